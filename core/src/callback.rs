@@ -1,0 +1,266 @@
+//! The standard callback the platform sends the merchant (seed format), and the
+//! payment and operation statuses.
+
+use crate::money::MinorUnits;
+use crate::redirect::RedirectData;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A payment or operation status, as on the wire. Unknown values are kept, not refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    Success,
+    Decline,
+    Processing,
+    AwaitingCustomer,
+    AwaitingRedirectResult,
+    AwaitingClarification,
+    Awaiting3dsResult,
+    AwaitingConfirmation,
+    AwaitingCapture,
+    ExternalProcessing,
+    Error,
+    InternalError,
+    ExternalError,
+    Expired,
+    Cancelled,
+    Refunded,
+    PartiallyRefunded,
+    Reversed,
+    PartiallyReversed,
+    Other(String),
+}
+
+const STATUS_NAMES: [(PaymentStatus, &str); 19] = [
+    (PaymentStatus::Success, "success"),
+    (PaymentStatus::Decline, "decline"),
+    (PaymentStatus::Processing, "processing"),
+    (PaymentStatus::AwaitingCustomer, "awaiting customer"),
+    (PaymentStatus::AwaitingRedirectResult, "awaiting redirect result"),
+    (PaymentStatus::AwaitingClarification, "awaiting clarification"),
+    (PaymentStatus::Awaiting3dsResult, "awaiting 3ds result"),
+    (PaymentStatus::AwaitingConfirmation, "awaiting confirmation"),
+    (PaymentStatus::AwaitingCapture, "awaiting capture"),
+    (PaymentStatus::ExternalProcessing, "external processing"),
+    (PaymentStatus::Error, "error"),
+    (PaymentStatus::InternalError, "internal error"),
+    (PaymentStatus::ExternalError, "external error"),
+    (PaymentStatus::Expired, "expired"),
+    (PaymentStatus::Cancelled, "cancelled"),
+    (PaymentStatus::Refunded, "refunded"),
+    (PaymentStatus::PartiallyRefunded, "partially refunded"),
+    (PaymentStatus::Reversed, "reversed"),
+    (PaymentStatus::PartiallyReversed, "partially reversed"),
+];
+
+impl PaymentStatus {
+    pub fn as_str(&self) -> &str {
+        match self {
+            PaymentStatus::Other(s) => s,
+            known => STATUS_NAMES.iter().find(|(s, _)| s == known).map(|(_, n)| *n).unwrap_or(""),
+        }
+    }
+
+    pub fn parse(s: &str) -> PaymentStatus {
+        STATUS_NAMES
+            .iter()
+            .find(|(_, n)| *n == s)
+            .map(|(st, _)| st.clone())
+            .unwrap_or_else(|| PaymentStatus::Other(s.to_string()))
+    }
+
+    /// No further change is expected for the customer's purchase.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Success
+                | PaymentStatus::Decline
+                | PaymentStatus::Error
+                | PaymentStatus::InternalError
+                | PaymentStatus::ExternalError
+                | PaymentStatus::Expired
+                | PaymentStatus::Cancelled
+                | PaymentStatus::Refunded
+                | PaymentStatus::PartiallyRefunded
+                | PaymentStatus::Reversed
+                | PaymentStatus::PartiallyReversed
+        )
+    }
+
+    /// The customer's money was taken (a refund later does not undo that moment).
+    pub fn is_paid(&self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Success | PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded | PaymentStatus::PartiallyReversed
+        )
+    }
+}
+
+impl Serialize for PaymentStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for PaymentStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(PaymentStatus::parse(&String::deserialize(d)?))
+    }
+}
+
+/// An identifier the platform sends as a number or a string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Id {
+    Int(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for Id {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Id::Int(i) => write!(f, "{i}"),
+            Id::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sum {
+    pub amount: MinorUnits,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackPayment {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: PaymentStatus,
+    pub date: String,
+    pub method: String,
+    pub sum: Sum,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackCustomer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallbackAccount {
+    pub number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provider {
+    pub id: i64,
+    pub payment_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub auth_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: PaymentStatus,
+    pub date: String,
+    pub created_date: String,
+    pub request_id: String,
+    pub sum_initial: Sum,
+    pub sum_converted: Sum,
+    pub code: String,
+    pub message: String,
+    pub provider: Provider,
+}
+
+/// The standard callback. Field order on the wire follows the seeds' examples.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Callback {
+    pub project_id: Id,
+    pub payment: CallbackPayment,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CallbackCustomer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<CallbackAccount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_data: Option<RedirectData>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+#[cfg(feature = "merchant")]
+pub use self::merchant::*;
+
+#[cfg(feature = "merchant")]
+mod merchant {
+    use super::Callback;
+    use crate::signature::{verify, SignatureError};
+    use serde_json::Value;
+
+    #[derive(Debug)]
+    pub enum CallbackError {
+        /// Not JSON, or not shaped like a callback; says where.
+        Parse(String),
+        Signature(SignatureError),
+    }
+
+    impl std::fmt::Display for CallbackError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self {
+                CallbackError::Parse(e) => write!(f, "callback: {e}"),
+                CallbackError::Signature(e) => write!(f, "callback {e}"),
+            }
+        }
+    }
+    impl std::error::Error for CallbackError {}
+
+    /// Reads the first JSON value of `text`; text after it is ignored (the seeds'
+    /// printed examples end with a stray `}`).
+    pub fn first_json_value(text: &str) -> Result<Value, CallbackError> {
+        serde_json::Deserializer::from_str(text)
+            .into_iter::<Value>()
+            .next()
+            .ok_or_else(|| CallbackError::Parse("empty body".into()))?
+            .map_err(|e| CallbackError::Parse(e.to_string()))
+    }
+
+    /// Parses a callback without checking its signature.
+    pub fn parse_callback(doc: &Value) -> Result<Callback, CallbackError> {
+        serde_json::from_value(doc.clone()).map_err(|e| CallbackError::Parse(e.to_string()))
+    }
+
+    /// Checks the signature (root or `general`) in constant time, then parses.
+    pub fn verify_callback(body: &str, secret: &str) -> Result<Callback, CallbackError> {
+        let doc = first_json_value(body)?;
+        verify(&doc, secret).map_err(CallbackError::Signature)?;
+        parse_callback(&doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_unknown_ones_survive() {
+        for (st, name) in STATUS_NAMES.iter() {
+            assert_eq!(PaymentStatus::parse(name), *st);
+            assert_eq!(st.as_str(), *name);
+        }
+        assert_eq!(PaymentStatus::parse("awaiting something new").as_str(), "awaiting something new");
+        assert!(PaymentStatus::Success.is_final() && PaymentStatus::Expired.is_final());
+        assert!(!PaymentStatus::Processing.is_final() && !PaymentStatus::AwaitingCustomer.is_final());
+    }
+}

@@ -1,0 +1,623 @@
+//! The checkout as a pure state machine: `Checkout::update(msg)` changes the screen
+//! and returns the effects the browser layer must perform (HTTP calls, timers,
+//! navigation, events). Nothing here touches the DOM or the clock, so every rule of
+//! the flow is tested natively.
+
+use crate::callback::PaymentStatus;
+use crate::catalog::{CustomerField, FieldProblem, MethodCode};
+use crate::params::CustomerData;
+use crate::protocol::{ApiError, NextAction, OpenResponse, PaymentView};
+use crate::redirect::{RedirectData, RedirectError, UrlPolicy};
+
+/// Consecutive failed status polls before the widget stops and offers "check again".
+pub const MAX_POLL_FAILURES: u32 = 5;
+/// First poll delay and the ceiling, in milliseconds.
+pub const POLL_FIRST_MS: u32 = 1_000;
+pub const POLL_MAX_MS: u32 = 10_000;
+
+/// Delay before poll number `attempt` (0-based): grows ×1.5 from 1 s to 10 s, with ±20 %
+/// jitter from `jitter` in [0, 1) so that many widgets do not poll in step.
+pub fn poll_delay_ms(attempt: u32, jitter: f64) -> u32 {
+    let mut base = POLL_FIRST_MS as f64;
+    for _ in 0..attempt.min(16) {
+        base *= 1.5;
+    }
+    let base = base.min(POLL_MAX_MS as f64);
+    let j = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
+    (base * j).round() as u32
+}
+
+/// Why a call to the platform failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiFailure {
+    /// No answer (offline, timeout, CORS): worth retrying.
+    Network(String),
+    /// The platform refused the request and said why.
+    Rejected(ApiError),
+    /// An answer that is not what the protocol says (HTTP status, body).
+    Protocol(String),
+}
+
+impl ApiFailure {
+    pub fn message(&self) -> String {
+        match self {
+            ApiFailure::Network(m) => format!("network: {m}"),
+            ApiFailure::Rejected(e) => e.error.message.clone(),
+            ApiFailure::Protocol(m) => format!("platform answer: {m}"),
+        }
+    }
+    pub fn code(&self) -> &str {
+        match self {
+            ApiFailure::Network(_) => "network",
+            ApiFailure::Rejected(e) => &e.error.code,
+            ApiFailure::Protocol(_) => "protocol",
+        }
+    }
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            ApiFailure::Rejected(e) => e.error.param.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// An error the widget shows and reports through `onError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WidgetError {
+    pub code: String,
+    pub param: Option<String>,
+    pub message: String,
+    /// The customer may try again (network trouble), as opposed to a merchant mistake.
+    pub retryable: bool,
+}
+
+impl WidgetError {
+    pub fn from_failure(f: &ApiFailure) -> WidgetError {
+        WidgetError {
+            code: f.code().to_string(),
+            param: f.param().map(str::to_string),
+            message: f.message(),
+            retryable: matches!(f, ApiFailure::Network(_)),
+        }
+    }
+    pub fn redirect(e: &RedirectError) -> WidgetError {
+        WidgetError { code: "bad_redirect".into(), param: Some("redirect_data.url".into()), message: e.to_string(), retryable: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Loading,
+    Error(WidgetError),
+    Picker,
+    Fields { method: MethodCode, fields: Vec<CustomerField>, problems: Vec<(CustomerField, FieldProblem)>, busy: bool },
+    /// Sending the customer to the partner; the form is being submitted.
+    Redirecting { redirect_data: RedirectData },
+    /// EPay code screen.
+    Code { redirect_data: RedirectData },
+    /// PayDala instructions.
+    Terminal { account: String, service_name: String },
+    /// Following the payment; `stalled` after repeated network failures.
+    Waiting { stalled: bool },
+    Result { view: PaymentView },
+}
+
+/// What the widget tells the merchant page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Ready,
+    MethodSelected(MethodCode),
+    Redirect(RedirectData),
+    /// EPay code issued (`onCode`).
+    Code(RedirectData),
+    Success(PaymentView),
+    Decline(PaymentView),
+    Error(WidgetError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    CallOpen,
+    CallPay { method: MethodCode, customer: CustomerData },
+    CallStatus,
+    /// Poll again after this many milliseconds (replaces any pending poll).
+    SchedulePoll { attempt: u32 },
+    CancelPoll,
+    /// Build the form and submit it (already checked against the URL policy).
+    Navigate(RedirectData),
+    Emit(Event),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Opened(Result<OpenResponse, ApiFailure>),
+    MethodChosen(MethodCode),
+    /// The customer submitted the fields form with these values.
+    FieldsSubmitted(CustomerData),
+    /// Back from the fields form to the picker.
+    Back,
+    PayAnswered(Result<PaymentView, ApiFailure>),
+    StatusAnswered(Result<PaymentView, ApiFailure>),
+    PollDue,
+    /// "Try again" / "check again".
+    Retry,
+    Visibility(bool),
+}
+
+#[derive(Debug, Clone)]
+pub struct Checkout {
+    pub screen: Screen,
+    pub policy: UrlPolicy,
+    pub session: Option<OpenResponse>,
+    pub method: Option<MethodCode>,
+    pub customer: CustomerData,
+    /// A `pay` call is in flight: further clicks do nothing.
+    pub paying: bool,
+    /// The last pay attempt, for "try again" after a network error.
+    last_pay: Option<(MethodCode, CustomerData)>,
+    following: bool,
+    poll_attempt: u32,
+    poll_failures: u32,
+    visible: bool,
+}
+
+impl Checkout {
+    pub fn new(policy: UrlPolicy) -> (Checkout, Vec<Effect>) {
+        let c = Checkout {
+            screen: Screen::Loading,
+            policy,
+            session: None,
+            method: None,
+            customer: CustomerData::default(),
+            paying: false,
+            last_pay: None,
+            following: false,
+            poll_attempt: 0,
+            poll_failures: 0,
+            visible: true,
+        };
+        (c, vec![Effect::CallOpen])
+    }
+
+    /// Methods on offer, in the platform's order.
+    pub fn methods(&self) -> Vec<MethodCode> {
+        self.session.as_ref().map(|s| s.methods.iter().map(|m| m.code).collect()).unwrap_or_default()
+    }
+
+    fn fields_for(&self, method: MethodCode) -> Vec<CustomerField> {
+        let Some(s) = &self.session else { return vec![] };
+        let offered = s.methods.iter().find(|m| m.code == method).map(|m| m.fields.clone()).unwrap_or_default();
+        offered.into_iter().filter(|f| !s.customer.has(*f)).collect()
+    }
+
+    fn fail(&mut self, e: WidgetError) -> Vec<Effect> {
+        self.following = false;
+        self.screen = Screen::Error(e.clone());
+        vec![Effect::CancelPoll, Effect::Emit(Event::Error(e))]
+    }
+
+    fn choose(&mut self, method: MethodCode) -> Vec<Effect> {
+        self.method = Some(method);
+        let fields = self.fields_for(method);
+        let mut fx = vec![Effect::Emit(Event::MethodSelected(method))];
+        if fields.is_empty() {
+            fx.extend(self.pay(method, CustomerData::default()));
+        } else {
+            self.screen = Screen::Fields { method, fields, problems: vec![], busy: false };
+        }
+        fx
+    }
+
+    fn pay(&mut self, method: MethodCode, customer: CustomerData) -> Vec<Effect> {
+        if self.paying {
+            return vec![];
+        }
+        self.paying = true;
+        self.last_pay = Some((method, customer.clone()));
+        if let Screen::Fields { busy, .. } = &mut self.screen {
+            *busy = true;
+        } else {
+            self.screen = Screen::Loading;
+        }
+        vec![Effect::CallPay { method, customer }]
+    }
+
+    /// Shows what `view` asks for, starting or stopping the status follow-up.
+    fn show(&mut self, view: PaymentView, emit_action: bool) -> Vec<Effect> {
+        let mut fx = vec![];
+        if view.is_final() {
+            self.following = false;
+            fx.push(Effect::CancelPoll);
+            let paid = view.status.as_ref().is_some_and(PaymentStatus::is_paid);
+            fx.push(Effect::Emit(if paid { Event::Success(view.clone()) } else { Event::Decline(view.clone()) }));
+            self.screen = Screen::Result { view };
+            return fx;
+        }
+        match view.action.clone() {
+            Some(NextAction::Redirect { redirect_data }) => {
+                if let Err(e) = redirect_data.check(self.policy) {
+                    return self.fail(WidgetError::redirect(&e));
+                }
+                self.following = false;
+                self.screen = Screen::Redirecting { redirect_data: redirect_data.clone() };
+                fx.push(Effect::CancelPoll);
+                fx.push(Effect::Emit(Event::Redirect(redirect_data.clone())));
+                fx.push(Effect::Navigate(redirect_data));
+                return fx;
+            }
+            Some(NextAction::ShowCode { redirect_data }) => {
+                if emit_action || !matches!(self.screen, Screen::Code { .. }) {
+                    fx.push(Effect::Emit(Event::Code(redirect_data.clone())));
+                }
+                self.screen = Screen::Code { redirect_data };
+            }
+            Some(NextAction::Terminal { account, service_name }) => {
+                self.screen = Screen::Terminal { account, service_name };
+            }
+            None if view.status.is_none() => {
+                // Nothing started yet: the picker, or straight to the forced method.
+                self.following = false;
+                let forced = self.session.as_ref().and_then(|s| s.forced_method);
+                return match forced {
+                    Some(m) => self.choose(m),
+                    None => {
+                        self.screen = Screen::Picker;
+                        fx
+                    }
+                };
+            }
+            None => {
+                if !matches!(self.screen, Screen::Waiting { .. }) {
+                    self.screen = Screen::Waiting { stalled: false };
+                }
+            }
+        }
+        if !self.following {
+            self.following = true;
+            self.poll_attempt = 0;
+        }
+        if self.visible {
+            fx.push(Effect::SchedulePoll { attempt: self.poll_attempt });
+        }
+        fx
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Opened(Err(f)) => self.fail(WidgetError::from_failure(&f)),
+            Msg::Opened(Ok(open)) => {
+                if open.methods.is_empty() && open.payment.status.is_none() {
+                    let e = WidgetError {
+                        code: "no_method".into(),
+                        param: Some("payment_currency".into()),
+                        message: format!("no payment method accepts {} {}", open.amount.format_plain(&open.currency), ""),
+                        retryable: false,
+                    };
+                    return self.fail(e);
+                }
+                self.customer = open.customer.clone();
+                self.method = open.payment.method.or(open.forced_method);
+                let view = open.payment.clone();
+                self.session = Some(open);
+                let mut fx = vec![Effect::Emit(Event::Ready)];
+                fx.extend(self.show(view, false));
+                fx
+            }
+            Msg::MethodChosen(m) => {
+                if !matches!(self.screen, Screen::Picker | Screen::Fields { .. }) || !self.methods().contains(&m) || self.paying {
+                    return vec![];
+                }
+                self.choose(m)
+            }
+            Msg::Back => {
+                let forced = self.session.as_ref().and_then(|s| s.forced_method);
+                if matches!(self.screen, Screen::Fields { busy: false, .. }) && forced.is_none() {
+                    self.screen = Screen::Picker;
+                }
+                vec![]
+            }
+            Msg::FieldsSubmitted(values) => {
+                let Screen::Fields { method, fields, busy: false, .. } = &self.screen else { return vec![] };
+                let (method, fields) = (*method, fields.clone());
+                let mut problems = vec![];
+                let mut clean = CustomerData::default();
+                for f in &fields {
+                    let v = values.get(*f).unwrap_or("");
+                    match f.check(v) {
+                        Ok(()) => clean.set(*f, Some(f.normalize(v))),
+                        Err(p) => problems.push((*f, p)),
+                    }
+                }
+                if !problems.is_empty() {
+                    self.screen = Screen::Fields { method, fields, problems, busy: false };
+                    return vec![];
+                }
+                self.pay(method, clean)
+            }
+            Msg::PayAnswered(res) => {
+                self.paying = false;
+                match res {
+                    Ok(view) => self.show(view, true),
+                    Err(ApiFailure::Network(m)) => {
+                        // The server may have taken the payment: keep the form, let the
+                        // customer retry; `pay` is idempotent so a retry never pays twice.
+                        let e = WidgetError { code: "network".into(), param: None, message: format!("network: {m}"), retryable: true };
+                        self.screen = Screen::Error(e.clone());
+                        vec![Effect::Emit(Event::Error(e))]
+                    }
+                    Err(f) => self.fail(WidgetError::from_failure(&f)),
+                }
+            }
+            Msg::StatusAnswered(res) => {
+                if !self.following {
+                    return vec![];
+                }
+                match res {
+                    Ok(view) => {
+                        self.poll_failures = 0;
+                        self.poll_attempt = self.poll_attempt.saturating_add(1);
+                        self.show(view, false)
+                    }
+                    Err(ApiFailure::Network(_)) | Err(ApiFailure::Protocol(_)) => {
+                        self.poll_failures += 1;
+                        self.poll_attempt = self.poll_attempt.saturating_add(1);
+                        if self.poll_failures >= MAX_POLL_FAILURES {
+                            self.following = false;
+                            self.screen = Screen::Waiting { stalled: true };
+                            vec![Effect::CancelPoll]
+                        } else if self.visible {
+                            vec![Effect::SchedulePoll { attempt: self.poll_attempt }]
+                        } else {
+                            vec![]
+                        }
+                    }
+                    Err(f) => self.fail(WidgetError::from_failure(&f)),
+                }
+            }
+            Msg::PollDue => {
+                if self.following && self.visible { vec![Effect::CallStatus] } else { vec![] }
+            }
+            Msg::Retry => match &self.screen {
+                Screen::Waiting { stalled: true } => {
+                    self.following = true;
+                    self.poll_failures = 0;
+                    self.poll_attempt = 0;
+                    self.screen = Screen::Waiting { stalled: false };
+                    vec![Effect::CallStatus]
+                }
+                Screen::Error(e) if e.retryable => {
+                    if self.session.is_none() {
+                        self.screen = Screen::Loading;
+                        return vec![Effect::CallOpen];
+                    }
+                    match self.last_pay.clone() {
+                        Some((m, c)) => {
+                            self.screen = Screen::Loading;
+                            self.pay(m, c)
+                        }
+                        None => {
+                            self.screen = Screen::Loading;
+                            vec![Effect::CallOpen]
+                        }
+                    }
+                }
+                _ => vec![],
+            },
+            Msg::Visibility(visible) => {
+                let was = self.visible;
+                self.visible = visible;
+                match (was, visible, self.following) {
+                    (true, false, true) => vec![Effect::CancelPoll],
+                    // Back in view: ask at once, and restart the backoff.
+                    (false, true, true) => {
+                        self.poll_attempt = 0;
+                        vec![Effect::CallStatus]
+                    }
+                    _ => vec![],
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::callback::Sum;
+    use crate::money::MinorUnits;
+    use crate::protocol::MethodOffer;
+    use crate::redirect::{FormBody, HttpMethod};
+
+    const SANDBOX: UrlPolicy = UrlPolicy { allow_loopback_http: true };
+
+    fn open(currency: &str, methods: &[(MethodCode, &[CustomerField])], forced: Option<MethodCode>) -> OpenResponse {
+        OpenResponse {
+            session: "s1".into(),
+            project_id: 250,
+            payment_id: "X03936".into(),
+            amount: MinorUnits(10000),
+            currency: currency.into(),
+            description: None,
+            methods: methods.iter().map(|(c, f)| MethodOffer { code: *c, fields: f.to_vec() }).collect(),
+            forced_method: forced,
+            customer: CustomerData::default(),
+            payment: PaymentView::default(),
+        }
+    }
+
+    fn redirect(url: &str) -> RedirectData {
+        RedirectData { method: HttpMethod::Post, url: url.into(), body: FormBody(vec![("oid".into(), "112".into())]) }
+    }
+
+    fn view(status: PaymentStatus) -> PaymentView {
+        PaymentView { status: Some(status), sum: Some(Sum { amount: MinorUnits(10000), currency: "KES".into() }), ..Default::default() }
+    }
+
+    fn started(o: OpenResponse) -> (Checkout, Vec<Effect>) {
+        let (mut c, fx) = Checkout::new(SANDBOX);
+        assert_eq!(fx, vec![Effect::CallOpen]);
+        let fx = c.update(Msg::Opened(Ok(o)));
+        (c, fx)
+    }
+
+    #[test]
+    fn picker_shows_when_no_method_is_forced() {
+        let (c, fx) = started(open("KES", &[(MethodCode::CardPartner, &[])], None));
+        assert_eq!(c.screen, Screen::Picker);
+        assert_eq!(fx, vec![Effect::Emit(Event::Ready)]);
+    }
+
+    #[test]
+    fn forced_method_with_missing_fields_goes_straight_to_the_form() {
+        let (c, _) = started(open(
+            "KES",
+            &[(MethodCode::CardPartner, &[CustomerField::Phone, CustomerField::Email])],
+            Some(MethodCode::CardPartner),
+        ));
+        assert!(matches!(c.screen, Screen::Fields { method: MethodCode::CardPartner, ref fields, .. } if fields.len() == 2));
+    }
+
+    #[test]
+    fn forced_method_with_all_fields_pays_at_once() {
+        let (c, fx) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
+        assert!(c.paying);
+        assert!(fx.contains(&Effect::CallPay { method: MethodCode::CardPartner, customer: CustomerData::default() }));
+    }
+
+    #[test]
+    fn invalid_fields_stay_on_the_form_with_problems() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[CustomerField::Phone, CustomerField::Email])], None));
+        c.update(Msg::MethodChosen(MethodCode::CardPartner));
+        let mut bad = CustomerData::default();
+        bad.phone = Some("12".into());
+        bad.email = Some("x@y.z".into());
+        assert_eq!(c.update(Msg::FieldsSubmitted(bad)), vec![]);
+        match &c.screen {
+            Screen::Fields { problems, .. } => assert_eq!(problems, &vec![(CustomerField::Phone, FieldProblem::Phone)]),
+            s => panic!("{s:?}"),
+        }
+    }
+
+    #[test]
+    fn double_submit_sends_one_pay() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[CustomerField::Email])], None));
+        c.update(Msg::MethodChosen(MethodCode::CardPartner));
+        let mut ok = CustomerData::default();
+        ok.email = Some("a@b.co".into());
+        let first = c.update(Msg::FieldsSubmitted(ok.clone()));
+        assert!(matches!(first.as_slice(), [Effect::CallPay { .. }]));
+        assert_eq!(c.update(Msg::FieldsSubmitted(ok)), vec![]);
+        assert_eq!(c.update(Msg::MethodChosen(MethodCode::CardPartner)), vec![]);
+    }
+
+    #[test]
+    fn redirect_answer_navigates_after_the_event() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
+        let rd = redirect("http://127.0.0.1:8080/sim/partner/1");
+        let fx = c.update(Msg::PayAnswered(Ok(PaymentView {
+            status: Some(PaymentStatus::AwaitingRedirectResult),
+            action: Some(NextAction::Redirect { redirect_data: rd.clone() }),
+            ..Default::default()
+        })));
+        assert_eq!(fx, vec![Effect::CancelPoll, Effect::Emit(Event::Redirect(rd.clone())), Effect::Navigate(rd)]);
+    }
+
+    #[test]
+    fn unsafe_redirect_is_refused_not_followed() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
+        let fx = c.update(Msg::PayAnswered(Ok(PaymentView {
+            status: Some(PaymentStatus::AwaitingRedirectResult),
+            action: Some(NextAction::Redirect { redirect_data: redirect("javascript:alert(1)") }),
+            ..Default::default()
+        })));
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Navigate(_))));
+        assert!(matches!(c.screen, Screen::Error(ref e) if e.code == "bad_redirect"));
+    }
+
+    #[test]
+    fn returning_customer_with_a_final_payment_sees_the_result() {
+        let mut o = open("KES", &[(MethodCode::CardPartner, &[])], None);
+        o.payment = view(PaymentStatus::Success);
+        let (c, fx) = started(o);
+        assert!(matches!(c.screen, Screen::Result { .. }));
+        assert!(fx.iter().any(|e| matches!(e, Effect::Emit(Event::Success(_)))));
+    }
+
+    #[test]
+    fn returning_customer_with_a_pending_payment_is_followed_until_decline() {
+        let mut o = open("KES", &[(MethodCode::CardPartner, &[])], None);
+        o.payment = view(PaymentStatus::Processing);
+        let (mut c, fx) = started(o);
+        assert_eq!(c.screen, Screen::Waiting { stalled: false });
+        assert!(fx.contains(&Effect::SchedulePoll { attempt: 0 }));
+        assert_eq!(c.update(Msg::PollDue), vec![Effect::CallStatus]);
+        let fx = c.update(Msg::StatusAnswered(Ok(view(PaymentStatus::Processing))));
+        assert_eq!(fx, vec![Effect::SchedulePoll { attempt: 1 }]);
+        let fx = c.update(Msg::StatusAnswered(Ok(view(PaymentStatus::Decline))));
+        assert!(fx.iter().any(|e| matches!(e, Effect::Emit(Event::Decline(_)))));
+        assert_eq!(c.update(Msg::PollDue), vec![]);
+    }
+
+    #[test]
+    fn repeated_network_failures_stall_then_check_again_resumes() {
+        let mut o = open("KES", &[(MethodCode::CardPartner, &[])], None);
+        o.payment = view(PaymentStatus::Processing);
+        let (mut c, _) = started(o);
+        for i in 1..MAX_POLL_FAILURES {
+            assert_eq!(c.update(Msg::StatusAnswered(Err(ApiFailure::Network("x".into())))), vec![Effect::SchedulePoll { attempt: i }]);
+        }
+        assert_eq!(c.update(Msg::StatusAnswered(Err(ApiFailure::Network("x".into())))), vec![Effect::CancelPoll]);
+        assert_eq!(c.screen, Screen::Waiting { stalled: true });
+        assert_eq!(c.update(Msg::PollDue), vec![]);
+        assert_eq!(c.update(Msg::Retry), vec![Effect::CallStatus]);
+    }
+
+    #[test]
+    fn hidden_tab_pauses_polling_and_visible_polls_at_once() {
+        let mut o = open("KES", &[(MethodCode::CardPartner, &[])], None);
+        o.payment = view(PaymentStatus::Processing);
+        let (mut c, _) = started(o);
+        assert_eq!(c.update(Msg::Visibility(false)), vec![Effect::CancelPoll]);
+        assert_eq!(c.update(Msg::PollDue), vec![]);
+        assert_eq!(c.update(Msg::StatusAnswered(Err(ApiFailure::Network("x".into())))), vec![]);
+        assert_eq!(c.update(Msg::Visibility(true)), vec![Effect::CallStatus]);
+    }
+
+    #[test]
+    fn network_error_on_pay_retries_the_same_pay() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
+        c.update(Msg::PayAnswered(Err(ApiFailure::Network("offline".into()))));
+        assert!(matches!(c.screen, Screen::Error(ref e) if e.retryable));
+        assert_eq!(
+            c.update(Msg::Retry),
+            vec![Effect::CallPay { method: MethodCode::CardPartner, customer: CustomerData::default() }]
+        );
+    }
+
+    #[test]
+    fn rejected_open_is_an_error_naming_the_parameter() {
+        let (mut c, _) = Checkout::new(SANDBOX);
+        let fx = c.update(Msg::Opened(Err(ApiFailure::Rejected(ApiError::new("bad_signature", Some("signature"), "signature: does not match")))));
+        match &c.screen {
+            Screen::Error(e) => {
+                assert_eq!(e.param.as_deref(), Some("signature"));
+                assert!(!e.retryable);
+            }
+            s => panic!("{s:?}"),
+        }
+        assert!(matches!(fx.last(), Some(Effect::Emit(Event::Error(_)))));
+    }
+
+    #[test]
+    fn poll_delay_grows_to_ten_seconds_with_bounded_jitter() {
+        assert_eq!(poll_delay_ms(0, 0.5), 1000);
+        assert_eq!(poll_delay_ms(1, 0.5), 1500);
+        assert_eq!(poll_delay_ms(30, 0.5), 10_000);
+        assert_eq!(poll_delay_ms(0, 0.0), 800);
+        assert_eq!(poll_delay_ms(0, 0.999_999), 1200);
+        for a in 0..40 {
+            let d = poll_delay_ms(a, 0.3);
+            assert!((800..=12_000).contains(&d));
+        }
+    }
+}

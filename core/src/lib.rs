@@ -1,0 +1,22 @@
+//! Pure core of epay-widget: no DOM, no I/O. Compiles natively and to wasm.
+//!
+//! The `merchant` feature (on by default, off in the browser widget) adds the parts
+//! that need the project secret: signing, callback verification, Gate requests and
+//! the PayDala merchant handler.
+
+pub mod callback;
+pub mod catalog;
+pub mod flow;
+pub mod money;
+pub mod params;
+pub mod protocol;
+pub mod redirect;
+
+#[cfg(feature = "merchant")]
+pub mod signature;
+
+pub use callback::{Callback, PaymentStatus};
+pub use catalog::{CustomerField, MethodCode};
+pub use money::MinorUnits;
+pub use params::{ParamError, Params, PaymentRequest, Scalar};
+pub use redirect::{RedirectData, UrlPolicy};

@@ -1,0 +1,454 @@
+//! Payment Page parameters as the merchant signs them, and their validation.
+//! Every refusal names the parameter and the rule.
+
+use crate::catalog::{methods_for, CustomerField, MethodCode, MethodProblem};
+use crate::money::{is_currency_code, MinorUnits};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One flat parameter value as it arrives from JS or JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Null,
+}
+
+impl Scalar {
+    /// The value as text, the way the signature sees it (`true` → `1`).
+    pub fn to_text(&self) -> String {
+        match self {
+            Scalar::Bool(b) => if *b { "1" } else { "0" }.into(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Text(s) => s.clone(),
+            Scalar::Null => String::new(),
+        }
+    }
+}
+
+pub type Params = BTreeMap<String, Scalar>;
+
+/// A refused parameter: `param` names it, `code` is stable for programs, `message` says the rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamError {
+    pub param: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl ParamError {
+    pub fn new(param: &str, code: &str, message: impl Into<String>) -> Self {
+        ParamError { param: param.into(), code: code.into(), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.param, self.message)
+    }
+}
+impl std::error::Error for ParamError {}
+
+/// Customer data the merchant sent (or the customer typed).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerData {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+impl CustomerData {
+    pub fn get(&self, f: CustomerField) -> Option<&str> {
+        match f {
+            CustomerField::FirstName => self.first_name.as_deref(),
+            CustomerField::LastName => self.last_name.as_deref(),
+            CustomerField::Email => self.email.as_deref(),
+            CustomerField::Phone => self.phone.as_deref(),
+        }
+    }
+    pub fn set(&mut self, f: CustomerField, v: Option<String>) {
+        let slot = match f {
+            CustomerField::FirstName => &mut self.first_name,
+            CustomerField::LastName => &mut self.last_name,
+            CustomerField::Email => &mut self.email,
+            CustomerField::Phone => &mut self.phone,
+        };
+        *slot = v;
+    }
+    pub fn has(&self, f: CustomerField) -> bool {
+        self.get(f).is_some_and(|v| !v.trim().is_empty())
+    }
+    /// Fills the gaps of `self` from `other` (the merchant's values win).
+    pub fn merged_with(&self, other: &CustomerData) -> CustomerData {
+        let mut out = self.clone();
+        for f in CustomerField::ALL {
+            if !out.has(f) {
+                out.set(f, other.get(f).map(str::to_string));
+            }
+        }
+        out
+    }
+}
+
+/// A validated Payment Page request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRequest {
+    pub project_id: u64,
+    pub payment_id: String,
+    pub amount: MinorUnits,
+    pub currency: String,
+    pub customer_id: String,
+    pub customer: CustomerData,
+    pub forced_method: Option<MethodCode>,
+    pub language_code: Option<String>,
+    pub description: Option<String>,
+    /// The methods the customer may choose from: the forced one, or all that fit.
+    pub methods: Vec<MethodCode>,
+}
+
+fn text<'a>(p: &'a Params, key: &str) -> Option<&'a Scalar> {
+    match p.get(key) {
+        None | Some(Scalar::Null) => None,
+        Some(Scalar::Text(s)) if s.trim().is_empty() => None,
+        Some(v) => Some(v),
+    }
+}
+
+fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> {
+    match text(p, key) {
+        None => {
+            errs.push(ParamError::new(key, "required", "is required"));
+            None
+        }
+        Some(Scalar::Text(s)) if s.chars().count() > 255 || s.chars().any(char::is_control) => {
+            errs.push(ParamError::new(key, "format", "must be at most 255 characters with no control characters"));
+            None
+        }
+        Some(Scalar::Text(s)) => Some(s.clone()),
+        Some(Scalar::Int(i)) => Some(i.to_string()),
+        Some(_) => {
+            errs.push(ParamError::new(key, "type", "must be a string or an integer"));
+            None
+        }
+    }
+}
+
+fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -> Option<i64> {
+    let bad = |errs: &mut Vec<ParamError>, got: String| {
+        errs.push(ParamError::new(key, "integer", format!("must be {what}, got {got}")));
+        None
+    };
+    match text(p, key) {
+        None => {
+            errs.push(ParamError::new(key, "required", "is required"));
+            None
+        }
+        Some(Scalar::Int(i)) if *i > 0 => Some(*i),
+        Some(Scalar::Text(s)) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            match s.parse::<i64>() {
+                Ok(i) if i > 0 => Some(i),
+                _ => bad(errs, format!("{s:?}")),
+            }
+        }
+        Some(other) => bad(
+            errs,
+            match other {
+                Scalar::Text(s) => format!("{s:?}"),
+                v => v.to_text(),
+            },
+        ),
+    }
+}
+
+/// The problem of one method with a currency and amount, in words.
+pub fn method_problem_message(method: MethodCode, currency: &str, problem: &MethodProblem) -> String {
+    match problem {
+        MethodProblem::Currency { accepted } => {
+            format!("{} accepts only {}; got {currency}", method.as_str(), accepted.join(", "))
+        }
+        MethodProblem::BelowMin { min } => {
+            format!("{} takes at least {} ({} minor units)", method.as_str(), min.format_plain(currency), min.0)
+        }
+        MethodProblem::AboveMax { max } => {
+            format!("{} takes at most {} ({} minor units)", method.as_str(), max.format_plain(currency), max.0)
+        }
+    }
+}
+
+impl PaymentRequest {
+    /// Validates Payment Page parameters. All problems are reported, each naming its parameter.
+    /// `signature` presence is checked; its value is the platform's to verify.
+    pub fn parse(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
+        let mut errs = Vec::new();
+        let project_id = positive_int(p, "project_id", "a positive integer", &mut errs);
+        let payment_id = id_like(p, "payment_id", &mut errs);
+        let customer_id = id_like(p, "customer_id", &mut errs);
+        let amount = positive_int(
+            p,
+            "payment_amount",
+            "a positive integer in minor units (1000 is 10.00)",
+            &mut errs,
+        )
+        .map(MinorUnits);
+        let currency = match text(p, "payment_currency") {
+            None => {
+                errs.push(ParamError::new("payment_currency", "required", "is required"));
+                None
+            }
+            Some(Scalar::Text(s)) if is_currency_code(s) => Some(s.clone()),
+            Some(v) => {
+                errs.push(ParamError::new(
+                    "payment_currency",
+                    "currency_format",
+                    format!("must be an ISO 4217 alpha-3 code in capitals such as KES, got {:?}", v.to_text()),
+                ));
+                None
+            }
+        };
+        match text(p, "signature") {
+            Some(Scalar::Text(_)) => {}
+            None => errs.push(ParamError::new(
+                "signature",
+                "required",
+                "is required: sign the parameters on your server with the project secret",
+            )),
+            Some(_) => errs.push(ParamError::new("signature", "type", "must be a string (Base64)")),
+        }
+
+        let mut customer = CustomerData::default();
+        for f in CustomerField::ALL {
+            match text(p, f.param()) {
+                None => {}
+                Some(Scalar::Text(s)) => match f.check(s) {
+                    Ok(()) => customer.set(f, Some(s.clone())),
+                    Err(problem) => errs.push(ParamError::new(f.param(), "format", problem.rule())),
+                },
+                Some(Scalar::Int(i)) if f == CustomerField::Phone => customer.set(f, Some(i.to_string())),
+                Some(_) => errs.push(ParamError::new(f.param(), "type", "must be a string")),
+            }
+        }
+
+        let forced_method = match text(p, "force_payment_method") {
+            None => None,
+            Some(Scalar::Text(s)) => match MethodCode::parse(s) {
+                Some(m) => Some(m),
+                None => {
+                    errs.push(ParamError::new(
+                        "force_payment_method",
+                        "unknown_method",
+                        format!("must be one of card-partner, epaycash, paydala; got {s:?}"),
+                    ));
+                    None
+                }
+            },
+            Some(_) => {
+                errs.push(ParamError::new("force_payment_method", "type", "must be a string"));
+                None
+            }
+        };
+        let opt_text = |key: &str, errs: &mut Vec<ParamError>| match text(p, key) {
+            None => None,
+            Some(Scalar::Text(s)) => Some(s.clone()),
+            Some(_) => {
+                errs.push(ParamError::new(key, "type", "must be a string"));
+                None
+            }
+        };
+        let language_code = opt_text("language_code", &mut errs);
+        let description = opt_text("payment_description", &mut errs);
+
+        let mut methods = Vec::new();
+        if let (Some(currency), Some(amount)) = (&currency, amount) {
+            match forced_method {
+                Some(m) => match m.rule().check(currency, amount) {
+                    Ok(()) => methods.push(m),
+                    Err(problem) => {
+                        let param = match problem {
+                            MethodProblem::Currency { .. } => "payment_currency",
+                            _ => "payment_amount",
+                        };
+                        let code = match problem {
+                            MethodProblem::Currency { .. } => "currency_not_supported",
+                            _ => "amount_out_of_range",
+                        };
+                        errs.push(ParamError::new(param, code, method_problem_message(m, currency, &problem)));
+                    }
+                },
+                None => {
+                    methods = methods_for(currency, amount);
+                    if methods.is_empty() {
+                        let currency_known = MethodCode::ALL
+                            .iter()
+                            .any(|m| m.rule().currencies.iter().any(|l| l.currency == currency));
+                        if currency_known {
+                            let why: Vec<String> = MethodCode::ALL
+                                .iter()
+                                .filter_map(|m| m.rule().check(currency, amount).err().map(|e| (m, e)))
+                                .filter(|(_, e)| !matches!(e, MethodProblem::Currency { .. }))
+                                .map(|(m, e)| method_problem_message(*m, currency, &e))
+                                .collect();
+                            errs.push(ParamError::new("payment_amount", "amount_out_of_range", why.join("; ")));
+                        } else {
+                            errs.push(ParamError::new(
+                                "payment_currency",
+                                "currency_not_supported",
+                                format!("no payment method accepts {currency}: card-partner takes KES or USD, epaycash MYR, paydala KZT"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(PaymentRequest {
+            project_id: project_id.unwrap_or_default() as u64,
+            payment_id: payment_id.unwrap_or_default(),
+            amount: amount.unwrap_or(MinorUnits(0)),
+            currency: currency.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            customer,
+            forced_method,
+            language_code,
+            description,
+            methods,
+        })
+    }
+
+    /// The fields the customer must be asked for before paying with `method`.
+    pub fn fields_to_ask(&self, method: MethodCode) -> Vec<CustomerField> {
+        method.rule().fields_to_ask(|f| self.customer.has(f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(currency: &str, amount: i64) -> Params {
+        let mut p = Params::new();
+        p.insert("project_id".into(), Scalar::Int(250));
+        p.insert("payment_id".into(), Scalar::Text("X03936".into()));
+        p.insert("payment_amount".into(), Scalar::Int(amount));
+        p.insert("payment_currency".into(), Scalar::Text(currency.into()));
+        p.insert("customer_id".into(), Scalar::Text("customer1".into()));
+        p.insert("signature".into(), Scalar::Text("c2ln".into()));
+        p
+    }
+
+    fn only_error(p: &Params) -> ParamError {
+        let errs = PaymentRequest::parse(p).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        errs[0].clone()
+    }
+
+    #[test]
+    fn seed_card_partner_example_is_valid_and_offers_card_partner() {
+        let mut p = base("KES", 10000);
+        p.insert("customer_phone".into(), Scalar::Text("123456789".into()));
+        p.insert("customer_email".into(), Scalar::Text("customer@example.com".into()));
+        let r = PaymentRequest::parse(&p).unwrap();
+        assert_eq!(r.methods, vec![MethodCode::CardPartner]);
+        assert!(r.fields_to_ask(MethodCode::CardPartner).is_empty());
+    }
+
+    #[test]
+    fn every_base_parameter_is_required_and_named() {
+        for key in ["project_id", "payment_id", "payment_amount", "payment_currency", "customer_id", "signature"] {
+            let mut p = base("KES", 10000);
+            p.remove(key);
+            let e = only_error(&p);
+            assert_eq!((e.param.as_str(), e.code.as_str()), (key, "required"));
+        }
+    }
+
+    #[test]
+    fn fractional_amount_is_refused_with_the_rule() {
+        let mut p = base("KES", 10000);
+        p.insert("payment_amount".into(), Scalar::Float(100.5));
+        let e = only_error(&p);
+        assert_eq!(e.param, "payment_amount");
+        assert!(e.message.contains("minor units"), "{e}");
+    }
+
+    #[test]
+    fn lower_case_currency_is_refused() {
+        let e = only_error(&base("kes", 10000));
+        assert_eq!((e.param.as_str(), e.code.as_str()), ("payment_currency", "currency_format"));
+    }
+
+    #[test]
+    fn forced_method_with_the_wrong_currency_is_refused() {
+        let mut p = base("MYR", 10000);
+        p.insert("force_payment_method".into(), Scalar::Text("card-partner".into()));
+        let e = only_error(&p);
+        assert_eq!(e.param, "payment_currency");
+        assert_eq!(e.message, "card-partner accepts only KES, USD; got MYR");
+        let mut p = base("KES", 10000);
+        p.insert("force_payment_method".into(), Scalar::Text("epaycash".into()));
+        assert_eq!(only_error(&p).message, "epaycash accepts only MYR; got KES");
+    }
+
+    #[test]
+    fn amount_outside_card_limits_names_the_limit() {
+        let e = only_error(&base("USD", 300_001));
+        assert_eq!(e.param, "payment_amount");
+        assert!(e.message.contains("3,000.00 USD"), "{e}");
+        let e = only_error(&base("KES", 999));
+        assert!(e.message.contains("10.00 KES"), "{e}");
+    }
+
+    #[test]
+    fn unsupported_currency_is_named() {
+        let e = only_error(&base("EUR", 1000));
+        assert_eq!(e.code, "currency_not_supported");
+    }
+
+    #[test]
+    fn epay_asks_for_missing_customer_fields() {
+        let mut p = base("MYR", 500000);
+        p.insert("customer_first_name".into(), Scalar::Text("Putra".into()));
+        let r = PaymentRequest::parse(&p).unwrap();
+        assert_eq!(
+            r.fields_to_ask(MethodCode::EpayCash),
+            vec![CustomerField::LastName, CustomerField::Email, CustomerField::Phone]
+        );
+    }
+
+    #[test]
+    fn bad_email_from_merchant_is_refused() {
+        let mut p = base("KES", 10000);
+        p.insert("customer_email".into(), Scalar::Text("nope".into()));
+        assert_eq!(only_error(&p).param, "customer_email");
+    }
+
+    #[test]
+    fn unknown_forced_method_lists_known_codes() {
+        let mut p = base("KES", 10000);
+        p.insert("force_payment_method".into(), Scalar::Text("card".into()));
+        let e = only_error(&p);
+        assert_eq!(e.code, "unknown_method");
+        assert!(e.message.contains("card-partner, epaycash, paydala"));
+    }
+
+    #[test]
+    fn numeric_strings_are_accepted_for_ids_and_amount() {
+        let mut p = base("KZT", 100000);
+        p.insert("project_id".into(), Scalar::Text("1234".into()));
+        p.insert("payment_amount".into(), Scalar::Text("100000".into()));
+        let r = PaymentRequest::parse(&p).unwrap();
+        assert_eq!((r.project_id, r.amount), (1234, MinorUnits(100000)));
+        assert_eq!(r.methods, vec![MethodCode::Paydala]);
+    }
+}

@@ -1,0 +1,248 @@
+//! `redirect_data`: where and how the customer is sent on (card partner), or the
+//! payment code (EPay). A redirect is followed only to `https:`, or to loopback
+//! `http:` when the sandbox allows it.
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HttpMethod {
+    #[serde(rename = "GET", alias = "get")]
+    Get,
+    #[serde(rename = "POST", alias = "post")]
+    Post,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+        }
+    }
+}
+
+/// The form body, in the order the platform sent it. Scalar values are kept as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormBody(pub Vec<(String, String)>);
+
+impl FormBody {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Serialize for FormBody {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum BodyValue {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+}
+
+impl<'de> Deserialize<'de> for FormBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FormBody;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of scalar values (or an empty list)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FormBody, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, BodyValue>()? {
+                    let v = match v {
+                        BodyValue::Text(s) => s,
+                        BodyValue::Int(i) => i.to_string(),
+                        BodyValue::Float(f) => f.to_string(),
+                        BodyValue::Bool(b) => if b { "1" } else { "0" }.to_string(),
+                        BodyValue::Null => String::new(),
+                    };
+                    out.push((k, v));
+                }
+                Ok(FormBody(out))
+            }
+            // PHP encodes an empty body as `[]`.
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<FormBody, A::Error> {
+                if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::custom("redirect_data.body must be an object"));
+                }
+                Ok(FormBody::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedirectData {
+    pub method: HttpMethod,
+    pub url: String,
+    #[serde(default)]
+    pub body: FormBody,
+}
+
+/// Which URLs a redirect may go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlPolicy {
+    /// Sandbox mode: plain `http:` to 127.0.0.0/8, `localhost` or `[::1]` is allowed too.
+    pub allow_loopback_http: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectError {
+    /// The URL does not parse as an absolute URL with a host.
+    Malformed(String),
+    /// A scheme other than https (or loopback http in sandbox mode).
+    Scheme(String),
+    /// Plain http to a host that is not loopback.
+    InsecureHost(String),
+    /// Plain http to loopback while sandbox mode is off.
+    LoopbackNotAllowed,
+}
+
+impl std::fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RedirectError::Malformed(why) => write!(f, "redirect_data.url: must be an absolute https URL ({why})"),
+            RedirectError::Scheme(s) => write!(f, "redirect_data.url: scheme {s:?} is refused; only https is followed"),
+            RedirectError::InsecureHost(h) => {
+                write!(f, "redirect_data.url: plain http to {h:?} is refused; only https is followed (http only to loopback in sandbox mode)")
+            }
+            RedirectError::LoopbackNotAllowed => {
+                f.write_str("redirect_data.url: plain http to loopback is allowed only in sandbox mode")
+            }
+        }
+    }
+}
+impl std::error::Error for RedirectError {}
+
+/// Splits an absolute URL into (lower-case scheme, host). Host is lower-case, without port
+/// and brackets kept for IPv6 (`[::1]`).
+pub fn scheme_and_host(url: &str) -> Result<(String, String), RedirectError> {
+    if url.is_empty() {
+        return Err(RedirectError::Malformed("empty".into()));
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
+        return Err(RedirectError::Malformed("contains spaces, control characters or backslashes".into()));
+    }
+    let colon = url.find(':').ok_or_else(|| RedirectError::Malformed("no scheme".into()))?;
+    let scheme = url[..colon].to_ascii_lowercase();
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') {
+        return Err(RedirectError::Malformed("bad scheme".into()));
+    }
+    let rest = &url[colon + 1..];
+    let Some(rest) = rest.strip_prefix("//") else {
+        return Err(RedirectError::Scheme(scheme));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        match host_port.find(']') {
+            Some(end) => &host_port[..=end],
+            None => return Err(RedirectError::Malformed("unclosed [".into())),
+        }
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    if host.is_empty() {
+        return Err(RedirectError::Malformed("no host".into()));
+    }
+    Ok((scheme, host.to_ascii_lowercase()))
+}
+
+/// Loopback hosts: `localhost`, 127.0.0.0/8, `[::1]`.
+pub fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" || host == "[::1]" {
+        return true;
+    }
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
+}
+
+/// Checks that a URL may be navigated to under `policy`.
+pub fn check_url(url: &str, policy: UrlPolicy) -> Result<(), RedirectError> {
+    let (scheme, host) = scheme_and_host(url)?;
+    match scheme.as_str() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(&host) => {
+            if policy.allow_loopback_http { Ok(()) } else { Err(RedirectError::LoopbackNotAllowed) }
+        }
+        "http" => Err(RedirectError::InsecureHost(host)),
+        _ => Err(RedirectError::Scheme(scheme)),
+    }
+}
+
+impl RedirectData {
+    pub fn check(&self, policy: UrlPolicy) -> Result<(), RedirectError> {
+        check_url(&self.url, policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const SANDBOX: UrlPolicy = UrlPolicy { allow_loopback_http: true };
+    const LIVE: UrlPolicy = UrlPolicy { allow_loopback_http: false };
+
+    #[test]
+    fn https_is_followed() {
+        assert_eq!(check_url("https://payments.example.com/v3/ke", LIVE), Ok(()));
+        assert_eq!(check_url("HTTPS://x.example/?a=b", LIVE), Ok(()));
+    }
+
+    #[test]
+    fn dangerous_schemes_are_refused() {
+        for u in ["javascript:alert(1)", "data:text/html,hi", "JavaScript://x.com/%0aalert(1)", "file:///etc/passwd", "ftp://x.com/"] {
+            assert!(check_url(u, SANDBOX).is_err(), "{u}");
+        }
+        assert_eq!(check_url("javascript:alert(1)", SANDBOX), Err(RedirectError::Scheme("javascript".into())));
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_in_sandbox_mode() {
+        assert_eq!(check_url("http://127.0.0.1:8080/sim/partner", SANDBOX), Ok(()));
+        assert_eq!(check_url("http://localhost/x", SANDBOX), Ok(()));
+        assert_eq!(check_url("http://[::1]:9/x", SANDBOX), Ok(()));
+        assert_eq!(check_url("http://127.0.0.1/x", LIVE), Err(RedirectError::LoopbackNotAllowed));
+        assert_eq!(check_url("http://evil.example/x", SANDBOX), Err(RedirectError::InsecureHost("evil.example".into())));
+        assert_eq!(check_url("http://127.0.0.1.evil.example/", SANDBOX), Err(RedirectError::InsecureHost("127.0.0.1.evil.example".into())));
+        assert_eq!(check_url("http://localhost@evil.example/", SANDBOX), Err(RedirectError::InsecureHost("evil.example".into())));
+    }
+
+    #[test]
+    fn malformed_urls_are_refused() {
+        for u in ["", "//x.com", "https://", "https:/x.com", " https://x.com", "https://x.com/\n", "https:\\\\x.com"] {
+            assert!(check_url(u, SANDBOX).is_err(), "{u:?}");
+        }
+    }
+
+    #[test]
+    fn seed_redirect_data_parses_in_order() {
+        let rd: RedirectData = serde_json::from_str(
+            r#"{"body":{"live":"0","oid":"112","ttl":900,"hsh":"abc"},"method":"POST","url":"https://payments.example.com/v3/ke"}"#,
+        )
+        .unwrap();
+        assert_eq!(rd.method, HttpMethod::Post);
+        assert_eq!(rd.body.0[0], ("live".into(), "0".into()));
+        assert_eq!(rd.body.get("ttl"), Some("900"));
+        let empty: RedirectData = serde_json::from_str(r#"{"body":[],"method":"GET","url":"https://x.example"}"#).unwrap();
+        assert!(empty.body.0.is_empty());
+        assert!(serde_json::from_str::<RedirectData>(r#"{"method":"PUT","url":"https://x"}"#).is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! epay-widget: the browser checkout. (Work in progress.)
