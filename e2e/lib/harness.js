@@ -1,0 +1,111 @@
+// Shared e2e harness: starts a fresh sandbox on an ephemeral port with its own
+// database, launches Debian's Chromium or Firefox headless through puppeteer-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BROWSERS = (process.env.E2E_BROWSERS || 'chromium,firefox').split(',');
+export const ARTIFACTS = path.join(root, 'e2e', 'artifacts');
+
+export async function startSandbox() {
+  const bin = process.env.EPAY_BIN || path.join(root, 'target', 'debug', 'epay');
+  const dir = mkdtempSync(path.join(tmpdir(), 'epay-e2e-'));
+  const child = spawn(bin, ['sandbox', '--port', '0', '--db', path.join(dir, 'sandbox.sqlite'),
+    '--www', path.join(root, 'www'), '--pkg', path.join(root, 'pkg')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`sandbox did not start in 20 s\n${stderr}`)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`sandbox exited ${code}\n${stderr}`)); });
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    async stop() { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+export async function launch(name) {
+  if (name === 'firefox') {
+    return puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true });
+  }
+  return puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-sync', '--disable-quic'],
+  });
+}
+
+/** A page that fails the test on any uncaught page error (and records console errors). */
+export async function newPage(browser, { width = 1280, height = 900 } = {}) {
+  const page = await browser.newPage();
+  await page.setViewport({ width, height });
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e?.message ?? e)));
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
+  return page;
+}
+
+export async function shot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+export async function getJson(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** Polls `fn` until it returns a truthy value or `ms` pass. */
+export async function eventually(fn, ms = 15000, what = 'condition') {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
+
+/** The shop's callbacks for a payment, once `pred` holds for one of them. */
+export async function waitForCallback(base, paymentId, pred, what) {
+  return eventually(async () => {
+    const list = await getJson(`${base}/merchant/callbacks?payment_id=${encodeURIComponent(paymentId)}`);
+    return list.find((c) => pred(c.body)) ? list : null;
+  }, 20000, what);
+}
+
+/** Fills the demo shop's order form and submits it. */
+export async function orderFromShop(page, base, { amount, currency, method = '', email = '', phone = '', firstName = '', lastName = '', account = '', language = 'en', query = '' }) {
+  await page.goto(`${base}/${query}`, { waitUntil: 'load' });
+  await page.locator('#amount').fill(amount);
+  await page.select('#currency', currency);
+  await page.select('#method', method);
+  await page.select('#language', language);
+  for (const [sel, v] of [['#email', email], ['#phone', phone], ['#first-name', firstName], ['#last-name', lastName], ['#account', account]]) {
+    if (v) await page.locator(sel).fill(v);
+  }
+  await page.locator('#checkout-btn').click();
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('order'));
+  return page.evaluate(() => new URLSearchParams(location.search).get('order'));
+}
+
+/** Text of the widget's shadow root (all of it), for assertions. */
+export async function widgetText(page) {
+  return page.evaluate(() => {
+    const hosts = [...document.querySelectorAll('*')].filter((e) => e.shadowRoot);
+    return hosts.map((h) => h.shadowRoot.textContent).join('\n');
+  });
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: native (core, CLI, sandbox),
+# the widget in headless Chrome and Firefox, end to end in both browsers, and the size budget.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n=== %s\n' "$*"; }
+
+step "install (only what is missing)"
+bash scripts/install.sh
+
+step "native tests: core, CLI, sandbox"
+cargo test --workspace
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "widget in headless Chrome and Firefox (wasm-bindgen-test)"
+wasm-pack test --headless --chrome --firefox --mode no-install
+
+step "build: release widget and sandbox"
+bash scripts/build-widget.sh
+cargo build -p epay --quiet
+
+step "end to end: Chromium and Firefox against the sandbox"
+(cd e2e && EPAY_BIN="$PWD/../target/debug/epay" npm test)
+
+step "size report"
+bash scripts/size-report.sh --no-build
