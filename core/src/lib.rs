@@ -14,6 +14,8 @@ pub mod protocol;
 pub mod redirect;
 
 #[cfg(feature = "merchant")]
+pub mod gate;
+#[cfg(feature = "merchant")]
 pub mod paydala;
 #[cfg(feature = "merchant")]
 pub mod signature;

@@ -1,0 +1,627 @@
+//! Gate requests (seeds 001 and 002): card-partner sale and full refund, EPay cash sale.
+//!
+//! Bodies are JSON objects with `general` (`project_id`, `payment_id`, `signature`),
+//! `customer` and `payment`, signed with the project secret into `general.signature`.
+//! The merchant side builds them ([`card_partner_sale`], [`card_partner_refund`],
+//! [`epay_sale`]); the platform side (the sandbox) checks them ([`parse_sale`],
+//! [`parse_refund`]) after checking the signature with [`crate::signature::verify`].
+//! A builder runs the same check on what it built, so whatever it returns the platform
+//! accepts.
+//!
+//! The immediate answer to a Gate request is our own design ([`GateResponse`]):
+//!
+//! - accepted, HTTP 200: `{"project_id": 250, "payment_id": "X1", "status": "success", "request_id": "…"}`;
+//!   the outcome comes later in callbacks (first with `redirect_data`, then the result);
+//! - refused: `{"status": "error", "code": "invalid_params", "param": "payment.amount",
+//!   "message": "payment.amount: …", "errors": [{"param", "code", "message"}, …]}`,
+//!   with the HTTP status of [`GateRejected::http_status`].
+//!
+//! ```
+//! use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, SaleKind};
+//! use epay_core::MinorUnits;
+//!
+//! let general = GeneralIds { project_id: 250, payment_id: "TEST_184".into() };
+//! let customer = GateCustomer::new("123", "1.2.3.4").with_phone("123456789");
+//! let payment = GatePayment::new(MinorUnits(1000), "KES");
+//! let body = gate::card_partner_sale(&general, &customer, &payment, "secret").unwrap();
+//! assert!(body["general"]["signature"].is_string());
+//!
+//! // Platform side: signature first, then the parameters.
+//! epay_core::signature::verify(&body, "secret").unwrap();
+//! let sale = gate::parse_sale(SaleKind::CardPartner, &body).unwrap();
+//! assert_eq!(sale.payment.amount, MinorUnits(1000));
+//!
+//! // Below the seed's minimum of 10.00 KES: refused, naming the parameter.
+//! let errs = gate::card_partner_sale(&general, &customer, &GatePayment::new(MinorUnits(999), "KES"), "secret")
+//!     .unwrap_err();
+//! assert_eq!(errs[0].param, "payment.amount");
+//! ```
+
+use crate::catalog::{CustomerField, MethodCode, MethodProblem};
+use crate::money::{is_currency_code, MinorUnits};
+use crate::params::{method_problem_message, ParamError};
+use crate::signature::{with_signature, SignatureError};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+pub const CARD_PARTNER_SALE_PATH: &str = "/v2/payment/card-partner/sale";
+pub const CARD_PARTNER_REFUND_PATH: &str = "/v2/payment/card-partner/refund";
+pub const EPAY_SALE_PATH: &str = "/v2/payment/cash/epay/sale";
+
+/// Which sale request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaleKind {
+    /// `/v2/payment/card-partner/sale`: KES or USD within the seed's limits.
+    CardPartner,
+    /// `/v2/payment/cash/epay/sale`: MYR; names, e-mail, phone and description required.
+    Epay,
+}
+
+impl SaleKind {
+    pub fn path(self) -> &'static str {
+        match self {
+            SaleKind::CardPartner => CARD_PARTNER_SALE_PATH,
+            SaleKind::Epay => EPAY_SALE_PATH,
+        }
+    }
+
+    pub fn method(self) -> MethodCode {
+        match self {
+            SaleKind::CardPartner => MethodCode::CardPartner,
+            SaleKind::Epay => MethodCode::EpayCash,
+        }
+    }
+}
+
+/// What a Gate path asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GateEndpoint {
+    Sale(SaleKind),
+    Refund,
+}
+
+impl GateEndpoint {
+    /// The endpoint of a request path (exact match, with or without a trailing `/`).
+    pub fn from_path(path: &str) -> Option<GateEndpoint> {
+        let path = path.strip_suffix('/').unwrap_or(path);
+        match path {
+            CARD_PARTNER_SALE_PATH => Some(GateEndpoint::Sale(SaleKind::CardPartner)),
+            EPAY_SALE_PATH => Some(GateEndpoint::Sale(SaleKind::Epay)),
+            CARD_PARTNER_REFUND_PATH => Some(GateEndpoint::Refund),
+            _ => None,
+        }
+    }
+
+    pub fn path(self) -> &'static str {
+        match self {
+            GateEndpoint::Sale(kind) => kind.path(),
+            GateEndpoint::Refund => CARD_PARTNER_REFUND_PATH,
+        }
+    }
+}
+
+/// `general` without the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneralIds {
+    pub project_id: u64,
+    pub payment_id: String,
+}
+
+/// `customer`. `phone` and `email` are recommended for card-partner; EPay requires
+/// `first_name`, `last_name`, `email` and `phone` too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateCustomer {
+    pub id: String,
+    pub ip_address: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+impl GateCustomer {
+    pub fn new(id: impl Into<String>, ip_address: impl Into<String>) -> Self {
+        GateCustomer { id: id.into(), ip_address: ip_address.into(), ..Default::default() }
+    }
+    pub fn with_phone(mut self, v: impl Into<String>) -> Self {
+        self.phone = Some(v.into());
+        self
+    }
+    pub fn with_email(mut self, v: impl Into<String>) -> Self {
+        self.email = Some(v.into());
+        self
+    }
+    pub fn with_name(mut self, first: impl Into<String>, last: impl Into<String>) -> Self {
+        self.first_name = Some(first.into());
+        self.last_name = Some(last.into());
+        self
+    }
+
+    pub fn get(&self, f: CustomerField) -> Option<&str> {
+        match f {
+            CustomerField::FirstName => self.first_name.as_deref(),
+            CustomerField::LastName => self.last_name.as_deref(),
+            CustomerField::Email => self.email.as_deref(),
+            CustomerField::Phone => self.phone.as_deref(),
+        }
+    }
+
+    fn slot(&mut self, f: CustomerField) -> &mut Option<String> {
+        match f {
+            CustomerField::FirstName => &mut self.first_name,
+            CustomerField::LastName => &mut self.last_name,
+            CustomerField::Email => &mut self.email,
+            CustomerField::Phone => &mut self.phone,
+        }
+    }
+}
+
+/// `payment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatePayment {
+    pub amount: MinorUnits,
+    pub currency: String,
+    pub description: Option<String>,
+}
+
+impl GatePayment {
+    pub fn new(amount: MinorUnits, currency: impl Into<String>) -> Self {
+        GatePayment { amount, currency: currency.into(), description: None }
+    }
+    pub fn with_description(mut self, v: impl Into<String>) -> Self {
+        self.description = Some(v.into());
+        self
+    }
+}
+
+/// A checked sale request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleRequest {
+    pub kind: SaleKind,
+    pub general: GeneralIds,
+    pub customer: GateCustomer,
+    pub payment: GatePayment,
+    /// `general.signature` as sent; [`crate::signature::verify`] checks it.
+    pub signature: String,
+}
+
+/// A checked (full) refund request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub general: GeneralIds,
+    pub signature: String,
+}
+
+// ---------------------------------------------------------------------------------------
+// Builders (merchant side)
+// ---------------------------------------------------------------------------------------
+
+fn put(obj: &mut Map<String, Value>, key: &str, v: &Option<String>) {
+    if let Some(v) = v {
+        obj.insert(key.into(), Value::String(v.clone()));
+    }
+}
+
+fn general_json(g: &GeneralIds) -> Value {
+    json!({ "project_id": g.project_id, "payment_id": g.payment_id })
+}
+
+fn payment_json(p: &GatePayment) -> Value {
+    let mut m = Map::new();
+    m.insert("amount".into(), json!(p.amount.0));
+    m.insert("currency".into(), json!(p.currency));
+    put(&mut m, "description", &p.description);
+    Value::Object(m)
+}
+
+/// A signed `/v2/payment/card-partner/sale` body, shaped as the seed's example
+/// (`general`, `customer{ip_address, phone?, email?, id, first_name?, last_name?}`,
+/// `payment{amount, currency, description?}`). Refused, naming each parameter, when the
+/// platform would refuse it (currency KES or USD, the seed's amount limits, formats).
+pub fn card_partner_sale(
+    general: &GeneralIds,
+    customer: &GateCustomer,
+    payment: &GatePayment,
+    secret: &str,
+) -> Result<Value, Vec<ParamError>> {
+    let mut c = Map::new();
+    c.insert("ip_address".into(), json!(customer.ip_address));
+    put(&mut c, "phone", &customer.phone);
+    put(&mut c, "email", &customer.email);
+    c.insert("id".into(), json!(customer.id));
+    put(&mut c, "first_name", &customer.first_name);
+    put(&mut c, "last_name", &customer.last_name);
+    let doc = json!({ "general": general_json(general), "customer": Value::Object(c), "payment": payment_json(payment) });
+    checked_sale(SaleKind::CardPartner, doc, secret)
+}
+
+/// A signed `/v2/payment/cash/epay/sale` body, shaped as the seed's example (`general`,
+/// `payment{amount, currency, description}`, `customer{first_name, last_name, ip_address,
+/// phone, email, id}`). All of those are required; the currency must be MYR.
+pub fn epay_sale(
+    general: &GeneralIds,
+    customer: &GateCustomer,
+    payment: &GatePayment,
+    secret: &str,
+) -> Result<Value, Vec<ParamError>> {
+    let mut c = Map::new();
+    put(&mut c, "first_name", &customer.first_name);
+    put(&mut c, "last_name", &customer.last_name);
+    c.insert("ip_address".into(), json!(customer.ip_address));
+    put(&mut c, "phone", &customer.phone);
+    put(&mut c, "email", &customer.email);
+    c.insert("id".into(), json!(customer.id));
+    let doc = json!({ "general": general_json(general), "payment": payment_json(payment), "customer": Value::Object(c) });
+    checked_sale(SaleKind::Epay, doc, secret)
+}
+
+fn checked_sale(kind: SaleKind, doc: Value, secret: &str) -> Result<Value, Vec<ParamError>> {
+    let signed = with_signature(doc, secret);
+    parse_sale(kind, &signed)?;
+    Ok(signed)
+}
+
+/// A signed `/v2/payment/card-partner/refund` body: a full refund, `general` only.
+pub fn card_partner_refund(general: &GeneralIds, secret: &str) -> Result<Value, Vec<ParamError>> {
+    let signed = with_signature(json!({ "general": general_json(general) }), secret);
+    parse_refund(&signed)?;
+    Ok(signed)
+}
+
+// ---------------------------------------------------------------------------------------
+// Validators (platform side)
+// ---------------------------------------------------------------------------------------
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The object at `key` of the root; reports it missing or of the wrong type.
+fn section<'a>(root: &'a Map<String, Value>, key: &str, holds: &str, errs: &mut Vec<ParamError>) -> Option<&'a Map<String, Value>> {
+    match root.get(key) {
+        Some(Value::Object(m)) => Some(m),
+        None | Some(Value::Null) => {
+            errs.push(ParamError::new(key, "required", format!("is required: an object with {holds}")));
+            None
+        }
+        Some(other) => {
+            errs.push(ParamError::new(key, "type", format!("must be an object with {holds}, got {}", shown(other))));
+            None
+        }
+    }
+}
+
+/// An identifier: a non-empty string of at most 255 characters, or an integer.
+fn id_at(obj: &Map<String, Value>, section: &str, key: &str, errs: &mut Vec<ParamError>) -> Option<String> {
+    let path = format!("{section}.{key}");
+    match obj.get(key) {
+        None | Some(Value::Null) => {
+            errs.push(ParamError::new(&path, "required", "is required"));
+            None
+        }
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            errs.push(ParamError::new(&path, "required", "is required: must not be empty"));
+            None
+        }
+        Some(Value::String(s)) if s.chars().count() > 255 || s.chars().any(char::is_control) => {
+            errs.push(ParamError::new(&path, "format", "must be at most 255 characters with no control characters"));
+            None
+        }
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        Some(other) => {
+            errs.push(ParamError::new(&path, "type", format!("must be a string, got {}", shown(other))));
+            None
+        }
+    }
+}
+
+fn positive_int_at(obj: &Map<String, Value>, path: &str, key: &str, what: &str, errs: &mut Vec<ParamError>) -> Option<u64> {
+    match obj.get(key) {
+        None | Some(Value::Null) => {
+            errs.push(ParamError::new(path, "required", format!("is required: {what}")));
+            None
+        }
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v > 0 && v <= i64::MAX as u64) => n.as_u64(),
+        Some(other) => {
+            errs.push(ParamError::new(path, "integer", format!("must be {what}, got {}", shown(other))));
+            None
+        }
+    }
+}
+
+fn parse_general(root: &Map<String, Value>, errs: &mut Vec<ParamError>) -> (Option<GeneralIds>, Option<String>) {
+    let Some(g) = section(root, "general", "project_id, payment_id and signature", errs) else {
+        return (None, None);
+    };
+    let project_id = positive_int_at(g, "general.project_id", "project_id", "a positive integer", errs);
+    let payment_id = id_at(g, "general", "payment_id", errs);
+    let signature = match g.get("signature") {
+        None | Some(Value::Null) => {
+            errs.push(ParamError::new(
+                "general.signature",
+                "required",
+                "is required: sign the request with the project secret",
+            ));
+            None
+        }
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(other) => {
+            errs.push(ParamError::new("general.signature", "type", format!("must be a non-empty string (Base64), got {}", shown(other))));
+            None
+        }
+    };
+    match (project_id, payment_id) {
+        (Some(project_id), Some(payment_id)) => (Some(GeneralIds { project_id, payment_id }), signature),
+        _ => (None, signature),
+    }
+}
+
+fn root_object(doc: &Value) -> Result<&Map<String, Value>, Vec<ParamError>> {
+    doc.as_object()
+        .ok_or_else(|| vec![ParamError::new("body", "type", "must be a JSON object with general, customer and payment")])
+}
+
+/// Checks a sale body of `kind`: every problem is reported, each naming its dotted path
+/// (`general.project_id`, `customer.ip_address`, `payment.amount`, ...). Keys the seed
+/// does not mention are allowed ("all parameters of the specification may be used").
+/// The signature is only checked for presence: verify it first with
+/// [`crate::signature::verify`].
+pub fn parse_sale(kind: SaleKind, doc: &Value) -> Result<SaleRequest, Vec<ParamError>> {
+    let root = root_object(doc)?;
+    let mut errs = Vec::new();
+    let (general, signature) = parse_general(root, &mut errs);
+
+    let customer_holds = match kind {
+        SaleKind::CardPartner => "id and ip_address (phone and email recommended)",
+        SaleKind::Epay => "id, ip_address, first_name, last_name, email and phone",
+    };
+    let customer = section(root, "customer", customer_holds, &mut errs).map(|c| {
+        let mut out = GateCustomer {
+            id: id_at(c, "customer", "id", &mut errs).unwrap_or_default(),
+            ip_address: String::new(),
+            ..Default::default()
+        };
+        match c.get("ip_address") {
+            None | Some(Value::Null) => errs.push(ParamError::new("customer.ip_address", "required", "is required: the customer's IP address")),
+            Some(Value::String(s)) if s.trim().parse::<std::net::IpAddr>().is_ok() => out.ip_address = s.clone(),
+            Some(other) => errs.push(ParamError::new(
+                "customer.ip_address",
+                "format",
+                format!("must be an IPv4 or IPv6 address such as 1.2.3.4, got {}", shown(other)),
+            )),
+        }
+        let required: &[CustomerField] = match kind {
+            SaleKind::CardPartner => &[],
+            SaleKind::Epay => &CustomerField::ALL,
+        };
+        for f in CustomerField::ALL {
+            let path = format!("customer.{}", f.gate_key());
+            match c.get(f.gate_key()) {
+                None | Some(Value::Null) => {
+                    if required.contains(&f) {
+                        errs.push(ParamError::new(&path, "required", format!("is required for {}", kind.method().as_str())));
+                    }
+                }
+                Some(Value::String(s)) => match f.check(s) {
+                    Ok(()) => *out.slot(f) = Some(s.clone()),
+                    Err(problem) => {
+                        let code = if s.trim().is_empty() && required.contains(&f) { "required" } else { "format" };
+                        errs.push(ParamError::new(&path, code, problem.rule()))
+                    }
+                },
+                Some(Value::Number(n)) if f == CustomerField::Phone && n.is_u64() => {
+                    let s = n.to_string();
+                    match f.check(&s) {
+                        Ok(()) => out.phone = Some(s),
+                        Err(problem) => errs.push(ParamError::new(&path, "format", problem.rule())),
+                    }
+                }
+                Some(other) => errs.push(ParamError::new(&path, "type", format!("must be a string, got {}", shown(other)))),
+            }
+        }
+        out
+    });
+
+    let payment = section(root, "payment", "amount and currency", &mut errs).map(|p| {
+        let amount = positive_int_at(p, "payment.amount", "amount", "a positive integer in minor units (1000 is 10.00)", &mut errs)
+            .map(|a| MinorUnits(a as i64));
+        let currency = match p.get("currency") {
+            None | Some(Value::Null) => {
+                errs.push(ParamError::new("payment.currency", "required", "is required: ISO 4217 alpha-3"));
+                None
+            }
+            Some(Value::String(s)) if is_currency_code(s) => Some(s.clone()),
+            Some(other) => {
+                errs.push(ParamError::new(
+                    "payment.currency",
+                    "currency_format",
+                    format!("must be an ISO 4217 alpha-3 code in capitals such as KES, got {}", shown(other)),
+                ));
+                None
+            }
+        };
+        let description = match p.get("description") {
+            None | Some(Value::Null) => {
+                if kind == SaleKind::Epay {
+                    errs.push(ParamError::new("payment.description", "required", "is required for epaycash: a description of the payment"));
+                }
+                None
+            }
+            Some(Value::String(s)) if kind == SaleKind::Epay && s.trim().is_empty() => {
+                errs.push(ParamError::new("payment.description", "required", "is required for epaycash: must not be empty"));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                errs.push(ParamError::new("payment.description", "type", format!("must be a string, got {}", shown(other))));
+                None
+            }
+        };
+        if let (Some(amount), Some(currency)) = (amount, &currency) {
+            let method = kind.method();
+            if let Err(problem) = method.rule().check(currency, amount) {
+                let (param, code) = match problem {
+                    MethodProblem::Currency { .. } => ("payment.currency", "currency_not_supported"),
+                    _ => ("payment.amount", "amount_out_of_range"),
+                };
+                errs.push(ParamError::new(param, code, method_problem_message(method, currency, &problem)));
+            }
+        }
+        GatePayment { amount: amount.unwrap_or(MinorUnits(0)), currency: currency.unwrap_or_default(), description }
+    });
+
+    match (general, signature, customer, payment) {
+        (Some(general), Some(signature), Some(customer), Some(payment)) if errs.is_empty() => {
+            Ok(SaleRequest { kind, general, customer, payment, signature })
+        }
+        _ => Err(errs),
+    }
+}
+
+/// Checks a card-partner refund body: `general` only. A `payment.amount` (a partial
+/// refund) is refused: the method refunds in full.
+pub fn parse_refund(doc: &Value) -> Result<RefundRequest, Vec<ParamError>> {
+    let root = root_object(doc)?;
+    let mut errs = Vec::new();
+    let (general, signature) = parse_general(root, &mut errs);
+    if let Some(amount) = root.get("payment").and_then(|p| p.get("amount")).filter(|a| !a.is_null()) {
+        errs.push(ParamError::new(
+            "payment.amount",
+            "partial_refund",
+            format!("card-partner refunds are full refunds only: send general alone, without an amount (got {})", shown(amount)),
+        ));
+    }
+    match (general, signature) {
+        (Some(general), Some(signature)) if errs.is_empty() => Ok(RefundRequest { general, signature }),
+        _ => Err(errs),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Immediate answer
+// ---------------------------------------------------------------------------------------
+
+/// The only `status` of an accepted request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AcceptedStatus {
+    #[default]
+    Success,
+}
+
+/// The only `status` of a refused request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RejectedStatus {
+    #[default]
+    Error,
+}
+
+/// Request received and correct: `{"project_id", "payment_id", "status": "success", "request_id"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateAccepted {
+    pub project_id: u64,
+    pub payment_id: String,
+    pub status: AcceptedStatus,
+    /// The platform's id of this request; callbacks carry it as `operation.request_id`.
+    pub request_id: String,
+}
+
+impl GateAccepted {
+    pub fn new(general: &GeneralIds, request_id: impl Into<String>) -> Self {
+        GateAccepted {
+            project_id: general.project_id,
+            payment_id: general.payment_id.clone(),
+            status: AcceptedStatus::Success,
+            request_id: request_id.into(),
+        }
+    }
+}
+
+/// Request refused: `{"status": "error", "code", "param"?, "message", "errors"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateRejected {
+    pub status: RejectedStatus,
+    /// `invalid_params`, `bad_signature`, `unknown_project`, `unknown_payment`,
+    /// `duplicate_payment`, `not_refundable`, `internal`, ...
+    pub code: String,
+    /// The (first) offending parameter as a dotted path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    pub message: String,
+    /// Every parameter problem, for `invalid_params`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ParamError>,
+}
+
+impl GateRejected {
+    pub fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> Self {
+        GateRejected {
+            status: RejectedStatus::Error,
+            code: code.into(),
+            param: param.map(Into::into),
+            message: message.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// `invalid_params` with all the problems; `param` is the first one.
+    pub fn invalid(errors: Vec<ParamError>) -> Self {
+        let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        GateRejected {
+            status: RejectedStatus::Error,
+            code: "invalid_params".into(),
+            param: errors.first().map(|e| e.param.clone()),
+            message,
+            errors,
+        }
+    }
+
+    /// `bad_signature` on `general.signature`.
+    pub fn bad_signature(e: &SignatureError) -> Self {
+        let message = match e {
+            SignatureError::Missing => "general.signature: is required: sign the request with the project secret".to_string(),
+            SignatureError::Mismatch => "general.signature: does not match the parameters and the project secret".to_string(),
+            SignatureError::NotAnObject => "body: must be a JSON object".to_string(),
+        };
+        GateRejected::new("bad_signature", Some("general.signature"), message)
+    }
+
+    /// The HTTP status to answer with: 403 for signature and project, 404 for an
+    /// unknown payment, 500 for `internal`, 400 otherwise.
+    pub fn http_status(&self) -> u16 {
+        match self.code.as_str() {
+            "bad_signature" | "unknown_project" => 403,
+            "unknown_payment" => 404,
+            "internal" => 500,
+            _ => 400,
+        }
+    }
+}
+
+/// Either immediate answer, for the side that reads them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum GateResponse {
+    Accepted(GateAccepted),
+    Rejected(GateRejected),
+}
+
+impl GateResponse {
+    /// Reads an immediate answer; `Err` says why it is neither shape.
+    pub fn parse(text: &str) -> Result<GateResponse, String> {
+        let doc: Value = serde_json::from_str(text).map_err(|e| format!("Gate answer: not JSON ({e})"))?;
+        match doc.get("status").and_then(Value::as_str) {
+            Some("success") => serde_json::from_value(doc).map(GateResponse::Accepted),
+            Some("error") => serde_json::from_value(doc).map(GateResponse::Rejected),
+            _ => return Err("Gate answer: status must be \"success\" or \"error\"".into()),
+        }
+        .map_err(|e| format!("Gate answer: {e}"))
+    }
+}
