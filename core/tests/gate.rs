@@ -369,3 +369,40 @@ fn answers_that_are_neither_shape_are_refused() {
         assert!(GateResponse::parse(text).is_err(), "{text}");
     }
 }
+
+fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "[ -~]{0,8}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map(
+                proptest::sample::select(vec!["general", "customer", "payment", "project_id", "payment_id", "signature", "id", "ip_address", "amount", "currency", "description", "phone", "email", "first_name", "last_name"]).prop_map(String::from),
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn validators_never_panic_and_every_error_names_a_path(doc in arb_json()) {
+        for kind in [SaleKind::CardPartner, SaleKind::Epay] {
+            if let Err(errs) = parse_sale(kind, &doc) {
+                proptest::prop_assert!(!errs.is_empty());
+                proptest::prop_assert!(errs.iter().all(|e| !e.param.is_empty() && !e.message.is_empty()));
+            }
+        }
+        if let Err(errs) = parse_refund(&doc) {
+            proptest::prop_assert!(!errs.is_empty());
+        }
+    }
+}

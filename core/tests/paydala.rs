@@ -416,3 +416,26 @@ fn the_reply_of_every_path_parses_back_as_the_right_response() {
         assert_eq!(parse_check_deposit_response(&reply.body).unwrap().code(), code);
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn any_body_gets_a_well_formed_answer_and_never_a_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+        let reply = handle(&bytes, SECRET, &Shop::default());
+        proptest::prop_assert_eq!(reply.status, 200);
+        proptest::prop_assert!(parse_verify_response(&reply.body).is_ok());
+    }
+
+    #[test]
+    fn any_signed_object_of_the_seeds_keys_gets_a_well_formed_answer(
+        kind in proptest::sample::select(vec!["verify", "check_deposit", "other"]),
+        customer in "[0-9a-z]{0,12}",
+        amount in proptest::num::i64::ANY,
+        currency in "[A-Za-z]{0,4}",
+    ) {
+        let doc = with_signature(json!({"type": kind, "customer_id": customer, "project_id": 1234,
+            "amount": amount, "currency": currency, "payment_method": "terminal/paydala"}), SECRET);
+        let reply = handle(doc.to_string().as_bytes(), SECRET, &Shop::default());
+        proptest::prop_assert!(parse_check_deposit_response(&reply.body).is_ok() || reply.code == ResponseCode::Ok);
+        proptest::prop_assert!(parse_verify_response(&reply.body).is_ok() || reply.code == ResponseCode::Ok);
+    }
+}
