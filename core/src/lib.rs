@@ -7,6 +7,7 @@
 pub mod callback;
 pub mod catalog;
 pub mod codes;
+pub mod epay;
 pub mod flow;
 pub mod i18n;
 pub mod money;

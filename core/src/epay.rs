@@ -1,0 +1,243 @@
+//! The EPay cash code (seed 002): what `redirect_data.body` carries, when it expires,
+//! and how the countdown reads. Pure: the caller passes the clock.
+
+use crate::redirect::RedirectData;
+
+/// EPay states `valid_time` as a local wall-clock time without a zone (`2019-06-15 14:17:26`);
+/// EPay is Malaysian, so such times are read as Malaysia time (UTC+08:00, no daylight saving).
+pub const MALAYSIA_OFFSET_SECS: i64 = 8 * 3600;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpayCode {
+    pub reference_number: String,
+    /// As sent, for display next to the local rendering.
+    pub valid_time: String,
+    /// Unix seconds of `valid_time`.
+    pub valid_until: i64,
+    pub user_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeDataError {
+    Missing(&'static str),
+    BadTime(String),
+}
+
+impl std::fmt::Display for CodeDataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodeDataError::Missing(k) => write!(f, "redirect_data.body.{k}: is required for an EPay code"),
+            CodeDataError::BadTime(v) => write!(
+                f,
+                "redirect_data.body.valid_time: must be a time like 2019-06-15 14:17:26 (Malaysia time) or ISO 8601 with an offset, got {v:?}"
+            ),
+        }
+    }
+}
+impl std::error::Error for CodeDataError {}
+
+impl EpayCode {
+    /// Reads the code from a callback's or the platform's `redirect_data`.
+    pub fn from_redirect(rd: &RedirectData) -> Result<EpayCode, CodeDataError> {
+        let get = |k: &'static str| -> Result<String, CodeDataError> {
+            match rd.body.get(k).map(str::trim) {
+                Some(v) if !v.is_empty() => Ok(v.to_string()),
+                _ => Err(CodeDataError::Missing(k)),
+            }
+        };
+        let reference_number = get("reference_number")?;
+        let valid_time = get("valid_time")?;
+        let user_name = get("user_name")?;
+        let valid_until = parse_valid_time(&valid_time).ok_or_else(|| CodeDataError::BadTime(valid_time.clone()))?;
+        Ok(EpayCode { reference_number, valid_time, valid_until, user_name })
+    }
+
+    pub fn remaining_secs(&self, now_unix: i64) -> i64 {
+        (self.valid_until - now_unix).max(0)
+    }
+
+    pub fn is_expired(&self, now_unix: i64) -> bool {
+        now_unix >= self.valid_until
+    }
+}
+
+fn num(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// The civil date and time (UTC) of unix seconds: (y, m, d, hh, mm, ss).
+pub fn civil_from_unix(t: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let days = t.div_euclid(86400);
+    let secs = t.rem_euclid(86400);
+    let z = days + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in Malaysia time, or ISO 8601 with `T` and `Z`/`±HH:MM`/`±HHMM`.
+/// Returns unix seconds.
+pub fn parse_valid_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.len() < 19 || !s.is_char_boundary(19) {
+        return None;
+    }
+    let (dt, zone) = s.split_at(19);
+    let b = dt.as_bytes();
+    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(&dt[0..4])?, num(&dt[5..7])?, num(&dt[8..10])?);
+    let (h, mi, se) = (num(&dt[11..13])?, num(&dt[14..16])?, num(&dt[17..19])?);
+    let month_days = [31, if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&mo) || d < 1 || d > month_days[(mo - 1) as usize] || h > 23 || mi > 59 || se > 59 {
+        return None;
+    }
+    let zone = zone.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match zone {
+        "" => MALAYSIA_OFFSET_SECS,
+        "Z" | "z" => 0,
+        z if z.starts_with('+') || z.starts_with('-') => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let digits: String = z[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 {
+                return None;
+            }
+            let (oh, om) = (num(&digits[0..2])?, num(&digits[2..4])?);
+            if oh > 14 || om > 59 {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+        _ => return None,
+    };
+    Some(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - offset)
+}
+
+/// `valid_time` as EPay writes it (Malaysia time) for unix seconds `t`.
+pub fn format_valid_time(t: i64) -> String {
+    let (y, m, d, hh, mm, ss) = civil_from_unix(t + MALAYSIA_OFFSET_SECS);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+}
+
+/// The countdown as shown: `M:SS` under an hour, `H:MM:SS` under a day, `Dd HH:MM:SS` beyond.
+pub fn countdown_text(remaining_secs: i64) -> String {
+    let r = remaining_secs.max(0);
+    let (d, h, m, s) = (r / 86400, r % 86400 / 3600, r % 3600 / 60, r % 60);
+    if d > 0 {
+        format!("{d}d {h:02}:{m:02}:{s:02}")
+    } else if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// Marks (seconds left) at which the countdown is announced to screen readers; the
+/// visible timer ticks every second but is announced only here, and at expiry.
+pub const ANNOUNCE_AT: [i64; 8] = [3600, 1800, 900, 600, 300, 120, 60, 0];
+
+/// Whether going from `before` to `now` seconds left crosses an announcement mark.
+pub fn should_announce(before: i64, now: i64) -> bool {
+    ANNOUNCE_AT.iter().any(|&mark| before > mark && now <= mark)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redirect::{FormBody, HttpMethod};
+
+    fn seed_rd() -> RedirectData {
+        RedirectData {
+            method: HttpMethod::Get,
+            url: "https://onlinepayment.epay.com".into(),
+            body: FormBody(vec![
+                ("reference_number".into(), "045-050-000".into()),
+                ("valid_time".into(), "2019-06-15 14:17:26".into()),
+                ("user_name".into(), "THANAPAT JISAMANYA".into()),
+            ]),
+        }
+    }
+
+    #[test]
+    fn seed_code_parses_as_malaysia_time() {
+        let c = EpayCode::from_redirect(&seed_rd()).unwrap();
+        assert_eq!(c.reference_number, "045-050-000");
+        assert_eq!(c.user_name, "THANAPAT JISAMANYA");
+        // 2019-06-15 14:17:26 +08:00 = 06:17:26Z
+        assert_eq!(c.valid_until, 1_560_579_446);
+        assert_eq!(format_valid_time(c.valid_until), "2019-06-15 14:17:26");
+    }
+
+    #[test]
+    fn iso_times_with_offsets_parse() {
+        assert_eq!(parse_valid_time("2019-06-15T06:17:26Z"), Some(1_560_579_446));
+        assert_eq!(parse_valid_time("2019-06-15T14:17:26+08:00"), Some(1_560_579_446));
+        assert_eq!(parse_valid_time("2019-06-15T14:17:26+0800"), Some(1_560_579_446));
+        assert_eq!(parse_valid_time("2019-06-15T06:17:26.123Z"), Some(1_560_579_446));
+    }
+
+    #[test]
+    fn bad_times_are_refused() {
+        for s in ["", "2019-06-15", "2019-13-01 00:00:00", "2019-02-29 00:00:00", "2019-06-15 24:00:00", "tomorrow at noon", "2019-06-15 14:17:26 MYT"] {
+            assert_eq!(parse_valid_time(s), None, "{s}");
+        }
+        assert!(parse_valid_time("2020-02-29 00:00:00").is_some());
+    }
+
+    #[test]
+    fn missing_body_fields_are_named() {
+        let mut rd = seed_rd();
+        rd.body.0.retain(|(k, _)| k != "user_name");
+        assert_eq!(EpayCode::from_redirect(&rd), Err(CodeDataError::Missing("user_name")));
+        assert!(CodeDataError::Missing("user_name").to_string().starts_with("redirect_data.body.user_name"));
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for t in [0i64, 951_782_400, 1_560_579_446, 4_102_444_800, -86_400] {
+            let (y, m, d, hh, mm, ss) = civil_from_unix(t);
+            assert_eq!(days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss, t);
+        }
+    }
+
+    #[test]
+    fn countdown_and_expiry() {
+        let c = EpayCode::from_redirect(&seed_rd()).unwrap();
+        assert_eq!(c.remaining_secs(c.valid_until - 61), 61);
+        assert!(!c.is_expired(c.valid_until - 1));
+        assert!(c.is_expired(c.valid_until));
+        assert_eq!(countdown_text(61), "1:01");
+        assert_eq!(countdown_text(3_600), "1:00:00");
+        assert_eq!(countdown_text(90_061), "1d 01:01:01");
+        assert_eq!(countdown_text(-5), "0:00");
+    }
+
+    #[test]
+    fn announcements_are_sparse() {
+        let announced = (0..=3600).rev().collect::<Vec<i64>>().windows(2).filter(|w| should_announce(w[0], w[1])).count();
+        assert_eq!(announced, 7, "one per mark below an hour, plus expiry");
+        assert!(should_announce(61, 60));
+        assert!(!should_announce(59, 58));
+        assert!(should_announce(1, 0));
+    }
+}
