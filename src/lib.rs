@@ -1,1 +1,69 @@
-//! epay-widget: the browser checkout. (Work in progress.)
+//! epay-widget: the browser checkout, thin DOM code over the pure state machine
+//! `epay_core::flow::Checkout`.
+//!
+//! JS API (`#[wasm_bindgen]` exports; the loaders in `js/` wrap them):
+//! - `run(params, options) -> WidgetHandle`: mounts a checkout. `params` are the Payment
+//!   Page parameters exactly as the merchant's server signed them (function-valued keys
+//!   are the `on*` handlers and are not sent). `options`: `target` (Element or selector;
+//!   default: a modal), `baseUrl` (the platform), `theme` (`'light'|'dark'|'auto'`), and
+//!   the same `on*` handlers (they win over those in `params`).
+//! - `WidgetHandle.destroy()`: aborts requests, clears the timer, removes listeners, the
+//!   host and the overlay. Calling it twice is fine.
+//!
+//! Errors: `run` throws (a JS `Error` with `code` and `param`) only for programming
+//! mistakes: `params` not an object (`invalid_argument`, `params`), `options` not an
+//! object or an option of the wrong type (`invalid_argument`, `options.*`), no document
+//! (`no_document`). Everything else — parameters that fail validation (`invalid_params`),
+//! a `target` selector that matches nothing (`target_not_found`, shown in a modal), a bad
+//! `baseUrl` (`invalid_option`), the platform refusing or unreachable — is shown on the
+//! widget's error screen and reported through `onError` and the `epay:error` event; no
+//! request is sent for parameters that fail the client-side check.
+//!
+//! Importing the module runs nothing: no `start` function, no access to `window` or
+//! `document` before `run` (safe under server-side rendering).
+
+pub mod api;
+pub mod controller;
+pub mod error;
+pub mod interop;
+pub mod view;
+
+use wasm_bindgen::prelude::*;
+
+/// A mounted checkout.
+#[wasm_bindgen]
+pub struct WidgetHandle {
+    id: u32,
+}
+
+#[wasm_bindgen]
+impl WidgetHandle {
+    /// Removes the widget and everything it started. Idempotent.
+    pub fn destroy(&self) {
+        controller::destroy(self.id);
+    }
+}
+
+impl WidgetHandle {
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+}
+
+/// Mounts a checkout; see the crate docs for `params`, `options` and errors.
+#[wasm_bindgen(js_name = run)]
+pub fn run(params: JsValue, options: JsValue) -> Result<WidgetHandle, error::Error> {
+    #[cfg(feature = "dev")]
+    console_error_panic_hook::set_once();
+    controller::mount(&params, &options, None, controller::Hooks::default()).map(|id| WidgetHandle { id })
+}
+
+/// Rust-side entry for tests and embedders: `run` with another transport and hooks.
+pub fn mount_with(
+    params: &JsValue,
+    options: &JsValue,
+    transport: std::rc::Rc<dyn api::Transport>,
+    hooks: controller::Hooks,
+) -> Result<WidgetHandle, error::Error> {
+    controller::mount(params, options, Some(transport), hooks).map(|id| WidgetHandle { id })
+}

@@ -1,0 +1,129 @@
+// epay-widget as an ES module: import { EPayWidget } from '.../epay-widget.mjs'
+//
+// Same API as the classic script (run, followRedirect, showCode). Importing this module
+// does nothing else: the wasm is fetched on the first call (lazy), calls made meanwhile
+// are queued and replayed in order, and run() returns a handle at once. The platform
+// base URL defaults to the origin this module was loaded from.
+
+const origin = new URL(import.meta.url).origin;
+let wasm = null;
+let loading = null;
+let failure = null;
+let queue = [];
+
+function argumentError(param, rule) {
+  const e = new Error(`${param}: ${rule}`);
+  e.name = 'EPayWidgetError';
+  e.code = 'invalid_argument';
+  e.param = param;
+  return e;
+}
+
+function withBase(options) {
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw argumentError('options', "must be an object such as { target: '#checkout' }");
+  }
+  const o = { ...(options || {}) };
+  if (o.baseUrl === undefined || o.baseUrl === null) o.baseUrl = origin;
+  return o;
+}
+
+function load() {
+  if (!loading) {
+    loading = import('./epay_widget.js')
+      .then(async (m) => {
+        await m.default();
+        wasm = m;
+      })
+      .catch((e) => {
+        failure = e?.message ?? String(e);
+        console.error('[epay-widget] could not load the widget module:', e);
+      })
+      .then(() => {
+        const q = queue;
+        queue = [];
+        for (const f of q) f();
+      });
+  }
+  return loading;
+}
+
+function reportLoadFailure(args) {
+  const f = args.find((a) => a && typeof a === 'object' && typeof a.onError === 'function')?.onError;
+  if (!f) return;
+  try {
+    f({ code: 'load_failed', param: null, message: `the payment widget could not be loaded: ${failure}`, retryable: true });
+  } catch (e) {
+    console.error('[epay-widget] onError threw:', e);
+  }
+}
+
+function deferredHandle(name, optionsIndex, check) {
+  return (...args) => {
+    if (check) check(args);
+    args[optionsIndex] = withBase(args[optionsIndex]);
+    let inner = null;
+    let destroyed = false;
+    const handle = {
+      destroy() {
+        destroyed = true;
+        if (inner) {
+          const i = inner;
+          inner = null;
+          i.destroy();
+        }
+      },
+    };
+    const start = () => {
+      if (destroyed) return;
+      if (typeof wasm[name] !== 'function') throw new Error(`EPayWidget.${name} is not available in this version`);
+      inner = wasm[name](...args) || null;
+    };
+    if (wasm) {
+      start();
+      return handle;
+    }
+    queue.push(() => {
+      if (destroyed) return;
+      if (!wasm) return reportLoadFailure(args);
+      try {
+        start();
+      } catch (e) {
+        console.error(`[epay-widget] ${name} failed:`, e);
+      }
+    });
+    load();
+    return handle;
+  };
+}
+
+function followRedirect(...args) {
+  args[1] = withBase(args[1]);
+  const go = () => {
+    if (typeof wasm.followRedirect !== 'function') throw new Error('EPayWidget.followRedirect is not available in this version');
+    return wasm.followRedirect(...args);
+  };
+  if (wasm) return go();
+  queue.push(() => {
+    if (!wasm) return reportLoadFailure(args);
+    try {
+      go();
+    } catch (e) {
+      console.error('[epay-widget] followRedirect failed:', e);
+    }
+  });
+  load();
+}
+
+export const EPayWidget = Object.freeze({
+  run: deferredHandle('run', 1, (args) => {
+    const p = args[0];
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) {
+      throw argumentError('params', 'must be an object of payment parameters, as in EPayWidget.run({ project_id, payment_id, ... })');
+    }
+  }),
+  followRedirect,
+  showCode: deferredHandle('showCode', 2),
+});
+
+export default EPayWidget;

@@ -1,0 +1,515 @@
+//! Owns the `Checkout` state machine and performs its effects: platform calls (abortable),
+//! the poll timer, the visibility listener, the redirect form, events to the merchant.
+//!
+//! Every mounted widget is kept in a registry until `destroy()`, so a page that drops
+//! the handle (seed 002 does) does not lose its checkout to the garbage collector.
+//! Messages go through a queue: a merchant handler that calls back into the widget
+//! (even `destroy()`) never meets a borrowed state.
+
+use crate::api::Transport;
+use crate::error::Error;
+use crate::interop::{self, Handlers, Options, RunParams, Target};
+use crate::view::dom::{console_error, Listener, Timeout};
+use crate::view::screens::Ctx;
+use crate::view::{self, Ui, View};
+use epay_core::flow::{poll_delay_ms, Checkout, Effect, Event, Msg, Screen, WidgetError};
+use epay_core::i18n::Lang;
+use epay_core::params::CustomerData;
+use epay_core::protocol::{PayRequest, PaymentView};
+use epay_core::redirect::{is_loopback_host, scheme_and_host};
+use epay_core::{MethodCode, MinorUnits, PaymentRequest, RedirectData, UrlPolicy};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortController, Document, HtmlFormElement};
+
+pub type NavigateHook = Rc<dyn Fn(&HtmlFormElement)>;
+pub type PollDelayHook = Rc<dyn Fn(u32) -> u32>;
+
+/// Test seams: what the browser tests replace.
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// Receives the built redirect form instead of it being submitted.
+    pub navigate: Option<NavigateHook>,
+    /// Poll delay for attempt N; default `flow::poll_delay_ms(attempt, Math.random())`.
+    pub poll_delay: Option<PollDelayHook>,
+}
+
+/// Sandbox mode (plain http redirects to loopback) only when the platform itself is
+/// reached over http on a loopback host.
+pub fn url_policy(base_url: &str) -> UrlPolicy {
+    let allow = matches!(scheme_and_host(base_url), Ok((s, h)) if s == "http" && is_loopback_host(&h));
+    UrlPolicy { allow_loopback_http: allow }
+}
+
+struct State {
+    checkout: Checkout,
+    lang: Lang,
+    doc: Document,
+    view: View,
+    handlers: Handlers,
+    transport: Rc<dyn Transport>,
+    open_body: String,
+    payment_id: Option<String>,
+    /// Amount and currency from the parameters, until the platform confirms them.
+    amount: Option<(MinorUnits, String)>,
+    draft: CustomerData,
+    abort: Option<AbortController>,
+    timer: Option<Timeout>,
+    listeners: Vec<Listener>,
+    redirect_form: Option<HtmlFormElement>,
+    hooks: Hooks,
+    /// The customer did something: focus may follow the screens.
+    interacted: bool,
+}
+
+pub struct Shared {
+    id: u32,
+    alive: Cell<bool>,
+    running: Cell<bool>,
+    queue: RefCell<VecDeque<Ui>>,
+    state: RefCell<Option<State>>,
+}
+
+thread_local! {
+    static WIDGETS: RefCell<Vec<Rc<Shared>>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+/// Number of mounted (not destroyed) widgets.
+pub fn live_count() -> usize {
+    WIDGETS.with(|w| w.borrow().len())
+}
+
+fn find(id: u32) -> Option<Rc<Shared>> {
+    WIDGETS.with(|w| w.borrow().iter().find(|s| s.id == id).cloned())
+}
+
+/// Mounts a widget. `Err` only for programming mistakes (see `error.rs`).
+pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Transport>>, hooks: Hooks) -> Result<u32, Error> {
+    let run: RunParams = interop::read_params(params)?;
+    let opts: Options = interop::read_options(options)?;
+    let window = web_sys::window().ok_or_else(|| Error::new("no_document", None, "EPayWidget.run needs a browser window"))?;
+    let doc = window.document().ok_or_else(|| Error::new("no_document", None, "EPayWidget.run needs a browser document"))?;
+
+    // What is wrong, if anything: shown on the error screen instead of calling the platform.
+    let mut problem: Option<WidgetError> = None;
+    let mut problems = run.problems.clone();
+    let request = match PaymentRequest::parse(&run.params) {
+        Ok(r) => Some(r),
+        Err(errs) => {
+            problems.extend(errs);
+            None
+        }
+    };
+    if !problems.is_empty() {
+        problem = Some(Error::from_params(&problems).into_widget(false));
+    }
+
+    let base_url = opts.base_url.clone().unwrap_or_else(|| window.location().origin().unwrap_or_default());
+    if problem.is_none() && scheme_and_host(&base_url).is_err() {
+        problem = Some(
+            Error::new("invalid_option", Some("baseUrl"), format!("baseUrl: must be an absolute URL such as https://platform.example, got {base_url:?}"))
+                .into_widget(false),
+        );
+    }
+
+    let target = match &opts.target {
+        Target::Modal => None,
+        Target::Element(e) => Some(e.clone()),
+        Target::Selector(sel) => match doc.query_selector(sel) {
+            Ok(Some(e)) => Some(e),
+            Ok(None) => {
+                problem = Some(Error::new("target_not_found", Some("target"), format!("target: no element matches the selector {sel:?}")).into_widget(false));
+                None
+            }
+            Err(_) => {
+                problem = Some(Error::new("target_not_found", Some("target"), format!("target: {sel:?} is not a valid CSS selector")).into_widget(false));
+                None
+            }
+        },
+    };
+
+    let language_code = match run.params.get("language_code") {
+        Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let browser_langs: Vec<String> = window.navigator().languages().iter().filter_map(|v| v.as_string()).collect();
+    let lang = Lang::pick(language_code.as_deref(), &browser_langs);
+
+    let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
+    let (mut checkout, mut effects) = Checkout::new(url_policy(&base_url));
+    if let Some(e) = problem {
+        checkout.screen = Screen::Error(e.clone());
+        effects = vec![Effect::Emit(Event::Error(e))];
+    }
+
+    let id = NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    });
+    let transport = transport.unwrap_or_else(|| Rc::new(crate::api::HttpTransport::new(&base_url)));
+    let state = State {
+        checkout,
+        lang,
+        doc: doc.clone(),
+        view,
+        handlers: run.handlers.overlay(opts.handlers),
+        transport,
+        open_body: run.body,
+        payment_id: request.as_ref().map(|r| r.payment_id.clone()).or_else(|| match run.params.get("payment_id") {
+            Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
+            Some(epay_core::Scalar::Int(i)) => Some(i.to_string()),
+            _ => None,
+        }),
+        amount: request.as_ref().map(|r| (r.amount, r.currency.clone())),
+        draft: CustomerData::default(),
+        abort: AbortController::new().ok(),
+        timer: None,
+        listeners: vec![],
+        redirect_form: None,
+        hooks,
+        interacted: false,
+    };
+    let shared = Rc::new(Shared { id, alive: Cell::new(true), running: Cell::new(false), queue: RefCell::new(VecDeque::new()), state: RefCell::new(Some(state)) });
+    WIDGETS.with(|w| w.borrow_mut().push(shared.clone()));
+
+    // Page-level listeners, owned by the widget and removed on destroy.
+    {
+        let mut guard = shared.state.borrow_mut();
+        if let Some(st) = guard.as_mut() {
+            let weak = Rc::downgrade(&shared);
+            let d = doc.clone();
+            st.listeners.push(Listener::new(&doc, "visibilitychange", move |_| {
+                send(&weak, Ui::Msg(Msg::Visibility(!d.hidden())));
+            }));
+            if st.view.overlay.is_some() {
+                let weak = Rc::downgrade(&shared);
+                st.listeners.push(Listener::new(&doc, "keydown", move |ev| {
+                    let esc = ev.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.key() == "Escape");
+                    if esc {
+                        send(&weak, Ui::Close);
+                    }
+                }));
+            }
+            render(st, &shared);
+        }
+    }
+    drain(&shared, effects);
+    Ok(id)
+}
+
+fn send(weak: &Weak<Shared>, ui: Ui) {
+    if let Some(sh) = weak.upgrade() {
+        dispatch(&sh, ui);
+    }
+}
+
+/// Queues `ui` and, unless already running, processes the queue.
+fn dispatch(sh: &Rc<Shared>, ui: Ui) {
+    if !sh.alive.get() {
+        return;
+    }
+    sh.queue.borrow_mut().push_back(ui);
+    drain(sh, vec![]);
+}
+
+/// Performs `effects`, then every queued message in order. Re-entrant calls (a merchant
+/// handler clicking, or destroying) only queue; the outermost call does the work.
+fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
+    if sh.running.replace(true) {
+        return;
+    }
+    run_effects(sh, effects);
+    loop {
+        if !sh.alive.get() {
+            break;
+        }
+        let next = sh.queue.borrow_mut().pop_front();
+        let Some(ui) = next else { break };
+        let effects = match ui {
+            // Outside the state borrow: it calls the merchant, then destroys.
+            Ui::Close => {
+                close(sh);
+                continue;
+            }
+            Ui::Resubmit => {
+                if let Some(st) = sh.state.borrow().as_ref() {
+                    if let Some(f) = &st.redirect_form {
+                        submit(st, f);
+                    }
+                }
+                continue;
+            }
+            Ui::Msg(msg) => {
+                let mut guard = sh.state.borrow_mut();
+                let Some(st) = guard.as_mut() else { break };
+                st.interacted |= !matches!(msg, Msg::Opened(_) | Msg::PayAnswered(_) | Msg::StatusAnswered(_) | Msg::PollDue | Msg::Visibility(_));
+                if let Msg::FieldsSubmitted(values) = &msg {
+                    st.draft = values.clone();
+                } else {
+                    capture_draft(st);
+                }
+                let fx = st.checkout.update(msg);
+                render(st, sh);
+                fx
+            }
+        };
+        run_effects(sh, effects);
+    }
+    sh.running.set(false);
+    if !sh.alive.get() {
+        sh.queue.borrow_mut().clear();
+        teardown(sh);
+    }
+}
+
+/// Keeps what the customer typed across re-renders.
+fn capture_draft(st: &mut State) {
+    if let (Screen::Fields { fields, .. }, Some(form)) = (&st.checkout.screen, st.view.form()) {
+        let typed = view::screens::read_fields(&form, fields);
+        for f in fields {
+            st.draft.set(*f, typed.get(*f).map(str::to_string));
+        }
+    }
+}
+
+fn render(st: &mut State, sh: &Rc<Shared>) {
+    let weak = Rc::downgrade(sh);
+    let send_fn: view::Send = Rc::new(move |ui| send(&weak, ui));
+    let session = st.checkout.session.as_ref();
+    let (amount, currency) = match (session, &st.amount) {
+        (Some(s), _) => (Some(s.amount), s.currency.clone()),
+        (None, Some((a, c))) => (Some(*a), c.clone()),
+        (None, None) => (None, String::new()),
+    };
+    let lang = st.lang;
+    let amount_text = amount.map(|a| view::format_amount(lang, a, &currency));
+    let payment_id = session.map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone());
+    let methods = st.checkout.methods();
+    let format = move |v: &PaymentView| v.sum.as_ref().map(|s| view::format_amount(lang, s.amount, &s.currency));
+    let modal = st.view.overlay.is_some();
+    let move_focus = modal || st.interacted;
+    let ctx = Ctx {
+        doc: &st.doc,
+        lang,
+        modal,
+        amount: amount_text,
+        payment_id: payment_id.as_deref(),
+        methods: &methods,
+        paying: st.checkout.paying,
+        forced: session.and_then(|s| s.forced_method).is_some(),
+        draft: &st.draft,
+        format: &format,
+        send: send_fn,
+    };
+    let screen = st.checkout.screen.clone();
+    st.view.render(&ctx, &screen, move_focus);
+}
+
+fn run_effects(sh: &Rc<Shared>, effects: Vec<Effect>) {
+    for fx in effects {
+        if !sh.alive.get() {
+            return;
+        }
+        match fx {
+            Effect::Emit(ev) => emit(sh, &ev),
+            other => {
+                let mut guard = sh.state.borrow_mut();
+                if let Some(st) = guard.as_mut() {
+                    perform(st, sh, other);
+                }
+            }
+        }
+    }
+}
+
+/// Runs a future's answer back into the widget, unless it was destroyed meanwhile.
+fn spawn_call<T: 'static>(sh: &Rc<Shared>, fut: crate::api::Call<T>, wrap: fn(Result<T, epay_core::flow::ApiFailure>) -> Msg) {
+    let weak = Rc::downgrade(sh);
+    wasm_bindgen_futures::spawn_local(async move {
+        let res = fut.await;
+        if let Some(sh) = weak.upgrade() {
+            if sh.alive.get() {
+                dispatch(&sh, Ui::Msg(wrap(res)));
+            }
+        }
+    });
+}
+
+fn signal(st: &State) -> web_sys::AbortSignal {
+    match &st.abort {
+        Some(a) => a.signal(),
+        // No AbortController (very old browser): a signal that never fires.
+        None => AbortController::new().map(|a| a.signal()).unwrap_or_else(|_| JsValue::UNDEFINED.unchecked_into()),
+    }
+}
+
+fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
+    match fx {
+        Effect::CallOpen => {
+            let fut = st.transport.open(st.open_body.clone(), &signal(st));
+            spawn_call(sh, fut, Msg::Opened);
+        }
+        Effect::CallPay { method, customer } => {
+            let Some(session) = st.checkout.session.as_ref().map(|s| s.session.clone()) else { return };
+            let return_url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+            let req = PayRequest { session, method, customer, return_url };
+            let fut = st.transport.pay(req, &signal(st));
+            spawn_call(sh, fut, Msg::PayAnswered);
+        }
+        Effect::CallStatus => {
+            let Some(session) = st.checkout.session.as_ref().map(|s| s.session.clone()) else { return };
+            let fut = st.transport.status(session, &signal(st));
+            spawn_call(sh, fut, Msg::StatusAnswered);
+        }
+        Effect::SchedulePoll { attempt } => {
+            let delay = match &st.hooks.poll_delay {
+                Some(f) => f(attempt),
+                None => poll_delay_ms(attempt, js_sys::Math::random()),
+            };
+            let weak = Rc::downgrade(sh);
+            // Replacing the old timer clears it.
+            st.timer = Some(Timeout::new(delay, move || send(&weak, Ui::Msg(Msg::PollDue))));
+        }
+        Effect::CancelPoll => st.timer = None,
+        Effect::Navigate(rd) => {
+            if let Some(form) = build_form(&st.doc, &rd) {
+                if let Some(old) = st.redirect_form.replace(form.clone()) {
+                    old.remove();
+                }
+                submit(st, &form);
+            }
+        }
+        Effect::Emit(_) => {}
+    }
+}
+
+/// The redirect form: one hidden input per body pair; for GET the browser puts them in
+/// the query. Appended to `document.body`, outside the shadow root.
+pub fn build_form(doc: &Document, rd: &RedirectData) -> Option<HtmlFormElement> {
+    let form: HtmlFormElement = doc.create_element("form").ok()?.dyn_into().ok()?;
+    form.set_method(rd.method.as_str());
+    form.set_action(&rd.url);
+    let _ = form.set_attribute("data-epay-redirect", "");
+    form.set_hidden(true);
+    for (k, v) in &rd.body.0 {
+        let input: web_sys::HtmlInputElement = doc.create_element("input").ok()?.dyn_into().ok()?;
+        input.set_type("hidden");
+        input.set_name(k);
+        input.set_value(v);
+        let _ = form.append_child(&input);
+    }
+    doc.body()?.append_child(&form).ok()?;
+    Some(form)
+}
+
+fn submit(st: &State, form: &HtmlFormElement) {
+    match &st.hooks.navigate {
+        Some(hook) => hook(form),
+        None => {
+            let _ = form.submit();
+        }
+    }
+}
+
+/// Tells the merchant: the `epay:*` DOM event on the host, then the `on*` handler.
+/// A handler that throws is logged and changes nothing.
+fn emit(sh: &Rc<Shared>, ev: &Event) {
+    let (handler, host, payload, dom_name) = {
+        let guard = sh.state.borrow();
+        let Some(st) = guard.as_ref() else { return };
+        let (handler_name, dom_name) = interop::event_names(ev);
+        let pid = st.checkout.session.as_ref().map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone());
+        let payload = interop::event_payload(ev, pid.as_deref(), st.checkout.method);
+        (st.handlers.get(handler_name).cloned(), st.view.host.clone(), payload, dom_name)
+    };
+    if let Event::Error(e) = ev {
+        if !e.retryable {
+            // For the developer: the customer only sees "contact the shop".
+            web_sys::console::warn_1(&JsValue::from_str(&["[epay-widget] ", &e.code, ": ", &e.message].concat()));
+        }
+    }
+    dispatch_dom_event(&host, dom_name, &payload);
+    if let Some(f) = handler {
+        if let Err(err) = f.call1(&JsValue::UNDEFINED, &payload) {
+            console_error("[epay-widget] an event handler threw:", &err);
+        }
+    }
+}
+
+fn dispatch_dom_event(host: &web_sys::HtmlElement, name: &str, detail: &JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    if let Ok(e) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = host.dispatch_event(&e);
+    }
+}
+
+/// Close button or Escape: `onClose`, `epay:close`, then destroy.
+fn close(sh: &Rc<Shared>) {
+    let (handler, host, payload) = {
+        let guard = sh.state.borrow();
+        let Some(st) = guard.as_ref() else { return };
+        if st.view.overlay.is_none() {
+            return;
+        }
+        let pid = st.checkout.session.as_ref().map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone());
+        let status = match &st.checkout.screen {
+            Screen::Result { view } => view.status.as_ref().map(|s| JsValue::from_str(s.as_str())),
+            _ => None,
+        };
+        let payload = interop::object(&[
+            ("payment_id", pid.map_or(JsValue::UNDEFINED, |p| JsValue::from_str(&p))),
+            ("status", status.unwrap_or(JsValue::UNDEFINED)),
+        ]);
+        (st.handlers.get("onClose").cloned(), st.view.host.clone(), payload)
+    };
+    dispatch_dom_event(&host, "epay:close", &payload);
+    if let Some(f) = handler {
+        if let Err(err) = f.call1(&JsValue::UNDEFINED, &payload) {
+            console_error("[epay-widget] onClose threw:", &err);
+        }
+    }
+    destroy_shared(sh);
+}
+
+/// `WidgetHandle.destroy()`. Safe to call twice, and from inside a handler.
+pub fn destroy(id: u32) {
+    if let Some(sh) = find(id) {
+        destroy_shared(&sh);
+    }
+}
+
+fn destroy_shared(sh: &Rc<Shared>) {
+    sh.alive.set(false);
+    WIDGETS.with(|w| w.borrow_mut().retain(|s| s.id != sh.id));
+    if !sh.running.get() {
+        teardown(sh);
+    }
+    // else: the running dispatch loop tears down when it unwinds.
+}
+
+fn teardown(sh: &Rc<Shared>) {
+    let Ok(mut guard) = sh.state.try_borrow_mut() else { return };
+    if let Some(mut st) = guard.take() {
+        if let Some(a) = st.abort.take() {
+            a.abort();
+        }
+        st.timer = None;
+        st.listeners.clear();
+        if let Some(f) = st.redirect_form.take() {
+            f.remove();
+        }
+        st.view.remove();
+    }
+}
+
+/// For tests: the method the checkout is on.
+pub fn current_method(id: u32) -> Option<MethodCode> {
+    find(id).and_then(|sh| sh.state.borrow().as_ref().and_then(|s| s.checkout.method))
+}

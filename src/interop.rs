@@ -1,0 +1,526 @@
+//! Every conversion between JS values and Rust values, in one place.
+//!
+//! - `params` (the merchant's object) → core [`Params`] of its non-function keys, the exact
+//!   JSON body the platform verifies, and the event handlers (its function-valued keys);
+//! - `options` → [`Options`];
+//! - core events → the plain JS objects handed to `on*` handlers and `epay:*` events.
+
+use crate::error::Error;
+use epay_core::callback::Sum;
+use epay_core::flow::{Event, WidgetError};
+use epay_core::protocol::PaymentView;
+use epay_core::{MethodCode, ParamError, Params, RedirectData, Scalar};
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Names of the event handlers a merchant may pass in `params` or `options`.
+pub const HANDLER_NAMES: [&str; 8] =
+    ["onReady", "onMethodSelected", "onRedirect", "onCode", "onSuccess", "onDecline", "onError", "onClose"];
+
+/// The merchant's event handlers (`on*` functions).
+#[derive(Debug, Clone, Default)]
+pub struct Handlers(pub [Option<Function>; 8]);
+
+impl Handlers {
+    fn slot(name: &str) -> Option<usize> {
+        HANDLER_NAMES.iter().position(|n| *n == name)
+    }
+    pub fn get(&self, name: &str) -> Option<&Function> {
+        Self::slot(name).and_then(|i| self.0[i].as_ref())
+    }
+    /// `other`'s handlers replace ours where it has one (options win over params).
+    pub fn overlay(mut self, other: Handlers) -> Handlers {
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            if theirs.is_some() {
+                *mine = theirs;
+            }
+        }
+        self
+    }
+}
+
+/// What `run` learns from its first argument.
+#[derive(Debug, Clone, Default)]
+pub struct RunParams {
+    /// Flat scalar parameters, for the client-side check (`PaymentRequest::parse`).
+    pub params: Params,
+    /// `JSON.stringify` of the non-function keys, in the merchant's order: numbers stay
+    /// numbers, so the platform verifies exactly the values the merchant signed.
+    pub body: String,
+    pub handlers: Handlers,
+    /// Values that cannot be sent at all (BigInt, cycles), named.
+    pub problems: Vec<ParamError>,
+}
+
+/// A JS number as a scalar: integers stay integers (`500000`, not `500000.0`).
+pub fn scalar_of_number(n: f64) -> Scalar {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+        Scalar::Int(n as i64)
+    } else {
+        Scalar::Float(n)
+    }
+}
+
+fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object() && !v.is_function() && !Array::is_array(v)
+}
+
+/// Reads the merchant's `params`. Throws (returns `Err`) only when it is not an object.
+pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
+    if !is_plain_object(value) {
+        return Err(Error::argument("params", "must be an object of payment parameters, as in EPayWidget.run({ project_id, payment_id, ... })"));
+    }
+    let obj: &Object = value.unchecked_ref();
+    let mut out = RunParams::default();
+    let body = Object::new();
+    for key in Object::keys(obj).iter() {
+        let Some(name) = key.as_string() else { continue };
+        let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
+        if let Some(f) = v.dyn_ref::<Function>() {
+            // Function-valued keys are handlers, never sent; unknown ones are ignored.
+            if let Some(i) = Handlers::slot(&name) {
+                out.handlers.0[i] = Some(f.clone());
+            }
+            continue;
+        }
+        if v.is_undefined() {
+            continue; // JSON.stringify drops it too: it is not sent, so not signed
+        }
+        if v.is_bigint() {
+            out.problems.push(ParamError::new(&name, "type", "must be a number or a string; a BigInt cannot be sent as JSON"));
+            continue;
+        }
+        let scalar = if v.is_null() {
+            Some(Scalar::Null)
+        } else if let Some(b) = v.as_bool() {
+            Some(Scalar::Bool(b))
+        } else if let Some(n) = v.as_f64() {
+            Some(scalar_of_number(n))
+        } else {
+            v.as_string().map(Scalar::Text)
+        };
+        // Nested objects are sent as they are; the flat check does not look at them.
+        if let Some(s) = scalar {
+            out.params.insert(name.clone(), s);
+        }
+        let _ = Reflect::set(&body, &key, &v);
+    }
+    match js_sys::JSON::stringify(&body) {
+        Ok(s) => out.body = s.as_string().unwrap_or_default(),
+        Err(e) => {
+            let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
+            out.problems.push(ParamError::new("params", "json", format!("cannot be sent as JSON ({why})")));
+        }
+    }
+    Ok(out)
+}
+
+/// Where the widget renders.
+#[derive(Debug, Clone, Default)]
+pub enum Target {
+    /// A modal overlay appended to `document.body`.
+    #[default]
+    Modal,
+    Element(web_sys::Element),
+    Selector(String),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+    /// Follows `prefers-color-scheme` (light unless the system asks for dark).
+    #[default]
+    Auto,
+}
+
+impl Theme {
+    pub fn parse(s: &str) -> Option<Theme> {
+        match s {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            "auto" => Some(Theme::Auto),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Auto => "auto",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub target: Target,
+    /// The platform's base URL (`https://platform.example`); default: the page's origin.
+    pub base_url: Option<String>,
+    pub theme: Theme,
+    pub handlers: Handlers,
+}
+
+/// Reads `options`; a wrong type is a programming mistake and throws.
+pub fn read_options(value: &JsValue) -> Result<Options, Error> {
+    let mut out = Options::default();
+    if value.is_undefined() || value.is_null() {
+        return Ok(out);
+    }
+    if !is_plain_object(value) {
+        return Err(Error::argument("options", "must be an object such as { target: '#checkout' }"));
+    }
+    let get = |k: &str| Reflect::get(value, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let target = get("target");
+    if let Some(s) = target.as_string() {
+        out.target = Target::Selector(s);
+    } else if let Some(el) = target.dyn_ref::<web_sys::Element>() {
+        out.target = Target::Element(el.clone());
+    } else if !(target.is_undefined() || target.is_null()) {
+        return Err(Error::argument("options.target", "must be an Element or a CSS selector string"));
+    }
+    let base = get("baseUrl");
+    if let Some(s) = base.as_string() {
+        out.base_url = Some(s);
+    } else if !(base.is_undefined() || base.is_null()) {
+        return Err(Error::argument("options.baseUrl", "must be a string such as 'https://platform.example'"));
+    }
+    let theme = get("theme");
+    if !(theme.is_undefined() || theme.is_null()) {
+        out.theme = theme
+            .as_string()
+            .and_then(|s| Theme::parse(&s))
+            .ok_or_else(|| Error::argument("options.theme", "must be 'light', 'dark' or 'auto'"))?;
+    }
+    for (i, name) in HANDLER_NAMES.iter().enumerate() {
+        let v = get(name);
+        if let Some(f) = v.dyn_ref::<Function>() {
+            out.handlers.0[i] = Some(f.clone());
+        } else if !(v.is_undefined() || v.is_null()) {
+            return Err(Error::argument(&format!("options.{name}"), "must be a function"));
+        }
+    }
+    Ok(out)
+}
+
+/// A plain object from key/value pairs; `undefined` values are left out.
+pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        if !v.is_undefined() {
+            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+        }
+    }
+    o.into()
+}
+
+fn opt_str(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::UNDEFINED, JsValue::from_str)
+}
+
+pub fn sum_to_js(s: &Sum) -> JsValue {
+    object(&[("amount", JsValue::from_f64(s.amount.0 as f64)), ("currency", s.currency.as_str().into())])
+}
+
+/// `redirect_data` as the seeds show it: `{ method, url, body: { ... } }`.
+pub fn redirect_data_to_js(rd: &RedirectData) -> JsValue {
+    let body = Object::new();
+    for (k, v) in &rd.body.0 {
+        let _ = Reflect::set(&body, &k.as_str().into(), &v.as_str().into());
+    }
+    object(&[("method", rd.method.as_str().into()), ("url", rd.url.as_str().into()), ("body", body.into())])
+}
+
+pub fn error_to_js(e: &WidgetError) -> JsValue {
+    object(&[
+        ("code", e.code.as_str().into()),
+        ("param", e.param.as_deref().map_or(JsValue::NULL, JsValue::from_str)),
+        ("message", e.message.as_str().into()),
+        ("retryable", e.retryable.into()),
+    ])
+}
+
+pub fn payment_to_js(payment_id: Option<&str>, v: &PaymentView) -> JsValue {
+    object(&[
+        ("payment_id", opt_str(payment_id)),
+        ("method", opt_str(v.method.map(MethodCode::as_str))),
+        ("status", opt_str(v.status.as_ref().map(|s| s.as_str()))),
+        ("code", opt_str(v.code.as_deref())),
+        ("message", opt_str(v.message.as_deref())),
+        ("sum", v.sum.as_ref().map_or(JsValue::UNDEFINED, sum_to_js)),
+    ])
+}
+
+/// The `on*` handler name and the `epay:*` DOM event name of a core event.
+pub fn event_names(ev: &Event) -> (&'static str, &'static str) {
+    match ev {
+        Event::Ready => ("onReady", "epay:ready"),
+        Event::MethodSelected(_) => ("onMethodSelected", "epay:method"),
+        Event::Redirect(_) => ("onRedirect", "epay:redirect"),
+        Event::Code(_) => ("onCode", "epay:code"),
+        Event::Success(_) => ("onSuccess", "epay:success"),
+        Event::Decline(_) => ("onDecline", "epay:decline"),
+        Event::Error(_) => ("onError", "epay:error"),
+    }
+}
+
+/// The payload of a core event. `payment_id` and `method` come from the checkout.
+pub fn event_payload(ev: &Event, payment_id: Option<&str>, method: Option<MethodCode>) -> JsValue {
+    let pid = opt_str(payment_id);
+    match ev {
+        Event::Ready => object(&[("payment_id", pid)]),
+        Event::MethodSelected(m) => object(&[("payment_id", pid), ("method", m.as_str().into())]),
+        // `method`/`url`/`body` are redirect_data's own fields, as in the seeds.
+        Event::Redirect(rd) | Event::Code(rd) => {
+            let o = redirect_data_to_js(rd);
+            let _ = Reflect::set(&o, &"payment_id".into(), &pid);
+            let _ = Reflect::set(&o, &"payment_method".into(), &opt_str(method.map(MethodCode::as_str)));
+            let _ = Reflect::set(&o, &"redirect_data".into(), &redirect_data_to_js(rd));
+            o
+        }
+        Event::Success(v) | Event::Decline(v) => {
+            let mut v = v.clone();
+            if v.method.is_none() {
+                v.method = method;
+            }
+            payment_to_js(payment_id, &v)
+        }
+        Event::Error(e) => {
+            let o = error_to_js(e);
+            let _ = Reflect::set(&o, &"payment_id".into(), &pid);
+            o
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Platform answers (JSON.parse'd objects) → core protocol types, and requests → JS.
+//
+// Hand-written instead of serde-wasm-bindgen: the same rules as the core's serde
+// derives (field names, `kind` tag, method and field codes), at a fraction of the wasm
+// size (serde's generic deserializers were half of the module).
+// ---------------------------------------------------------------------------------------
+
+use epay_core::catalog::CustomerField;
+use epay_core::params::CustomerData;
+use epay_core::protocol::{ApiError, ApiErrorBody, MethodOffer, NextAction, OpenResponse, PayRequest};
+use epay_core::redirect::{FormBody, HttpMethod};
+use epay_core::{MinorUnits, PaymentStatus};
+
+type Decoded<T> = Result<T, String>;
+
+fn field(v: &JsValue, key: &str) -> JsValue {
+    if v.is_object() {
+        Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+fn bad(key: &str, what: &str) -> String {
+    [key, ": ", what].concat()
+}
+
+fn req_str(v: &JsValue, key: &str) -> Decoded<String> {
+    field(v, key).as_string().ok_or_else(|| bad(key, "must be a string"))
+}
+
+fn opt_string(v: &JsValue, key: &str) -> Decoded<Option<String>> {
+    let f = field(v, key);
+    if absent(&f) {
+        return Ok(None);
+    }
+    f.as_string().map(Some).ok_or_else(|| bad(key, "must be a string"))
+}
+
+fn req_int(v: &JsValue, key: &str) -> Decoded<i64> {
+    match field(v, key).as_f64().map(scalar_of_number) {
+        Some(Scalar::Int(i)) => Ok(i),
+        _ => Err(bad(key, "must be an integer")),
+    }
+}
+
+fn array(v: &JsValue, key: &str) -> Decoded<Vec<JsValue>> {
+    let f = field(v, key);
+    if absent(&f) {
+        return Ok(vec![]);
+    }
+    if !Array::is_array(&f) {
+        return Err(bad(key, "must be an array"));
+    }
+    Ok(f.unchecked_into::<Array>().iter().collect())
+}
+
+fn method_code(s: &str) -> Decoded<MethodCode> {
+    // Wire names only (serde's rename), not the `terminal/paydala` group alias.
+    MethodCode::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| bad("method", "unknown method code"))
+}
+
+fn opt_method(v: &JsValue, key: &str) -> Decoded<Option<MethodCode>> {
+    opt_string(v, key)?.map(|s| method_code(&s)).transpose()
+}
+
+fn customer_field(s: &str) -> Decoded<CustomerField> {
+    CustomerField::ALL.into_iter().find(|f| f.gate_key() == s).ok_or_else(|| bad("fields", "unknown customer field"))
+}
+
+pub fn decode_customer(v: &JsValue) -> Decoded<CustomerData> {
+    let mut c = CustomerData::default();
+    if absent(v) {
+        return Ok(c);
+    }
+    for f in CustomerField::ALL {
+        c.set(f, opt_string(v, f.gate_key())?);
+    }
+    Ok(c)
+}
+
+fn decode_sum(v: &JsValue) -> Decoded<Sum> {
+    Ok(Sum { amount: MinorUnits(req_int(v, "amount")?), currency: req_str(v, "currency")? })
+}
+
+pub fn decode_redirect_data(v: &JsValue) -> Decoded<RedirectData> {
+    let method = match req_str(v, "method")?.as_str() {
+        "GET" | "get" => HttpMethod::Get,
+        "POST" | "post" => HttpMethod::Post,
+        _ => return Err(bad("redirect_data.method", "must be GET or POST")),
+    };
+    let url = req_str(v, "url")?;
+    let b = field(v, "body");
+    let mut body = Vec::new();
+    if Array::is_array(&b) {
+        // PHP encodes an empty body as `[]`.
+        if b.unchecked_ref::<Array>().length() > 0 {
+            return Err(bad("redirect_data.body", "must be an object"));
+        }
+    } else if b.is_object() {
+        for key in Object::keys(b.unchecked_ref::<Object>()).iter() {
+            let val = Reflect::get(&b, &key).unwrap_or(JsValue::UNDEFINED);
+            let text = if let Some(s) = val.as_string() {
+                s
+            } else if let Some(x) = val.as_bool() {
+                (if x { "1" } else { "0" }).to_string()
+            } else if val.as_f64().is_some() {
+                // JS's own number to text: no float formatting code in the wasm.
+                String::from(js_sys::JsString::from(val))
+            } else if absent(&val) {
+                String::new()
+            } else {
+                return Err(bad("redirect_data.body", "values must be scalars"));
+            };
+            body.push((key.as_string().unwrap_or_default(), text));
+        }
+    } else if !absent(&b) {
+        return Err(bad("redirect_data.body", "must be an object"));
+    }
+    Ok(RedirectData { method, url, body: FormBody(body) })
+}
+
+fn decode_action(v: &JsValue) -> Decoded<Option<NextAction>> {
+    if absent(v) {
+        return Ok(None);
+    }
+    let action = match req_str(v, "kind")?.as_str() {
+        "redirect" => NextAction::Redirect { redirect_data: decode_redirect_data(&field(v, "redirect_data"))? },
+        "show_code" => NextAction::ShowCode { redirect_data: decode_redirect_data(&field(v, "redirect_data"))? },
+        "terminal" => NextAction::Terminal { account: req_str(v, "account")?, service_name: req_str(v, "service_name")? },
+        _ => return Err(bad("action.kind", "unknown")),
+    };
+    Ok(Some(action))
+}
+
+pub fn decode_payment_view(v: &JsValue) -> Decoded<PaymentView> {
+    if !v.is_object() {
+        return Err(bad("payment", "must be an object"));
+    }
+    let sum = field(v, "sum");
+    Ok(PaymentView {
+        status: opt_string(v, "status")?.map(|s| PaymentStatus::parse(&s)),
+        method: opt_method(v, "method")?,
+        action: decode_action(&field(v, "action"))?,
+        sum: if absent(&sum) { None } else { Some(decode_sum(&sum)?) },
+        code: opt_string(v, "code")?,
+        message: opt_string(v, "message")?,
+    })
+}
+
+pub fn decode_open(v: &JsValue) -> Decoded<OpenResponse> {
+    let mut methods = Vec::new();
+    for m in array(v, "methods")? {
+        let mut fields = Vec::new();
+        for f in array(&m, "fields")? {
+            fields.push(customer_field(&f.as_string().unwrap_or_default())?);
+        }
+        methods.push(MethodOffer { code: method_code(&req_str(&m, "code")?)?, fields });
+    }
+    let project_id = req_int(v, "project_id")?;
+    Ok(OpenResponse {
+        session: req_str(v, "session")?,
+        project_id: u64::try_from(project_id).map_err(|_| bad("project_id", "must not be negative"))?,
+        payment_id: req_str(v, "payment_id")?,
+        amount: MinorUnits(req_int(v, "amount")?),
+        currency: req_str(v, "currency")?,
+        description: opt_string(v, "description")?,
+        methods,
+        forced_method: opt_method(v, "forced_method")?,
+        customer: decode_customer(&field(v, "customer"))?,
+        payment: decode_payment_view(&field(v, "payment"))?,
+    })
+}
+
+pub fn decode_api_error(v: &JsValue) -> Decoded<ApiError> {
+    let e = field(v, "error");
+    let mut errors = Vec::new();
+    for pe in array(&e, "errors")? {
+        errors.push(ParamError { param: req_str(&pe, "param")?, code: req_str(&pe, "code")?, message: req_str(&pe, "message")? });
+    }
+    Ok(ApiError {
+        error: ApiErrorBody { code: req_str(&e, "code")?, param: opt_string(&e, "param")?, message: req_str(&e, "message")?, errors },
+    })
+}
+
+fn customer_to_js(c: &CustomerData) -> JsValue {
+    let o = Object::new();
+    for f in CustomerField::ALL {
+        if let Some(v) = c.get(f) {
+            let _ = Reflect::set(&o, &f.gate_key().into(), &v.into());
+        }
+    }
+    o.into()
+}
+
+/// The `pay` request body as JSON text.
+pub fn pay_request_json(r: &PayRequest) -> String {
+    let o = object(&[
+        ("session", r.session.as_str().into()),
+        ("method", r.method.as_str().into()),
+        ("customer", customer_to_js(&r.customer)),
+        ("return_url", r.return_url.as_str().into()),
+    ]);
+    js_sys::JSON::stringify(&o).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integral_numbers_stay_integers() {
+        assert_eq!(scalar_of_number(500000.0), Scalar::Int(500000));
+        assert_eq!(scalar_of_number(-3.0), Scalar::Int(-3));
+        assert_eq!(scalar_of_number(100.5), Scalar::Float(100.5));
+        assert!(matches!(scalar_of_number(f64::NAN), Scalar::Float(_)));
+        assert!(matches!(scalar_of_number(1e300), Scalar::Float(_)));
+    }
+
+    #[test]
+    fn themes_parse_only_the_three_names() {
+        assert_eq!(Theme::parse("dark"), Some(Theme::Dark));
+        assert_eq!(Theme::parse("Dark"), None);
+        assert_eq!(Theme::default().as_str(), "auto");
+    }
+}

@@ -1,0 +1,224 @@
+//! The widget's DOM: a host element with an open shadow root, a persistent live region,
+//! and the current screen re-rendered from `Checkout.screen` after each update.
+
+pub mod dom;
+pub mod model;
+pub mod screens;
+
+use crate::error::Error;
+use crate::interop::Theme;
+use dom::Listener;
+use epay_core::flow::{Msg, Screen};
+use epay_core::i18n::Lang;
+use epay_core::MinorUnits;
+use model::Kind;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlElement, ShadowRoot};
+
+/// What the customer did, as the controller sees it.
+#[allow(clippy::large_enum_variant)] // short-lived, one at a time
+pub enum Ui {
+    Msg(Msg),
+    /// The close button or Escape (modal only).
+    Close,
+    /// "Continue to payment": submit the redirect form again.
+    Resubmit,
+}
+
+pub type Send = Rc<dyn Fn(Ui)>;
+
+/// The stylesheet, applied inside the shadow root only.
+pub const CSS: &str = include_str!("style.css");
+
+/// Tag names: custom element names, so page rules for `div` never match our host.
+pub const HOST_TAG: &str = "epay-checkout";
+pub const OVERLAY_TAG: &str = "epay-overlay";
+
+pub struct View {
+    pub host: HtmlElement,
+    pub overlay: Option<HtmlElement>,
+    shadow: ShadowRoot,
+    live: Element,
+    content: Element,
+    listeners: Vec<Listener>,
+    /// What is on screen now, to skip identical re-renders (polls) and to know when the
+    /// kind changes.
+    shown: Option<(Screen, bool)>,
+    kind: Option<Kind>,
+}
+
+fn set_styles(el: &HtmlElement, styles: &[(&str, &str)]) {
+    // CSSOM, not the `style` attribute: allowed under a strict style-src CSP.
+    let s = el.style();
+    for (k, v) in styles {
+        let _ = s.set_property(k, v);
+    }
+}
+
+fn apply_stylesheet(doc: &Document, shadow: &ShadowRoot) {
+    let same_doc = web_sys::window().and_then(|w| w.document()).is_some_and(|d| js_sys::Object::is(&d, doc));
+    if same_doc && js_sys::Reflect::has(shadow, &"adoptedStyleSheets".into()).unwrap_or(false) {
+        if let Some(sheet) = shared_sheet() {
+            if js_sys::Reflect::set(shadow, &"adoptedStyleSheets".into(), &js_sys::Array::of1(&sheet)).unwrap_or(false) {
+                return;
+            }
+        }
+    }
+    if let Ok(style) = doc.create_element("style") {
+        style.set_text_content(Some(CSS));
+        let _ = shadow.append_child(&style);
+    }
+}
+
+thread_local! {
+    static SHEET: std::cell::RefCell<Option<web_sys::CssStyleSheet>> = const { std::cell::RefCell::new(None) };
+}
+
+/// One constructed stylesheet shared by every mount (parsed once).
+fn shared_sheet() -> Option<JsValue> {
+    SHEET.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let sheet = web_sys::CssStyleSheet::new().ok()?;
+            sheet.replace_sync(CSS).ok()?;
+            *slot = Some(sheet);
+        }
+        slot.clone().map(Into::into)
+    })
+}
+
+impl View {
+    /// Creates the host (in `target`, or in a modal overlay on `document.body`).
+    pub fn mount(doc: &Document, target: Option<&Element>, theme: Theme, lang: Lang) -> Result<View, Error> {
+        let no_dom = || Error::new("no_document", None, "EPayWidget.run needs a browser document");
+        let host: HtmlElement = doc.create_element(HOST_TAG).map_err(|_| no_dom())?.unchecked_into();
+        let _ = host.set_attribute("data-theme", theme.as_str());
+        let shadow = host
+            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+            .map_err(|_| no_dom())?;
+        apply_stylesheet(doc, &shadow);
+        let frame = dom::el(doc, "div").class("epay").attr("lang", lang.bcp47());
+        let frame = if target.is_none() {
+            frame.attr("role", "dialog").attr("aria-modal", "true").attr("aria-labelledby", "epay-heading")
+        } else {
+            frame.attr("role", "region").attr("aria-labelledby", "epay-heading")
+        };
+        let live = dom::el(doc, "div").class("epay-sr").attr("role", "status").attr("aria-live", "polite").build();
+        let content = dom::el(doc, "div").class("epay-content").build();
+        let frame = frame.child(&live).child(&content).build();
+        let _ = shadow.append_child(&frame);
+
+        let overlay = match target {
+            Some(t) => {
+                t.append_child(&host).map_err(|_| Error::argument("options.target", "cannot hold the widget"))?;
+                None
+            }
+            None => {
+                let body = doc.body().ok_or_else(no_dom)?;
+                let overlay: HtmlElement = doc.create_element(OVERLAY_TAG).map_err(|_| no_dom())?.unchecked_into();
+                set_styles(
+                    &overlay,
+                    &[
+                        ("position", "fixed"),
+                        ("inset", "0"),
+                        ("z-index", "2147483600"),
+                        ("display", "flex"),
+                        ("align-items", "flex-start"),
+                        ("justify-content", "center"),
+                        ("overflow-y", "auto"),
+                        ("padding", "16px 8px"),
+                        ("box-sizing", "border-box"),
+                        ("background", "rgba(15, 18, 25, 0.6)"),
+                    ],
+                );
+                let _ = host.set_attribute("data-modal", "");
+                let _ = overlay.append_child(&host);
+                body.append_child(&overlay).map_err(|_| no_dom())?;
+                Some(overlay)
+            }
+        };
+        Ok(View { host, overlay, shadow, live, content, listeners: vec![], shown: None, kind: None })
+    }
+
+    /// The fields form on screen, if any.
+    pub fn form(&self) -> Option<Element> {
+        self.content.query_selector("form.epay-form").ok().flatten()
+    }
+
+    /// Focus is inside the widget.
+    pub fn has_focus(&self) -> bool {
+        self.shadow.active_element().is_some()
+    }
+
+    /// Shows `screen`; `move_focus`: put focus on the heading when the kind changes.
+    pub fn render(&mut self, ctx: &screens::Ctx, screen: &Screen, move_focus: bool) {
+        let key = (screen.clone(), ctx.paying);
+        if self.shown.as_ref() == Some(&key) {
+            return;
+        }
+        let kind = model::kind(screen);
+        let focused_id = self.shadow.active_element().map(|e| e.id()).filter(|id| !id.is_empty());
+        let had_focus = self.has_focus();
+        let r = screens::render(ctx, screen);
+        self.content.replace_children_with_node_1(&r.root);
+        // Dropping the old listeners removes them (one may be running now: that is fine,
+        // wasm-bindgen frees it after it returns).
+        self.listeners = r.listeners;
+        if self.kind != Some(kind) {
+            if let Some(h) = &r.heading {
+                self.live.set_text_content(h.text_content().as_deref());
+                if move_focus || had_focus {
+                    let _ = h.focus();
+                }
+            }
+        } else if let Some(input) = &r.first_invalid {
+            let _ = input.focus();
+        } else if had_focus {
+            // Same screen re-drawn: keep focus on the same control, or on the heading.
+            let again = focused_id
+                .and_then(|id| self.shadow.get_element_by_id(&id))
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+                .filter(|e| !e.has_attribute("disabled"));
+            if let Some(e) = again.or(r.heading) {
+                let _ = e.focus();
+            }
+        }
+        self.kind = Some(kind);
+        self.shown = Some(key);
+    }
+
+    /// Removes everything this view put in the page.
+    pub fn remove(&mut self) {
+        self.listeners.clear();
+        self.host.remove();
+        if let Some(o) = self.overlay.take() {
+            o.remove();
+        }
+    }
+}
+
+/// Formats an amount for the customer: `Intl.NumberFormat` in their language, or the
+/// core's plain rendering where `Intl` is missing.
+pub fn format_amount(lang: Lang, amount: MinorUnits, currency: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(s) = intl_format(lang, amount, currency) {
+        return s;
+    }
+    let _ = lang;
+    amount.format_plain(currency)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn intl_format(lang: Lang, amount: MinorUnits, currency: &str) -> Option<String> {
+    use js_sys::{Array, Object, Reflect};
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    if !intl.is_object() || !Reflect::has(&intl, &"NumberFormat".into()).unwrap_or(false) {
+        return None;
+    }
+    let opts = Object::new();
+    Reflect::set(&opts, &"style".into(), &"currency".into()).ok()?;
+    Reflect::set(&opts, &"currency".into(), &currency.into()).ok()?;
+    let nf = js_sys::Intl::NumberFormat::new(&Array::of1(&lang.bcp47().into()), &opts);
+    nf.format().call1(&JsValue::UNDEFINED, &amount.as_major_f64(currency).into()).ok()?.as_string()
+}

@@ -1,0 +1,318 @@
+//! One function per screen. Each builds fresh elements (screens are small) and returns
+//! the listeners it attached; the caller keeps them until the next render.
+
+use super::dom::{el, El, Listener};
+use super::model::{self, Kind};
+use super::{Send, Ui};
+use epay_core::catalog::{CustomerField, MethodCode};
+use epay_core::flow::{Msg, Screen, WidgetError};
+use epay_core::i18n::{t, tf, Key, Lang};
+use epay_core::params::CustomerData;
+use epay_core::protocol::PaymentView;
+use epay_core::RedirectData;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
+
+/// What a screen needs to know besides the core screen.
+pub struct Ctx<'a> {
+    pub doc: &'a Document,
+    pub lang: Lang,
+    pub modal: bool,
+    /// The payment's amount, formatted for the customer's locale.
+    pub amount: Option<String>,
+    pub payment_id: Option<&'a str>,
+    pub methods: &'a [MethodCode],
+    pub paying: bool,
+    /// A method was forced: there is no picker to go back to.
+    pub forced: bool,
+    /// What the customer typed so far.
+    pub draft: &'a CustomerData,
+    /// Formats an amount of another payment view (the result's `sum`).
+    pub format: &'a dyn Fn(&PaymentView) -> Option<String>,
+    pub send: Send,
+}
+
+pub struct Rendered {
+    pub root: Element,
+    pub heading: Option<HtmlElement>,
+    /// The first input marked invalid, to focus after a refused submit.
+    pub first_invalid: Option<HtmlElement>,
+    pub listeners: Vec<Listener>,
+}
+
+struct B<'a, 'c> {
+    ctx: &'a Ctx<'c>,
+    listeners: Vec<Listener>,
+    heading: Option<HtmlElement>,
+    first_invalid: Option<HtmlElement>,
+}
+
+impl B<'_, '_> {
+    fn el(&self, tag: &str) -> El {
+        el(self.ctx.doc, tag)
+    }
+    fn t(&self, k: Key) -> &'static str {
+        t(self.ctx.lang, k)
+    }
+    fn heading(&mut self, text: &str) -> Element {
+        let h = self.el("h2").class("epay-h").attr("tabindex", "-1").attr("id", "epay-heading").text(text).build();
+        self.heading = h.dyn_ref::<HtmlElement>().cloned();
+        h
+    }
+    fn p(&self, class: &str, text: &str) -> Element {
+        self.el("p").class(class).text(text).build()
+    }
+    /// A real `<button>` that sends `ui` when pressed.
+    fn button(&mut self, class: &str, text: &str, ui: impl Fn() -> Ui + 'static) -> Element {
+        let b = self.el("button").attr("type", "button").class(class).text(text);
+        let send = self.ctx.send.clone();
+        self.listeners.push(b.on("click", move |_| send(ui())));
+        b.build()
+    }
+    fn spinner(&self) -> Element {
+        self.el("div").class("epay-spinner").attr("aria-hidden", "true").build()
+    }
+    fn amount(&self) -> String {
+        self.ctx.amount.clone().unwrap_or_default()
+    }
+    /// A `<dl>` row.
+    fn row(&self, dl: &Element, label: &str, value: &str, class: &str) {
+        let _ = dl.append_child(&self.el("dt").text(label).build());
+        let _ = dl.append_child(&self.el("dd").class(class).text(value).build());
+    }
+    fn steps(&self, title: Key, steps: &[String]) -> Element {
+        let ol = self.el("ol").class("epay-steps");
+        for s in steps {
+            let _ = ol.0.append_child(&self.el("li").text(s).build());
+        }
+        self.el("div").child(self.el("h3").class("epay-h3").text(self.t(title))).child(ol).build()
+    }
+}
+
+pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
+    let mut b = B { ctx, listeners: vec![], heading: None, first_invalid: None };
+    let kind = model::kind(screen);
+    let body = b.el("div").class("epay-body").attr("data-screen", kind.as_str()).build();
+    let heading = b.heading(t(ctx.lang, model::heading_key(kind, screen)));
+    let _ = body.append_child(&heading);
+    match screen {
+        Screen::Loading => {
+            let _ = body.append_child(&b.spinner());
+        }
+        Screen::Error(e) => error(&mut b, &body, e),
+        Screen::Picker => picker(&mut b, &body),
+        Screen::Fields { method, fields, problems, busy } => fields_form(&mut b, &body, *method, fields, problems, *busy),
+        Screen::Redirecting { .. } => {
+            let _ = body.append_child(&b.p("epay-text", b.t(Key::RedirectBody)));
+            let _ = body.append_child(&b.spinner());
+            let btn = b.button("epay-secondary", b.t(Key::RedirectButton), || Ui::Resubmit);
+            let _ = body.append_child(&btn);
+        }
+        Screen::Code { redirect_data } => code(&mut b, &body, redirect_data),
+        Screen::Terminal { account, service_name } => terminal(&mut b, &body, account, service_name),
+        Screen::Waiting { stalled: false } => {
+            let _ = body.append_child(&b.p("epay-text", b.t(Key::WaitingBody)));
+            let _ = body.append_child(&b.spinner());
+        }
+        Screen::Waiting { stalled: true } => {
+            let _ = body.append_child(&b.p("epay-text", b.t(Key::StalledBody)));
+            let btn = b.button("epay-primary", b.t(Key::CheckAgain), || Ui::Msg(Msg::Retry));
+            let _ = body.append_child(&btn);
+        }
+        Screen::Result { view } => result(&mut b, &body, view),
+    }
+
+    let top = b.el("div").class("epay-top").child(b.el("span").class("epay-brand").text(b.t(Key::Title)));
+    let top = if ctx.modal {
+        let close = b.button("epay-close", "\u{00d7}", || Ui::Close);
+        let _ = close.set_attribute("aria-label", b.t(Key::Close));
+        top.child(close)
+    } else {
+        top
+    };
+    let summary = b.el("p").class("epay-summary");
+    let summary = match ctx.payment_id {
+        Some(id) => summary.child(b.el("span").class("epay-order").text(&tf(ctx.lang, Key::Order, &[("id", id)]))),
+        None => summary,
+    };
+    let summary = match &ctx.amount {
+        Some(a) => summary.child(b.el("strong").class("epay-amount").text(a)),
+        None => summary,
+    };
+    let root = b.el("div").class("epay-card").child(top).child(summary).child(body).build();
+    Rendered { root, heading: b.heading, first_invalid: b.first_invalid, listeners: b.listeners }
+}
+
+fn error(b: &mut B, body: &Element, e: &WidgetError) {
+    let _ = body.set_attribute("data-code", &e.code);
+    let _ = body.append_child(&b.p("epay-text", b.t(model::error_body(e))));
+    let details = b
+        .el("details")
+        .class("epay-details")
+        .child(b.el("summary").text(b.t(Key::ErrorDetails)))
+        .child(b.el("p").class("epay-details-text").attr("lang", "en").text(&model::error_details(e)));
+    let _ = body.append_child(&details.build());
+    if e.retryable {
+        let btn = b.button("epay-primary", b.t(Key::TryAgain), || Ui::Msg(Msg::Retry));
+        let _ = body.append_child(&btn);
+    }
+    if b.ctx.modal {
+        let btn = b.button("epay-secondary", b.t(Key::Close), || Ui::Close);
+        let _ = body.append_child(&btn);
+    }
+}
+
+fn picker(b: &mut B, body: &Element) {
+    let list = b.el("ul").class("epay-methods").build();
+    for m in b.ctx.methods.iter().copied() {
+        let (title, hint) = model::method_copy(m);
+        let btn = b
+            .el("button")
+            .attr("type", "button")
+            .class("epay-method")
+            .attr("data-method", m.as_str())
+            .attr_if(b.ctx.paying, "disabled", "")
+            .child(b.el("span").class("epay-method-title").text(b.t(title)))
+            .child(b.el("span").class("epay-method-hint").text(b.t(hint)));
+        let send = b.ctx.send.clone();
+        b.listeners.push(btn.on("click", move |_| send(Ui::Msg(Msg::MethodChosen(m)))));
+        let _ = list.append_child(&b.el("li").child(btn).build());
+    }
+    let _ = body.append_child(&list);
+}
+
+/// Reads the form's inputs by field name.
+pub fn read_fields(form: &Element, fields: &[CustomerField]) -> CustomerData {
+    let mut out = CustomerData::default();
+    for f in fields {
+        let sel = ["input[name=\"", f.param(), "\"]"].concat();
+        if let Some(input) = form.query_selector(&sel).ok().flatten().and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) {
+            out.set(*f, Some(input.value()));
+        }
+    }
+    out
+}
+
+fn fields_form(
+    b: &mut B,
+    body: &Element,
+    _method: MethodCode,
+    fields: &[CustomerField],
+    problems: &[(CustomerField, epay_core::catalog::FieldProblem)],
+    busy: bool,
+) {
+    let _ = body.append_child(&b.p("epay-text", b.t(Key::FieldsIntro)));
+    let form = b.el("form").class("epay-form").attr("novalidate", "").build();
+    for f in fields {
+        let spec = model::field_spec(*f);
+        let problem = problems.iter().find(|(pf, _)| pf == f).map(|(_, p)| *p);
+        let err_id = [spec.name, "-error"].concat();
+        let input = b
+            .el("input")
+            .class("epay-input")
+            .attr("id", spec.name)
+            .attr("name", spec.name)
+            .attr("type", spec.input_type)
+            .attr("autocomplete", spec.autocomplete)
+            .attr_if(spec.inputmode.is_some(), "inputmode", spec.inputmode.unwrap_or(""))
+            .attr("required", "")
+            .attr_if(busy, "readonly", "")
+            .attr_if(problem.is_some(), "aria-invalid", "true")
+            .attr_if(problem.is_some(), "aria-describedby", &err_id)
+            .build();
+        if let Some(input) = input.dyn_ref::<HtmlInputElement>() {
+            input.set_value(b.ctx.draft.get(*f).unwrap_or(""));
+            if problem.is_some() && b.first_invalid.is_none() {
+                b.first_invalid = Some(input.clone().unchecked_into());
+            }
+        }
+        let field = b
+            .el("div")
+            .class("epay-field")
+            .child(b.el("label").attr("for", spec.name).text(b.t(spec.label)))
+            .child(input)
+            .child_opt(problem.map(|p| b.el("p").class("epay-field-error").attr("id", &err_id).text(b.t(model::problem_key(p)))));
+        let _ = form.append_child(&field.build());
+    }
+    let pay_text = tf(b.ctx.lang, Key::PayAmount, &[("amount", &b.amount())]);
+    let pay = b
+        .el("button")
+        .attr("type", "submit")
+        .class("epay-primary")
+        .attr_if(busy || b.ctx.paying, "disabled", "")
+        .attr_if(busy, "aria-busy", "true")
+        .text(pay_text.trim());
+    let _ = form.append_child(&pay.build());
+    if !b.ctx.forced {
+        let back = b.button("epay-secondary", b.t(Key::Back), || Ui::Msg(Msg::Back));
+        if busy {
+            let _ = back.set_attribute("disabled", "");
+        }
+        let _ = form.append_child(&back);
+    }
+    let send = b.ctx.send.clone();
+    let fields = fields.to_vec();
+    let form_el = form.clone();
+    b.listeners.push(Listener::new(&form, "submit", move |ev| {
+        ev.prevent_default();
+        send(Ui::Msg(Msg::FieldsSubmitted(read_fields(&form_el, &fields))));
+    }));
+    let _ = body.append_child(&form);
+}
+
+fn code(b: &mut B, body: &Element, rd: &RedirectData) {
+    let get = |k: &str| rd.body.get(k).unwrap_or("").to_string();
+    let dl = b.el("dl").class("epay-facts").build();
+    b.row(&dl, b.t(Key::CodeReference), &get("reference_number"), "epay-code");
+    b.row(&dl, b.t(Key::CodeUserName), &get("user_name"), "");
+    b.row(&dl, b.t(Key::Amount), &b.amount(), "");
+    let _ = body.append_child(&dl);
+    let valid = get("valid_time");
+    if !valid.is_empty() {
+        let _ = body.append_child(&b.p("epay-text epay-valid", &tf(b.ctx.lang, Key::CodeValidUntil, &[("time", &valid)])));
+    }
+    let steps = [
+        b.t(Key::CodeStep1).to_string(),
+        b.t(Key::CodeStep2).to_string(),
+        tf(b.ctx.lang, Key::CodeStep3, &[("amount", &b.amount())]),
+        b.t(Key::CodeStep4).to_string(),
+    ];
+    let _ = body.append_child(&b.steps(Key::CodeStepsTitle, &steps));
+}
+
+fn terminal(b: &mut B, body: &Element, account: &str, service: &str) {
+    let dl = b.el("dl").class("epay-facts").build();
+    b.row(&dl, b.t(Key::TerminalService), service, "");
+    b.row(&dl, b.t(Key::TerminalAccount), account, "epay-code");
+    b.row(&dl, b.t(Key::Amount), &b.amount(), "");
+    let _ = body.append_child(&dl);
+    let steps = [
+        tf(b.ctx.lang, Key::TerminalStep1, &[("service", service)]),
+        tf(b.ctx.lang, Key::TerminalStep2, &[("account", account)]),
+        b.t(Key::TerminalStep3).to_string(),
+        b.t(Key::TerminalStep4).to_string(),
+    ];
+    let _ = body.append_child(&b.steps(Key::TerminalStepsTitle, &steps));
+    let _ = body.append_child(&b.p("epay-text epay-muted", b.t(Key::TerminalWaiting)));
+    let _ = body.append_child(&b.spinner());
+}
+
+fn result(b: &mut B, body: &Element, view: &PaymentView) {
+    let outcome = model::outcome(view);
+    let _ = body.set_attribute("data-status", outcome.as_str());
+    let amount = (b.ctx.format)(view).unwrap_or_else(|| b.amount());
+    let (_, text) = model::result_copy(outcome);
+    let icon = if matches!(outcome, model::Outcome::Success | model::Outcome::Refunded) { "\u{2713}" } else { "!" };
+    let icon_el = b.el("div").class("epay-result-icon").attr("aria-hidden", "true").text(icon).build();
+    let _ = body.insert_before(&icon_el, body.first_child().as_ref());
+    let _ = body.append_child(&b.p("epay-text", &tf(b.ctx.lang, text, &[("amount", &amount)])));
+    if b.ctx.modal {
+        let btn = b.button("epay-primary", b.t(Key::Close), || Ui::Close);
+        let _ = body.append_child(&btn);
+    }
+}
+
+/// The kind of a screen, re-exported for the controller.
+pub fn kind(screen: &Screen) -> Kind {
+    model::kind(screen)
+}
