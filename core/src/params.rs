@@ -142,6 +142,21 @@ fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> 
     }
 }
 
+/// A refused value as an error message shows it: like `Scalar::to_text`, except that a
+/// non-integer number is described, not printed, which keeps float formatting (≈8 KB
+/// gzip) out of the browser widget, where `PaymentRequest::parse` runs client-side.
+fn shown(v: &Scalar) -> String {
+    match v {
+        Scalar::Bool(b) => if *b { "1" } else { "0" }.into(),
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Text(s) => s.clone(),
+        Scalar::Null => String::new(),
+        Scalar::Float(f) if !f.is_finite() => "a number that is not finite".into(),
+        Scalar::Float(f) if f.fract() != 0.0 => "a number with a fraction".into(),
+        Scalar::Float(_) => "a number too large to be exact".into(),
+    }
+}
+
 fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -> Option<i64> {
     let bad = |errs: &mut Vec<ParamError>, got: String| {
         errs.push(ParamError::new(key, "integer", format!("must be {what}, got {got}")));
@@ -163,7 +178,7 @@ fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -
             errs,
             match other {
                 Scalar::Text(s) => format!("{s:?}"),
-                v => v.to_text(),
+                v => shown(v),
             },
         ),
     }
@@ -209,7 +224,7 @@ impl PaymentRequest {
                 errs.push(ParamError::new(
                     "payment_currency",
                     "currency_format",
-                    format!("must be an ISO 4217 alpha-3 code in capitals such as KES, got {:?}", v.to_text()),
+                    format!("must be an ISO 4217 alpha-3 code in capitals such as KES, got {:?}", shown(v)),
                 ));
                 None
             }
