@@ -1,0 +1,8 @@
+//! The `epay` command line tool and the local sandbox platform.
+//!
+//! - [`cli`]: `epay sign`, `epay verify`, `epay sandbox`.
+//! - [`sandbox`]: the sandbox server (platform API, simulated partner, callback outbox,
+//!   demo merchant), startable in-process for tests with [`sandbox::start`].
+
+pub mod cli;
+pub mod sandbox;

@@ -1,0 +1,85 @@
+//! Server-rendered pages of the simulated partner: every interpolated value goes through
+//! [`escape`], pages carry no script at all (plain forms), and a strict CSP says so.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// No scripts, styles only from our stylesheet, forms may post anywhere (the partner
+/// redirects the customer back to the merchant's return URL).
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// A complete page. `title` is text (escaped here); `body` is HTML built by the caller
+/// from escaped pieces.
+pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} · Card partner (sandbox)</title>\n<link rel=\"stylesheet\" href=\"/sim/sim.css\">\n</head>\n\
+         <body>\n<main class=\"sim\">\n<p class=\"brand\">Card partner <span>sandbox simulation</span></p>\n\
+         <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
+        title = escape(title),
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+/// A page that only says what went wrong.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    page(status, title, &format!("<p class=\"error\" role=\"alert\">{}</p>", escape(message)))
+}
+
+pub const STYLESHEET: &str = "\
+:root { color-scheme: light; font-family: system-ui, sans-serif; }
+body { margin: 0; background: #f3f5f8; color: #1d2330; }
+.sim { max-width: 28rem; margin: 3rem auto; background: #fff; border-radius: 12px; padding: 1.5rem 2rem;
+  box-shadow: 0 2px 12px rgba(0,0,0,.08); }
+.brand { font-weight: 700; color: #0b5cad; margin: 0 0 .5rem; }
+.brand span { font-weight: 400; color: #667; font-size: .85em; margin-left: .4em; }
+h1 { font-size: 1.3rem; margin: .2rem 0 1rem; }
+dl { display: grid; grid-template-columns: auto 1fr; gap: .4rem 1rem; margin: 0 0 1.5rem; }
+dt { color: #556; }
+dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
+.actions { display: flex; gap: .75rem; }
+.actions form { flex: 1; }
+button { width: 100%; font: inherit; padding: .7rem 1rem; border-radius: 8px; border: 1px solid transparent; cursor: pointer; }
+button#approve { background: #11804a; color: #fff; }
+button#decline { background: #fff; color: #b42318; border-color: #b42318; }
+button:focus-visible, a:focus-visible { outline: 3px solid #0b5cad; outline-offset: 2px; }
+.error { color: #b42318; font-weight: 600; }
+.note { color: #556; font-size: .9rem; }
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(escape(r#"<img src=x onerror="a('b')">&"#), "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;");
+        assert_eq!(escape("plain 100.00 KES"), "plain 100.00 KES");
+    }
+}

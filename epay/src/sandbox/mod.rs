@@ -1,0 +1,314 @@
+//! The sandbox: a local stand-in for the payment platform, with everything a merchant
+//! needs to develop against it on one machine.
+//!
+//! - [`platform`]: the widget-to-platform API (`epay_core::protocol`).
+//! - [`partner`]: the simulated card partner pages (`/sim/partner/...`).
+//! - [`outbox`]: signed callbacks, delivered and retried until the merchant answers 200.
+//! - [`merchant`]: the demo merchant's back end (`/merchant/...`).
+//! - [`store`]: one SQLite file for all of it; a restart loses nothing.
+//!
+//! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
+
+pub mod html;
+pub mod merchant;
+pub mod outbox;
+pub mod partner;
+pub mod platform;
+pub mod store;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use epay_core::protocol::{ApiError, OPEN_PATH, PAY_PATH, STATUS_PATH};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use store::Store;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use tower_http::cors::CorsLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// A demo project created at start when missing: (project_id, name, secret).
+pub struct DemoProject {
+    pub id: u64,
+    pub name: &'static str,
+    pub secret: &'static str,
+}
+
+/// ECommPay project 250 (card-partner, epaycash) and JetPay project 1234 (paydala).
+pub const DEMO_PROJECTS: [DemoProject; 2] = [
+    DemoProject { id: 250, name: "Demo shop (ECommPay project 250)", secret: "sandbox-secret-250" },
+    DemoProject { id: 1234, name: "Demo shop (JetPay project 1234)", secret: "sandbox-secret-1234" },
+];
+
+/// Delay before callback delivery attempt `n + 1` after `n` failures: `first`, doubling,
+/// capped at `max`. Forever: a callback is never given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { first: Duration::from_secs(1), max: Duration::from_secs(30) }
+    }
+}
+
+impl Backoff {
+    /// The wait after `failures` failed attempts (`failures >= 1`).
+    pub fn delay(&self, failures: u32) -> Duration {
+        let shift = failures.saturating_sub(1).min(20);
+        self.first.saturating_mul(1u32 << shift).min(self.max)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// 0: an ephemeral port.
+    pub port: u16,
+    /// SQLite file, or `:memory:`.
+    pub db: String,
+    pub www: PathBuf,
+    pub pkg: PathBuf,
+    pub backoff: Backoff,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 8787,
+            db: "epay-sandbox.sqlite".into(),
+            www: "www".into(),
+            pkg: "pkg".into(),
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum StartError {
+    Db(String),
+    Bind(std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Db(e) => write!(f, "cannot open the sandbox database: {e}"),
+            StartError::Bind(e) => write!(f, "cannot listen on 127.0.0.1: {e}"),
+        }
+    }
+}
+impl std::error::Error for StartError {}
+
+/// State shared by every handler and the outbox worker.
+pub struct Shared {
+    pub store: Store,
+    /// `http://127.0.0.1:PORT`: what the platform puts in redirect URLs and callback URLs.
+    pub base_url: String,
+    pub backoff: Backoff,
+    /// Wakes the outbox worker when a callback is enqueued.
+    pub outbox_wake: Notify,
+    pub merchant: merchant::MerchantState,
+    pub http: reqwest::Client,
+    /// Key of the simulated partner's `hsh` and of its completion forms (kept in the db so
+    /// pending redirects stay valid across restarts).
+    pub partner_key: Vec<u8>,
+}
+
+pub type AppState = Arc<Shared>;
+
+/// A sandbox running in this process.
+pub struct RunningSandbox {
+    pub addr: SocketAddr,
+    shared: AppState,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    worker: JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// Delivery state of the callbacks of one payment (attempts, last HTTP status), oldest first.
+    pub fn deliveries(&self, project_id: u64, payment_id: &str) -> rusqlite::Result<Vec<store::DeliveryState>> {
+        self.shared.store.with(|c| store::deliveries_for_payment(c, project_id, payment_id))
+    }
+
+    /// Stops accepting requests, lets the ones in flight finish (a few seconds at most),
+    /// stops the outbox worker. Undelivered callbacks stay in the database.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let mut server = self.server;
+        if tokio::time::timeout(Duration::from_secs(5), &mut server).await.is_err() {
+            server.abort();
+        }
+        let mut worker = self.worker;
+        if tokio::time::timeout(Duration::from_secs(5), &mut worker).await.is_err() {
+            worker.abort();
+        }
+    }
+}
+
+/// Opens the database, creates the demo projects if missing, binds 127.0.0.1:`port`,
+/// and starts serving and delivering callbacks.
+pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
+    let store = Store::open(&config.db).map_err(|e| StartError::Db(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await.map_err(StartError::Bind)?;
+    let addr = listener.local_addr().map_err(StartError::Bind)?;
+    let base_url = format!("http://127.0.0.1:{}", addr.port());
+
+    let callback_url = format!("{base_url}/merchant/callback");
+    let partner_key = store
+        .with(|c| {
+            for p in &DEMO_PROJECTS {
+                store::ensure_project(c, p.id, p.name, p.secret, &callback_url)?;
+            }
+            store::meta_key(c, "partner_key")
+        })
+        .map_err(|e| StartError::Db(e.to_string()))?;
+    merchant::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| StartError::Db(format!("HTTP client: {e}")))?;
+    let shared = Arc::new(Shared {
+        store,
+        base_url,
+        backoff: config.backoff,
+        outbox_wake: Notify::new(),
+        merchant: merchant::MerchantState::default(),
+        http,
+        partner_key,
+    });
+
+    let (shutdown, rx) = watch::channel(false);
+    let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone()));
+    let app = router(shared.clone(), &config);
+    let mut rx_server = rx;
+    let server = tokio::spawn(async move {
+        let stop = async move {
+            while !*rx_server.borrow() {
+                if rx_server.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
+            eprintln!("epay sandbox: server error: {e}");
+        }
+    });
+    Ok(RunningSandbox { addr, shared, shutdown, server, worker })
+}
+
+fn router(shared: AppState, config: &Config) -> Router {
+    // Merchant pages on any origin may call the platform API (no cookies are used).
+    let api = Router::new()
+        .route(OPEN_PATH, post(platform::open))
+        .route(PAY_PATH, post(platform::pay))
+        .route(STATUS_PATH, get(platform::status))
+        .layer(CorsLayer::permissive());
+    // The widget is rebuilt often while developing: always revalidate static files.
+    let no_cache = SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Router::new()
+        .merge(api)
+        .merge(partner::routes())
+        .merge(merchant::routes())
+        .route("/healthz", get(|| async { "ok" }))
+        .nest_service("/pkg", ServeDir::new(&config.pkg))
+        .fallback_service(ServeDir::new(&config.www))
+        .layer(no_cache)
+        .with_state(shared)
+}
+
+/// An error answer in the protocol's [`ApiError`] shape.
+#[derive(Debug)]
+pub struct ApiFail(pub StatusCode, pub ApiError);
+
+impl ApiFail {
+    pub fn new(status: StatusCode, code: &str, param: Option<&str>, message: impl Into<String>) -> ApiFail {
+        ApiFail(status, ApiError::new(code, param, message))
+    }
+    pub fn bad_request(code: &str, param: Option<&str>, message: impl Into<String>) -> ApiFail {
+        ApiFail::new(StatusCode::BAD_REQUEST, code, param, message)
+    }
+    pub fn internal(message: impl std::fmt::Display) -> ApiFail {
+        eprintln!("epay sandbox: internal error: {message}");
+        ApiFail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None, format!("sandbox internal error: {message}"))
+    }
+}
+
+impl From<rusqlite::Error> for ApiFail {
+    fn from(e: rusqlite::Error) -> Self {
+        ApiFail::internal(format!("database: {e}"))
+    }
+}
+
+impl IntoResponse for ApiFail {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// `2020-08-26T15:03:20+0000`, the seeds' date format, in UTC.
+pub fn format_date(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+0000",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// `n` random bytes from the OS as lower-case hex (tokens, ids).
+pub fn random_hex(n: usize) -> Result<String, ApiFail> {
+    let mut buf = vec![0u8; n];
+    getrandom::getrandom(&mut buf).map_err(|e| ApiFail::internal(format!("random source: {e}")))?;
+    Ok(hex::encode(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_formatted_like_the_seed() {
+        // 2020-08-26T15:03:20Z
+        assert_eq!(format_date(1_598_454_200_000), "2020-08-26T15:03:20+0000");
+        assert_eq!(format_date(0), "1970-01-01T00:00:00+0000");
+        assert_eq!(format_date(951_782_400_000), "2000-02-29T00:00:00+0000");
+    }
+
+    #[test]
+    fn backoff_doubles_from_one_second_to_thirty() {
+        let b = Backoff::default();
+        let secs: Vec<u64> = (1..=8).map(|n| b.delay(n).as_secs()).collect();
+        assert_eq!(secs, vec![1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(b.delay(1000).as_secs(), 30);
+    }
+}

@@ -1,0 +1,89 @@
+//! Callback delivery. Callbacks are written to the `callbacks` table in the same
+//! transaction that makes a payment final, and this worker POSTs them (JSON) to the
+//! project's callback URL until the merchant answers 200. After `n` failures it waits
+//! `Backoff::delay(n)` (1 s doubling to a 30 s cap by default), forever; every attempt
+//! is recorded. Nothing lives only in memory: after a restart the worker carries on.
+
+use super::store::{self, OutboxRow};
+use super::{format_date, now_ms, AppState};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Longest sleep between looks at the table (a safety net; enqueueing wakes the worker).
+const IDLE_WAIT: Duration = Duration::from_secs(5);
+
+pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let due = s.store.with(|c| store::due_callbacks(c, now_ms(), 50));
+        let wait = match due {
+            Ok(rows) if !rows.is_empty() => {
+                for row in rows {
+                    tokio::select! {
+                        _ = deliver(&s, row) => {}
+                        _ = shutdown.changed() => return,
+                    }
+                }
+                continue;
+            }
+            Ok(_) => match s.store.with(|c| store::next_callback_due(c)) {
+                Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(0, IDLE_WAIT.as_millis() as i64) as u64),
+                Ok(None) => IDLE_WAIT,
+                Err(e) => {
+                    eprintln!("epay sandbox: outbox: {e}");
+                    IDLE_WAIT
+                }
+            },
+            Err(e) => {
+                eprintln!("epay sandbox: outbox: {e}");
+                IDLE_WAIT
+            }
+        };
+        tokio::select! {
+            _ = s.outbox_wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// One attempt for one callback.
+async fn deliver(s: &AppState, row: OutboxRow) {
+    let url = match s.store.with(|c| store::project(c, row.project_id)) {
+        Ok(Some(p)) => Ok(p.callback_url),
+        Ok(None) => Err(format!("project {} has no callback URL", row.project_id)),
+        Err(e) => Err(format!("database: {e}")),
+    };
+    let result: Result<u16, String> = match url {
+        Ok(url) => s
+            .http
+            .post(&url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(row.body.clone())
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .map_err(|e| format!("{e}")),
+        Err(e) => Err(e),
+    };
+    let now = now_ms();
+    let (status, error, next) = match result {
+        Ok(200) => (Some(200), None, None),
+        Ok(code) => {
+            let next = now + s.backoff.delay(row.attempts + 1).as_millis() as i64;
+            (Some(code), Some(format!("the merchant answered HTTP {code}, not 200")), Some(next))
+        }
+        Err(e) => (None, Some(e), Some(now + s.backoff.delay(row.attempts + 1).as_millis() as i64)),
+    };
+    if let Some(e) = &error {
+        eprintln!("epay sandbox: callback {} attempt {} failed: {e}; retrying", row.id, row.attempts + 1);
+    }
+    let recorded = s.store.with(|c| store::record_attempt(c, row.id, status, error.as_deref(), &format_date(now), next));
+    if let Err(e) = recorded {
+        eprintln!("epay sandbox: outbox: cannot record attempt of callback {}: {e}", row.id);
+        // Without a record the row stays due: back off a little instead of spinning.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

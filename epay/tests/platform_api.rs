@@ -1,0 +1,298 @@
+//! The widget-to-platform API of the sandbox: open, pay, status, over HTTP.
+
+mod common;
+
+use common::{signed, Sandbox, SECRET_1234, SECRET_250};
+use serde_json::{json, Value};
+
+fn base(currency: &str, amount: i64) -> Value {
+    json!({
+        "project_id": if currency == "KZT" { 1234 } else { 250 },
+        "payment_id": format!("test-{currency}-{amount}"),
+        "payment_amount": amount,
+        "payment_currency": currency,
+        "customer_id": "customer1",
+    })
+}
+
+fn codes(open: &Value) -> Vec<String> {
+    open["methods"].as_array().unwrap().iter().map(|m| m["code"].as_str().unwrap().to_string()).collect()
+}
+
+fn error_params(body: &Value) -> Vec<String> {
+    body["error"]["errors"].as_array().unwrap().iter().map(|e| e["param"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn open_offers_the_methods_of_each_currency() {
+    let sb = Sandbox::start().await;
+    for (currency, amount, secret, expected, fields) in [
+        ("KES", 10_000, SECRET_250, "card-partner", json!(["phone", "email"])),
+        ("USD", 10_000, SECRET_250, "card-partner", json!(["phone", "email"])),
+        ("MYR", 500_000, SECRET_250, "epaycash", json!(["first_name", "last_name", "email", "phone"])),
+        ("KZT", 100_000, SECRET_1234, "paydala", json!([])),
+    ] {
+        let (status, open) = sb.open(&signed(base(currency, amount), secret)).await;
+        assert_eq!(status, 200, "{currency}: {open}");
+        assert_eq!(codes(&open), vec![expected], "{currency}");
+        assert_eq!(open["methods"][0]["fields"], fields, "{currency}");
+        assert_eq!(open["currency"], currency);
+        assert_eq!(open["amount"], amount);
+        assert_eq!(open["payment"], json!({}), "no payment yet");
+        assert_eq!(open["session"].as_str().unwrap().len(), 64);
+    }
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn seed_example_with_phone_and_email_asks_for_nothing_and_keeps_the_customer() {
+    let sb = Sandbox::start().await;
+    let mut p = base("KES", 10000);
+    p["customer_phone"] = json!("123456789");
+    p["customer_email"] = json!("customer@example.com");
+    p["force_payment_method"] = json!("card-partner");
+    let (status, open) = sb.open(&signed(p, SECRET_250)).await;
+    assert_eq!(status, 200, "{open}");
+    assert_eq!(open["methods"], json!([{"code": "card-partner", "fields": []}]));
+    assert_eq!(open["forced_method"], "card-partner");
+    assert_eq!(open["customer"], json!({"email": "customer@example.com", "phone": "123456789"}));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_signature_is_refused_with_403_naming_signature() {
+    let sb = Sandbox::start().await;
+    let mut p = signed(base("KES", 10000), SECRET_250);
+    p["payment_amount"] = json!(1); // changed after signing
+    let (status, body) = sb.open(&p).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "bad_signature");
+    assert_eq!(body["error"]["param"], "signature");
+
+    let (status, body) = sb.open(&signed(base("KES", 10000), "not-the-secret")).await;
+    assert_eq!((status, body["error"]["param"].as_str()), (403, Some("signature")));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_project_is_refused_with_403_naming_project_id() {
+    let sb = Sandbox::start().await;
+    let mut p = base("KES", 10000);
+    p["project_id"] = json!(999);
+    let (status, body) = sb.open(&signed(p, SECRET_250)).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "unknown_project");
+    assert_eq!(body["error"]["param"], "project_id");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn missing_and_invalid_params_are_each_named() {
+    let sb = Sandbox::start().await;
+    // Signed correctly, but without payment_id and customer_id and with a bad amount and currency.
+    let p = signed(json!({"project_id": 250, "payment_amount": "ten", "payment_currency": "kes"}), SECRET_250);
+    let (status, body) = sb.open(&p).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_params");
+    let mut named = error_params(&body);
+    named.sort();
+    assert_eq!(named, vec!["customer_id", "payment_amount", "payment_currency", "payment_id"]);
+
+    // No signature at all: a missing parameter like the others.
+    let (status, body) = sb.open(&base("KES", 10000)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_params(&body), vec!["signature"]);
+
+    // Amount outside card-partner's KES limits.
+    let (status, body) = sb.open(&signed(base("KES", 999), SECRET_250)).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["param"], "payment_amount");
+    assert!(body["error"]["message"].as_str().unwrap().contains("10.00 KES"), "{body}");
+
+    // A bad e-mail from the merchant.
+    let mut p = base("KES", 10000);
+    p["customer_email"] = json!("nope");
+    let (status, body) = sb.open(&signed(p, SECRET_250)).await;
+    assert_eq!((status, error_params(&body)), (400, vec!["customer_email".to_string()]));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn nested_values_are_refused_naming_the_key() {
+    let sb = Sandbox::start().await;
+    let mut p = base("KES", 10000);
+    p["receipt"] = json!({"items": [1, 2]});
+    let (status, body) = sb.open(&signed(p, SECRET_250)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_params(&body), vec!["receipt"]);
+    assert!(body["error"]["message"].as_str().unwrap().contains("must be a string, number or boolean"));
+
+    let r = sb.http.post(sb.url("/api/v1/checkout/open")).body("not json").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_json");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_payment_id_reused_with_another_amount_is_refused() {
+    let sb = Sandbox::start().await;
+    assert_eq!(sb.open(&signed(base("KES", 10000), SECRET_250)).await.0, 200);
+    let mut p = base("KES", 10000);
+    p["payment_amount"] = json!(20000);
+    let (status, body) = sb.open(&signed(p, SECRET_250)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "payment_id_reused");
+    assert_eq!(body["error"]["param"], "payment_id");
+    // The same parameters again are a returning customer, not a reuse.
+    assert_eq!(sb.open(&signed(base("KES", 10000), SECRET_250)).await.0, 200);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn card_partner_pay_answers_the_seed_shaped_redirect() {
+    let sb = Sandbox::start().await;
+    let (params, _session, view) = sb.card_payment().await;
+    assert_eq!(view["status"], "awaiting redirect result");
+    assert_eq!(view["method"], "card-partner");
+    assert_eq!(view["action"]["kind"], "redirect");
+    let rd = &view["action"]["redirect_data"];
+    assert_eq!(rd["method"], "POST");
+    assert_eq!(rd["url"], sb.url("/sim/partner/pay"));
+    let body = rd["body"].as_object().unwrap();
+    let keys: Vec<&str> = body.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        vec![
+            "live", "mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa", "oid",
+            "inv", "ttl", "tel", "eml", "vid", "curr", "cbk", "lbk", "cst", "crl", "hsh"
+        ]
+    );
+    assert!(body.values().all(Value::is_string), "every body value is text, as in the seed");
+    for k in ["live", "mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa", "crl"] {
+        assert_eq!(body[k], "0", "{k}");
+    }
+    assert_eq!(body["inv"], params["payment_id"]);
+    assert_eq!(body["ttl"], "900");
+    assert_eq!(body["tel"], "254712345678");
+    assert_eq!(body["eml"], "customer@example.com");
+    assert_eq!(body["vid"], "sandbox");
+    assert_eq!(body["curr"], "KES");
+    assert_eq!(body["cst"], "1");
+    assert_eq!(body["lbk"], sb.url("/?order=back"));
+    assert_eq!(body["cbk"], sb.url("/sim/partner/notify"));
+    assert_eq!(body["hsh"].as_str().unwrap().len(), 64);
+    // The widget's own check accepts it (loopback http in sandbox mode).
+    let rd: epay_core::RedirectData = serde_json::from_value(rd.clone()).unwrap();
+    assert!(rd.check(epay_core::UrlPolicy { allow_loopback_http: true }).is_ok());
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn paying_twice_returns_the_same_redirect_and_one_payment() {
+    let sb = Sandbox::start().await;
+    let (params, session, first) = sb.card_payment().await;
+    let (status, second) = sb.pay(&session, "card-partner", json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(first, second);
+    // Concurrent clicks from another session of the same payment: still one operation.
+    let other = sb.session(&params).await;
+    let (a, b) = tokio::join!(sb.pay(&other, "card-partner", json!({})), sb.pay(&other, "card-partner", json!({})));
+    assert_eq!(a.1, first);
+    assert_eq!(b.1, first);
+    // A returning customer resumes where they were.
+    let (_, open) = sb.open(&params).await;
+    assert_eq!(open["payment"], first);
+    let (status, view) = sb.get_json(&format!("/api/v1/checkout/status?session={session}")).await;
+    assert_eq!((status, &view), (200, &first));
+    assert_eq!(first["action"]["redirect_data"]["body"]["oid"], "1", "exactly one operation was created");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn pay_asks_for_missing_fields_checks_typed_ones_and_the_return_url() {
+    let sb = Sandbox::start().await;
+    let params = sb.order(json!({"amount": 10000, "currency": "USD"})).await;
+    let session = sb.session(&params).await;
+
+    let (status, body) = sb.pay(&session, "card-partner", json!({})).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_params(&body), vec!["customer_phone", "customer_email"]);
+
+    let (status, body) = sb.pay(&session, "card-partner", json!({"phone": "12ab", "email": "x@y"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(error_params(&body), vec!["customer_email", "customer_phone"]);
+    assert_eq!(body["error"]["errors"][0]["code"], "format");
+
+    let (status, body) = sb
+        .post_json(
+            "/api/v1/checkout/pay",
+            &json!({"session": session, "method": "card-partner", "customer": {"phone": "+254 712 345 678", "email": "a@b.co"}, "return_url": "http://evil.example/back"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(error_params(&body), vec!["return_url"]);
+
+    let (status, view) = sb.pay(&session, "card-partner", json!({"phone": "+254 712 345 678", "email": "a@b.co"})).await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["action"]["redirect_data"]["body"]["tel"], "254712345678");
+    assert_eq!(view["action"]["redirect_data"]["body"]["eml"], "a@b.co");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn pay_refuses_unknown_sessions_and_methods_not_offered() {
+    let sb = Sandbox::start().await;
+    let (status, body) = sb.pay("nope", "card-partner", json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_session")));
+    let (status, body) = sb.get_json("/api/v1/checkout/status?session=nope").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("unknown_session")));
+    let (status, body) = sb.get_json("/api/v1/checkout/status").await;
+    assert_eq!((status, body["error"]["param"].as_str()), (400, Some("session")));
+
+    let params = sb.order(json!({"amount": 10000, "currency": "KES"})).await;
+    let session = sb.session(&params).await;
+    let (status, body) = sb.pay(&session, "epaycash", json!({})).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    assert_eq!(body["error"]["param"], "method");
+    let (status, body) = sb.pay(&session, "cash", json!({})).await;
+    assert_eq!((status, body["error"]["param"].as_str()), (400, Some("method")));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn methods_not_built_yet_say_so() {
+    let sb = Sandbox::start().await;
+    let params = sb
+        .order(json!({"amount": 500000, "currency": "MYR", "customer_first_name": "Putra", "customer_last_name": "Ali",
+            "customer_email": "putra@mail.com", "customer_phone": "60321669552"}))
+        .await;
+    let session = sb.session(&params).await;
+    let (status, body) = sb.pay(&session, "epaycash", json!({})).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "method_not_available");
+    // Nothing was started: the payment has no status.
+    let (_, view) = sb.get_json(&format!("/api/v1/checkout/status?session={session}")).await;
+    assert_eq!(view, json!({}));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_api_allows_merchant_pages_on_other_origins() {
+    let sb = Sandbox::start().await;
+    let r = sb
+        .http
+        .request(reqwest::Method::OPTIONS, sb.url("/api/v1/checkout/open"))
+        .header("origin", "http://localhost:5173")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    let (status, _) = sb.get_json("/healthz").await;
+    assert_eq!(status, 200);
+    sb.stop().await;
+}
