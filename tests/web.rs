@@ -1,0 +1,520 @@
+//! The widget in a real browser, against a fake platform:
+//! `wasm-pack test --headless --chrome --firefox --mode no-install`.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use epay_core::callback::{PaymentStatus, Sum};
+use epay_core::catalog::CustomerField;
+use epay_core::flow::ApiFailure;
+use epay_core::params::CustomerData;
+use epay_core::protocol::{ApiError, NextAction, PaymentView};
+use epay_core::redirect::{FormBody, HttpMethod};
+use epay_core::{MethodCode, MinorUnits, RedirectData};
+use support::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn methods_on_picker(root: &web_sys::ShadowRoot) -> Vec<String> {
+    qa(root, "button[data-method]").iter().filter_map(|b| b.get_attribute("data-method")).collect()
+}
+
+async fn picker_for(currency: &str, amount: i64) -> Vec<String> {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened(currency, amount, CustomerData::default(), None)));
+    let box_ = container();
+    let h = mount(&params(currency, amount), &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("picker", || screen(&root) == "picker").await;
+    let methods = methods_on_picker(&root);
+    h.destroy();
+    box_.remove();
+    methods
+}
+
+#[wasm_bindgen_test]
+async fn picker_offers_the_method_of_each_currency() {
+    assert_eq!(picker_for("KES", 10_000).await, vec!["card-partner"]);
+    assert_eq!(picker_for("USD", 10_000).await, vec!["card-partner"]);
+    assert_eq!(picker_for("MYR", 500_000).await, vec!["epaycash"]);
+    assert_eq!(picker_for("KZT", 100_000).await, vec!["paydala"]);
+}
+
+#[wasm_bindgen_test]
+async fn picker_buttons_are_real_buttons_with_title_and_hint() {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
+    let box_ = container();
+    let h = mount(&params("KES", 10_000), &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("picker", || screen(&root) == "picker").await;
+    let b = q(&root, "button[data-method=\"card-partner\"]").unwrap();
+    assert_eq!(b.get_attribute("type").as_deref(), Some("button"));
+    assert!(b.text_content().unwrap().contains("Card"));
+    assert!(b.text_content().unwrap().contains("partner"));
+    assert!(text(&root).contains("Order X03936"));
+    assert!(text(&root).contains("100.00") || text(&root).contains("100,00"), "{}", text(&root));
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn out_of_range_amount_is_an_error_naming_payment_amount_without_any_request() {
+    let fake = Fake::new();
+    let on_error = Recorder::new();
+    let p = params("USD", 300_001);
+    set(&p, "onError", on_error.function().clone());
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    assert_eq!(screen(&root), "error");
+    assert!(text(&root).contains("payment_amount"), "{}", text(&root));
+    assert!(text(&root).contains("Payment cannot be started"));
+    assert!(fake.calls.borrow().is_empty(), "no request: {:?}", fake.calls.borrow());
+    assert_eq!(on_error.count(), 1);
+    assert_eq!(get(&on_error.last(), "code").as_string().as_deref(), Some("invalid_params"));
+    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("payment_amount"));
+    // No retry for a merchant mistake.
+    assert!(q(&root, ".epay-primary").is_none());
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn rejected_open_shows_the_parameter_and_reports_code_and_param() {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() =
+        Some(Err(ApiFailure::Rejected(ApiError::new("bad_signature", Some("signature"), "signature: does not match the parameters"))));
+    let on_error = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "onError", on_error.function().clone());
+    let box_ = container();
+    let events = Recorder::new();
+    box_.add_event_listener_with_callback("epay:error", events.function()).unwrap();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("error screen", || screen(&root) == "error").await;
+    let details = q(&root, "details .epay-details-text").unwrap().text_content().unwrap();
+    assert!(details.starts_with("signature: does not match"), "{details}");
+    assert!(text(&root).contains("Details for the shop"));
+    assert_eq!(get(&on_error.last(), "code").as_string().as_deref(), Some("bad_signature"));
+    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("signature"));
+    // The DOM event bubbles out of the widget to the merchant's container.
+    assert_eq!(events.count(), 1);
+    let detail = get(&events.last(), "detail");
+    assert_eq!(get(&detail, "param").as_string().as_deref(), Some("signature"));
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn forced_method_skips_the_picker_and_the_redirect_form_is_built_outside_the_widget() {
+    let fake = Fake::new();
+    let known = customer(&[(CustomerField::Phone, "254712345678"), (CustomerField::Email, "c@example.com")]);
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, known, Some(MethodCode::CardPartner))));
+    let rd = RedirectData {
+        method: HttpMethod::Post,
+        url: "http://127.0.0.1:8787/sim/partner/pay".into(),
+        body: FormBody(vec![("live".into(), "0".into()), ("oid".into(), "112".into()), ("hsh".into(), "a\"b<c>".into())]),
+    };
+    fake.pay.borrow_mut().push_back(Ok(PaymentView {
+        status: Some(PaymentStatus::AwaitingRedirectResult),
+        action: Some(NextAction::Redirect { redirect_data: rd }),
+        ..Default::default()
+    }));
+    let on_redirect = Recorder::new();
+    let on_method = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "force_payment_method", "card-partner");
+    set(&p, "onRedirect", on_redirect.function().clone());
+    set(&p, "onMethodSelected", on_method.function().clone());
+    let captured = Captured::default();
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &captured);
+    let root = shadow(&host_in(&box_));
+    until("form captured", || !captured.0.borrow().is_empty()).await;
+    assert_eq!(*fake.calls.borrow(), vec!["open", "pay"], "no picker, straight to pay");
+    assert_eq!(screen(&root), "redirecting");
+    assert_eq!(fake.pay_requests.borrow()[0].method, MethodCode::CardPartner);
+    let form = captured.0.borrow()[0].clone();
+    assert_eq!(form.method(), "post");
+    assert_eq!(form.action(), "http://127.0.0.1:8787/sim/partner/pay");
+    assert_eq!(form.parent_element().unwrap().tag_name(), "BODY", "outside the shadow root");
+    let inputs = form.query_selector_all("input").unwrap();
+    let pairs: Vec<(String, String, String)> = (0..inputs.length())
+        .map(|i| inputs.item(i).unwrap().unchecked_into::<HtmlInputElement>())
+        .map(|i| (i.type_(), i.name(), i.value()))
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![
+            ("hidden".into(), "live".into(), "0".into()),
+            ("hidden".into(), "oid".into(), "112".into()),
+            ("hidden".into(), "hsh".into(), "a\"b<c>".into())
+        ]
+    );
+    assert_eq!(on_method.count(), 1);
+    assert_eq!(get(&on_method.last(), "method").as_string().as_deref(), Some("card-partner"));
+    assert_eq!(get(&on_redirect.last(), "url").as_string().as_deref(), Some("http://127.0.0.1:8787/sim/partner/pay"));
+    assert_eq!(get(&on_redirect.last(), "method").as_string().as_deref(), Some("POST"));
+    h.destroy();
+    assert!(doc().query_selector("form[data-epay-redirect]").unwrap().is_none(), "destroy removes the form");
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn javascript_redirect_is_refused_with_an_error_and_no_form() {
+    let fake = Fake::new();
+    let known = customer(&[(CustomerField::Phone, "254712345678"), (CustomerField::Email, "c@example.com")]);
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, known, Some(MethodCode::CardPartner))));
+    fake.pay.borrow_mut().push_back(Ok(PaymentView {
+        status: Some(PaymentStatus::AwaitingRedirectResult),
+        action: Some(NextAction::Redirect {
+            redirect_data: RedirectData { method: HttpMethod::Post, url: "javascript:alert(1)".into(), body: FormBody::default() },
+        }),
+        ..Default::default()
+    }));
+    let on_error = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "force_payment_method", "card-partner");
+    set(&p, "onError", on_error.function().clone());
+    let captured = Captured::default();
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &captured);
+    let root = shadow(&host_in(&box_));
+    until("error screen", || screen(&root) == "error").await;
+    assert!(captured.0.borrow().is_empty());
+    assert!(doc().query_selector("form[data-epay-redirect]").unwrap().is_none());
+    assert_eq!(get(&on_error.last(), "code").as_string().as_deref(), Some("bad_redirect"));
+    assert!(text(&root).contains("redirect_data.url"), "{}", text(&root));
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn missing_fields_form_asks_exactly_what_is_missing_and_marks_invalid_values() {
+    let fake = Fake::new();
+    let known = customer(&[(CustomerField::FirstName, "Putra"), (CustomerField::Email, "putra@mail.com")]);
+    *fake.open.borrow_mut() = Some(Ok(opened("MYR", 500_000, known, Some(MethodCode::EpayCash))));
+    let box_ = container();
+    let h = mount(&params("MYR", 500_000), &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("fields form", || screen(&root) == "fields").await;
+    let names: Vec<String> = qa(&root, "form input").iter().filter_map(|i| i.get_attribute("name")).collect();
+    assert_eq!(names, vec!["customer_last_name", "customer_phone"]);
+    // Labels point at their inputs; inputs say what they hold.
+    for name in &names {
+        let label = q(&root, &format!("label[for=\"{name}\"]")).expect("label");
+        assert!(!label.text_content().unwrap().is_empty());
+        assert!(q(&root, &format!("#{name}")).is_some());
+    }
+    let phone = q(&root, "#customer_phone").unwrap();
+    assert_eq!(phone.get_attribute("type").as_deref(), Some("tel"));
+    assert_eq!(phone.get_attribute("autocomplete").as_deref(), Some("tel"));
+    assert_eq!(q(&root, "#customer_last_name").unwrap().get_attribute("autocomplete").as_deref(), Some("family-name"));
+
+    // An invalid phone stays on the form, marked, described, and nothing is paid.
+    q(&root, "#customer_last_name").unwrap().unchecked_into::<HtmlInputElement>().set_value("Cane");
+    phone.unchecked_into::<HtmlInputElement>().set_value("12ab");
+    click(&q(&root, "button[type=submit]").unwrap());
+    until("invalid mark", || q(&root, "#customer_phone[aria-invalid=true]").is_some()).await;
+    let phone = q(&root, "#customer_phone").unwrap();
+    let described = phone.get_attribute("aria-describedby").unwrap();
+    let err = root.get_element_by_id(&described).expect("error text");
+    assert!(err.text_content().unwrap().contains("5 to 15 digits"));
+    assert!(q(&root, "#customer_last_name").unwrap().get_attribute("aria-invalid").is_none());
+    // What the customer typed survives the re-render.
+    assert_eq!(q(&root, "#customer_last_name").unwrap().unchecked_into::<HtmlInputElement>().value(), "Cane");
+    assert_eq!(fake.count("pay"), 0);
+    // Focus goes to the field to fix.
+    assert_eq!(root.active_element().map(|e| e.id()).as_deref(), Some("customer_phone"));
+
+    phone.unchecked_into::<HtmlInputElement>().set_value("+60 321 669 552");
+    click(&q(&root, "button[type=submit]").unwrap());
+    until("pay", || fake.count("pay") == 1).await;
+    let sent = fake.pay_requests.borrow()[0].customer.clone();
+    assert_eq!(sent.phone.as_deref(), Some("+60321669552"));
+    assert_eq!(sent.last_name.as_deref(), Some("Cane"));
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn double_click_on_pay_sends_one_pay() {
+    let fake = Fake::new();
+    let known = customer(&[(CustomerField::Email, "c@example.com")]);
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, known, None)));
+    // `pay` never answers: the button must stay disabled.
+    let box_ = container();
+    let h = mount(&params("KES", 10_000), &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("picker", || screen(&root) == "picker").await;
+    click(&q(&root, "button[data-method]").unwrap());
+    until("fields", || screen(&root) == "fields").await;
+    let pay_text = q(&root, "button[type=submit]").unwrap().text_content().unwrap();
+    assert!(pay_text.starts_with("Pay ") && pay_text.contains("100"), "{pay_text}");
+    q(&root, "#customer_phone").unwrap().unchecked_into::<HtmlInputElement>().set_value("254712345678");
+    let first = q(&root, "button[type=submit]").unwrap();
+    click(&first);
+    click(&first);
+    let again = q(&root, "button[type=submit]").unwrap();
+    assert!(again.has_attribute("disabled"), "Pay is disabled while paying");
+    click(&again);
+    let form = q(&root, "form").unwrap();
+    form.dispatch_event(&web_sys::Event::new("submit").unwrap()).unwrap();
+    sleep(50).await;
+    assert_eq!(fake.count("pay"), 1);
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_final_status_calls_on_success_and_shows_the_result() {
+    let fake = Fake::new();
+    let mut o = opened("KES", 10_000, CustomerData::default(), None);
+    o.payment = PaymentView { status: Some(PaymentStatus::Processing), method: Some(MethodCode::CardPartner), ..Default::default() };
+    *fake.open.borrow_mut() = Some(Ok(o));
+    let paid = PaymentView {
+        status: Some(PaymentStatus::Success),
+        method: Some(MethodCode::CardPartner),
+        sum: Some(Sum { amount: MinorUnits(10_000), currency: "KES".into() }),
+        code: Some("0".into()),
+        message: Some("Success".into()),
+        ..Default::default()
+    };
+    fake.status.borrow_mut().extend([Ok(PaymentView { status: Some(PaymentStatus::Processing), ..Default::default() }), Ok(paid)]);
+    let on_success = Recorder::new();
+    let on_decline = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "onSuccess", on_success.function().clone());
+    set(&p, "onDecline", on_decline.function().clone());
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("result", || screen(&root) == "result").await;
+    assert_eq!(on_success.count(), 1);
+    assert_eq!(on_decline.count(), 0);
+    let e = on_success.last();
+    assert_eq!(get(&e, "status").as_string().as_deref(), Some("success"));
+    assert_eq!(get(&e, "payment_id").as_string().as_deref(), Some("X03936"));
+    assert_eq!(get(&e, "method").as_string().as_deref(), Some("card-partner"));
+    assert_eq!(get(&get(&e, "sum"), "amount").as_f64(), Some(10_000.0));
+    assert_eq!(get(&get(&e, "sum"), "currency").as_string().as_deref(), Some("KES"));
+    assert!(text(&root).contains("Payment successful"));
+    assert_eq!(q(&root, ".epay-body").unwrap().get_attribute("data-status").as_deref(), Some("success"));
+    let polls = fake.count("status");
+    sleep(80).await;
+    assert_eq!(fake.count("status"), polls, "no polling after a final status");
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_declined_payment_calls_on_decline() {
+    let fake = Fake::new();
+    let mut o = opened("KES", 10_000, CustomerData::default(), None);
+    o.payment = PaymentView { status: Some(PaymentStatus::AwaitingRedirectResult), ..Default::default() };
+    *fake.open.borrow_mut() = Some(Ok(o));
+    fake.status.borrow_mut().push_back(Ok(PaymentView {
+        status: Some(PaymentStatus::Decline),
+        code: Some("20000".into()),
+        message: Some("General decline".into()),
+        ..Default::default()
+    }));
+    let on_decline = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "onDecline", on_decline.function().clone());
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("result", || screen(&root) == "result").await;
+    assert_eq!(on_decline.count(), 1);
+    assert_eq!(get(&on_decline.last(), "code").as_string().as_deref(), Some("20000"));
+    assert!(text(&root).contains("Payment declined"));
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn text_from_params_and_platform_is_rendered_as_text() {
+    let evil = "<img src=x onerror=\"window.__pwned=1\">";
+    let fake = Fake::new();
+    let mut o = opened("MYR", 500_000, CustomerData::default(), Some(MethodCode::EpayCash));
+    o.payment_id = evil.into();
+    o.payment = PaymentView {
+        status: Some(PaymentStatus::AwaitingCustomer),
+        action: Some(NextAction::ShowCode {
+            redirect_data: RedirectData {
+                method: HttpMethod::Get,
+                url: "https://onlinepayment.epay.com".into(),
+                body: FormBody(vec![
+                    ("reference_number".into(), "045-050-000".into()),
+                    ("valid_time".into(), "2019-06-15 14:17:26".into()),
+                    ("user_name".into(), evil.into()),
+                ]),
+            },
+        }),
+        ..Default::default()
+    };
+    *fake.open.borrow_mut() = Some(Ok(o));
+    let p = params("MYR", 500_000);
+    set(&p, "payment_id", evil);
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("code screen", || screen(&root) == "code").await;
+    assert!(qa(&root, "img").is_empty(), "no element created from text");
+    assert!(text(&root).contains(evil), "{}", text(&root));
+    assert!(text(&root).contains("045-050-000"));
+    assert!(js_sys::Reflect::get(&js_sys::global(), &"__pwned".into()).unwrap().is_undefined());
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn destroy_removes_host_and_overlay_and_stops_polling() {
+    let fake = Fake::new();
+    let mut o = opened("KES", 10_000, CustomerData::default(), None);
+    o.payment = PaymentView { status: Some(PaymentStatus::Processing), ..Default::default() };
+    *fake.open.borrow_mut() = Some(Ok(o));
+    fake.status.borrow_mut().push_back(Ok(PaymentView { status: Some(PaymentStatus::Processing), ..Default::default() }));
+    let before = doc().query_selector_all("epay-overlay").unwrap().length();
+    // No target: a modal overlay on document.body.
+    let h = mount(&params("KES", 10_000), &object(&[("baseUrl", SANDBOX.into())]), &fake, &Captured::default());
+    let overlay = doc().query_selector("epay-overlay").unwrap().expect("overlay");
+    assert_eq!(overlay.parent_element().unwrap().tag_name(), "BODY");
+    let root = shadow(&overlay.query_selector("epay-checkout").unwrap().unwrap());
+    assert_eq!(q(&root, "[role=dialog]").unwrap().get_attribute("aria-modal").as_deref(), Some("true"));
+    until("polling", || fake.count("status") >= 2).await;
+    h.destroy();
+    let polls = fake.count("status");
+    assert_eq!(doc().query_selector_all("epay-overlay").unwrap().length(), before);
+    assert!(doc().query_selector("epay-checkout").unwrap().is_none());
+    sleep(120).await;
+    assert_eq!(fake.count("status"), polls, "no poll after destroy");
+    h.destroy(); // twice is fine
+    assert_eq!(epay_widget::controller::live_count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn mount_and_destroy_twenty_times_leaves_one_host() {
+    let box_ = container();
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
+    let mut last = None;
+    for _ in 0..20 {
+        if let Some(h) = last.take() {
+            epay_widget::WidgetHandle::destroy(&h);
+        }
+        last = Some(mount(&params("KES", 10_000), &options_in(&box_), &fake, &Captured::default()));
+        sleep(1).await;
+    }
+    assert_eq!(box_.query_selector_all("epay-checkout").unwrap().length(), 1);
+    assert_eq!(box_.child_element_count(), 1);
+    assert_eq!(epay_widget::controller::live_count(), 1);
+    let root = shadow(&host_in(&box_));
+    until("picker", || screen(&root) == "picker").await;
+    last.unwrap().destroy();
+    assert_eq!(box_.child_element_count(), 0);
+    assert_eq!(epay_widget::controller::live_count(), 0);
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn escape_closes_the_modal_and_calls_on_close() {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
+    let on_close = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "onClose", on_close.function().clone());
+    let _h = mount(&p, &object(&[("baseUrl", SANDBOX.into())]), &fake, &Captured::default());
+    assert!(doc().query_selector("epay-overlay").unwrap().is_some());
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    doc().dispatch_event(&ev).unwrap();
+    assert_eq!(on_close.count(), 1);
+    assert!(doc().query_selector("epay-overlay").unwrap().is_none());
+    assert_eq!(epay_widget::controller::live_count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn close_button_in_the_modal_closes_it() {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
+    let on_close = Recorder::new();
+    let _h = mount(&params("KES", 10_000), &object(&[("baseUrl", SANDBOX.into()), ("onClose", on_close.function().into())]), &fake, &Captured::default());
+    let overlay = doc().query_selector("epay-overlay").unwrap().unwrap();
+    let root = shadow(&overlay.query_selector("epay-checkout").unwrap().unwrap());
+    let close = q(&root, ".epay-close").unwrap();
+    assert_eq!(close.get_attribute("aria-label").as_deref(), Some("Close"));
+    click(&close);
+    assert_eq!(on_close.count(), 1, "options handlers are called too");
+    assert!(doc().query_selector("epay-overlay").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_open_body_is_the_signed_parameters_with_numbers_kept_and_handlers_left_out() {
+    let fake = Fake::new();
+    let on_success = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "customer_phone", "123456789");
+    set(&p, "onSuccess", on_success.function().clone());
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    assert_eq!(
+        fake.open_bodies.borrow()[0],
+        r#"{"project_id":250,"payment_id":"X03936","payment_amount":10000,"payment_currency":"KES","customer_id":"customer1","signature":"c2lnbmF0dXJl","customer_phone":"123456789"}"#
+    );
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_merchant_handler_does_not_break_the_widget() {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
+    let thrower = js_sys::Function::new_no_args("throw new Error('merchant bug')");
+    let p = params("KES", 10_000);
+    set(&p, "onReady", thrower);
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("picker", || screen(&root) == "picker").await;
+    h.destroy();
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+fn params_that_are_not_an_object_throw_with_code_and_param() {
+    let fake = Fake::new();
+    let t: std::rc::Rc<dyn epay_widget::api::Transport> = fake.clone();
+    let err = epay_widget::mount_with(&"X03936".into(), &wasm_bindgen::JsValue::UNDEFINED, t, Default::default()).err().expect("throws");
+    assert_eq!((err.code.as_str(), err.param.as_deref()), ("invalid_argument", Some("params")));
+    let js: wasm_bindgen::JsValue = err.into();
+    assert!(js.is_instance_of::<js_sys::Error>());
+    assert_eq!(get(&js, "code").as_string().as_deref(), Some("invalid_argument"));
+    assert_eq!(get(&js, "param").as_string().as_deref(), Some("params"));
+    assert!(fake.calls.borrow().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn an_unknown_target_selector_is_an_error_screen_in_a_modal_not_a_throw() {
+    let fake = Fake::new();
+    let on_error = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "onError", on_error.function().clone());
+    let h = mount(&p, &object(&[("target", "#nowhere".into())]), &fake, &Captured::default());
+    assert_eq!(get(&on_error.last(), "code").as_string().as_deref(), Some("target_not_found"));
+    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("target"));
+    let overlay = doc().query_selector("epay-overlay").unwrap().expect("shown in a modal");
+    let root = shadow(&overlay.query_selector("epay-checkout").unwrap().unwrap());
+    assert_eq!(screen(&root), "error");
+    assert!(text(&root).contains("#nowhere"));
+    assert!(fake.calls.borrow().is_empty());
+    h.destroy();
+}
