@@ -121,10 +121,29 @@ fn run_sandbox(config: Config) -> ExitCode {
         let mut out = std::io::stdout();
         let _ = writeln!(out, "epay sandbox listening on {}", running.base_url());
         let _ = out.flush();
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            eprintln!("epay sandbox: cannot wait for Ctrl-C ({e}); stopping");
-        }
+        wait_for_stop_signal().await;
         running.stop().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Ctrl-C, or SIGTERM (what test harnesses and service managers send): stop gracefully.
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+            Err(e) => eprintln!("epay sandbox: cannot listen for SIGTERM ({e}); Ctrl-C still stops it"),
+        }
+    }
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("epay sandbox: cannot wait for Ctrl-C ({e}); stopping");
+    }
 }
