@@ -17,6 +17,21 @@ esac
 
 # --mode no-install: use the wasm-bindgen CLI on PATH (pinned, see scripts/install.sh).
 wasm-pack build "$profile" --target web --out-dir pkg --out-name epay_widget --mode no-install . -- "${features[@]}"
+# Drop the wasm's custom sections (function names, producers, target_features): ~30% of
+# the file, not needed at run time. wasm-opt is off (see Cargo.toml).
+if [ "$profile" = --release ] && command -v node >/dev/null; then
+  node --input-type=module -e '
+    import { readFileSync, writeFileSync } from "node:fs";
+    const f = "pkg/epay_widget_bg.wasm", b = readFileSync(f), out = [b.subarray(0, 8)];
+    const leb = (i) => { let v = 0, s = 0, c; do { c = b[i++]; v |= (c & 0x7f) << s; s += 7; } while (c & 0x80); return [v, i]; };
+    for (let i = 8; i < b.length;) {
+      const start = i, id = b[i++]; const [size, body] = leb(i); i = body + size;
+      if (id !== 0) out.push(b.subarray(start, i));
+    }
+    writeFileSync(f, Buffer.concat(out));
+    WebAssembly.validate(readFileSync(f)) || (console.error("stripped wasm is invalid"), process.exit(1));
+  '
+fi
 cp js/epay-widget.js js/epay-widget.mjs pkg/
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
 echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, gzip -9)"
