@@ -17,7 +17,7 @@ use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
 use epay_core::redirect::{is_loopback_host, scheme_and_host};
-use epay_core::{MethodCode, MinorUnits, PaymentRequest, RedirectData, UrlPolicy};
+use epay_core::{MinorUnits, PaymentRequest, RedirectData, UrlPolicy};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -507,9 +507,4 @@ fn teardown(sh: &Rc<Shared>) {
         }
         st.view.remove();
     }
-}
-
-/// For tests: the method the checkout is on.
-pub fn current_method(id: u32) -> Option<MethodCode> {
-    find(id).and_then(|sh| sh.state.borrow().as_ref().and_then(|s| s.checkout.method))
 }
