@@ -447,14 +447,20 @@ async fn close_button_in_the_modal_closes_it() {
     let fake = Fake::new();
     *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
     let on_close = Recorder::new();
+    let opener = container().unchecked_into::<web_sys::HtmlElement>();
+    opener.set_tab_index(0);
+    opener.focus().unwrap();
     let _h = mount(&params("KES", 10_000), &object(&[("baseUrl", SANDBOX.into()), ("onClose", on_close.function().into())]), &fake, &Captured::default());
     let overlay = doc().query_selector("epay-overlay").unwrap().unwrap();
     let root = shadow(&overlay.query_selector("epay-checkout").unwrap().unwrap());
+    assert!(root.active_element().is_some(), "the modal takes focus");
     let close = q(&root, ".epay-close").unwrap();
     assert_eq!(close.get_attribute("aria-label").as_deref(), Some("Close"));
     click(&close);
     assert_eq!(on_close.count(), 1, "options handlers are called too");
     assert!(doc().query_selector("epay-overlay").unwrap().is_none());
+    assert_eq!(doc().active_element().as_ref(), Some(opener.unchecked_ref::<web_sys::Element>()), "focus goes back");
+    opener.remove();
 }
 
 #[wasm_bindgen_test]

@@ -46,6 +46,8 @@ pub struct View {
     /// kind changes.
     shown: Option<(Screen, bool)>,
     kind: Option<Kind>,
+    /// Modal: where focus was before it opened, to give it back on close.
+    return_focus: Option<HtmlElement>,
 }
 
 fn set_styles(el: &HtmlElement, styles: &[(&str, &str)]) {
@@ -138,7 +140,11 @@ impl View {
                 Some(overlay)
             }
         };
-        Ok(View { host, overlay, shadow, live, content, listeners: vec![], shown: None, kind: None })
+        let return_focus = match overlay {
+            Some(_) => doc.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok()),
+            None => None,
+        };
+        Ok(View { host, overlay, shadow, live, content, listeners: vec![], shown: None, kind: None, return_focus })
     }
 
     /// The fields form on screen, if any.
@@ -194,6 +200,9 @@ impl View {
         self.host.remove();
         if let Some(o) = self.overlay.take() {
             o.remove();
+            if let Some(el) = self.return_focus.take().filter(|e| e.is_connected()) {
+                let _ = el.focus();
+            }
         }
     }
 }
