@@ -197,6 +197,10 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
             render(st, &shared);
         }
     }
+    if doc.hidden() {
+        // Opened in a background tab: no polling until it is seen.
+        shared.queue.borrow_mut().push_back(Ui::Msg(Msg::Visibility(false)));
+    }
     drain(&shared, effects);
     Ok(id)
 }
