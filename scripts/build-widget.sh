@@ -32,6 +32,20 @@ if [ "$profile" = --release ] && command -v node >/dev/null; then
     WebAssembly.validate(readFileSync(f)) || (console.error("stripped wasm is invalid"), process.exit(1));
   '
 fi
+# A current wasm-opt (binaryen from npm, tools/): Debian's binaryen 108 rewrites the
+# externref table export wrongly. Then minify the JS glue and loaders (esbuild).
+tools=tools/node_modules/.bin
 cp js/epay-widget.js js/epay-widget.mjs pkg/
+if [ "$profile" = --release ]; then
+  if [ ! -x "$tools/wasm-opt" ] || [ ! -x "$tools/esbuild" ]; then
+    echo "build-widget: $tools/wasm-opt or esbuild missing: run scripts/install.sh" >&2; exit 1
+  fi
+  "$tools/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue pkg/epay_widget_bg.wasm -o pkg/epay_widget_bg.wasm
+  for f in pkg/epay_widget.js pkg/epay-widget.mjs; do
+    "$tools/esbuild" --minify --format=esm --log-level=warning "$f" --outfile="$f" --allow-overwrite
+  done
+  "$tools/esbuild" --minify --log-level=warning pkg/epay-widget.js --outfile=pkg/epay-widget.js --allow-overwrite
+fi
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
 echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, gzip -9)"

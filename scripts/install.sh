@@ -30,6 +30,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
 fi
 command -v geckodriver >/dev/null 2>&1 || { log "cargo install geckodriver"; cargo install --locked geckodriver || cargo install geckodriver; }
 
+# Build tools from npm (a current wasm-opt, esbuild), then the e2e packages.
+if [ ! -d "$here/tools/node_modules" ] || [ "$here/tools/package-lock.json" -nt "$here/tools/node_modules/.package-lock.json" ]; then
+  log "npm ci (tools)"
+  (cd "$here/tools" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # Node packages for the end-to-end tests and the bundler example (no browser downloads).
 if [ -f "$here/e2e/package.json" ]; then
   if [ ! -d "$here/e2e/node_modules" ] || [ "$here/e2e/package-lock.json" -nt "$here/e2e/node_modules/.package-lock.json" ]; then

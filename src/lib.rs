@@ -22,6 +22,7 @@
 //! Importing the module runs nothing: no `start` function, no access to `window` or
 //! `document` before `run` (safe under server-side rendering).
 
+mod alloc;
 pub mod api;
 pub mod controller;
 pub mod error;

@@ -53,7 +53,10 @@ export async function newPage(browser, { width = 1280, height = 900 } = {}) {
   await page.setViewport({ width, height });
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e?.message ?? e)));
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(`console: ${m.text()}`); });
+  // Resource failures are recorded by URL below (the console line has none); browsers
+  // ask for /favicon.ico on their own, which is not the page's doing.
+  page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) page.errors.push(`console: ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) page.errors.push(`HTTP ${r.status()} ${r.url()}`); });
   return page;
 }
 

@@ -23,7 +23,7 @@ for (const name of BROWSERS) {
       await phone.type('254712345678');
       await Promise.all([
         page.waitForNavigation({ waitUntil: 'load' }),
-        page.locator('>>> form button[type="submit"]').click(),
+        page.locator('>>> .epay-form button[type="submit"]').click(),
       ]);
       assert.match(page.url(), /\/sim\/partner\/pay$/);
       const partnerText = await page.evaluate(() => document.body.textContent);
