@@ -28,7 +28,7 @@ impl std::fmt::Display for CodeError {
             CodeError::Empty => f.write_str("code: the text to encode is empty"),
             CodeError::Character { ch, position } => write!(
                 f,
-                "barcode: character {ch:?} (U+{:04X}) at position {position} cannot be encoded \
+                "barcode: character '{ch}' (U+{:04X}) at position {position} cannot be encoded \
                  in Code 128, which takes printable ASCII only (codes 32 to 126)",
                 *ch as u32
             ),

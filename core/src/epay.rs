@@ -29,7 +29,7 @@ impl std::fmt::Display for CodeDataError {
             CodeDataError::Missing(k) => write!(f, "redirect_data.body.{k}: is required for an EPay code"),
             CodeDataError::BadTime(v) => write!(
                 f,
-                "redirect_data.body.valid_time: must be a time like 2019-06-15 14:17:26 (Malaysia time) or ISO 8601 with an offset, got {v:?}"
+                "redirect_data.body.valid_time: must be a time like 2019-06-15 14:17:26 (Malaysia time) or ISO 8601 with an offset, got \"{v}\""
             ),
         }
     }
