@@ -2,6 +2,7 @@
 //! and how the countdown reads. Pure: the caller passes the clock.
 
 use crate::redirect::RedirectData;
+use crate::time::{civil_from_unix, days_from_civil};
 
 /// EPay states `valid_time` as a local wall-clock time without a zone (`2019-06-15 14:17:26`);
 /// EPay is Malaysian, so such times are read as Malaysia time (UTC+08:00, no daylight saving).
@@ -66,32 +67,6 @@ fn num(s: &str) -> Option<i64> {
         return None;
     }
     s.parse().ok()
-}
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
-}
-
-/// The civil date and time (UTC) of unix seconds: (y, m, d, hh, mm, ss).
-pub fn civil_from_unix(t: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = t.div_euclid(86400);
-    let secs = t.rem_euclid(86400);
-    let z = days + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in Malaysia time, or ISO 8601 with `T` and `Z`/`±HH:MM`/`±HHMM`.
@@ -210,14 +185,6 @@ mod tests {
         rd.body.0.retain(|(k, _)| k != "user_name");
         assert_eq!(EpayCode::from_redirect(&rd), Err(CodeDataError::Missing("user_name")));
         assert!(CodeDataError::Missing("user_name").to_string().starts_with("redirect_data.body.user_name"));
-    }
-
-    #[test]
-    fn civil_round_trip() {
-        for t in [0i64, 951_782_400, 1_560_579_446, 4_102_444_800, -86_400] {
-            let (y, m, d, hh, mm, ss) = civil_from_unix(t);
-            assert_eq!(days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss, t);
-        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod money;
 pub mod params;
 pub mod protocol;
 pub mod redirect;
+pub mod time;
 
 #[cfg(feature = "merchant")]
 pub mod gate;

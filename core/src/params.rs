@@ -171,13 +171,13 @@ fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -
         Some(Scalar::Text(s)) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => {
             match s.parse::<i64>() {
                 Ok(i) if i > 0 => Some(i),
-                _ => bad(errs, format!("{s:?}")),
+                _ => bad(errs, format!("\"{s}\"")),
             }
         }
         Some(other) => bad(
             errs,
             match other {
-                Scalar::Text(s) => format!("{s:?}"),
+                Scalar::Text(s) => format!("\"{s}\""),
                 v => shown(v),
             },
         ),
@@ -224,7 +224,7 @@ impl PaymentRequest {
                 errs.push(ParamError::new(
                     "payment_currency",
                     "currency_format",
-                    format!("must be an ISO 4217 alpha-3 code in capitals such as KES, got {:?}", shown(v)),
+                    format!("must be an ISO 4217 alpha-3 code in capitals such as KES, got \"{}\"", shown(v)),
                 ));
                 None
             }
@@ -260,7 +260,7 @@ impl PaymentRequest {
                     errs.push(ParamError::new(
                         "force_payment_method",
                         "unknown_method",
-                        format!("must be one of card-partner, epaycash, paydala; got {s:?}"),
+                        format!("must be one of card-partner, epaycash, paydala; got \"{s}\""),
                     ));
                     None
                 }

@@ -118,9 +118,9 @@ impl std::fmt::Display for RedirectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RedirectError::Malformed(why) => write!(f, "redirect_data.url: must be an absolute https URL ({why})"),
-            RedirectError::Scheme(s) => write!(f, "redirect_data.url: scheme {s:?} is refused; only https is followed"),
+            RedirectError::Scheme(s) => write!(f, "redirect_data.url: scheme \"{s}\" is refused; only https is followed"),
             RedirectError::InsecureHost(h) => {
-                write!(f, "redirect_data.url: plain http to {h:?} is refused; only https is followed (http only to loopback in sandbox mode)")
+                write!(f, "redirect_data.url: plain http to \"{h}\" is refused; only https is followed (http only to loopback in sandbox mode)")
             }
             RedirectError::LoopbackNotAllowed => {
                 f.write_str("redirect_data.url: plain http to loopback is allowed only in sandbox mode")
