@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'node:test';
 import puppeteer from 'puppeteer-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,11 +48,29 @@ export async function launch(name) {
   });
 }
 
+// Every page the sandbox serves from www/ runs under a strict Content-Security-Policy;
+// any violation on any page of a test fails that test (in every test file).
+const CSP_TAG = '[csp-violation]';
+const openPages = new Set();
+afterEach(() => {
+  const found = [...openPages].flatMap((p) => p.cspViolations);
+  openPages.clear();
+  if (found.length) throw new Error(`Content-Security-Policy violations:\n${found.join('\n')}`);
+});
+
 /** A page that fails the test on any uncaught page error (and records console errors). */
 export async function newPage(browser, { width = 1280, height = 900 } = {}) {
   const page = await browser.newPage();
   await page.setViewport({ width, height });
   page.errors = [];
+  page.cspViolations = [];
+  openPages.add(page);
+  await page.evaluateOnNewDocument((tag) => {
+    addEventListener('securitypolicyviolation', (e) => {
+      console.error(`${tag} ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} in ${e.sourceFile || e.documentURI}:${e.lineNumber}`);
+    }, true);
+  }, CSP_TAG);
+  page.on('console', (m) => { if (m.text().startsWith(CSP_TAG)) page.cspViolations.push(m.text()); });
   page.on('pageerror', (e) => page.errors.push(String(e?.message ?? e)));
   // Resource failures are recorded by URL below (the console line has none); browsers
   // ask for /favicon.ico on their own, which is not the page's doing.

@@ -210,6 +210,9 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
     Ok(RunningSandbox { addr, shared, shutdown, server, worker })
 }
 
+/// The Content-Security-Policy of the demo shop and every other page under `www/`.
+pub const MERCHANT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
 fn router(shared: AppState, config: &Config) -> Router {
     // Merchant pages on any origin may call the platform API (no cookies are used).
     let api = Router::new()
@@ -219,13 +222,17 @@ fn router(shared: AppState, config: &Config) -> Router {
         .layer(CorsLayer::permissive());
     // The widget is rebuilt often while developing: always revalidate static files.
     let no_cache = SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Every merchant page runs under the strictest policy the widget supports, so every
+    // e2e flow proves it needs nothing more (README: Content-Security-Policy).
+    let csp = SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(MERCHANT_CSP));
+    let www = Router::new().fallback_service(ServeDir::new(&config.www)).layer(csp);
     Router::new()
         .merge(api)
         .merge(partner::routes())
         .merge(merchant::routes())
         .route("/healthz", get(|| async { "ok" }))
         .nest_service("/pkg", ServeDir::new(&config.pkg))
-        .fallback_service(ServeDir::new(&config.www))
+        .merge(www)
         .layer(no_cache)
         .with_state(shared)
 }
