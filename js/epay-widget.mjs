@@ -3,9 +3,11 @@
 // Same API as the classic script (run, followRedirect, showCode). Importing this module
 // does nothing else: the wasm is fetched on the first call (lazy), calls made meanwhile
 // are queued and replayed in order, and run() returns a handle at once. The platform
-// base URL defaults to the origin this module was loaded from.
+// base URL defaults to the origin this module was loaded from; bundled (webpack turns
+// import.meta.url into a file: URL at build time), to the page's origin.
 
-const origin = new URL(import.meta.url).origin;
+const here = new URL(import.meta.url);
+const origin = here.protocol === 'https:' || here.protocol === 'http:' ? here.origin : null;
 let wasm = null;
 let loading = null;
 let failure = null;
@@ -24,7 +26,7 @@ function withBase(options) {
     throw argumentError('options', "must be an object such as { target: '#checkout' }");
   }
   const o = { ...(options || {}) };
-  if (o.baseUrl === undefined || o.baseUrl === null) o.baseUrl = origin;
+  if ((o.baseUrl === undefined || o.baseUrl === null) && origin) o.baseUrl = origin;
   return o;
 }
 

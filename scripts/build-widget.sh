@@ -48,4 +48,11 @@ if [ "$profile" = --release ]; then
   "$tools/esbuild" --minify --log-level=warning pkg/epay-widget.js --outfile=pkg/epay-widget.js --allow-overwrite
 fi
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
+# The npm package: js/package.json (exports, types, files) with the crate's version,
+# replacing wasm-pack's (which points at the raw glue, not the loader).
+if [ -f js/package.json ]; then
+  version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+  sed "s/\"0\.0\.0-set-by-build-widget\"/\"$version\"/" js/package.json > pkg/package.json
+  rm -f pkg/.gitignore pkg/epay_widget.d.ts pkg/epay_widget_bg.wasm.d.ts
+fi
 echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, gzip -9)"

@@ -43,4 +43,13 @@ if [ -f "$here/e2e/package.json" ]; then
     (cd "$here/e2e" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# The bundler examples (Vite, webpack 5): they depend on the built widget as "file:../../pkg".
+for ex in example-vite example-webpack; do
+  d="$here/www/$ex"
+  [ -f "$d/package-lock.json" ] || continue
+  if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
+    log "npm ci (www/$ex)"
+    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 log "ok"

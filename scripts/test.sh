@@ -20,6 +20,10 @@ step "build: release widget and sandbox"
 bash scripts/build-widget.sh
 cargo build -p epay --quiet
 
+step "bundler examples: the npm package (pkg/) in Vite (with tsc) and webpack 5"
+(cd www/example-vite && npm run --silent build)
+(cd www/example-webpack && npm run --silent build)
+
 step "end to end: Chromium and Firefox against the sandbox"
 (cd e2e && EPAY_BIN="$PWD/../target/debug/epay" npm test)
 

@@ -1,0 +1,228 @@
+// Types of the epay-widget package: `import { EPayWidget } from 'epay-widget'`.
+// Also describe `window.EPayWidget` of the classic script (pkg/epay-widget.js).
+//
+// Amounts are integers in minor units everywhere (`payment_amount: 10000` is 100.00).
+
+/** Payment method codes (`force_payment_method`, events). */
+export type MethodCode = 'card-partner' | 'epaycash' | 'paydala';
+
+/** Languages the widget speaks; anything else falls back to the browser's, then English. */
+export type LanguageCode = 'en' | 'ru' | 'kk' | 'ms' | 'sw';
+
+/** Payment statuses of the standard callback format. Unknown future statuses arrive as strings. */
+export type PaymentStatus =
+  | 'success'
+  | 'decline'
+  | 'processing'
+  | 'awaiting customer'
+  | 'awaiting redirect result'
+  | 'awaiting clarification'
+  | 'awaiting 3ds result'
+  | 'awaiting confirmation'
+  | 'awaiting capture'
+  | 'external processing'
+  | 'error'
+  | 'internal error'
+  | 'external error'
+  | 'expired'
+  | 'cancelled'
+  | 'refunded'
+  | 'partially refunded'
+  | 'reversed'
+  | 'partially reversed'
+  | (string & {});
+
+/** Stable machine codes of `onError` payloads and thrown `EPayWidgetError`s. */
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'invalid_params'
+  | 'invalid_option'
+  | 'target_not_found'
+  | 'no_document'
+  | 'load_failed'
+  | 'network'
+  | 'protocol'
+  | 'bad_redirect'
+  | 'no_method'
+  | 'bad_signature'
+  | 'unknown_project'
+  | 'unknown_session'
+  | 'method_not_allowed'
+  | 'payment_final'
+  | 'internal'
+  | (string & {});
+
+/** A value that can be sent (and signed) as a Payment Page parameter. */
+export type ParamValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly ParamValue[]
+  | { readonly [key: string]: ParamValue };
+
+/** `{ amount, currency }`: amount in minor units. */
+export interface Sum {
+  amount: number;
+  currency: string;
+}
+
+/** `redirect_data` as the platform sends it (seeds 001 and 002). */
+export interface RedirectData {
+  method: 'GET' | 'POST';
+  url: string;
+  /** Form fields; for EPay: `reference_number`, `valid_time`, `user_name`. */
+  body: Record<string, string>;
+}
+
+export interface ReadyEvent {
+  payment_id?: string;
+}
+
+export interface MethodSelectedEvent {
+  payment_id?: string;
+  method: MethodCode;
+}
+
+/** `onRedirect` and `onCode`: `redirect_data`'s own fields, plus the payment. */
+export interface RedirectEvent extends RedirectData {
+  payment_id?: string;
+  payment_method?: MethodCode;
+  redirect_data: RedirectData;
+}
+
+/** `onSuccess` and `onDecline`: where the payment ended. */
+export interface PaymentResultEvent {
+  payment_id?: string;
+  method?: MethodCode;
+  status?: PaymentStatus;
+  /** Operation code: `"0"` success, `"20000"` general decline, ... */
+  code?: string;
+  message?: string;
+  /** What was actually paid, in minor units. */
+  sum?: Sum;
+}
+
+export interface ErrorEvent {
+  code: ErrorCode;
+  /** The parameter or option at fault (`payment_amount`, `signature`, `target`), or null. */
+  param: string | null;
+  /** English, for developers: names the parameter and the rule. */
+  message: string;
+  /** True for connection trouble the customer can retry; false for a request the shop must fix. */
+  retryable: boolean;
+  payment_id?: string;
+}
+
+export interface CloseEvent {
+  payment_id?: string;
+  status?: PaymentStatus;
+}
+
+/** Event handlers: in `params` (function-valued keys are never sent) or in `options` (those win). */
+export interface EventHandlers {
+  onReady?: (event: ReadyEvent) => void;
+  onMethodSelected?: (event: MethodSelectedEvent) => void;
+  onRedirect?: (event: RedirectEvent) => void;
+  onCode?: (event: RedirectEvent) => void;
+  onSuccess?: (event: PaymentResultEvent) => void;
+  onDecline?: (event: PaymentResultEvent) => void;
+  onError?: (event: ErrorEvent) => void;
+  /** The modal was closed (close button or Escape). */
+  onClose?: (event: CloseEvent) => void;
+}
+
+/**
+ * Payment Page parameters exactly as your server signed them (seed 002). Every key that is
+ * not a function is sent to the platform and must be covered by `signature`.
+ */
+export interface PaymentParams extends EventHandlers {
+  project_id: number | string;
+  payment_id: string | number;
+  /** Minor units: 10000 is 100.00. */
+  payment_amount: number | string;
+  /** ISO 4217 alpha-3: KES, USD (card-partner), MYR (epaycash), KZT (paydala). */
+  payment_currency: 'KES' | 'USD' | 'MYR' | 'KZT' | (string & {});
+  customer_id: string | number;
+  customer_first_name?: string;
+  customer_last_name?: string;
+  customer_email?: string;
+  customer_phone?: string | number;
+  /** Skips the picker. `terminal/paydala` is accepted for `paydala`. */
+  force_payment_method?: MethodCode | 'terminal/paydala';
+  language_code?: LanguageCode | (string & {});
+  payment_description?: string;
+  /** Base64 HMAC-SHA512 over every other parameter, made on your server. */
+  signature: string;
+  /** Any other Payment Page parameter (signed and sent as is). */
+  [param: string]: ParamValue | ((event: never) => void);
+}
+
+export type Theme = 'light' | 'dark' | 'auto';
+
+export interface RunOptions extends EventHandlers {
+  /** Where to render: an element or a CSS selector. Default: a modal over the page. */
+  target?: Element | string | null;
+  /**
+   * The platform, e.g. `https://platform.example`. Default: the origin the script or module
+   * was loaded from (bundled: the page's origin).
+   */
+  baseUrl?: string | null;
+  /** Colour scheme; default `auto` (follows `prefers-color-scheme`). */
+  theme?: Theme | null;
+}
+
+export interface ShowCodeOptions extends RunOptions {
+  /** Language of the code screen; default: the browser's, then English. */
+  language_code?: LanguageCode | (string & {});
+  /** The amount to show, in minor units, with `currency`. */
+  amount?: number;
+  currency?: string;
+}
+
+/** A mounted checkout. */
+export interface WidgetHandle {
+  /** Removes the widget and everything it started (requests, timers, listeners). Idempotent. */
+  destroy(): void;
+}
+
+/** What `run` throws for programming mistakes (not an object, an option of the wrong type). */
+export interface EPayWidgetError extends Error {
+  name: 'EPayWidgetError';
+  code: ErrorCode;
+  param: string | null;
+}
+
+export interface EPayWidgetApi {
+  /** Mounts a checkout and returns at once; calls made before the wasm loaded are queued. */
+  run(params: PaymentParams, options?: RunOptions): WidgetHandle;
+  /** Gate mode: submits `redirect_data` (a hidden form, `method` to `url`). */
+  followRedirect(redirectData: RedirectData, options?: RunOptions): void;
+  /** Gate mode: renders the EPay code screen from a callback's `redirect_data`. */
+  showCode(target: Element | string, redirectData: RedirectData, options?: ShowCodeOptions): WidgetHandle;
+}
+
+export declare const EPayWidget: Readonly<EPayWidgetApi>;
+export default EPayWidget;
+
+/** The widget's DOM events, dispatched on its host element (they bubble and cross shadow roots). */
+export interface EPayWidgetEventMap {
+  'epay:ready': CustomEvent<ReadyEvent>;
+  'epay:method': CustomEvent<MethodSelectedEvent>;
+  'epay:redirect': CustomEvent<RedirectEvent>;
+  'epay:code': CustomEvent<RedirectEvent>;
+  'epay:success': CustomEvent<PaymentResultEvent>;
+  'epay:decline': CustomEvent<PaymentResultEvent>;
+  'epay:error': CustomEvent<ErrorEvent>;
+  'epay:close': CustomEvent<CloseEvent>;
+}
+
+declare global {
+  interface HTMLElementEventMap extends EPayWidgetEventMap {}
+  interface DocumentEventMap extends EPayWidgetEventMap {}
+  interface Window {
+    /** Defined by the classic script `epay-widget.js`. */
+    EPayWidget?: Readonly<EPayWidgetApi>;
+  }
+}
