@@ -1,4 +1,5 @@
-//! The command line: `epay sign`, `epay verify`, `epay sandbox`.
+//! The command line: `epay sign`, `epay verify`, `epay gate ...` (the merchant toolkit:
+//! signed Gate requests), `epay sandbox`.
 //!
 //! Exit codes: 0 success, 1 the document is refused (not JSON, no signature, mismatch)
 //! or the sandbox cannot start, 2 usage errors (clap's own convention).
@@ -49,6 +50,12 @@ pub enum Command {
         #[arg(long, default_value = "pkg")]
         pkg: PathBuf,
     },
+    /// Build signed Gate requests (card-partner sale and refund, EPay cash sale, status):
+    /// print the JSON body, or POST it with --send and print the platform's answer.
+    Gate {
+        #[command(subcommand)]
+        request: Box<crate::gate_cli::GateCommand>,
+    },
 }
 
 /// Entry point of the `epay` binary.
@@ -59,6 +66,7 @@ pub fn main() -> ExitCode {
         Command::Sign { secret } => run_sign(&secret),
         Command::Verify { secret } => run_verify(&secret),
         Command::Sandbox { port, db, www, pkg } => run_sandbox(Config { port, db, www, pkg, ..Config::default() }),
+        Command::Gate { request } => crate::gate_cli::run(*request),
     }
 }
 

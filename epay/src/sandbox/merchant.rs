@@ -75,7 +75,7 @@ fn project_for_currency(currency: &str) -> (u64, &'static str) {
     (id, secret_of(id).unwrap_or_default())
 }
 
-fn secret_of(project_id: u64) -> Option<&'static str> {
+pub(super) fn secret_of(project_id: u64) -> Option<&'static str> {
     DEMO_PROJECTS.iter().find(|p| p.id == project_id).map(|p| p.secret)
 }
 

@@ -9,8 +9,10 @@
 //!
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
 
+pub mod gate;
 pub mod html;
 pub mod merchant;
+pub mod merchant_gate;
 pub mod outbox;
 pub mod partner;
 pub mod platform;
@@ -176,6 +178,8 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         })
         .map_err(|e| StartError::Db(e.to_string()))?;
     merchant::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    merchant_gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
 
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -230,6 +234,8 @@ fn router(shared: AppState, config: &Config) -> Router {
         .merge(api)
         .merge(partner::routes())
         .merge(merchant::routes())
+        .merge(gate::routes())
+        .merge(merchant_gate::routes())
         .route("/healthz", get(|| async { "ok" }))
         .nest_service("/pkg", ServeDir::new(&config.pkg))
         .merge(www)

@@ -453,9 +453,15 @@ pub fn finish_sale(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finish, A
 
 /// The standard callback (seed format), signed with the project's secret, as JSON text.
 pub fn callback_body(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> rusqlite::Result<String> {
+    signed_callback(project, &callback(project, payment, op, data))
+}
+
+/// The standard callback of an operation, unsigned (Gate adds `redirect_data` or adjusts
+/// a refund's sums before signing it with [`signed_callback`]).
+pub fn callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> Callback {
     let sum = Sum { amount: MinorUnits(payment.amount), currency: payment.currency.clone() };
     let date = op.date.clone().unwrap_or_else(|| op.created_date.clone());
-    let callback = Callback {
+    Callback {
         project_id: Id::Int(project.id as i64),
         payment: CallbackPayment {
             id: payment.payment_id.clone(),
@@ -488,8 +494,12 @@ pub fn callback_body(project: &Project, payment: &PaymentRow, op: &OperationRow,
         }),
         redirect_data: None,
         signature: None,
-    };
-    let doc = serde_json::to_value(&callback).map_err(|e| store::store_error(format!("callback: {e}")))?;
+    }
+}
+
+/// A callback signed with the project's secret, as JSON text.
+pub fn signed_callback(project: &Project, callback: &Callback) -> rusqlite::Result<String> {
+    let doc = serde_json::to_value(callback).map_err(|e| store::store_error(format!("callback: {e}")))?;
     Ok(with_signature(doc, &project.secret).to_string())
 }
 

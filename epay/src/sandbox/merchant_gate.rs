@@ -1,0 +1,219 @@
+//! The demo shop's Gate mode (`www/gate.html`): the shop's server talks to Gate itself.
+//! Like [`super::merchant`] it plays a real merchant's server: it builds and signs the
+//! requests with `epay_core::gate` and its own copy of the secret, sends them to the
+//! platform over HTTP, and learns the outcome from callbacks. It never reads the
+//! platform's tables.
+//!
+//! - `POST /merchant/gate/card-partner` `{amount, currency, customer_email?, customer_phone?,
+//!   description?}` → signs a card-partner sale (with `return_url` back to `gate.html`),
+//!   POSTs it to `/v2/payment/card-partner/sale` → 200 `{accepted, order_id, payment_id, gate}`
+//!   (`gate`: the platform's answer as received). The `redirect_data` arrives later in a
+//!   callback: `GET /merchant/orders/{payment_id}` shows it.
+//! - `GET /merchant/gate/orders` → the Gate orders, newest first:
+//!   `[{order_id, payment_id, amount, currency, status, created_at, sale, refund, callbacks}]`.
+//! - `POST /merchant/orders/{payment_id}/refund` → signs a full refund, POSTs it to
+//!   `/v2/payment/card-partner/refund` → 200 `{accepted, payment_id, gate}`; a refusal
+//!   is `accepted: false` with the platform's `GateRejected` in `gate`.
+//!
+//! 502 `gate_unreachable` when the platform cannot be reached or answers something
+//! that is not a Gate answer.
+
+use super::merchant::secret_of;
+use super::store::Store;
+use super::{format_date, now_ms, random_hex, ApiFail, AppState};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use epay_core::gate::{
+    card_partner_refund, card_partner_sale_returning, GateCustomer, GatePayment, GateResponse, GeneralIds, ReturnUrl,
+    CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH,
+};
+use epay_core::protocol::ApiError;
+use epay_core::MinorUnits;
+use rusqlite::{params, OptionalExtension};
+use serde_json::{json, Value};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS merchant_gate_orders (
+    payment_id TEXT PRIMARY KEY,
+    order_id INTEGER NOT NULL,
+    project_id INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    sale_answer TEXT,
+    refund_answer TEXT,
+    created_at TEXT NOT NULL
+);
+"#;
+
+/// The card-partner project of the shop.
+const PROJECT_ID: u64 = 250;
+
+pub fn init(store: &Store) -> rusqlite::Result<()> {
+    store.with(|c| c.execute_batch(SCHEMA))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/merchant/gate/card-partner", post(create_sale))
+        .route("/merchant/gate/orders", get(list_orders))
+        .route("/merchant/orders/{payment_id}/refund", post(refund))
+}
+
+fn bad(param: &str, message: impl Into<String>) -> ApiFail {
+    ApiFail::bad_request("invalid_params", Some(param), message)
+}
+
+/// POSTs a signed Gate body; the platform's answer as JSON, and whether it was accepted.
+async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), ApiFail> {
+    let url = format!("{}{path}", s.base_url);
+    let unreachable = |why: String| ApiFail::new(StatusCode::BAD_GATEWAY, "gate_unreachable", None, format!("{url}: {why}"));
+    let r = s
+        .http
+        .post(&url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| unreachable(format!("cannot reach the platform: {e}")))?;
+    let text = r.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
+    let accepted = matches!(GateResponse::parse(&text).map_err(unreachable)?, GateResponse::Accepted(_));
+    let answer = serde_json::from_str(&text).map_err(|e| unreachable(e.to_string()))?;
+    Ok((accepted, answer))
+}
+
+fn optional_text(order: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, ApiFail> {
+    match order.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(v)) if v.trim().is_empty() => Ok(None),
+        Some(Value::String(v)) => Ok(Some(v.trim().to_string())),
+        Some(_) => Err(bad(field, format!("{field}: must be a string"))),
+    }
+}
+
+async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiFail> {
+    let doc: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
+    let Some(order) = doc.as_object() else {
+        return Err(ApiFail::bad_request("invalid_json", None, "order: must be a JSON object"));
+    };
+    let amount = match order.get("amount") {
+        Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
+        _ => None,
+    }
+    .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let currency = optional_text(order, "currency")?.ok_or_else(|| bad("currency", "currency: is required: KES or USD"))?;
+    let email = optional_text(order, "customer_email")?;
+    let phone = optional_text(order, "customer_phone")?;
+    let description = optional_text(order, "description")?;
+    let secret = secret_of(PROJECT_ID).ok_or_else(|| ApiFail::internal("the shop has no secret for project 250"))?;
+
+    let suffix = random_hex(3)?;
+    let now = format_date(now_ms());
+    let order_id: i64 =
+        s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
+    let payment_id = format!("gate-{order_id}-{suffix}");
+    let general = GeneralIds { project_id: PROJECT_ID, payment_id: payment_id.clone() };
+    let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
+    customer.email = email;
+    customer.phone = phone;
+    let mut payment = GatePayment::new(MinorUnits(amount), currency.clone());
+    payment.description = description;
+    // The partner sends the customer back to this page, on this order.
+    let back = |result: &str| format!("{}/gate.html?order={payment_id}&result={result}", s.base_url);
+    let urls = ReturnUrl { success: Some(back("success")), decline: Some(back("decline")) };
+    let sale = card_partner_sale_returning(&general, &customer, &payment, &urls, secret)
+        .map_err(|errs| ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(errs)))?;
+
+    // The order exists before the request leaves: callbacks may arrive before the answer.
+    s.store.with(|c| {
+        let tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO merchant_orders (order_id, payment_id, project_id, params, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![order_id, payment_id, PROJECT_ID as i64, sale.to_string(), now],
+        )?;
+        tx.execute(
+            "INSERT INTO merchant_gate_orders (payment_id, order_id, project_id, amount, currency, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![payment_id, order_id, PROJECT_ID as i64, amount, currency, now],
+        )?;
+        tx.commit()
+    })?;
+    let (accepted, answer) = send(&s, CARD_PARTNER_SALE_PATH, &sale).await?;
+    s.store.with(|c| {
+        c.execute("UPDATE merchant_gate_orders SET sale_answer = ?2 WHERE payment_id = ?1", params![payment_id, answer.to_string()])
+    })?;
+    Ok(Json(json!({ "accepted": accepted, "order_id": order_id, "payment_id": payment_id, "gate": answer })))
+}
+
+async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, ApiFail> {
+    let project_id: Option<i64> = s.store.with(|c| {
+        c.query_row("SELECT project_id FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| r.get(0)).optional()
+    })?;
+    let project_id = project_id.ok_or_else(|| {
+        ApiFail::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no order with payment_id {payment_id:?}"))
+    })? as u64;
+    let secret = secret_of(project_id).ok_or_else(|| ApiFail::internal(format!("the shop has no secret for project {project_id}")))?;
+    let body = card_partner_refund(&GeneralIds { project_id, payment_id: payment_id.clone() }, secret)
+        .map_err(|errs| ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(errs)))?;
+    let (accepted, answer) = send(&s, CARD_PARTNER_REFUND_PATH, &body).await?;
+    let now = format_date(now_ms());
+    let recorded = json!({ "accepted": accepted, "answer": answer, "at": now });
+    s.store.with(|c| {
+        c.execute("UPDATE merchant_gate_orders SET refund_answer = ?2 WHERE payment_id = ?1", params![payment_id, recorded.to_string()])
+    })?;
+    Ok(Json(json!({ "accepted": accepted, "payment_id": payment_id, "gate": answer })))
+}
+
+async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiFail> {
+    let orders = s.store.with(|c| {
+        let mut stmt = c.prepare(
+            "SELECT payment_id, order_id, amount, currency, sale_answer, refund_answer, created_at
+             FROM merchant_gate_orders ORDER BY order_id DESC LIMIT 50",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let orders: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut cb = c.prepare("SELECT body, received_at, valid FROM merchant_callbacks WHERE payment_id = ?1 ORDER BY id")?;
+        let mut out = Vec::with_capacity(orders.len());
+        for (payment_id, order_id, amount, currency, sale, refund, created_at) in orders {
+            let callbacks: Vec<Value> = cb
+                .query_map([&payment_id], |r| {
+                    let text: String = r.get(0)?;
+                    Ok(json!({
+                        "body": serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text)),
+                        "received_at": r.get::<_, String>(1)?,
+                        "valid": r.get::<_, bool>(2)?,
+                    }))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let parse = |t: Option<String>| t.and_then(|t| serde_json::from_str::<Value>(&t).ok()).unwrap_or(Value::Null);
+            let sale = parse(sale);
+            // What the shop knows: the latest signed callback's payment status.
+            let status = callbacks
+                .iter()
+                .rev()
+                .filter(|c| c["valid"] == true)
+                .find_map(|c| c.pointer("/body/payment/status").and_then(Value::as_str))
+                .unwrap_or(if sale["status"] == "error" { "refused" } else { "created" })
+                .to_string();
+            out.push(json!({
+                "order_id": order_id, "payment_id": payment_id, "amount": amount, "currency": currency,
+                "status": status, "created_at": created_at, "sale": sale, "refund": parse(refund), "callbacks": callbacks,
+            }));
+        }
+        Ok(out)
+    })?;
+    Ok(Json(orders))
+}

@@ -1,0 +1,530 @@
+//! Gate in the sandbox (seed 001): card-partner sale with `redirect_data` callback, the
+//! partner, the result callback, full refunds (and their refusals, and a declined refund),
+//! the status request; the demo shop's Gate mode; `epay gate ...` and `epay verify`.
+
+mod common;
+
+use common::{eventually, Sandbox, SECRET_250};
+use epay_core::callback::verify_callback;
+use epay_core::gate::{
+    self, GateCustomer, GatePayment, GeneralIds, ReturnUrl, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH,
+    PAYMENT_STATUS_PATH,
+};
+use epay_core::signature::{verify, with_signature};
+use epay_core::{MinorUnits, PaymentStatus};
+use serde_json::{json, Value};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static NEXT: AtomicU32 = AtomicU32::new(1);
+
+/// A payment id no other test uses.
+fn fresh(prefix: &str) -> String {
+    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst))
+}
+
+fn ids(payment_id: &str) -> GeneralIds {
+    GeneralIds { project_id: 250, payment_id: payment_id.into() }
+}
+
+fn customer() -> GateCustomer {
+    GateCustomer::new("123", "1.2.3.4").with_phone("123456789").with_email("customer@example.com")
+}
+
+/// The seed's sale (1000 KES), signed, with optional return URLs.
+fn sale_body(payment_id: &str, urls: &ReturnUrl) -> Value {
+    gate::card_partner_sale_returning(&ids(payment_id), &customer(), &GatePayment::new(MinorUnits(1000), "KES"), urls, SECRET_250)
+        .expect("a valid sale")
+}
+
+fn refund_body(payment_id: &str) -> Value {
+    gate::card_partner_refund(&ids(payment_id), SECRET_250).expect("a valid refund")
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// The shop's valid callbacks for a payment, once one satisfies `pred`.
+async fn callback_where(sb: &Sandbox, payment_id: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    eventually(10, what, || async {
+        sb.merchant_callbacks(payment_id).await.into_iter().find(|c| c["valid"] == true && pred(&c["body"])).map(|c| c["body"].clone())
+    })
+    .await
+}
+
+/// Sends the sale, checks the immediate answer, waits for the `redirect_data` callback.
+async fn sale(sb: &Sandbox, payment_id: &str, urls: &ReturnUrl) -> (Value, Value) {
+    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &sale_body(payment_id, urls)).await;
+    assert_eq!(status, 200, "{accepted}");
+    let redirect = callback_where(sb, payment_id, "redirect_data callback", |b| b.get("redirect_data").is_some()).await;
+    (accepted, redirect)
+}
+
+/// A sale the customer approved or declined at the partner; returns the partner's 303 location.
+async fn paid(sb: &Sandbox, payment_id: &str, urls: &ReturnUrl, decision: &str) -> String {
+    let (_, redirect) = sale(sb, payment_id, urls).await;
+    let (status, html) = sb.partner_page(&redirect["redirect_data"]).await;
+    assert_eq!(status, 200, "{html}");
+    let r = sb.press(&html, decision).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let want = if decision == "approve" { "success" } else { "decline" };
+    callback_where(sb, payment_id, "result callback", |b| b["payment"]["status"] == want).await;
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn sale_is_accepted_then_redirect_data_then_the_partner_result() {
+    let sb = Sandbox::start().await;
+    let pid = fresh("G");
+    let urls = ReturnUrl { success: Some(sb.url("/gate.html?ok")), decline: Some(sb.url("/gate.html?no")) };
+    let (accepted, cb) = sale(&sb, &pid, &urls).await;
+    assert_eq!(keys(&accepted), ["project_id", "payment_id", "status", "request_id"]);
+    assert_eq!((accepted["project_id"].as_u64(), accepted["payment_id"].as_str(), accepted["status"].as_str()), (Some(250), Some(pid.as_str()), Some("success")));
+
+    // The redirect_data callback: signed, the standard format plus redirect_data (seed 001).
+    verify_callback(&cb.to_string(), SECRET_250).expect("signed with the project secret");
+    assert_eq!(keys(&cb), ["project_id", "payment", "customer", "operation", "redirect_data", "signature"]);
+    assert_eq!(cb["payment"]["status"], "awaiting redirect result");
+    assert_eq!(cb["payment"]["method"], "Card partner");
+    assert_eq!(cb["payment"]["sum"], json!({"amount": 1000, "currency": "KES"}));
+    assert_eq!(cb["operation"]["type"], "sale");
+    assert_eq!(cb["operation"]["status"], "awaiting redirect result");
+    assert_eq!(cb["operation"]["request_id"], accepted["request_id"]);
+    let rd = &cb["redirect_data"];
+    assert_eq!(keys(rd), ["method", "url", "body"]);
+    assert_eq!(rd["method"], "POST");
+    assert_eq!(rd["url"], sb.url("/sim/partner/pay"));
+    let seed_keys = [
+        "live", "mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa", "oid", "inv",
+        "ttl", "tel", "eml", "vid", "curr", "cbk", "lbk", "cst", "crl", "hsh",
+    ];
+    assert_eq!(keys(&rd["body"]), seed_keys);
+    assert!(rd["body"].as_object().unwrap().values().all(Value::is_string));
+    assert_eq!((rd["body"]["inv"].as_str(), rd["body"]["curr"].as_str()), (Some(pid.as_str()), Some("KES")));
+    assert_eq!((rd["body"]["tel"].as_str(), rd["body"]["eml"].as_str()), (Some("123456789"), Some("customer@example.com")));
+
+    // The customer at the partner: approve → back through the platform to return_url.success.
+    let (status, html) = sb.partner_page(rd).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("10.00 KES") && html.contains(&pid), "{html}");
+    let r = sb.press(&html, "approve").await;
+    assert_eq!(r.status().as_u16(), 303);
+    let back = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(back, rd["body"]["lbk"].as_str().unwrap());
+    let r = no_redirects().get(&back).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], sb.url("/gate.html?ok").as_str());
+
+    let result = callback_where(&sb, &pid, "success callback", |b| b["payment"]["status"] == "success").await;
+    assert_eq!(keys(&result), ["project_id", "payment", "customer", "operation", "signature"]);
+    assert_eq!(result["operation"]["id"], cb["operation"]["id"], "the same sale operation");
+    assert_eq!((result["operation"]["status"].as_str(), result["operation"]["code"].as_str()), (Some("success"), Some("0")));
+    assert_eq!(sb.merchant_callbacks(&pid).await.len(), 2, "one redirect_data callback, one result");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_declined_sale_returns_to_return_url_decline_and_without_return_url_to_the_sandbox_page() {
+    let sb = Sandbox::start().await;
+    let urls = ReturnUrl { success: Some(sb.url("/gate.html?ok")), decline: Some(sb.url("/gate.html?no")) };
+    let pid = fresh("D");
+    let back = paid(&sb, &pid, &urls, "decline").await;
+    let r = no_redirects().get(&back).send().await.unwrap();
+    assert_eq!(r.headers()["location"], sb.url("/gate.html?no").as_str());
+    let cb = callback_where(&sb, &pid, "decline", |b| b["payment"]["status"] == "decline").await;
+    assert_eq!((cb["operation"]["code"].as_str(), cb["operation"]["message"].as_str()), (Some("20000"), Some("General decline")));
+
+    // No return_url: the platform's own "payment complete" page.
+    for (decision, title, status) in [("approve", "Payment complete", "success"), ("decline", "Payment not completed", "decline")] {
+        let pid = fresh("N");
+        let back = paid(&sb, &pid, &ReturnUrl::default(), decision).await;
+        let r = no_redirects().get(&back).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(title) && html.contains(&pid) && html.contains(&format!("id=\"status\">{status}<")), "{html}");
+        assert!(!html.contains("<script"));
+    }
+    let r = no_redirects().get(sb.url("/sim/gate/return/999999")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_full_refund_sends_the_seeds_refund_callback_and_a_second_refund_is_refused() {
+    let sb = Sandbox::start().await;
+    let pid = fresh("R");
+    paid(&sb, &pid, &ReturnUrl::default(), "approve").await;
+    let sale_cb = callback_where(&sb, &pid, "sale", |b| b["payment"]["status"] == "success").await;
+
+    let (status, accepted) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+    assert_eq!(status, 200, "{accepted}");
+    assert_eq!(accepted["status"], "success");
+    let cb = callback_where(&sb, &pid, "refund callback", |b| b["payment"]["status"] == "refunded").await;
+    verify_callback(&cb.to_string(), SECRET_250).expect("signed");
+    // Seed 001, "Пример оповещения о проведении возврата", key by key and in order.
+    assert_eq!(keys(&cb), ["project_id", "payment", "customer", "operation", "signature"]);
+    assert_eq!(keys(&cb["payment"]), ["id", "type", "status", "date", "method", "sum", "description"]);
+    assert_eq!(
+        keys(&cb["operation"]),
+        ["id", "type", "status", "date", "created_date", "request_id", "sum_initial", "sum_converted", "code", "message", "provider"]
+    );
+    assert_eq!(keys(&cb["operation"]["provider"]), ["id", "payment_id", "auth_code"]);
+    assert_eq!(cb["project_id"], 250);
+    assert_eq!((cb["payment"]["type"].as_str(), cb["payment"]["method"].as_str()), (Some("purchase"), Some("Card partner")));
+    assert_eq!(cb["payment"]["sum"], json!({"amount": 0, "currency": "KES"}));
+    assert_eq!(cb["payment"]["description"], "");
+    assert_eq!(cb["customer"], json!({"phone": "123456789"}));
+    let op = &cb["operation"];
+    assert_eq!((op["type"].as_str(), op["status"].as_str()), (Some("refund"), Some("success")));
+    assert_eq!((op["code"].as_str(), op["message"].as_str()), (Some("0"), Some("Success")));
+    assert_eq!(op["sum_initial"], json!({"amount": 1000, "currency": "KES"}));
+    assert_eq!(op["sum_converted"], json!({"amount": 1000, "currency": "KES"}));
+    assert_eq!(op["provider"]["id"], 2377);
+    let provider_id = op["provider"]["payment_id"].as_str().unwrap();
+    assert!(!provider_id.is_empty() && provider_id.bytes().all(|b| b.is_ascii_digit()), "{provider_id}");
+    assert_eq!(op["request_id"], accepted["request_id"]);
+    assert_ne!(op["id"], sale_cb["operation"]["id"], "a refund is its own operation");
+    assert_eq!(cb["payment"]["date"], op["date"]);
+
+    // Full refunds only: a second one is refused, naming the payment.
+    let (status, refused) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!((refused["status"].as_str(), refused["code"].as_str()), (Some("error"), Some("already_refunded")));
+    assert_eq!(refused["param"], "general.payment_id");
+    assert!(refused["message"].as_str().unwrap().contains("already refunded"), "{refused}");
+    // A partial refund is refused by name.
+    let partial = with_signature(json!({"general": {"project_id": 250, "payment_id": pid}, "payment": {"amount": 500}}), SECRET_250);
+    let (status, refused) = sb.post_json(CARD_PARTNER_REFUND_PATH, &partial).await;
+    assert_eq!((status, refused["param"].as_str()), (400, Some("payment.amount")), "{refused}");
+    assert_eq!(sb.merchant_callbacks(&pid).await.len(), 3, "redirect_data, sale result, one refund");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn refunds_of_unknown_declined_and_pending_payments_are_refused() {
+    let sb = Sandbox::start().await;
+    let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&fresh("nobody"))).await;
+    assert_eq!(status, 404, "{r}");
+    assert_eq!((r["code"].as_str(), r["param"].as_str()), (Some("unknown_payment"), Some("general.payment_id")));
+
+    let declined = fresh("D");
+    paid(&sb, &declined, &ReturnUrl::default(), "decline").await;
+    let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&declined)).await;
+    assert_eq!(status, 400, "{r}");
+    assert_eq!((r["code"].as_str(), r["param"].as_str()), (Some("not_refundable"), Some("general.payment_id")));
+    assert!(r["message"].as_str().unwrap().contains("payment is not successful") && r["message"].as_str().unwrap().contains("status decline"), "{r}");
+
+    let pending = fresh("P");
+    sale(&sb, &pending, &ReturnUrl::default()).await;
+    let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pending)).await;
+    assert_eq!(status, 400, "{r}");
+    assert!(r["message"].as_str().unwrap().contains("has status awaiting redirect result"), "{r}");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_refund_decline_knob_gives_the_seeds_decline_callback_and_a_retry_refunds() {
+    let sb = Sandbox::start().await;
+    let pid = fresh("K");
+    paid(&sb, &pid, &ReturnUrl::default(), "approve").await;
+    let (status, knob) = sb.post_json("/sim/partner/refund-decline", &json!({"payment_id": pid})).await;
+    assert_eq!(status, 200, "{knob}");
+    let (status, _) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+    assert_eq!(status, 200);
+    let cb = callback_where(&sb, &pid, "refund decline", |b| b["operation"]["type"] == "refund").await;
+    // Seed 001, "Пример оповещения об отказе в проведении возврата".
+    assert_eq!(keys(&cb), ["project_id", "payment", "customer", "operation", "signature"]);
+    assert_eq!(cb["payment"]["status"], "success", "the payment stays successful");
+    assert_eq!(cb["payment"]["sum"], json!({"amount": 1000, "currency": "KES"}));
+    let op = &cb["operation"];
+    assert_eq!((op["status"].as_str(), op["code"].as_str(), op["message"].as_str()), (Some("decline"), Some("20000"), Some("General decline")));
+    assert_eq!(op["sum_initial"], json!({"amount": 1000, "currency": "KES"}));
+    assert!(op["provider"]["payment_id"].as_str().unwrap().ends_with("RF"), "{op}");
+    assert_eq!(cb["payment"]["date"], op["date"]);
+
+    // The knob works once: the merchant tries again and the payment is refunded.
+    let (status, _) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+    assert_eq!(status, 200);
+    let done = callback_where(&sb, &pid, "refund", |b| b["payment"]["status"] == "refunded").await;
+    assert_ne!(done["operation"]["id"], cb["operation"]["id"]);
+    assert_eq!(done["operation"]["type"], "refund");
+
+    let (status, r) = sb.post_json("/sim/partner/refund-decline", &json!({"project_id": "x"})).await;
+    assert_eq!((status, r["param"].as_str()), (400, Some("payment_id")));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn bad_signatures_and_bad_parameters_are_refused_by_name() {
+    let sb = Sandbox::start().await;
+    let pid = fresh("B");
+    let mut tampered = sale_body(&pid, &ReturnUrl::default());
+    tampered["payment"]["amount"] = json!(100000);
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &tampered).await;
+    assert_eq!(status, 403, "{r}");
+    assert_eq!((r["code"].as_str(), r["param"].as_str()), (Some("bad_signature"), Some("general.signature")));
+
+    let other = with_signature(json!({"general": {"project_id": 999, "payment_id": "x"}}), "k");
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &other).await;
+    assert_eq!((status, r["code"].as_str(), r["param"].as_str()), (403, Some("unknown_project"), Some("general.project_id")));
+
+    let missing = with_signature(
+        json!({"general": {"project_id": 250, "payment_id": pid}, "customer": {"id": "1"}, "payment": {"amount": 1000}}),
+        SECRET_250,
+    );
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &missing).await;
+    assert_eq!(status, 400, "{r}");
+    assert_eq!(r["code"], "invalid_params");
+    let named: Vec<&str> = r["errors"].as_array().unwrap().iter().map(|e| e["param"].as_str().unwrap()).collect();
+    assert_eq!(named, ["customer.ip_address", "payment.currency"]);
+    assert!(r["message"].as_str().unwrap().contains("customer.ip_address: is required"), "{r}");
+
+    let unsigned = json!({"general": {"project_id": 250, "payment_id": pid}, "customer": {"id": "1", "ip_address": "1.2.3.4"}, "payment": {"amount": 1000, "currency": "KES"}});
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &unsigned).await;
+    assert_eq!((status, r["param"].as_str()), (400, Some("general.signature")), "{r}");
+
+    let mut bad_url = sale_body(&pid, &ReturnUrl::default());
+    bad_url["return_url"] = json!({"success": "javascript:alert(1)"});
+    let bad_url = with_signature(bad_url, SECRET_250);
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &bad_url).await;
+    assert_eq!((status, r["param"].as_str()), (400, Some("return_url.success")), "{r}");
+
+    let r = sb.http.post(sb.url(CARD_PARTNER_SALE_PATH)).body("{not json").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_json");
+
+    // A payment_id is used once.
+    let (status, _) = sb.post_json(CARD_PARTNER_SALE_PATH, &sale_body(&pid, &ReturnUrl::default())).await;
+    assert_eq!(status, 200);
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &sale_body(&pid, &ReturnUrl::default())).await;
+    assert_eq!((status, r["code"].as_str(), r["param"].as_str()), (400, Some("duplicate_payment"), Some("general.payment_id")), "{r}");
+
+    // Refund and status check signatures the same way.
+    let mut forged = refund_body(&pid);
+    forged["general"]["payment_id"] = json!("someone-else");
+    let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &forged).await;
+    assert_eq!((status, r["param"].as_str()), (403, Some("general.signature")));
+    let forged = gate::payment_status_request(&ids(&pid), "wrong-secret").unwrap();
+    let (status, r) = sb.post_json(PAYMENT_STATUS_PATH, &forged).await;
+    assert_eq!((status, r["code"].as_str()), (403, Some("bad_signature")));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_status_request_lists_the_payment_and_its_operations() {
+    let sb = Sandbox::start().await;
+    let pid = fresh("S");
+    sale(&sb, &pid, &ReturnUrl::default()).await;
+    let ask = |pid: &str| gate::payment_status_request(&ids(pid), SECRET_250).unwrap();
+    let (status, pending) = sb.post_json(PAYMENT_STATUS_PATH, &ask(&pid)).await;
+    assert_eq!(status, 200, "{pending}");
+    verify(&pending, SECRET_250).expect("the answer is signed");
+    assert_eq!(keys(&pending), ["project_id", "payment", "customer", "operations", "signature"]);
+    assert_eq!(pending["payment"]["status"], "awaiting redirect result");
+    assert_eq!(pending["operations"].as_array().unwrap().len(), 1);
+
+    let pid = fresh("S");
+    paid(&sb, &pid, &ReturnUrl::default(), "approve").await;
+    sb.post_json("/sim/partner/refund-decline", &json!({"payment_id": pid})).await;
+    sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+    sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+    let (status, answer) = sb.post_json(PAYMENT_STATUS_PATH, &ask(&pid)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["payment"]["status"], "refunded");
+    assert_eq!(answer["payment"]["method"], "Card partner");
+    assert_eq!(answer["payment"]["sum"], json!({"amount": 0, "currency": "KES"}));
+    let ops: Vec<(String, String, String)> = answer["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["type"].as_str().unwrap().into(), o["status"].as_str().unwrap().into(), o["code"].as_str().unwrap().into()))
+        .collect();
+    let o = |t: &str, s: &str, c: &str| (t.to_string(), s.to_string(), c.to_string());
+    assert_eq!(ops, [o("sale", "success", "0"), o("refund", "decline", "20000"), o("refund", "success", "0")]);
+    assert_eq!(PaymentStatus::parse(answer["payment"]["status"].as_str().unwrap()), PaymentStatus::Refunded);
+
+    let (status, r) = sb.post_json(PAYMENT_STATUS_PATH, &ask("nobody")).await;
+    assert_eq!((status, r["code"].as_str(), r["param"].as_str()), (404, Some("unknown_payment"), Some("general.payment_id")));
+    let (status, r) = sb.post_json(PAYMENT_STATUS_PATH, &json!({"general": {"project_id": 250}})).await;
+    assert_eq!(status, 400, "{r}");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_demo_shop_sells_through_gate_and_refunds_once() {
+    let sb = Sandbox::start().await;
+    let (status, order) =
+        sb.post_json("/merchant/gate/card-partner", &json!({"amount": 10000, "currency": "KES", "customer_email": "a@example.com"})).await;
+    assert_eq!(status, 200, "{order}");
+    assert_eq!(order["accepted"], true, "{order}");
+    let pid = order["payment_id"].as_str().unwrap().to_string();
+    // The shop's page polls its own server for the redirect_data callback.
+    let rd = eventually(10, "redirect_data at the shop", || async {
+        let (_, o) = sb.get_json(&format!("/merchant/orders/{pid}")).await;
+        o["callbacks"].as_array()?.iter().find_map(|c| c["body"].get("redirect_data").cloned())
+    })
+    .await;
+    let (_, html) = sb.partner_page(&rd).await;
+    let back = sb.press(&html, "approve").await.headers()["location"].to_str().unwrap().to_string();
+    let r = no_redirects().get(&back).send().await.unwrap();
+    assert_eq!(r.headers()["location"], sb.url(&format!("/gate.html?order={pid}&result=success")).as_str());
+    eventually(10, "order paid", || async {
+        let (_, list) = sb.get_json("/merchant/gate/orders").await;
+        (list[0]["status"] == "success").then_some(())
+    })
+    .await;
+
+    let (status, r) = sb.post_json(&format!("/merchant/orders/{pid}/refund"), &json!({})).await;
+    assert_eq!((status, r["accepted"].as_bool()), (200, Some(true)), "{r}");
+    let (_, r) = sb.post_json(&format!("/merchant/orders/{pid}/refund"), &json!({})).await;
+    assert_eq!(r["accepted"], false, "{r}");
+    assert_eq!(r["gate"]["code"], "already_refunded");
+    let list = eventually(10, "order refunded", || async {
+        let (_, list) = sb.get_json("/merchant/gate/orders").await;
+        (list[0]["status"] == "refunded").then_some(list)
+    })
+    .await;
+    assert_eq!(list[0]["payment_id"], pid);
+    assert_eq!(list[0]["refund"]["answer"]["code"], "already_refunded", "the last refund answer is kept");
+
+    let (status, r) = sb.post_json("/merchant/gate/card-partner", &json!({"amount": 5, "currency": "KES"})).await;
+    assert_eq!((status, r["error"]["param"].as_str()), (400, Some("payment.amount")), "{r}");
+    sb.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// The CLI
+// ---------------------------------------------------------------------------------------
+
+fn epay(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_epay")).args(args).output().expect("epay runs")
+}
+
+fn epay_stdin(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_epay"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("epay runs");
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn gate_sale_prints_the_body_the_rust_builder_makes() {
+    let o = epay(&[
+        "gate", "sale", "--project", "250", "--payment-id", "TEST_184", "--amount", "1000", "--currency", "KES", "--customer-id", "123",
+        "--ip", "1.2.3.4", "--phone", "123456789", "--email", "customer@example.com", "--secret", SECRET_250,
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+    let want = gate::card_partner_sale(
+        &ids("TEST_184"),
+        &customer(),
+        &GatePayment::new(MinorUnits(1000), "KES"),
+        SECRET_250,
+    )
+    .unwrap();
+    assert_eq!(body, want);
+    // The seed's request, key for key.
+    assert_eq!(keys(&body), ["general", "customer", "payment"]);
+    assert_eq!(keys(&body["customer"]), ["ip_address", "phone", "email", "id"]);
+
+    let o = epay(&[
+        "gate", "epay-sale", "--project", "250", "--payment-id", "E1", "--amount", "1000", "--currency", "MYR", "--customer-id", "123",
+        "--ip", "172.10.123.11", "--first-name", "Petra", "--last-name", "Davis", "--email", "d@df.com", "--phone", "640991025894",
+        "--description", "payment cash", "--secret", SECRET_250,
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+    verify(&body, SECRET_250).unwrap();
+    assert!(gate::parse_sale(gate::SaleKind::Epay, &body).is_ok());
+
+    let o = epay(&["gate", "refund", "--project", "239", "--payment-id", "refund_02", "--secret", "s"]);
+    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(keys(&body), ["general"]);
+    verify(&body, "s").unwrap();
+}
+
+#[test]
+fn gate_sale_refuses_bad_input_naming_each_parameter() {
+    let o = epay(&[
+        "gate", "sale", "--project", "250", "--payment-id", "P", "--amount", "999", "--currency", "KES", "--customer-id", "C", "--ip",
+        "not-an-ip", "--secret", "s",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).is_empty());
+    let e = err(&o);
+    assert!(e.contains("customer.ip_address") && e.contains("payment.amount"), "{e}");
+    let o = epay(&["gate", "epay-sale", "--project", "250", "--payment-id", "P", "--amount", "1000", "--currency", "MYR", "--customer-id", "C", "--ip", "1.2.3.4", "--secret", "s"]);
+    assert_eq!(o.status.code(), Some(2), "usage error: names and contact are required");
+    assert!(err(&o).contains("--first-name"), "{}", err(&o));
+    let o = epay(&["gate", "refund", "--project", "250", "--payment-id", "P", "--secret", "s", "--send", "https://gate.example"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("no TLS"), "{}", err(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
+    let sb = Sandbox::start().await;
+    let base = sb.running.base_url().to_string();
+    let pid = fresh("CLI");
+    let run = |args: Vec<String>| tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let common = |cmd: &str| -> Vec<String> {
+        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base].iter().map(|s| s.to_string()).collect()
+    };
+    let mut sale = common("sale");
+    sale.extend(["--amount", "1000", "--currency", "KES", "--customer-id", "C", "--ip", "1.2.3.4", "--phone", "254712345678"].map(String::from));
+    let o = run(sale).await.unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let answer: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!((answer["status"].as_str(), answer["payment_id"].as_str()), (Some("success"), Some(pid.as_str())));
+
+    let redirect = callback_where(&sb, &pid, "redirect_data", |b| b.get("redirect_data").is_some()).await;
+    let (_, html) = sb.partner_page(&redirect["redirect_data"]).await;
+    sb.press(&html, "approve").await;
+    let paid = callback_where(&sb, &pid, "success", |b| b["payment"]["status"] == "success").await;
+
+    // `epay verify` takes the callback as the shop received it (signature at the root)...
+    let text = paid.to_string();
+    let o = tokio::task::spawn_blocking(move || epay_stdin(&["verify", "--secret", SECRET_250], &text)).await.unwrap();
+    assert_eq!((o.status.code(), out(&o).trim()), (Some(0), "valid"), "{}", err(&o));
+    let mut tampered = paid.clone();
+    tampered["payment"]["sum"]["amount"] = json!(1);
+    let text = tampered.to_string();
+    let o = tokio::task::spawn_blocking(move || epay_stdin(&["verify", "--secret", SECRET_250], &text)).await.unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("does not match"), "{}", err(&o));
+    // ... and a Gate request (signature in general).
+    let text = refund_body(&pid).to_string();
+    let o = tokio::task::spawn_blocking(move || epay_stdin(&["verify", "--secret", SECRET_250], &text)).await.unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+
+    let o = run(common("refund")).await.unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let o = run(common("refund")).await.unwrap();
+    assert_eq!(o.status.code(), Some(1), "the second refund is refused");
+    assert!(err(&o).contains("already refunded") && out(&o).contains("already_refunded"), "{}\n{}", err(&o), out(&o));
+
+    let o = run(common("status")).await.unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let answer: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(answer["payment"]["status"], "refunded");
+    sb.stop().await;
+}
