@@ -1,0 +1,394 @@
+// What a merchant's front-end developer and a customer on a phone judge first:
+// the npm package in Vite and webpack builds, a strict Content-Security-Policy (every
+// www/ page is served with it; harness.js fails any test with a violation), every
+// language, a hostile page stylesheet, axe-core on every screen in light and dark,
+// keyboard-only checkout, live-region announcements, and phone-first layout (no
+// horizontal overflow, 44 px tap targets, screenshots at 360 and 1280 px).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BROWSERS, startSandbox, launch, newPage, shot, eventually, waitForCallback } from '../lib/harness.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+const CUSTOMER_MY = 'first=Putra&last=Cane&email=putra%40example.com&phone=60321669552';
+const CARD_READY = 'currency=KES&method=card-partner&phone=254712345678&email=customer%40example.com';
+
+/**
+ * Every screen a customer can meet, and how to reach it on embed.html. `block`: answer
+ * that request with 204 (a navigation stays where it is; a fetch fails), `then`: steps after load.
+ */
+const SCREENS = [
+  { name: 'picker', query: 'currency=KES', screen: 'picker' },
+  { name: 'picker-modal', query: 'currency=KES&modal=1', screen: 'picker' },
+  { name: 'fields', query: 'currency=KES&method=card-partner', screen: 'fields' },
+  {
+    name: 'fields-invalid', query: 'currency=KES&method=card-partner', screen: 'fields',
+    then: async (page) => {
+      await page.locator('>>> .epay-form button[type="submit"]').click();
+      await page.waitForSelector('>>> input[aria-invalid="true"]');
+    },
+  },
+  { name: 'redirecting', query: CARD_READY, screen: 'redirecting', block: /\/sim\/partner\/pay$/ },
+  { name: 'code', query: `currency=MYR&method=epaycash&${CUSTOMER_MY}`, screen: 'code' },
+  { name: 'terminal', query: 'currency=KZT&method=paydala&account=7123456789', screen: 'terminal' },
+  { name: 'error-params', query: 'currency=USD&amount=300001&method=card-partner', screen: 'error' },
+  { name: 'error-network', query: 'currency=KES', screen: 'error', block: /\/api\/v1\/checkout\/open$/ },
+  { name: 'result-success', query: CARD_READY, screen: 'result', then: partner('approve') },
+  { name: 'result-decline', query: CARD_READY, screen: 'result', then: partner('decline') },
+];
+
+function partner(decision) {
+  return async (page) => {
+    await page.waitForFunction(() => location.pathname === '/sim/partner/pay', { timeout: 15000 });
+    await page.waitForSelector(`#${decision}`);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`#${decision}`).click()]);
+  };
+}
+
+/** Opens embed.html with `query` and waits for `screen`. */
+async function open(page, base, spec, extra = '') {
+  if (spec.block) {
+    await page.setRequestInterception(true);
+    page.on('request', (r) => {
+      if (r.isInterceptResolutionHandled()) return;
+      if (spec.block.test(new URL(r.url()).pathname)) r.respond({ status: 204, body: '' });
+      else r.continue();
+    });
+  }
+  await page.goto(`${base}/embed.html?${spec.query}${extra}`, { waitUntil: 'load' });
+  if (spec.then) await spec.then(page);
+  await page.waitForSelector(`>>> .epay-body[data-screen="${spec.screen}"]`, { timeout: 20000 });
+  // Let fonts, the focus move and the first poll settle.
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+/** Layout problems of the widget: horizontal overflow, tap targets under 44 px. */
+async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const host = document.querySelector('epay-checkout');
+    const root = host.shadowRoot;
+    const card = root.querySelector('.epay-card');
+    for (const el of [host, root.querySelector('.epay'), card]) {
+      if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth) {
+        problems.push(`overflow: ${el.className || el.tagName} scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
+      }
+    }
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) problems.push(`page overflow: ${doc.scrollWidth} > ${doc.clientWidth}`);
+    const box = card.getBoundingClientRect();
+    for (const el of root.querySelectorAll('*')) {
+      if (el.closest('.epay-sr') || el.closest('details:not([open]) > :not(summary)')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1) {
+        problems.push(`${el.tagName.toLowerCase()}.${el.className} sticks out of the card: ${Math.round(r.left)}..${Math.round(r.right)} vs ${Math.round(box.left)}..${Math.round(box.right)}`);
+      }
+    }
+    for (const el of root.querySelectorAll('button, input, select, textarea, summary, a[href]')) {
+      const r = el.getBoundingClientRect();
+      if (el.type === 'hidden' || (r.width === 0 && r.height === 0)) continue;
+      if (r.height < 44 || r.width < 44) {
+        problems.push(`tap target ${el.tagName.toLowerCase()}.${el.className} is ${Math.round(r.width)}x${Math.round(r.height)}`);
+      }
+    }
+    return problems;
+  });
+}
+
+/** axe-core on the widget's host (axe walks open shadow roots); returns readable violations. */
+async function axe(page) {
+  await page.evaluate(AXE_SOURCE); // through the DevTools protocol: not subject to the page's CSP
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document.querySelector('epay-checkout'), {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary}`).join('\n    ')}`);
+  });
+  return result;
+}
+
+/** The focused element, looking into shadow roots. */
+function focused(page) {
+  return page.evaluate(() => {
+    let a = document.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+    if (!a) return null;
+    return { tag: a.tagName.toLowerCase(), id: a.id, name: a.getAttribute('name'), method: a.dataset.method ?? null, type: a.getAttribute('type'), text: a.textContent.trim().slice(0, 80) };
+  });
+}
+
+async function tabTo(page, pred, what, max = 25) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    if (f && pred(f)) return f;
+  }
+  throw new Error(`Tab never reached ${what}; focus is on ${JSON.stringify(await focused(page))}`);
+}
+
+/** Computed styles of the page's own elements (the widget must not change them). */
+function pageStyles(page) {
+  return page.evaluate(() => {
+    const props = ['color', 'font-size', 'font-family', 'display', 'margin-top', 'padding-top', 'background-color', 'line-height', 'box-sizing'];
+    const out = {};
+    for (const sel of ['html', 'body', '.page-title', '.page-text', '.page-button', '#events']) {
+      const cs = getComputedStyle(document.querySelector(sel));
+      out[sel] = Object.fromEntries(props.map((p) => [p, cs.getPropertyValue(p)]));
+    }
+    return out;
+  });
+}
+
+/** Computed styles of the widget's parts (the page must not change them). */
+function widgetStyles(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector('epay-checkout').shadowRoot;
+    const props = ['color', 'font-size', 'font-family', 'display', 'visibility', 'padding-top', 'background-color', 'line-height', 'text-transform', 'letter-spacing', 'border-top-width'];
+    const out = {};
+    for (const sel of ['.epay-card', '.epay-h', '.epay-amount', '.epay-method', '.epay-method-title', '.epay-input', '.epay-primary', 'label']) {
+      const el = root.querySelector(sel);
+      if (!el) continue;
+      const cs = getComputedStyle(el);
+      const r = el.getBoundingClientRect();
+      out[sel] = Object.fromEntries(props.map((p) => [p, cs.getPropertyValue(p)]));
+      // Controls keep their size; text blocks may wrap differently in the page's own (reset) layout.
+      if (el.matches('button, input')) out[sel].height = Math.round(r.height);
+    }
+    return out;
+  });
+}
+
+const LANGUAGES = [
+  { code: 'en', tag: 'en', choose: 'Choose how to pay', fields: 'Your details', phone: 'Phone number' },
+  { code: 'ru', tag: 'ru-RU', choose: 'Выберите способ оплаты', fields: 'Ваши данные', phone: 'Номер телефона' },
+  { code: 'kk', tag: 'kk-KZ', choose: 'Төлем тәсілін таңдаңыз', fields: 'Сіздің деректеріңіз', phone: 'Телефон нөмірі' },
+  { code: 'ms', tag: 'ms-MY', choose: 'Pilih cara pembayaran', fields: 'Butiran anda', phone: 'Nombor telefon' },
+  { code: 'sw', tag: 'sw-KE', choose: 'Chagua njia ya kulipa', fields: 'Taarifa zako', phone: 'Nambari ya simu' },
+];
+
+describe('the npm package (pkg/)', () => {
+  it('is complete: name, version, exports with types, every listed file present, types without any', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'pkg/package.json'), 'utf8'));
+    const cargoVersion = /^version = "(.+)"/m.exec(readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
+    assert.equal(pkg.name, 'epay-widget');
+    assert.equal(pkg.version, cargoVersion);
+    for (const k of ['description', 'license', 'repository', 'types', 'files']) assert.ok(pkg[k], k);
+    assert.deepEqual(pkg.exports['.'], { types: './epay-widget.d.ts', default: './epay-widget.mjs' });
+    for (const f of pkg.files) assert.ok(existsSync(path.join(root, 'pkg', f)), `pkg/${f}`);
+    const dts = readFileSync(path.join(root, 'pkg/epay-widget.d.ts'), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
+    assert.doesNotMatch(dts, /\bany\b/, 'no `any` in the types');
+    for (const t of ['PaymentParams', 'RunOptions', 'PaymentResultEvent', 'ErrorEvent', 'RedirectEvent', 'WidgetHandle', 'EPayWidgetEventMap']) {
+      assert.match(dts, new RegExp(`\\b(interface|type) ${t}\\b`), t);
+    }
+  });
+});
+
+for (const name of BROWSERS) {
+  describe(`adoption in ${name}`, () => {
+    let sandbox, browser;
+    before(async () => { sandbox = await startSandbox(); browser = await launch(name); });
+    after(async () => { await browser?.close(); await sandbox?.stop(); });
+
+    it('serves every merchant page with the strict Content-Security-Policy', async () => {
+      for (const p of ['/', '/index.html', '/module.html', '/embed.html', '/example-vite/dist/index.html', '/example-webpack/index.html']) {
+        const res = await fetch(`${sandbox.url}${p}`);
+        assert.equal(res.status, 200, p);
+        assert.equal(res.headers.get('content-security-policy'), CSP, p);
+      }
+    });
+
+    it('the Vite example (npm package, TypeScript) runs a checkout from its built output', async () => {
+      assert.ok(existsSync(path.join(root, 'www/example-vite/dist/index.html')), 'build it first: (cd www/example-vite && npm run build)');
+      const page = await newPage(browser, { width: 360, height: 800 });
+      await page.goto(`${sandbox.url}/example-vite/dist/index.html`, { waitUntil: 'load' });
+      await page.select('#currency', 'KES');
+      await page.locator('button[type="submit"]').click();
+      await page.waitForSelector('>>> .epay-body[data-screen="picker"]', { timeout: 20000 });
+      await page.locator('>>> button[data-method="card-partner"]').click();
+      await page.waitForSelector('>>> .epay-body[data-screen="fields"]');
+      await page.waitForSelector('#events li[data-event="method"]');
+      assert.match(await page.$eval('#events li[data-event="ready"]', (li) => li.textContent), /"order-\d+-\w+"/);
+      // The wasm came from Vite's assets, not from /pkg.
+      const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
+      assert.equal(wasm.length, 1);
+      assert.match(wasm[0], /\/example-vite\/dist\/assets\/epay_widget_bg-[\w-]+\.wasm$/);
+      await shot(page, `${name}-adopt-vite-example-360`);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('the webpack 5 example (no webpack config) runs a checkout from its built output', async () => {
+      assert.ok(existsSync(path.join(root, 'www/example-webpack/dist/main.js')), 'build it first: (cd www/example-webpack && npm run build)');
+      const page = await newPage(browser);
+      await page.goto(`${sandbox.url}/example-webpack/index.html`, { waitUntil: 'load' });
+      await page.locator('#pay').click();
+      await page.waitForSelector('>>> .epay-body[data-screen="picker"]', { timeout: 20000 });
+      await page.waitForSelector('#events li[data-event="ready"]');
+      const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
+      assert.match(wasm[0], /\/example-webpack\/dist\/[0-9a-f]+\.wasm$/);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('speaks every language: headings, labels, lang attribute, amounts through Intl', async () => {
+      for (const lang of LANGUAGES) {
+        const page = await newPage(browser, { width: 360, height: 800 });
+        await open(page, sandbox.url, { query: `currency=KES&lang=${lang.code}`, screen: 'picker' });
+        const seen = await page.evaluate((tag) => {
+          const root = document.querySelector('epay-checkout').shadowRoot;
+          const expected = new Intl.NumberFormat(tag, { style: 'currency', currency: 'KES' }).format(100);
+          return { lang: root.querySelector('.epay').getAttribute('lang'), heading: root.querySelector('.epay-h').textContent, amount: root.querySelector('.epay-amount').textContent, expected };
+        }, lang.tag);
+        assert.equal(seen.lang, lang.tag);
+        assert.equal(seen.heading, lang.choose);
+        assert.equal(seen.amount, seen.expected, `${lang.code}: amount formatted by Intl`);
+        await page.locator('>>> button[data-method="card-partner"]').click();
+        await page.waitForSelector('>>> .epay-body[data-screen="fields"]');
+        const form = await page.evaluate(() => {
+          const root = document.querySelector('epay-checkout').shadowRoot;
+          return { heading: root.querySelector('.epay-h').textContent, label: root.querySelector('label[for="customer_phone"]').textContent, pay: root.querySelector('.epay-primary').textContent };
+        });
+        assert.equal(form.heading, lang.fields);
+        assert.equal(form.label, lang.phone);
+        assert.ok(form.pay.includes(seen.expected), `${lang.code}: pay button shows the amount: ${form.pay}`);
+        if (name === 'chromium') await shot(page, `${name}-adopt-lang-${lang.code}-360`);
+        assert.deepEqual(page.errors, []);
+        await page.close();
+      }
+    });
+
+    it('a hostile page stylesheet changes nothing in the widget, and the widget changes nothing on the page', async () => {
+      for (const spec of [SCREENS[0], SCREENS[2], SCREENS[5]]) {
+        const plain = await newPage(browser, { width: 360, height: 800 });
+        await open(plain, sandbox.url, spec);
+        const hostile = await newPage(browser, { width: 360, height: 800 });
+        await open(hostile, sandbox.url, spec, '&hostile=1');
+        assert.deepEqual(await widgetStyles(hostile), await widgetStyles(plain), `${spec.name}: widget styles under hostile.css`);
+        assert.deepEqual(await layoutProblems(hostile), [], spec.name);
+        await shot(hostile, `${name}-adopt-hostile-${spec.name}-360`);
+        assert.deepEqual([...plain.errors, ...hostile.errors], []);
+        await plain.close();
+        await hostile.close();
+      }
+      // No leak: the page looks the same with and without a mounted widget (an unknown
+      // order mounts none), and the widget adds no stylesheet to the document.
+      const bare = await newPage(browser);
+      await bare.goto(`${sandbox.url}/embed.html?order=no-such-order`, { waitUntil: 'load' });
+      await bare.waitForFunction(() => /could not/.test(document.querySelector('#order-info').textContent));
+      const mounted = await newPage(browser);
+      await open(mounted, sandbox.url, SCREENS[2]);
+      assert.deepEqual(await pageStyles(mounted), await pageStyles(bare));
+      const sheets = await mounted.evaluate(() => ({ doc: document.styleSheets.length, adopted: document.adoptedStyleSheets.length, styles: document.querySelectorAll('style').length }));
+      assert.deepEqual(sheets, { doc: 1, adopted: 0, styles: 0 }, 'only embed.css on the page');
+      await bare.close();
+      await mounted.close();
+    });
+
+    it('keyboard only: picker, fields form, partner page and back to the result (Tab, Enter, Space, typing)', async () => {
+      const page = await newPage(browser, { width: 360, height: 800 });
+      await open(page, sandbox.url, { query: 'currency=KES', screen: 'picker' });
+      await tabTo(page, (f) => f.method === 'card-partner', 'the card method');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('>>> .epay-body[data-screen="fields"]');
+      const heading = await focused(page);
+      assert.equal(heading.id, 'epay-heading', 'focus moves to the new screen\'s heading');
+      assert.equal(heading.text, 'Your details');
+      const live = await page.evaluate(() => document.querySelector('epay-checkout').shadowRoot.querySelector('[role="status"]').textContent);
+      assert.equal(live, 'Your details', 'the live region announces the new screen');
+      // Submit empty with Space on the pay button: the first invalid field gets focus.
+      await tabTo(page, (f) => f.tag === 'button' && f.type === 'submit', 'the pay button');
+      await page.keyboard.press(' '); // Space
+      await page.waitForSelector('>>> input[aria-invalid="true"]');
+      let f = await focused(page);
+      assert.equal(f.tag, 'input', 'focus on the first invalid field');
+      for (let i = 0; i < 4 && f.tag === 'input'; i++) {
+        if (f.name === 'customer_phone') await page.keyboard.type('254712345678');
+        if (f.name === 'customer_email') await page.keyboard.type('customer@example.com');
+        await page.keyboard.press('Tab');
+        f = await focused(page);
+      }
+      assert.deepEqual([f.tag, f.type], ['button', 'submit'], 'after the last field, Tab reaches the pay button');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+      assert.match(page.url(), /\/sim\/partner\/pay$/);
+      await tabTo(page, (x) => x.id === 'approve', 'the partner\'s Approve button');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+      await page.waitForSelector('>>> .epay-body[data-screen="result"][data-status="success"]', { timeout: 20000 });
+      await page.waitForSelector('#events li[data-event="success"]');
+      const order = new URL(page.url()).searchParams.get('order');
+      await waitForCallback(sandbox.url, order, (b) => b.payment?.status === 'success', 'success callback');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('in a modal, focus starts on the heading, Tab stays usable and Escape closes it, giving focus back', async () => {
+      const page = await newPage(browser, { width: 360, height: 800 });
+      await page.goto(`${sandbox.url}/embed.html?currency=KES&modal=1`, { waitUntil: 'load' });
+      await page.waitForSelector('>>> .epay-body[data-screen="picker"]');
+      await eventually(async () => (await focused(page))?.id === 'epay-heading', 5000, 'focus on the modal heading');
+      const dialog = await page.evaluate(() => {
+        const el = document.querySelector('epay-checkout').shadowRoot.querySelector('.epay');
+        return [el.getAttribute('role'), el.getAttribute('aria-modal'), el.getAttribute('aria-labelledby')];
+      });
+      assert.deepEqual(dialog, ['dialog', 'true', 'epay-heading']);
+      await tabTo(page, (f) => f.method === 'card-partner', 'a method in the modal');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#events li[data-event="close"]');
+      assert.equal(await page.$('epay-overlay'), null);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('the live region speaks once per screen and the code countdown does not flood it', async () => {
+      const page = await newPage(browser, { width: 360, height: 800 });
+      await open(page, sandbox.url, SCREENS[5]);
+      const counts = await page.evaluate(async () => {
+        const root = document.querySelector('epay-checkout').shadowRoot;
+        const live = [...root.querySelectorAll('[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"], [role="log"]')]
+          .filter((el) => !el.closest('[aria-live="off"]'));
+        let changes = 0;
+        const obs = new MutationObserver((list) => { changes += list.length; });
+        for (const el of live) obs.observe(el, { childList: true, characterData: true, subtree: true });
+        const timer = root.querySelector('[role="timer"]');
+        const before = timer?.textContent;
+        await new Promise((r) => setTimeout(r, 3500));
+        obs.disconnect();
+        return { regions: live.length, changes, timer: timer ? { live: timer.getAttribute('aria-live'), changed: timer.textContent !== before } : null };
+      });
+      assert.ok(counts.regions >= 1, 'there is a live region');
+      assert.ok(counts.changes <= 1, `live regions changed ${counts.changes} times in 3.5 s on the code screen`);
+      if (counts.timer) assert.notEqual(counts.timer.live, 'polite', 'the countdown (role=timer) is not read out every tick');
+      await page.close();
+    });
+
+    for (const spec of SCREENS) {
+      it(`${spec.name}: axe, no horizontal overflow, 44 px tap targets, screenshots at 360 and 1280 px`, async () => {
+        const page = await newPage(browser, { width: 360, height: 780 });
+        await open(page, sandbox.url, spec);
+        assert.deepEqual(await layoutProblems(page), [], `${spec.name} at 360 px`);
+        await shot(page, `${name}-adopt-${spec.name}-360`);
+        if (name === 'chromium') assert.deepEqual(await axe(page), [], `${spec.name}: axe, light`);
+        await page.setViewport({ width: 1280, height: 900 });
+        await new Promise((r) => setTimeout(r, 200));
+        assert.deepEqual(await layoutProblems(page), [], `${spec.name} at 1280 px`);
+        await shot(page, `${name}-adopt-${spec.name}-1280`);
+        await page.close();
+        if (name !== 'chromium') return;
+        // The dark theme: contrast and the rest, again.
+        const dark = await newPage(browser, { width: 360, height: 780 });
+        await open(dark, sandbox.url, spec, '&theme=dark');
+        assert.deepEqual(await axe(dark), [], `${spec.name}: axe, dark`);
+        assert.deepEqual(await layoutProblems(dark), [], `${spec.name} dark at 360 px`);
+        await shot(dark, `${name}-adopt-${spec.name}-dark-360`);
+        await dark.close();
+      });
+    }
+  });
+}
