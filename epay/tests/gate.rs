@@ -528,3 +528,177 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
     assert_eq!(answer["payment"]["status"], "refunded");
     sb.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// The README's "For back-end developers" section: each ```rust block appears verbatim
+// below between `// README-BEGIN n` and `// README-END n` and runs there; its
+// `epay gate` command lines run against a sandbox.
+// ---------------------------------------------------------------------------------------
+
+fn readme_section() -> String {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
+    let start = text.find("## For back-end developers").expect("the README has the section");
+    let rest = &text[start + 3..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+}
+
+fn fenced(section: &str, lang: &str) -> Vec<String> {
+    let open = format!("```{lang}\n");
+    let mut out = Vec::new();
+    let mut rest = section;
+    while let Some(at) = rest.find(&open) {
+        let body = &rest[at + open.len()..];
+        let end = body.find("```").expect("closed block");
+        out.push(body[..end].to_string());
+        rest = &body[end..];
+    }
+    out
+}
+
+/// The code between this file's markers `n`, one level (4 spaces) less indented.
+fn marked(n: u32) -> String {
+    let me = include_str!("gate.rs");
+    let begin = format!("// README-BEGIN {n}\n");
+    let start = me.find(&begin).expect("begin marker") + begin.len();
+    let end = start + me[start..].find(&format!("// README-END {n}")).expect("end marker");
+    // Up to the end marker's own line.
+    let block = &me[start..end];
+    let block = &block[..block.rfind('\n').map_or(0, |i| i + 1)];
+    block.lines().map(|l| format!("{}\n", l.strip_prefix("    ").unwrap_or(l))).collect()
+}
+
+#[test]
+fn readme_rust_examples_are_the_ones_tested_here() {
+    let blocks = fenced(&readme_section(), "rust");
+    assert_eq!(blocks.len(), 3, "three Rust examples");
+    for (i, block) in blocks.iter().enumerate() {
+        assert_eq!(*block, marked(i as u32 + 1), "README example {} differs from the tested one", i + 1);
+    }
+}
+
+#[tokio::test]
+async fn readme_1_signed_parameters_open_a_checkout() {
+    // README-BEGIN 1
+    use epay_core::signature::with_signature;
+    use serde_json::json;
+
+    let secret = "sandbox-secret-250"; // from your configuration; never sent to the browser
+    let params = json!({
+        "project_id": 250,
+        "payment_id": "order-1001",       // unique in the project
+        "payment_amount": 10000,          // minor units: 100.00 KES
+        "payment_currency": "KES",
+        "customer_id": "customer-42",
+        "customer_email": "customer@example.com",
+        "force_payment_method": "card-partner",
+    });
+    let signed = with_signature(params, secret); // adds "signature" at the root
+    // Answer `signed` to your page, which calls EPayWidget.run({ ...signed, onSuccess, ... }).
+    // README-END 1
+    verify(&signed, SECRET_250).expect("signed");
+    let sb = Sandbox::start().await;
+    let (status, open) = sb.open(&signed).await;
+    assert_eq!(status, 200, "{open}");
+    assert_eq!(open["forced_method"], "card-partner");
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn readme_2_the_callback_handler_takes_signed_callbacks_only() {
+    // README-BEGIN 2
+    use epay_core::callback::verify_callback;
+    use epay_core::PaymentStatus;
+
+    /// Your callback endpoint: `body` is the raw request body; answer with the returned HTTP status.
+    fn on_callback(body: &str, secret: &str) -> u16 {
+        match verify_callback(body, secret) {
+            Ok(cb) => {
+                match cb.payment.status {
+                    PaymentStatus::Success => { /* order cb.payment.id is paid */ }
+                    PaymentStatus::Refunded => { /* the money went back */ }
+                    _ => { /* cb.operation says what happened (type, status, code, message) */ }
+                }
+                200
+            }
+            Err(e) => {
+                eprintln!("refused callback: {e}"); // not JSON, not a callback, or not signed with your secret
+                400
+            }
+        }
+    }
+    // README-END 2
+    let sb = Sandbox::start().await;
+    let pid = fresh("RD2");
+    paid(&sb, &pid, &ReturnUrl::default(), "approve").await;
+    let cb = callback_where(&sb, &pid, "success", |b| b["payment"]["status"] == "success").await;
+    assert_eq!(on_callback(&cb.to_string(), SECRET_250), 200);
+    assert_eq!(on_callback(&cb.to_string(), "another secret"), 400);
+    let mut tampered = cb.clone();
+    tampered["payment"]["status"] = json!("refunded");
+    assert_eq!(on_callback(&tampered.to_string(), SECRET_250), 400);
+    assert_eq!(on_callback("not json", SECRET_250), 400);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn readme_3_gate_sale_and_refund_are_accepted() {
+    let secret = SECRET_250;
+    // README-BEGIN 3
+    use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, ReturnUrl};
+    use epay_core::MinorUnits;
+
+    let general = GeneralIds { project_id: 250, payment_id: "order-1002".into() };
+    let customer = GateCustomer::new("customer-42", "1.2.3.4").with_phone("254712345678").with_email("customer@example.com");
+    let payment = GatePayment::new(MinorUnits(10000), "KES");
+    let back = ReturnUrl::both("https://shop.example/orders/order-1002");
+    let sale = gate::card_partner_sale_returning(&general, &customer, &payment, &back, secret)
+        .expect("checked as the platform checks: a refusal names each parameter, e.g. payment.amount");
+    // POST `sale` (JSON) to {platform}{gate::CARD_PARTNER_SALE_PATH}; read the answer with
+    // gate::GateResponse::parse: Accepted { request_id, .. } or Rejected { code, param, message, .. }.
+
+    let refund = gate::card_partner_refund(&general, secret).expect("general only");
+    // Later, POST `refund` to {platform}{gate::CARD_PARTNER_REFUND_PATH}.
+    // README-END 3
+    let sb = Sandbox::start().await;
+    let (status, answer) = sb.post_json(gate::CARD_PARTNER_SALE_PATH, &sale).await;
+    assert_eq!(status, 200, "{answer}");
+    let rd = callback_where(&sb, "order-1002", "redirect_data", |b| b.get("redirect_data").is_some()).await;
+    let (_, html) = sb.partner_page(&rd["redirect_data"]).await;
+    let back = sb.press(&html, "approve").await.headers()["location"].to_str().unwrap().to_string();
+    let r = no_redirects().get(&back).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "https://shop.example/orders/order-1002");
+    callback_where(&sb, "order-1002", "success", |b| b["payment"]["status"] == "success").await;
+    let (status, answer) = sb.post_json(gate::CARD_PARTNER_REFUND_PATH, &refund).await;
+    assert_eq!(status, 200, "{answer}");
+    callback_where(&sb, "order-1002", "refunded", |b| b["payment"]["status"] == "refunded").await;
+    sb.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readme_gate_command_lines_run_as_written() {
+    let lines: Vec<String> = fenced(&readme_section(), "sh")
+        .iter()
+        .flat_map(|b| b.lines().map(str::to_string).collect::<Vec<_>>())
+        .filter(|l| l.starts_with("epay gate"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let sb = Sandbox::start().await;
+    let base = sb.running.base_url().to_string();
+    let run = |line: &str| {
+        let args: Vec<String> = line.split_whitespace().skip(1).map(|a| a.replace("http://127.0.0.1:8787", &base)).collect();
+        tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()))
+    };
+    let o = run(&lines[0]).await.unwrap();
+    assert!(o.status.success(), "{}: {}", lines[0], err(&o));
+    let rd = callback_where(&sb, "order-1003", "redirect_data", |b| b.get("redirect_data").is_some()).await;
+    let (_, html) = sb.partner_page(&rd["redirect_data"]).await;
+    sb.press(&html, "approve").await;
+    callback_where(&sb, "order-1003", "success", |b| b["payment"]["status"] == "success").await;
+    let o = run(&lines[1]).await.unwrap();
+    assert!(o.status.success(), "{}: {}", lines[1], err(&o));
+    let o = run(&lines[2]).await.unwrap();
+    assert!(o.status.success(), "{}: {}", lines[2], err(&o));
+    let answer: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(answer["payment"]["status"], "refunded");
+    sb.stop().await;
+}

@@ -1,0 +1,216 @@
+// The demo shop in Gate mode. The shop's server (/merchant/gate/*) builds and signs the
+// Gate requests and sends them to the platform; this page asks it to, waits for the
+// callback that carries redirect_data, and hands that to EPayWidget.followRedirect.
+// Everything from the server reaches the page as text (textContent), never as HTML.
+const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
+
+const $ = (sel) => document.querySelector(sel);
+const query = new URLSearchParams(location.search);
+let current = query.get('order');
+
+function majorToMinor(text) {
+  const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
+}
+
+const money = (amount, currency) => `${(amount / 100).toFixed(2)} ${currency}`;
+
+async function json(res) {
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
+  return body;
+}
+
+async function post(url, body) {
+  return json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }));
+}
+
+function say(text) { $('#gate-status').textContent = text; }
+function fail(text) {
+  const el = $('#gate-error');
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls the shop's own server until the platform's redirect_data callback has arrived. */
+async function waitForRedirectData(paymentId) {
+  const end = Date.now() + 30000;
+  while (Date.now() < end) {
+    const order = await json(await fetch(`/merchant/orders/${encodeURIComponent(paymentId)}`));
+    const cb = order.callbacks.find((c) => c.valid && c.body?.redirect_data);
+    if (cb) return cb.body.redirect_data;
+    await sleep(400);
+  }
+  throw new Error('no callback with redirect_data from the platform in 30 s');
+}
+
+$('#gate-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  fail('');
+  const amount = majorToMinor($('#amount').value);
+  if (amount === null) { fail('Amount: enter a number such as 100.00'); return; }
+  const body = { amount, currency: $('#currency').value };
+  for (const [k, sel] of [['customer_email', '#email'], ['customer_phone', '#phone']]) {
+    const v = $(sel).value.trim();
+    if (v) body[k] = v;
+  }
+  const button = $('#gate-pay');
+  button.disabled = true;
+  try {
+    say('The shop is sending a signed card-partner sale to Gate…');
+    const order = await post('/merchant/gate/card-partner', body);
+    current = order.payment_id;
+    const url = new URL(location.href);
+    url.search = `?order=${encodeURIComponent(current)}`;
+    history.replaceState(null, '', url);
+    refresh();
+    if (!order.accepted) {
+      fail(`The platform refused the sale: ${order.gate?.message ?? 'no reason given'}`);
+      say('');
+      return;
+    }
+    say(`Gate accepted sale ${current}. Waiting for the platform's callback with redirect_data…`);
+    const redirectData = await waitForRedirectData(current);
+    say('Sending you to the card partner…');
+    EPayWidget.followRedirect(redirectData);
+  } catch (e) {
+    fail(`The shop could not start the payment: ${e.message}`);
+    say('');
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// Orders: keyed updates, so a button keeps its focus while the list refreshes.
+// ---------------------------------------------------------------------------------------
+
+const STATUS_CLASS = { success: 'paid', refunded: 'refunded', decline: 'bad', refused: 'bad', error: 'bad', expired: 'bad' };
+
+function text(el, value) { if (el.textContent !== value) el.textContent = value; }
+
+function callbackLine(c) {
+  const b = c.body || {};
+  const op = b.operation || {};
+  const li = document.createElement('li');
+  li.className = c.valid ? 'ok' : 'bad';
+  li.dataset.status = b.payment?.status ?? '';
+  li.dataset.operation = op.type ?? '';
+  li.dataset.operationStatus = op.status ?? '';
+  const parts = [c.valid ? 'signature ok' : 'BAD SIGNATURE', `payment ${b.payment?.status}`,
+    `sum ${b.payment?.sum ? money(b.payment.sum.amount, b.payment.sum.currency) : '?'}`,
+    `${op.type} ${op.status}${op.code ? ` code ${op.code} ${op.message}` : ''}`];
+  if (b.redirect_data) parts.push(`redirect_data ${b.redirect_data.method} ${b.redirect_data.url}`);
+  li.textContent = parts.join(' · ');
+  return li;
+}
+
+function orderItem(paymentId) {
+  const li = document.createElement('li');
+  li.className = 'order';
+  li.dataset.paymentId = paymentId;
+  const head = document.createElement('div');
+  head.className = 'order-head';
+  for (const cls of ['order-id', 'order-amount', 'order-status']) {
+    const span = document.createElement('span');
+    span.className = cls;
+    head.append(span);
+  }
+  const actions = document.createElement('span');
+  actions.className = 'order-actions';
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.refund = paymentId;
+  button.hidden = true;
+  button.addEventListener('click', () => refund(paymentId, button));
+  actions.append(button);
+  head.append(actions);
+  const answer = document.createElement('p');
+  answer.className = 'refund-answer';
+  answer.setAttribute('role', 'status');
+  const log = document.createElement('ol');
+  log.className = 'log';
+  log.setAttribute('aria-label', `Callbacks for ${paymentId}`);
+  li.append(head, answer, log);
+  return li;
+}
+
+function showRefundAnswer(li, refund) {
+  const el = li.querySelector('.refund-answer');
+  if (!refund) { text(el, ''); delete el.dataset.result; return; }
+  el.dataset.result = refund.accepted ? 'accepted' : 'refused';
+  text(el, refund.accepted
+    ? `Refund accepted by the platform (request ${refund.answer?.request_id ?? '?'}); the result comes in a callback.`
+    : `Refund refused by the platform: ${refund.answer?.message ?? 'no reason given'}`);
+}
+
+function render(orders) {
+  const ol = $('#orders');
+  const existing = new Map([...ol.children].map((li) => [li.dataset.paymentId, li]));
+  $('#orders-empty').hidden = orders.length > 0;
+  orders.forEach((o, i) => {
+    const li = existing.get(o.payment_id) ?? orderItem(o.payment_id);
+    existing.delete(o.payment_id);
+    if (ol.children[i] !== li) ol.insertBefore(li, ol.children[i] ?? null);
+    li.dataset.status = o.status;
+    li.classList.toggle('current', o.payment_id === current);
+    text(li.querySelector('.order-id'), o.payment_id);
+    text(li.querySelector('.order-amount'), money(o.amount, o.currency));
+    const status = li.querySelector('.order-status');
+    text(status, o.status);
+    status.className = `order-status ${STATUS_CLASS[o.status] ?? ''}`;
+    const button = li.querySelector('button[data-refund]');
+    const paid = o.status === 'success' || o.status === 'refunded';
+    button.hidden = !paid;
+    text(button, o.status === 'refunded' ? 'Refund again' : 'Refund');
+    button.classList.toggle('secondary', o.status === 'refunded');
+    button.setAttribute('aria-label', `${o.status === 'refunded' ? 'Refund again' : 'Refund'} ${o.payment_id}`);
+    showRefundAnswer(li, o.refund);
+    const log = li.querySelector('.log');
+    if (log.children.length !== o.callbacks.length) log.replaceChildren(...o.callbacks.map(callbackLine));
+  });
+  for (const li of existing.values()) li.remove();
+}
+
+async function refund(paymentId, button) {
+  button.disabled = true;
+  try {
+    if ($('#decline-next-refund').checked) {
+      await post('/sim/partner/refund-decline', { payment_id: paymentId });
+      $('#decline-next-refund').checked = false;
+    }
+    const answer = await post(`/merchant/orders/${encodeURIComponent(paymentId)}/refund`);
+    const li = button.closest('li');
+    showRefundAnswer(li, { accepted: answer.accepted, answer: answer.gate });
+    await refresh();
+  } catch (e) {
+    fail(`The shop could not ask for the refund: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+let timer = null;
+async function refresh() {
+  try {
+    render(await json(await fetch('/merchant/gate/orders')));
+  } catch (e) { /* the shop's own server is down: try again later */ }
+}
+
+function poll() {
+  clearTimeout(timer);
+  refresh().finally(() => { timer = setTimeout(poll, document.hidden ? 5000 : 1500); });
+}
+document.addEventListener('visibilitychange', () => { if (!document.hidden) poll(); });
+poll();
+
+// A customer coming back from the partner.
+const result = query.get('result');
+if (current && result) {
+  say(result === 'success'
+    ? `Back from the card partner: payment ${current} approved. The order below turns "success" when the shop's server gets the signed callback.`
+    : `Back from the card partner: payment ${current} declined.`);
+}
