@@ -262,23 +262,6 @@ async fn pay_refuses_unknown_sessions_and_methods_not_offered() {
 }
 
 #[tokio::test]
-async fn methods_not_built_yet_say_so() {
-    let sb = Sandbox::start().await;
-    let params = sb
-        .order(json!({"amount": 500000, "currency": "MYR", "customer_first_name": "Putra", "customer_last_name": "Ali",
-            "customer_email": "putra@mail.com", "customer_phone": "60321669552"}))
-        .await;
-    let session = sb.session(&params).await;
-    let (status, body) = sb.pay(&session, "epaycash", json!({})).await;
-    assert_eq!(status, 400, "{body}");
-    assert_eq!(body["error"]["code"], "method_not_available");
-    // Nothing was started: the payment has no status.
-    let (_, view) = sb.get_json(&format!("/api/v1/checkout/status?session={session}")).await;
-    assert_eq!(view, json!({}));
-    sb.stop().await;
-}
-
-#[tokio::test]
 async fn the_api_allows_merchant_pages_on_other_origins() {
     let sb = Sandbox::start().await;
     let r = sb

@@ -12,6 +12,11 @@
 //!   operation and status), 400 when not.
 //! - `GET /merchant/callbacks?payment_id=X` → `[{body, received_at, valid}]`
 //! - `POST /merchant/test/fail-callbacks {"count": N}`: answer 500 to the next N callbacks.
+//! - `POST /merchant/gate/epay` `{amount, customer_first_name, customer_last_name,
+//!   customer_email, customer_phone, description?, currency?}`: Gate mode for EPay cash
+//!   (`www/epay-gate.html`): signs a `/v2/payment/cash/epay/sale` with
+//!   `epay_core::gate::epay_sale`, POSTs it to the platform over HTTP → 201 `{order_id,
+//!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
 use super::store::Store;
 use super::{format_date, now_ms, random_hex, ApiFail, AppState, DEMO_PROJECTS};
@@ -67,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/merchant/callback", post(receive_callback))
         .route("/merchant/callbacks", get(list_callbacks))
         .route("/merchant/test/fail-callbacks", post(fail_callbacks))
+        .route("/merchant/gate/epay", post(gate_epay_order))
 }
 
 /// The shop's own configuration: which project takes which currency, and its secret.
@@ -262,4 +268,76 @@ async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<V
         .ok_or_else(|| bad("count", "count: must be a non-negative integer"))?;
     s.merchant.fail_next.store(count, Ordering::SeqCst);
     Ok(Json(json!({ "count": count })))
+}
+
+/// `POST /merchant/gate/epay`: the shop's server starts an EPay cash sale through Gate.
+/// The order is stored before the request leaves (its callbacks may come before the answer).
+async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiFail> {
+    use epay_core::gate::{epay_sale, GateCustomer, GatePayment, GateResponse, GeneralIds, EPAY_SALE_PATH};
+    let doc: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
+    let Some(order) = doc.as_object() else {
+        return Err(ApiFail::bad_request("invalid_json", None, "order: must be a JSON object"));
+    };
+    let amount = order
+        .get("amount")
+        .and_then(Value::as_i64)
+        .filter(|a| *a > 0)
+        .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let text = |field: &str| -> Result<Option<String>, ApiFail> {
+        match order.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(v)) if v.trim().is_empty() => Ok(None),
+            Some(Value::String(v)) => Ok(Some(v.trim().to_string())),
+            Some(_) => Err(bad(field, format!("{field}: must be a string"))),
+        }
+    };
+    let currency = text("currency")?.unwrap_or_else(|| "MYR".into());
+    let project_id = 250;
+    let secret = secret_of(project_id).ok_or_else(|| ApiFail::internal("the shop has no secret for project 250"))?;
+    let suffix = random_hex(3)?;
+    let now = format_date(now_ms());
+    let order_id: i64 =
+        s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
+    let payment_id = format!("epay-gate-{order_id}-{suffix}");
+    let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
+    customer.first_name = text("customer_first_name")?;
+    customer.last_name = text("customer_last_name")?;
+    customer.email = text("customer_email")?;
+    customer.phone = text("customer_phone")?;
+    let description = text("description")?.unwrap_or_else(|| format!("Demo shop order {order_id}"));
+    let payment = GatePayment::new(epay_core::MinorUnits(amount), currency).with_description(description);
+    let general = GeneralIds { project_id, payment_id: payment_id.clone() };
+    // The builder runs the platform's own checks: a refusal names the Gate parameter.
+    let sale = epay_sale(&general, &customer, &payment, secret)
+        .map_err(|errs| ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errs)))?;
+    s.store.with(|c| {
+        c.execute(
+            "INSERT INTO merchant_orders (order_id, payment_id, project_id, params, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![order_id, payment_id, project_id as i64, sale.to_string(), now],
+        )
+    })?;
+    let url = format!("{}{EPAY_SALE_PATH}", s.base_url);
+    let unreachable = |why: String| ApiFail::new(StatusCode::BAD_GATEWAY, "gate_unreachable", None, format!("{url}: {why}"));
+    let answer = s
+        .http
+        .post(&url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(sale.to_string())
+        .send()
+        .await
+        .map_err(|e| unreachable(format!("cannot reach the platform: {e}")))?;
+    let status = answer.status();
+    let text = answer.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
+    match GateResponse::parse(&text).map_err(unreachable)? {
+        GateResponse::Accepted(accepted) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted })),
+        )),
+        GateResponse::Rejected(r) => {
+            let mut e = epay_core::protocol::ApiError::new(&r.code, r.param.as_deref(), r.message);
+            e.error.errors = r.errors;
+            Err(ApiFail(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
+        }
+    }
 }

@@ -3,12 +3,14 @@
 //!
 //! - [`platform`]: the widget-to-platform API (`epay_core::protocol`).
 //! - [`partner`]: the simulated card partner pages (`/sim/partner/...`).
+//! - [`epay`]: EPay cash: payment codes, the simulated terminal (`/sim/epay`), expiry, the Gate sale.
 //! - [`outbox`]: signed callbacks, delivered and retried until the merchant answers 200.
 //! - [`merchant`]: the demo merchant's back end (`/merchant/...`).
 //! - [`store`]: one SQLite file for all of it; a restart loses nothing.
 //!
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
 
+pub mod epay;
 pub mod gate;
 pub mod html;
 pub mod merchant;
@@ -78,6 +80,8 @@ pub struct Config {
     pub www: PathBuf,
     pub pkg: PathBuf,
     pub backoff: Backoff,
+    /// How long an EPay cash code is valid (`valid_time` = creation + this).
+    pub epay_ttl: Duration,
 }
 
 impl Default for Config {
@@ -88,6 +92,7 @@ impl Default for Config {
             www: "www".into(),
             pkg: "pkg".into(),
             backoff: Backoff::default(),
+            epay_ttl: epay::DEFAULT_TTL,
         }
     }
 }
@@ -121,6 +126,8 @@ pub struct Shared {
     /// Key of the simulated partner's `hsh` and of its completion forms (kept in the db so
     /// pending redirects stay valid across restarts).
     pub partner_key: Vec<u8>,
+    /// How long an EPay cash code is valid.
+    pub epay_ttl: Duration,
 }
 
 pub type AppState = Arc<Shared>;
@@ -178,6 +185,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         })
         .map_err(|e| StartError::Db(e.to_string()))?;
     merchant::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    epay::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     merchant_gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
 
@@ -193,10 +201,13 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         merchant: merchant::MerchantState::default(),
         http,
         partner_key,
+        epay_ttl: config.epay_ttl,
     });
 
     let (shutdown, rx) = watch::channel(false);
     let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone()));
+    // Ends on its own when `shutdown` is sent.
+    tokio::spawn(epay::sweeper(shared.clone(), rx.clone()));
     let app = router(shared.clone(), &config);
     let mut rx_server = rx;
     let server = tokio::spawn(async move {
@@ -234,6 +245,7 @@ fn router(shared: AppState, config: &Config) -> Router {
         .merge(api)
         .merge(partner::routes())
         .merge(merchant::routes())
+        .merge(epay::routes())
         .merge(gate::routes())
         .merge(merchant_gate::routes())
         .route("/healthz", get(|| async { "ok" }))

@@ -45,7 +45,7 @@ impl OperationData {
 pub fn method_title(method: &str) -> &str {
     match MethodCode::parse(method) {
         Some(MethodCode::CardPartner) => "Card partner",
-        Some(MethodCode::EpayCash) => "EPay cash",
+        Some(MethodCode::EpayCash) => super::epay::METHOD_TITLE,
         Some(MethodCode::Paydala) => "paydala",
         None => method,
     }
@@ -308,7 +308,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         let tx = c.transaction()?;
         // Checked again under the lock: a concurrent pay may have won the race.
         if store::sale_operation(&tx, ctx.payment.rowid)?.is_none() {
-            store::insert_operation(
+            let op_id = store::insert_operation(
                 &tx,
                 &NewOperation {
                     payment_rowid: ctx.payment.rowid,
@@ -321,6 +321,9 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
                 },
             )?;
             store::set_payment_status(&tx, ctx.payment.rowid, status.as_str(), method.as_str(), &now)?;
+            if method == MethodCode::EpayCash {
+                super::epay::create_code(&tx, op_id, &data.customer, s.epay_ttl, super::epay::Channel::Page)?;
+            }
         }
         let payment = store::payment(&tx, ctx.payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::sale_operation(&tx, ctx.payment.rowid)?;
@@ -335,7 +338,8 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
 fn start_status(method: MethodCode) -> Result<PaymentStatus, ApiFail> {
     match method {
         MethodCode::CardPartner => Ok(PaymentStatus::AwaitingRedirectResult),
-        MethodCode::EpayCash | MethodCode::Paydala => Err(ApiFail::bad_request(
+        MethodCode::EpayCash => Ok(PaymentStatus::AwaitingCustomer),
+        MethodCode::Paydala => Err(ApiFail::bad_request(
             "method_not_available",
             Some("method"),
             format!("method: {} is not implemented yet in the sandbox", method.as_str()),
@@ -350,7 +354,8 @@ fn action_for(s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Opt
         Some(MethodCode::CardPartner) => Some(NextAction::Redirect {
             redirect_data: partner::redirect_data(&s.base_url, &s.partner_key, op.id, payment, &data),
         }),
-        Some(MethodCode::EpayCash) | Some(MethodCode::Paydala) | None => None,
+        Some(MethodCode::EpayCash) => super::epay::action(s, op)?,
+        Some(MethodCode::Paydala) | None => None,
     })
 }
 

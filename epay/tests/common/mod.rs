@@ -18,6 +18,7 @@ pub fn fast_config(db: &str) -> Config {
         www: "/nonexistent-www".into(),
         pkg: "/nonexistent-pkg".into(),
         backoff: Backoff { first: Duration::from_millis(40), max: Duration::from_millis(160) },
+        ..Config::default()
     }
 }
 

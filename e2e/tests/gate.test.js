@@ -1,0 +1,83 @@
+// Gate mode end to end (seed 001): the shop's server sends a signed card-partner sale to
+// Gate → the platform's callback brings redirect_data → EPayWidget.followRedirect → the
+// partner page → approve → back to gate.html → signed success callback at the shop →
+// Refund (Gate) → seed-shaped refund callback → a second refund is refused, on the page.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BROWSERS, startSandbox, launch, newPage, waitForCallback, shot, eventually } from '../lib/harness.js';
+
+const order = (id) => `#orders li[data-payment-id="${id}"]`;
+
+for (const name of BROWSERS) {
+  describe(`Gate card-partner in ${name}`, () => {
+    let sandbox, browser;
+    before(async () => { sandbox = await startSandbox(); browser = await launch(name); });
+    after(async () => { await browser?.close(); await sandbox?.stop(); });
+
+    it('sells through Gate, follows redirect_data to the partner, refunds once and shows the second refund refused', async () => {
+      const page = await newPage(browser);
+      await page.goto(`${sandbox.url}/gate.html`, { waitUntil: 'load' });
+      await page.locator('#amount').fill('100.00');
+      await page.select('#currency', 'KES');
+      await page.locator('#email').fill('customer@example.com');
+      await page.locator('#phone').fill('254712345678');
+      await shot(page, `${name}-gate-form`);
+
+      // The sale, the redirect_data callback and followRedirect's form submission (the page
+      // first records the order in its URL with history.replaceState: not the navigation).
+      await page.locator('#gate-pay').click();
+      await eventually(async () => /\/sim\/partner\/pay$/.test(page.url())
+        && await page.evaluate(() => document.readyState === 'complete' && !!document.querySelector('#approve')), 30000, 'the partner page');
+      assert.match(page.url(), /\/sim\/partner\/pay$/);
+      const partnerText = await page.evaluate(() => document.body.textContent);
+      assert.match(partnerText, /100\.00 KES/);
+      const paymentId = await page.$eval('#invoice', (e) => e.textContent);
+      assert.match(paymentId, /^gate-\d+-[0-9a-f]{6}$/);
+      const redirect = await waitForCallback(sandbox.url, paymentId, (b) => b.redirect_data, 'redirect_data callback');
+      assert.equal(redirect[0].body.payment.status, 'awaiting redirect result');
+      assert.equal(redirect[0].body.redirect_data.method, 'POST');
+
+      // Approve: the partner sends the customer back through the platform to return_url.success.
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#approve').click()]);
+      const back = new URL(page.url());
+      assert.equal(back.pathname, '/gate.html');
+      assert.equal(back.searchParams.get('order'), paymentId);
+      assert.equal(back.searchParams.get('result'), 'success');
+      await page.waitForSelector(`${order(paymentId)}[data-status="success"]`, { timeout: 20000 });
+      const paid = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'success', 'success callback');
+      const sale = paid.find((c) => c.body.payment.status === 'success');
+      assert.equal(sale.valid, true);
+      assert.equal(sale.body.operation.type, 'sale');
+      assert.deepEqual(sale.body.payment.sum, { amount: 10000, currency: 'KES' });
+      await shot(page, `${name}-gate-paid`);
+
+      // Refund: the shop's server calls Gate; the refund callback is seed 001's.
+      await page.locator(`${order(paymentId)} button[data-refund]`).click();
+      await page.waitForSelector(`${order(paymentId)}[data-status="refunded"]`, { timeout: 20000 });
+      const refunded = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'refunded', 'refund callback');
+      const cb = refunded.find((c) => c.body.payment.status === 'refunded');
+      assert.equal(cb.valid, true);
+      assert.deepEqual(Object.keys(cb.body), ['project_id', 'payment', 'customer', 'operation', 'signature']);
+      assert.deepEqual(cb.body.payment.sum, { amount: 0, currency: 'KES' });
+      assert.equal(cb.body.operation.type, 'refund');
+      assert.equal(cb.body.operation.status, 'success');
+      assert.equal(cb.body.operation.code, '0');
+      assert.deepEqual(cb.body.operation.sum_initial, { amount: 10000, currency: 'KES' });
+      await eventually(async () => page.$(`${order(paymentId)} .log li[data-operation="refund"][data-status="refunded"]`), 10000, 'refund callback on the page');
+
+      // A second refund: refused by the platform, and the page says so.
+      await page.locator(`${order(paymentId)} button[data-refund]`).click();
+      await page.waitForSelector(`${order(paymentId)} .refund-answer[data-result="refused"]`, { timeout: 10000 });
+      const refusal = await page.$eval(`${order(paymentId)} .refund-answer`, (e) => e.textContent);
+      assert.match(refusal, /already refunded/);
+      assert.match(refusal, /general\.payment_id/);
+      await shot(page, `${name}-gate-refunded-1280`);
+      await page.setViewport({ width: 360, height: 800 });
+      await shot(page, `${name}-gate-refunded-360`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `no horizontal scrolling at 360 px (overflow ${overflow}px)`);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+  });
+}

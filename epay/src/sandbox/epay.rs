@@ -1,0 +1,770 @@
+//! EPay cash (seed 002) in the sandbox: the payment code, the simulated EPay terminal,
+//! expiry, the Gate sale and the result callbacks.
+//!
+//! - Payment Page: `pay` with method `epaycash` (MYR only, all four customer fields
+//!   required) creates the operation and, in the same transaction, its code
+//!   ([`create_code`]): a unique `reference_number` shaped like the seed's (`045-050-000`),
+//!   `valid_time` = now + the sandbox's EPay TTL (default 30 min, `--epay-ttl SECS`) in
+//!   Malaysia time (`core::epay::format_valid_time`), `user_name` = `FIRST LAST` in capitals.
+//!   The payment waits in status `awaiting customer`; the widget gets
+//!   `NextAction::ShowCode` with `redirect_data` {GET, `{base}/sim/epay`, body
+//!   `reference_number`, `valid_time`, `user_name`} ([`action`]). Repeating `pay` answers
+//!   the same code.
+//! - Gate: `POST /v2/payment/cash/epay/sale` ([`gate_sale`]): signature (403 naming
+//!   `general.signature`), parameters (`core::gate::parse_sale(SaleKind::Epay)`, 400 naming
+//!   the dotted parameter), a used `payment_id` (400 `duplicate_payment`). Accepted at once
+//!   (`GateAccepted`); the outbox then sends a signed callback carrying the same
+//!   `redirect_data`, payment and operation status `awaiting customer`.
+//! - The terminal, `GET /sim/epay` ([`TERMINAL_PATH`]): a cashier types the reference
+//!   number, sees the name, amount, valid-until time and status, and takes the cash
+//!   (`#pay-cash`: success, code `0` `Success`) or, as a test knob, makes the code expire
+//!   now (`#expire`). An expired code cannot be paid.
+//! - Expiry: a sweep every second ([`sweeper`]), and on every terminal access, turns codes
+//!   past their `valid_time` into payment status `expired` (operation `decline`, code
+//!   `20000`, message `Payment code expired`).
+//!
+//! Every completion makes the operation and the payment final and enqueues exactly one
+//! signed result callback in the seed's shape (`payment.method` `ePayViaEGHL`,
+//! `customer.phone`, operation `sale`, `provider {id 1353, payment_id, date, auth_code ""}`)
+//! in one transaction. The codes live in this module's own table, `epay_codes`.
+
+use super::html::escape;
+use super::platform::{callback, signed_callback, OperationData};
+use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
+use super::{format_date, now_ms, random_hex, ApiFail, AppState, Shared};
+use axum::body::Bytes;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use epay_core::callback::Provider;
+use epay_core::epay::format_valid_time;
+use epay_core::gate::{parse_sale, GateAccepted, GateRejected, SaleKind, EPAY_SALE_PATH};
+use epay_core::params::CustomerData;
+use epay_core::protocol::NextAction;
+use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
+use epay_core::signature::{verify, SignatureError};
+use epay_core::{Callback, MethodCode, MinorUnits, PaymentStatus};
+use hmac::{Hmac, Mac};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::Sha256;
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The simulated EPay terminal (and the `redirect_data.url` of every code).
+pub const TERMINAL_PATH: &str = "/sim/epay";
+/// The terminal's "take the cash" form.
+pub const TERMINAL_PAY_PATH: &str = "/sim/epay/pay";
+/// The terminal's test knob: the code expires now.
+pub const TERMINAL_EXPIRE_PATH: &str = "/sim/epay/expire";
+/// The terminal's own stylesheet (on top of `/sim/sim.css`).
+pub const STYLESHEET_PATH: &str = "/sim/epay.css";
+
+/// `payment.method` in EPay callbacks, as the seed writes it.
+pub const METHOD_TITLE: &str = "ePayViaEGHL";
+/// `operation.provider.id` in EPay callbacks, as in the seed's examples.
+pub const PROVIDER_ID: i64 = 1353;
+/// How long a code is valid unless configured otherwise.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(30 * 60);
+/// Code and message of an expired code's operation.
+pub const EXPIRED_CODE: &str = "20000";
+pub const EXPIRED_MESSAGE: &str = "Payment code expired";
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS epay_codes (
+    operation_id INTEGER PRIMARY KEY REFERENCES operations(id),
+    reference_number TEXT NOT NULL UNIQUE,
+    valid_until INTEGER NOT NULL,
+    valid_time TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    provider_payment_id TEXT NOT NULL,
+    provider_date TEXT,
+    channel TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"#;
+
+pub fn init(store: &Store) -> rusqlite::Result<()> {
+    store.with(|c| c.execute_batch(SCHEMA))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(EPAY_SALE_PATH, post(gate_sale))
+        .route(TERMINAL_PATH, get(terminal))
+        .route(TERMINAL_PAY_PATH, post(terminal_pay))
+        .route(TERMINAL_EXPIRE_PATH, post(terminal_expire))
+        .route(STYLESHEET_PATH, get(stylesheet))
+}
+
+// ---------------------------------------------------------------------------------------
+// Codes
+// ---------------------------------------------------------------------------------------
+
+/// Where the payment was started: the Payment Page (`pay`) or Gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Page,
+    Gate,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Page => "page",
+            Channel::Gate => "gate",
+        }
+    }
+}
+
+/// One payment code, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Code {
+    pub operation_id: i64,
+    pub reference_number: String,
+    /// Unix seconds.
+    pub valid_until: i64,
+    /// `valid_until` as EPay writes it: `YYYY-MM-DD HH:MM:SS`, Malaysia time.
+    pub valid_time: String,
+    pub user_name: String,
+    pub provider_payment_id: String,
+    pub provider_date: Option<String>,
+}
+
+const CODE_COLS: &str = "operation_id, reference_number, valid_until, valid_time, user_name, provider_payment_id, provider_date";
+
+fn code_row(r: &rusqlite::Row) -> rusqlite::Result<Code> {
+    Ok(Code {
+        operation_id: r.get(0)?,
+        reference_number: r.get(1)?,
+        valid_until: r.get(2)?,
+        valid_time: r.get(3)?,
+        user_name: r.get(4)?,
+        provider_payment_id: r.get(5)?,
+        provider_date: r.get(6)?,
+    })
+}
+
+pub fn code_of(c: &Connection, operation_id: i64) -> rusqlite::Result<Option<Code>> {
+    c.query_row(&format!("SELECT {CODE_COLS} FROM epay_codes WHERE operation_id = ?1"), [operation_id], code_row).optional()
+}
+
+pub fn code_by_reference(c: &Connection, reference: &str) -> rusqlite::Result<Option<Code>> {
+    c.query_row(&format!("SELECT {CODE_COLS} FROM epay_codes WHERE reference_number = ?1"), [reference], code_row)
+        .optional()
+}
+
+fn now_secs() -> i64 {
+    now_ms().div_euclid(1000)
+}
+
+fn random_u64() -> rusqlite::Result<u64> {
+    let mut buf = [0u8; 8];
+    getrandom::getrandom(&mut buf).map_err(|e| store::store_error(format!("random source: {e}")))?;
+    Ok(u64::from_le_bytes(buf))
+}
+
+/// `NNN-NNN-NNN` from nine digits.
+fn reference_from_digits(n: u64) -> String {
+    let d = format!("{:09}", n % 1_000_000_000);
+    format!("{}-{}-{}", &d[0..3], &d[3..6], &d[6..9])
+}
+
+/// What a cashier types, as a stored reference: nine digits with or without the dashes
+/// (spaces ignored). `None` when it cannot be one.
+pub fn normalize_reference(typed: &str) -> Option<String> {
+    let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    (digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{}-{}-{}", &digits[0..3], &digits[3..6], &digits[6..9]))
+}
+
+/// `FIRST LAST` in capitals, inner runs of white space made single.
+pub fn user_name(customer: &CustomerData) -> String {
+    let name = format!("{} {}", customer.first_name.as_deref().unwrap_or(""), customer.last_name.as_deref().unwrap_or(""));
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+}
+
+/// Creates the code of a new EPay operation, inside the caller's transaction (so an
+/// operation never exists without its code). The reference number is unique.
+pub fn create_code(c: &Connection, operation_id: i64, customer: &CustomerData, ttl: Duration, channel: Channel) -> rusqlite::Result<Code> {
+    if let Some(existing) = code_of(c, operation_id)? {
+        return Ok(existing);
+    }
+    let exists = |r: &str| -> rusqlite::Result<bool> {
+        c.query_row("SELECT 1 FROM epay_codes WHERE reference_number = ?1", [r], |_| Ok(())).optional().map(|x| x.is_some())
+    };
+    let mut reference = reference_from_digits(random_u64()?);
+    let mut tries = 0;
+    while exists(&reference)? {
+        tries += 1;
+        if tries > 50 {
+            return Err(store::store_error("no free EPay reference number after 50 tries".into()));
+        }
+        reference = reference_from_digits(random_u64()?);
+    }
+    let now = now_secs();
+    let valid_until = now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 4).max(1));
+    let code = Code {
+        operation_id,
+        provider_payment_id: reference.replace('-', ""),
+        reference_number: reference,
+        valid_until,
+        valid_time: format_valid_time(valid_until),
+        user_name: user_name(customer),
+        provider_date: None,
+    };
+    c.execute(
+        "INSERT INTO epay_codes (operation_id, reference_number, valid_until, valid_time, user_name, provider_payment_id, channel, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            code.operation_id,
+            code.reference_number,
+            code.valid_until,
+            code.valid_time,
+            code.user_name,
+            code.provider_payment_id,
+            channel.as_str(),
+            format_date(now_ms()),
+        ],
+    )?;
+    Ok(code)
+}
+
+/// The code as `redirect_data`, seed 002's shape: GET to the terminal, body
+/// `reference_number`, `valid_time`, `user_name` in that order.
+pub fn redirect_data(base_url: &str, code: &Code) -> RedirectData {
+    RedirectData {
+        method: HttpMethod::Get,
+        url: format!("{base_url}{TERMINAL_PATH}"),
+        body: FormBody(vec![
+            ("reference_number".into(), code.reference_number.clone()),
+            ("valid_time".into(), code.valid_time.clone()),
+            ("user_name".into(), code.user_name.clone()),
+        ]),
+    }
+}
+
+/// What the customer has to do for a pending EPay operation: show the code.
+pub fn action(s: &Shared, op: &OperationRow) -> Result<Option<NextAction>, ApiFail> {
+    let code = s.store.with(|c| code_of(c, op.id))?;
+    Ok(code.map(|code| NextAction::ShowCode { redirect_data: redirect_data(&s.base_url, &code) }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Completion and expiry
+// ---------------------------------------------------------------------------------------
+
+/// How a code ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Paid in cash at the terminal.
+    Paid,
+    /// Past its `valid_time` (or made to expire by the test knob).
+    Expired,
+}
+
+/// What [`finish`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finished {
+    /// The payment is now final with this status; one callback was enqueued.
+    Done(PaymentStatus),
+    /// It was final already (with this status): nothing changed.
+    AlreadyFinal(PaymentStatus),
+    UnknownOperation,
+}
+
+/// The seed's EPay callback of an operation: the standard callback with `ePayViaEGHL`
+/// and EPay's provider block.
+pub fn epay_callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData, code: &Code) -> Callback {
+    let mut cb = callback(project, payment, op, data);
+    cb.payment.method = METHOD_TITLE.into();
+    if let Some(operation) = cb.operation.as_mut() {
+        operation.provider = Provider {
+            id: PROVIDER_ID,
+            payment_id: code.provider_payment_id.clone(),
+            date: code.provider_date.clone(),
+            auth_code: String::new(),
+        };
+    }
+    cb
+}
+
+/// Ends an EPay operation: operation and payment final, the signed callback into the
+/// outbox, one transaction; then wakes the outbox worker. A code that is past its
+/// `valid_time` cannot be paid: asked to pay it, this expires it instead.
+pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, ApiFail> {
+    let now_ms = now_ms();
+    let now = format_date(now_ms);
+    let finished = s.store.with(|c| {
+        let tx = c.transaction()?;
+        let (Some(op), Some(code)) = (store::operation(&tx, op_id)?, code_of(&tx, op_id)?) else {
+            return Ok(Finished::UnknownOperation);
+        };
+        let payment = store::payment(&tx, op.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        if PaymentStatus::parse(&op.status).is_final() {
+            let status = PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status));
+            return Ok(Finished::AlreadyFinal(status));
+        }
+        let outcome = if outcome == Outcome::Paid && now_ms.div_euclid(1000) >= code.valid_until { Outcome::Expired } else { outcome };
+        let (payment_status, op_status, result_code, message) = match outcome {
+            Outcome::Paid => (PaymentStatus::Success, PaymentStatus::Success, "0", "Success"),
+            Outcome::Expired => (PaymentStatus::Expired, PaymentStatus::Decline, EXPIRED_CODE, EXPIRED_MESSAGE),
+        };
+        // The seed's provider reports a moment before the platform records the operation.
+        let provider_date = format_date(now_ms - 1000);
+        tx.execute(
+            "UPDATE epay_codes SET provider_date = ?2, valid_until = MIN(valid_until, ?3) WHERE operation_id = ?1",
+            params![op.id, provider_date, if outcome == Outcome::Expired { now_ms.div_euclid(1000) } else { i64::MAX }],
+        )?;
+        store::finish_operation(
+            &tx,
+            op.id,
+            &OperationResult {
+                status: op_status.as_str(),
+                date: &now,
+                code: result_code,
+                message,
+                provider_payment_id: &code.provider_payment_id,
+            },
+        )?;
+        store::set_payment_status(&tx, payment.rowid, payment_status.as_str(), &op.method, &now)?;
+        let op = store::operation(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let payment = store::payment(&tx, payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let project = store::project(&tx, payment.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let code = code_of(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let data = OperationData::parse(&op)?;
+        let body = signed_callback(&project, &epay_callback(&project, &payment, &op, &data, &code))?;
+        store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
+        tx.commit()?;
+        Ok(Finished::Done(payment_status))
+    })?;
+    if matches!(finished, Finished::Done(_)) {
+        s.outbox_wake.notify_one();
+    }
+    Ok(finished)
+}
+
+/// Expires every pending code past its `valid_time`; returns how many.
+pub fn expire_due(s: &Shared) -> Result<usize, ApiFail> {
+    let due: Vec<i64> = s.store.with(|c| {
+        let mut stmt = c.prepare(
+            "SELECT e.operation_id FROM epay_codes e JOIN operations o ON o.id = e.operation_id
+             WHERE e.valid_until <= ?1 AND o.status = ?2 ORDER BY e.valid_until",
+        )?;
+        let rows = stmt.query_map(params![now_secs(), PaymentStatus::AwaitingCustomer.as_str()], |r| r.get(0))?;
+        rows.collect()
+    })?;
+    let mut n = 0;
+    for op_id in due {
+        if matches!(finish(s, op_id, Outcome::Expired)?, Finished::Done(_)) {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Runs [`expire_due`] every second until the sandbox stops.
+pub async fn sweeper(s: AppState, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = expire_due(&s) {
+            eprintln!("epay sandbox: epay expiry sweep: {}", e.1.error.message);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Gate: POST /v2/payment/cash/epay/sale
+// ---------------------------------------------------------------------------------------
+
+/// A refused Gate request: `GateRejected` with its HTTP status.
+#[derive(Debug)]
+pub struct GateFail(pub GateRejected);
+
+impl GateFail {
+    fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> GateFail {
+        GateFail(GateRejected::new(code, param, message))
+    }
+    fn internal(message: impl std::fmt::Display) -> GateFail {
+        eprintln!("epay sandbox: epay gate: internal error: {message}");
+        GateFail::new("internal", None, format!("sandbox internal error: {message}"))
+    }
+}
+
+impl From<rusqlite::Error> for GateFail {
+    fn from(e: rusqlite::Error) -> Self {
+        GateFail::internal(format!("database: {e}"))
+    }
+}
+
+impl IntoResponse for GateFail {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        (status, Json(self.0)).into_response()
+    }
+}
+
+/// `POST /v2/payment/cash/epay/sale`
+pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
+    let doc: Value = serde_json::from_slice(&body)
+        .map_err(|e| GateFail::new("invalid_json", Some("body"), format!("body: must be a JSON object: {e}")))?;
+    if !doc.is_object() {
+        return Err(GateFail::new("invalid_json", Some("body"), "body: must be a JSON object with general, payment and customer"));
+    }
+    // The signature first, with the secret of the project the body names; a body whose
+    // project id does not read, or with no signature, is left to the parameter check.
+    let mut project = None;
+    if let Some(project_id) = doc.pointer("/general/project_id").and_then(Value::as_u64).filter(|id| *id > 0) {
+        let found = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
+            GateFail::new(
+                "unknown_project",
+                Some("general.project_id"),
+                format!("general.project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
+            )
+        })?;
+        match verify(&doc, &found.secret) {
+            Ok(()) | Err(SignatureError::Missing) => {}
+            Err(e) => return Err(GateFail(GateRejected::bad_signature(&e))),
+        }
+        project = Some(found);
+    }
+    let req = parse_sale(SaleKind::Epay, &doc).map_err(|errs| GateFail(GateRejected::invalid(errs)))?;
+    let project = project.ok_or_else(|| GateFail::internal("a checked request without a project"))?;
+
+    let request_id = random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateFail::internal(e.1.error.message))?;
+    let now_ms = now_ms();
+    let now = format_date(now_ms);
+    let customer = CustomerData {
+        first_name: req.customer.first_name.clone(),
+        last_name: req.customer.last_name.clone(),
+        email: req.customer.email.clone(),
+        phone: req.customer.phone.clone(),
+    };
+    let ttl = s.epay_ttl;
+    let accepted = s.store.with(|c| {
+        let tx = c.transaction()?;
+        if let Some(earlier) = store::payment_by_id(&tx, project.id, &req.general.payment_id)? {
+            return Ok(Err(earlier));
+        }
+        let rowid = store::insert_payment(
+            &tx,
+            &NewPayment {
+                project_id: project.id,
+                payment_id: &req.general.payment_id,
+                amount: req.payment.amount.0,
+                currency: &req.payment.currency,
+                customer_id: &req.customer.id,
+                description: req.payment.description.as_deref(),
+                created_at: &now,
+            },
+        )?;
+        let data = OperationData { return_url: String::new(), customer: customer.clone() };
+        let data_json = serde_json::to_string(&data).map_err(|e| store::store_error(format!("operation data: {e}")))?;
+        let status = PaymentStatus::AwaitingCustomer;
+        let method = MethodCode::EpayCash.as_str();
+        let op_id = store::insert_operation(
+            &tx,
+            &NewOperation {
+                payment_rowid: rowid,
+                kind: "sale",
+                method,
+                status: status.as_str(),
+                created_date: &now,
+                request_id: &request_id,
+                data: &data_json,
+            },
+        )?;
+        store::set_payment_status(&tx, rowid, status.as_str(), method, &now)?;
+        let code = create_code(&tx, op_id, &customer, ttl, Channel::Gate)?;
+        let payment = store::payment(&tx, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let mut cb = epay_callback(&project, &payment, &op, &data, &code);
+        cb.redirect_data = Some(redirect_data(&s.base_url, &code));
+        let body = signed_callback(&project, &cb)?;
+        store::enqueue_callback(&tx, project.id, rowid, Some(op_id), &body, &now, now_ms)?;
+        tx.commit()?;
+        Ok(Ok(()))
+    })?;
+    if let Err(earlier) = accepted {
+        return Err(GateFail::new(
+            "duplicate_payment",
+            Some("general.payment_id"),
+            format!(
+                "general.payment_id: \"{}\" was already used in project {} ({}, status {}); every sale needs a new payment_id",
+                earlier.payment_id,
+                earlier.project_id,
+                MinorUnits(earlier.amount).format_plain(&earlier.currency),
+                earlier.status.as_deref().unwrap_or("not paid"),
+            ),
+        ));
+    }
+    s.outbox_wake.notify_one();
+    Ok(Json(GateAccepted::new(&req.general, request_id)))
+}
+
+// ---------------------------------------------------------------------------------------
+// The simulated terminal
+// ---------------------------------------------------------------------------------------
+
+/// No scripts, styles only from our stylesheets, forms only to ourselves.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} · EPay terminal (sandbox)</title>\n<link rel=\"stylesheet\" href=\"/sim/sim.css\">\n\
+         <link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\">\n</head>\n\
+         <body>\n<main class=\"sim epay-terminal\">\n<p class=\"brand\">EPay terminal <span>sandbox simulation</span></p>\n\
+         <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
+        title = escape(title),
+    );
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        html,
+    )
+        .into_response()
+}
+
+fn find_form(typed: &str) -> String {
+    format!(
+        "<form class=\"find\" method=\"get\" action=\"{TERMINAL_PATH}\">\n\
+         <label for=\"reference\">Reference number</label>\n\
+         <div class=\"find-row\"><input id=\"reference\" name=\"reference\" value=\"{}\" inputmode=\"numeric\" \
+         autocomplete=\"off\" placeholder=\"045-050-000\" required>\n\
+         <button id=\"find\" type=\"submit\">Find</button></div>\n</form>\n",
+        escape(typed)
+    )
+}
+
+fn mac(key: &[u8], text: &str) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(text.as_bytes());
+    mac
+}
+
+/// The token the terminal's buttons carry, so only the terminal's own page acts on a code.
+fn terminal_sig(key: &[u8], reference: &str) -> String {
+    hex::encode(mac(key, &format!("epay-terminal\n{reference}")).finalize().into_bytes())
+}
+
+fn sig_ok(key: &[u8], reference: &str, given: &str) -> bool {
+    match hex::decode(given.trim()) {
+        Ok(bytes) => mac(key, &format!("epay-terminal\n{reference}")).verify_slice(&bytes).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A found code with everything the terminal shows.
+struct Found {
+    code: Code,
+    op: OperationRow,
+    payment: PaymentRow,
+    merchant: String,
+}
+
+fn lookup(s: &Shared, reference: &str) -> Result<Option<Found>, ApiFail> {
+    Ok(s.store.with(|c| {
+        let Some(code) = code_by_reference(c, reference)? else { return Ok(None) };
+        let Some(op) = store::operation(c, code.operation_id)? else { return Ok(None) };
+        let Some(payment) = store::payment(c, op.payment_rowid)? else { return Ok(None) };
+        let merchant = store::project(c, payment.project_id)?.map(|p| p.name).unwrap_or_else(|| format!("project {}", payment.project_id));
+        Ok(Some(Found { code, op, payment, merchant }))
+    })?)
+}
+
+fn error_page(status: StatusCode, title: &str, typed: &str, message: &str) -> Response {
+    page(status, title, &format!("{}<p id=\"result\" class=\"error\" role=\"alert\">{}</p>", find_form(typed), escape(message)))
+}
+
+/// `GET /sim/epay[?reference=045-050-000]` (also `?reference_number=`, as the code's
+/// `redirect_data` reads when followed as a GET link).
+async fn terminal(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    if let Err(e) = expire_due(&s) {
+        return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", "", &e.1.error.message);
+    }
+    let typed = q.get("reference").or_else(|| q.get("reference_number")).map(|t| t.trim().to_string()).unwrap_or_default();
+    if typed.is_empty() {
+        let body = format!(
+            "{}<p class=\"note\">This is the sandbox's stand-in for an EPay cash terminal in Malaysia: type the reference \
+             number the customer shows (QR code, barcode or the number itself) to take the payment.</p>",
+            find_form("")
+        );
+        return page(StatusCode::OK, "Pay a code in cash", &body);
+    }
+    let Some(reference) = normalize_reference(&typed) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Not a reference number",
+            &typed,
+            "A reference number has nine digits, like 045-050-000.",
+        );
+    };
+    let found = match lookup(&s, &reference) {
+        Ok(Some(f)) => f,
+        Ok(None) => {
+            return error_page(StatusCode::NOT_FOUND, "Unknown code", &reference, &format!("No payment code {reference} in this sandbox."))
+        }
+        Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &reference, &e.1.error.message),
+    };
+    let Found { code, op, payment, merchant } = found;
+    let status = PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status));
+    let mut body = find_form(&reference);
+    body.push_str(&format!(
+        "<dl>\n<dt>Reference</dt><dd id=\"reference-number\">{}</dd>\n<dt>Name</dt><dd id=\"user-name\">{}</dd>\n\
+         <dt>Merchant</dt><dd id=\"merchant\">{}</dd>\n<dt>Amount</dt><dd id=\"amount\">{}</dd>\n\
+         <dt>Valid until</dt><dd id=\"valid-time\">{} <span class=\"muted\">Malaysia time</span></dd>\n\
+         <dt>Status</dt><dd id=\"status\">{}</dd>\n</dl>\n",
+        escape(&code.reference_number),
+        escape(&code.user_name),
+        escape(&merchant),
+        escape(&MinorUnits(payment.amount).format_plain(&payment.currency)),
+        escape(&code.valid_time),
+        escape(status.as_str()),
+    ));
+    let title = if status == PaymentStatus::AwaitingCustomer {
+        let sig = terminal_sig(&s.partner_key, &code.reference_number);
+        let button = |action: &str, id: &str, label: &str| {
+            format!(
+                "<form method=\"post\" action=\"{action}\">\n<input type=\"hidden\" name=\"reference\" value=\"{}\">\n\
+                 <input type=\"hidden\" name=\"sig\" value=\"{}\">\n<button type=\"submit\" id=\"{id}\">{label}</button>\n</form>\n",
+                escape(&code.reference_number),
+                escape(&sig),
+            )
+        };
+        body.push_str(&format!(
+            "<div class=\"actions\">\n{}{}</div>\n<p class=\"note\">Take the cash, or (a sandbox test knob) make the code \
+             expire now as if its valid time had passed.</p>",
+            button(TERMINAL_PAY_PATH, "pay-cash", "Take cash payment"),
+            button(TERMINAL_EXPIRE_PATH, "expire", "Expire code now"),
+        ));
+        "Payment code"
+    } else if status.is_paid() {
+        body.push_str("<p id=\"result\" class=\"ok\" role=\"status\">Paid in cash. The merchant has been told.</p>");
+        "Code paid"
+    } else if status == PaymentStatus::Expired {
+        body.push_str("<p id=\"result\" class=\"error\" role=\"alert\">This code has expired and cannot be paid. The customer needs a new code from the shop.</p>");
+        "Code expired"
+    } else {
+        body.push_str(&format!(
+            "<p id=\"result\" class=\"error\" role=\"alert\">This code cannot be paid: the payment is {}.</p>",
+            escape(status.as_str())
+        ));
+        "Code closed"
+    };
+    page(StatusCode::OK, title, &body)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TerminalForm {
+    pub reference: String,
+    pub sig: String,
+}
+
+fn back_to(reference: &str) -> Response {
+    let location = format!("{TERMINAL_PATH}?reference={reference}");
+    match HeaderValue::from_str(&location) {
+        Ok(v) => (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response(),
+        Err(_) => page(StatusCode::OK, "Done", "<p><a href=\"/sim/epay\">Back to the terminal</a></p>"),
+    }
+}
+
+/// Checks a terminal form and ends its code with `outcome`; answers 303 back to the code's page.
+fn act(s: &Shared, form: Result<Form<TerminalForm>, FormRejection>, outcome: Outcome) -> Response {
+    let Form(form) = match form {
+        Ok(f) => f,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, "Cannot read the form", "", &e.body_text()),
+    };
+    let Some(reference) = normalize_reference(&form.reference) else {
+        return error_page(StatusCode::BAD_REQUEST, "Not a reference number", &form.reference, "A reference number has nine digits, like 045-050-000.");
+    };
+    if !sig_ok(&s.partner_key, &reference, &form.sig) {
+        return error_page(StatusCode::BAD_REQUEST, "Tampered form", &reference, "sig does not match the reference number: use the terminal's own buttons.");
+    }
+    let code = match s.store.with(|c| code_by_reference(c, &reference)) {
+        Ok(Some(code)) => code,
+        Ok(None) => return error_page(StatusCode::NOT_FOUND, "Unknown code", &reference, &format!("No payment code {reference} in this sandbox.")),
+        Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &reference, &format!("database: {e}")),
+    };
+    match finish(s, code.operation_id, outcome) {
+        Ok(_) => back_to(&reference),
+        Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &reference, &e.1.error.message),
+    }
+}
+
+/// `POST /sim/epay/pay` (`reference`, `sig`): the cashier takes the cash. Idempotent; an
+/// expired code is expired, not paid.
+async fn terminal_pay(State(s): State<AppState>, form: Result<Form<TerminalForm>, FormRejection>) -> Response {
+    act(&s, form, Outcome::Paid)
+}
+
+/// `POST /sim/epay/expire` (`reference`, `sig`): test knob, the code expires now.
+async fn terminal_expire(State(s): State<AppState>, form: Result<Form<TerminalForm>, FormRejection>) -> Response {
+    act(&s, form, Outcome::Expired)
+}
+
+const STYLESHEET: &str = "\
+.epay-terminal .brand { color: #1a7f5a; }
+.find { margin: 0 0 1.25rem; }
+.find label { display: block; color: #556; margin-bottom: .3rem; }
+.find-row { display: flex; gap: .5rem; }
+.find-row input { flex: 1; min-width: 0; font: inherit; font-size: 1.15rem; letter-spacing: .06em; padding: .6rem .7rem;
+  border: 1px solid #99a; border-radius: 8px; }
+.find-row button { width: auto; background: #1d2330; color: #fff; }
+button#pay-cash { background: #1a7f5a; color: #fff; }
+button#expire { background: #fff; color: #b42318; border-color: #b42318; }
+#reference-number { font-variant-numeric: tabular-nums; letter-spacing: .06em; }
+.muted { color: #667; font-weight: 400; font-size: .85em; }
+.ok { color: #11804a; font-weight: 600; }
+input:focus-visible { outline: 3px solid #0b5cad; outline-offset: 1px; }
+@media (max-width: 30rem) { .sim { margin: 0; border-radius: 0; padding: 1.25rem 1rem; } .actions { flex-direction: column; } }
+";
+
+async fn stylesheet() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], STYLESHEET).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_look_like_the_seed() {
+        assert_eq!(reference_from_digits(45_050_000), "045-050-000");
+        assert_eq!(reference_from_digits(1_999_999_999), "999-999-999");
+        assert_eq!(normalize_reference(" 045050000 "), Some("045-050-000".into()));
+        assert_eq!(normalize_reference("045-050-000"), Some("045-050-000".into()));
+        assert_eq!(normalize_reference("045 050 000"), Some("045-050-000".into()));
+        assert_eq!(normalize_reference("04505000"), None);
+        assert_eq!(normalize_reference("04a-050-000"), None);
+    }
+
+    #[test]
+    fn user_name_is_first_last_in_capitals() {
+        let c = CustomerData { first_name: Some(" Thanapat ".into()), last_name: Some("Jisamanya".into()), ..Default::default() };
+        assert_eq!(user_name(&c), "THANAPAT JISAMANYA");
+    }
+
+    #[test]
+    fn terminal_sig_is_bound_to_the_reference() {
+        let sig = terminal_sig(b"k", "045-050-000");
+        assert!(sig_ok(b"k", "045-050-000", &sig));
+        assert!(!sig_ok(b"k", "045-050-001", &sig));
+        assert!(!sig_ok(b"k", "045-050-000", "zz"));
+    }
+}
