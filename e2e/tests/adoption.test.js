@@ -266,7 +266,7 @@ for (const name of BROWSERS) {
     });
 
     it('a hostile page stylesheet changes nothing in the widget, and the widget changes nothing on the page', async () => {
-      for (const spec of [SCREENS[0], SCREENS[2], SCREENS[5]]) {
+      for (const spec of [SCREENS[0], SCREENS[1], SCREENS[2], SCREENS[5], SCREENS[6]]) {
         const plain = await newPage(browser, { width: 360, height: 800 });
         await open(plain, sandbox.url, spec);
         const hostile = await newPage(browser, { width: 360, height: 800 });
@@ -290,6 +290,18 @@ for (const name of BROWSERS) {
       assert.deepEqual(sheets, { doc: 1, adopted: 0, styles: 0 }, 'only embed.css on the page');
       await bare.close();
       await mounted.close();
+    });
+
+    // Media emulation needs CDP (Firefox over WebDriver BiDi has none); theme=dark is tested in both.
+    it('follows prefers-color-scheme by default (theme auto): dark, and still AA', { skip: name !== 'chromium' && 'needs CDP' }, async () => {
+      const page = await newPage(browser, { width: 360, height: 780 });
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
+      await open(page, sandbox.url, SCREENS[2]);
+      const bg = await page.evaluate(() => getComputedStyle(document.querySelector('epay-checkout').shadowRoot.querySelector('.epay-card')).backgroundColor);
+      assert.equal(bg, 'rgb(21, 24, 30)', 'the dark card');
+      assert.deepEqual(await axe(page), [], 'axe, auto theme in dark mode');
+      await shot(page, `${name}-adopt-auto-dark-fields-360`);
+      await page.close();
     });
 
     it('keyboard only: picker, fields form, partner page and back to the result (Tab, Enter, Space, typing)', async () => {
