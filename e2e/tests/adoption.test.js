@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BROWSERS, startSandbox, launch, newPage, shot, eventually, waitForCallback } from '../lib/harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -188,6 +188,13 @@ describe('the npm package (pkg/)', () => {
     for (const t of ['PaymentParams', 'RunOptions', 'PaymentResultEvent', 'ErrorEvent', 'RedirectEvent', 'WidgetHandle', 'EPayWidgetEventMap']) {
       assert.match(dts, new RegExp(`\\b(interface|type) ${t}\\b`), t);
     }
+  });
+
+  it('imports under Node, as in server-side rendering, without touching window or document', async () => {
+    assert.equal(typeof globalThis.window, 'undefined');
+    const m = await import(pathToFileURL(path.join(root, 'pkg/epay-widget.mjs')).href);
+    assert.deepEqual(Object.keys(m.EPayWidget), ['run', 'followRedirect', 'showCode']);
+    assert.equal(m.default, m.EPayWidget);
   });
 });
 
