@@ -52,6 +52,8 @@ pub enum Command {
         /// How many seconds an EPay cash code stays valid (its `valid_time`).
         #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
         epay_ttl: u64,
+        #[command(flatten)]
+        paydala: crate::sandbox::paydala::PaydalaArgs,
     },
     /// Build signed Gate requests (card-partner sale and refund, EPay cash sale, status):
     /// print the JSON body, or POST it with --send and print the platform's answer.
@@ -68,9 +70,15 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sign { secret } => run_sign(&secret),
         Command::Verify { secret } => run_verify(&secret),
-        Command::Sandbox { port, db, www, pkg, epay_ttl } => {
-            run_sandbox(Config { port, db, www, pkg, epay_ttl: std::time::Duration::from_secs(epay_ttl), ..Config::default() })
-        }
+        Command::Sandbox { port, db, www, pkg, epay_ttl, paydala } => run_sandbox(Config {
+            port,
+            db,
+            www,
+            pkg,
+            epay_ttl: std::time::Duration::from_secs(epay_ttl),
+            paydala: paydala.into(),
+            ..Config::default()
+        }),
         Command::Gate { request } => crate::gate_cli::run(*request),
     }
 }

@@ -10,7 +10,8 @@
 //! - `GET /merchant/orders/{payment_id}` → `{order_id, params, status, callbacks}`
 //! - `POST /merchant/callback`: 200 when the signature is good (stored once per payment,
 //!   operation and status), 400 when not.
-//! - `GET /merchant/callbacks?payment_id=X` → `[{body, received_at, valid}]`
+//! - `GET /merchant/callbacks?payment_id=X` (or `?account=A`: PayDala top-ups of account A)
+//!   → `[{body, received_at, valid}]`
 //! - `POST /merchant/test/fail-callbacks {"count": N}`: answer 500 to the next N callbacks.
 //! - `POST /merchant/gate/epay` `{amount, customer_first_name, customer_last_name,
 //!   customer_email, customer_phone, description?, currency?}`: Gate mode for EPay cash
@@ -137,7 +138,9 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
         p.insert("payment_id".into(), json!(payment_id));
         p.insert("payment_amount".into(), json!(amount));
         p.insert("payment_currency".into(), json!(currency));
-        p.insert("customer_id".into(), json!(format!("customer-{order_id}")));
+        // PayDala (KZT): the customer_id is the account topped up at the terminal.
+        let customer_id = if currency == "KZT" { super::merchant_paydala::DEFAULT_ACCOUNT.to_string() } else { format!("customer-{order_id}") };
+        p.insert("customer_id".into(), json!(customer_id));
         for (param, value) in &extra {
             p.insert((*param).into(), json!(value));
         }
@@ -256,7 +259,12 @@ async fn receive_callback(State(s): State<AppState>, body: Bytes) -> Response {
 
 async fn list_callbacks(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<Received>>, ApiFail> {
     let payment_id = q.get("payment_id").map(String::as_str);
-    Ok(Json(s.store.with(|c| callbacks_of(c, payment_id))?))
+    let mut list = s.store.with(|c| callbacks_of(c, payment_id))?;
+    // PayDala callbacks name the topped-up account (`account.number`).
+    if let Some(account) = q.get("account") {
+        list.retain(|c| c.body.pointer("/account/number").and_then(Value::as_str) == Some(account.as_str()));
+    }
+    Ok(Json(list))
 }
 
 async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiFail> {

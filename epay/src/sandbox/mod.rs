@@ -5,7 +5,10 @@
 //! - [`partner`]: the simulated card partner pages (`/sim/partner/...`).
 //! - [`epay`]: EPay cash: payment codes, the simulated terminal (`/sim/epay`), expiry, the Gate sale.
 //! - [`outbox`]: signed callbacks, delivered and retried until the merchant answers 200.
-//! - [`merchant`]: the demo merchant's back end (`/merchant/...`).
+//! - [`paydala`]: PayDala terminal top-ups: `verify`/`check_deposit` to the merchant, the
+//!   simulated terminal (`/sim/paydala`), the result callback.
+//! - [`merchant`]: the demo merchant's back end (`/merchant/...`); [`merchant_paydala`]: its
+//!   PayDala web service (`/merchant/paydala`).
 //! - [`store`]: one SQLite file for all of it; a restart loses nothing.
 //!
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
@@ -15,8 +18,10 @@ pub mod gate;
 pub mod html;
 pub mod merchant;
 pub mod merchant_gate;
+pub mod merchant_paydala;
 pub mod outbox;
 pub mod partner;
+pub mod paydala;
 pub mod platform;
 pub mod store;
 
@@ -80,6 +85,8 @@ pub struct Config {
     pub www: PathBuf,
     pub pkg: PathBuf,
     pub backoff: Backoff,
+    /// PayDala: the service name terminals list, the merchant's web service, its timeout.
+    pub paydala: paydala::PaydalaConfig,
     /// How long an EPay cash code is valid (`valid_time` = creation + this).
     pub epay_ttl: Duration,
 }
@@ -92,6 +99,7 @@ impl Default for Config {
             www: "www".into(),
             pkg: "pkg".into(),
             backoff: Backoff::default(),
+            paydala: paydala::PaydalaConfig::default(),
             epay_ttl: epay::DEFAULT_TTL,
         }
     }
@@ -101,6 +109,8 @@ impl Default for Config {
 pub enum StartError {
     Db(String),
     Bind(std::io::Error),
+    /// A setting is invalid; the message names it.
+    Config(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -108,6 +118,7 @@ impl std::fmt::Display for StartError {
         match self {
             StartError::Db(e) => write!(f, "cannot open the sandbox database: {e}"),
             StartError::Bind(e) => write!(f, "cannot listen on 127.0.0.1: {e}"),
+            StartError::Config(e) => write!(f, "invalid setting: {e}"),
         }
     }
 }
@@ -126,6 +137,8 @@ pub struct Shared {
     /// Key of the simulated partner's `hsh` and of its completion forms (kept in the db so
     /// pending redirects stay valid across restarts).
     pub partner_key: Vec<u8>,
+    /// PayDala services and the merchant timeout, resolved at start.
+    pub paydala: paydala::Settings,
     /// How long an EPay cash code is valid.
     pub epay_ttl: Duration,
 }
@@ -188,6 +201,9 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
     epay::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     merchant_gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    let paydala = paydala::Settings::resolve(&config.paydala, &base_url).map_err(StartError::Config)?;
+    paydala::init(&store, &config.paydala).map_err(|e| StartError::Db(e.to_string()))?;
+    merchant_paydala::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
 
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -201,6 +217,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         merchant: merchant::MerchantState::default(),
         http,
         partner_key,
+        paydala,
         epay_ttl: config.epay_ttl,
     });
 
@@ -248,6 +265,8 @@ fn router(shared: AppState, config: &Config) -> Router {
         .merge(epay::routes())
         .merge(gate::routes())
         .merge(merchant_gate::routes())
+        .merge(paydala::routes())
+        .merge(merchant_paydala::routes())
         .route("/healthz", get(|| async { "ok" }))
         .nest_service("/pkg", ServeDir::new(&config.pkg))
         .merge(www)

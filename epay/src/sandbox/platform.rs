@@ -299,6 +299,9 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         return Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)));
     }
 
+    if method == MethodCode::Paydala {
+        super::paydala::check_service(&s, ctx.payment.project_id)?;
+    }
     let status = start_status(method)?;
     let data = OperationData { return_url: pay.return_url.clone(), customer };
     let data_json = serde_json::to_string(&data).map_err(ApiFail::internal)?;
@@ -339,11 +342,8 @@ fn start_status(method: MethodCode) -> Result<PaymentStatus, ApiFail> {
     match method {
         MethodCode::CardPartner => Ok(PaymentStatus::AwaitingRedirectResult),
         MethodCode::EpayCash => Ok(PaymentStatus::AwaitingCustomer),
-        MethodCode::Paydala => Err(ApiFail::bad_request(
-            "method_not_available",
-            Some("method"),
-            format!("method: {} is not implemented yet in the sandbox", method.as_str()),
-        )),
+        // Until a top-up for the account arrives from a terminal (sandbox::paydala).
+        MethodCode::Paydala => Ok(PaymentStatus::AwaitingCustomer),
     }
 }
 
@@ -355,7 +355,8 @@ fn action_for(s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Opt
             redirect_data: partner::redirect_data(&s.base_url, &s.partner_key, op.id, payment, &data),
         }),
         Some(MethodCode::EpayCash) => super::epay::action(s, op)?,
-        Some(MethodCode::Paydala) | None => None,
+        Some(MethodCode::Paydala) => Some(super::paydala::terminal_action(s, payment.project_id, &payment.customer_id)),
+        None => None,
     })
 }
 
@@ -371,7 +372,11 @@ pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Resu
             status: Some(status),
             method,
             action: None,
-            sum: Some(Sum { amount: MinorUnits(payment.amount), currency: payment.currency.clone() }),
+            // PayDala: what the customer deposited at the terminal, which may differ.
+            sum: Some(
+                super::paydala::deposited_sum(op)
+                    .unwrap_or_else(|| Sum { amount: MinorUnits(payment.amount), currency: payment.currency.clone() }),
+            ),
             code: op.code.clone(),
             message: op.message.clone(),
         });
