@@ -5,6 +5,8 @@ const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).E
 const $ = (sel) => document.querySelector(sel);
 let handle = null;
 let currentPaymentId = null;
+// PayDala (KZT): the top-up's callback carries the shop's deposit id, so list the account's.
+let currentAccount = null;
 let callbackTimer = null;
 
 function logEvent(name, detail) {
@@ -30,6 +32,7 @@ async function json(res) {
 function startCheckout(order) {
   if (handle) handle.destroy();
   currentPaymentId = order.params.payment_id;
+  currentAccount = order.params.payment_currency === 'KZT' ? String(order.params.customer_id) : null;
   $('#order-info').textContent = `Order ${order.params.payment_id}: ${order.params.payment_amount} minor units ${order.params.payment_currency}`;
   const url = new URL(location.href);
   url.searchParams.set('order', currentPaymentId);
@@ -57,7 +60,8 @@ function watchCallbacks() {
   const poll = async () => {
     if (!currentPaymentId) return;
     try {
-      const list = await json(await fetch(`/merchant/callbacks?payment_id=${encodeURIComponent(currentPaymentId)}`));
+      const query = currentAccount ? `account=${encodeURIComponent(currentAccount)}` : `payment_id=${encodeURIComponent(currentPaymentId)}`;
+      const list = await json(await fetch(`/merchant/callbacks?${query}`));
       const ol = $('#callbacks');
       ol.replaceChildren(...list.map((c) => {
         const li = document.createElement('li');
