@@ -8,7 +8,8 @@
 //! encoder is written here (code sets B and C only: every printable ASCII
 //! character is in B), and numbers are pushed into the path without `format!`.
 
-use qrcode::{Color, EcLevel, QrCode};
+use qrcode::bits::Bits;
+use qrcode::{Color, EcLevel, QrCode, Version};
 
 /// Why a code cannot be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,16 +58,24 @@ pub struct Svg {
     pub path: String,
 }
 
-/// The QR matrix for `data` (UTF-8 bytes, error correction level M, smallest
-/// version that fits): its width in modules and the modules row by row,
+/// The QR matrix for `data` (UTF-8 bytes in byte mode, error correction level M,
+/// smallest version that fits): its width in modules and the modules row by row,
 /// `true` = dark. No quiet zone.
 pub fn qr_matrix(data: &str) -> Result<(usize, Vec<bool>), CodeError> {
     if data.is_empty() {
         return Err(CodeError::Empty);
     }
-    // With the version chosen automatically the only failure is "does not fit".
-    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M)
-        .map_err(|_| CodeError::TooLong { bytes: data.len() })?;
+    // Byte mode, smallest version that fits. Not the crate's automatic mode choice: its
+    // numeric/alphanumeric/kanji segment optimiser costs ~2 KB gzip in the widget, and a
+    // payment code is a few bytes in any mode. The only failure is "does not fit".
+    let too_long = || CodeError::TooLong { bytes: data.len() };
+    let bits = (1..=40)
+        .find_map(|v| {
+            let mut bits = Bits::new(Version::Normal(v));
+            (bits.push_byte_data(data.as_bytes()).is_ok() && bits.push_terminator(EcLevel::M).is_ok()).then_some(bits)
+        })
+        .ok_or_else(too_long)?;
+    let code = QrCode::with_bits(bits, EcLevel::M).map_err(|_| too_long())?;
     let width = code.width();
     let cells = code.into_colors().into_iter().map(|c| c == Color::Dark).collect();
     Ok((width, cells))

@@ -5,6 +5,7 @@
 
 use crate::callback::PaymentStatus;
 use crate::catalog::{CustomerField, FieldProblem, MethodCode};
+use crate::epay::{CodeDataError, EpayCode};
 use crate::params::CustomerData;
 use crate::protocol::{ApiError, NextAction, OpenResponse, PaymentView};
 use crate::redirect::{RedirectData, RedirectError, UrlPolicy};
@@ -82,6 +83,14 @@ impl WidgetError {
     }
     pub fn redirect(e: &RedirectError) -> WidgetError {
         WidgetError { code: "bad_redirect".into(), param: Some("redirect_data.url".into()), message: e.to_string(), retryable: false }
+    }
+    /// An EPay code that cannot be shown: names `redirect_data.body.<field>`.
+    pub fn code_data(e: &CodeDataError) -> WidgetError {
+        let field = match e {
+            CodeDataError::Missing(k) => k,
+            CodeDataError::BadTime(_) => "valid_time",
+        };
+        WidgetError { code: "bad_redirect".into(), param: Some(["redirect_data.body.", field].concat()), message: e.to_string(), retryable: false }
     }
 }
 
@@ -248,6 +257,9 @@ impl Checkout {
                 return fx;
             }
             Some(NextAction::ShowCode { redirect_data }) => {
+                if let Err(e) = EpayCode::from_redirect(&redirect_data) {
+                    return self.fail(WidgetError::code_data(&e));
+                }
                 if emit_action || !matches!(self.screen, Screen::Code { .. }) {
                     fx.push(Effect::Emit(Event::Code(redirect_data.clone())));
                 }
@@ -531,6 +543,26 @@ mod tests {
         })));
         assert!(!fx.iter().any(|e| matches!(e, Effect::Navigate(_))));
         assert!(matches!(c.screen, Screen::Error(ref e) if e.code == "bad_redirect"));
+    }
+
+    #[test]
+    fn a_code_without_its_reference_number_is_an_error_naming_the_field() {
+        let (mut c, _) = started(open("MYR", &[(MethodCode::EpayCash, &[])], Some(MethodCode::EpayCash)));
+        let rd = RedirectData {
+            method: HttpMethod::Get,
+            url: "https://onlinepayment.epay.com".into(),
+            body: FormBody(vec![("valid_time".into(), "2019-06-15 14:17:26".into()), ("user_name".into(), "PUTRA CANE".into())]),
+        };
+        let fx = c.update(Msg::PayAnswered(Ok(PaymentView {
+            status: Some(PaymentStatus::AwaitingCustomer),
+            action: Some(NextAction::ShowCode { redirect_data: rd }),
+            ..Default::default()
+        })));
+        assert!(!fx.iter().any(|e| matches!(e, Effect::Emit(Event::Code(_)) | Effect::SchedulePoll { .. })));
+        match &c.screen {
+            Screen::Error(e) => assert_eq!(e.param.as_deref(), Some("redirect_data.body.reference_number")),
+            s => panic!("{s:?}"),
+        }
     }
 
     #[test]
