@@ -12,17 +12,18 @@ use crate::interop::{self, Handlers, Options, RunParams, Target};
 use crate::view::dom::{console_error, Listener, Timeout};
 use crate::view::screens::Ctx;
 use crate::view::{self, Ui, View};
+use epay_core::epay::EpayCode;
 use epay_core::flow::{poll_delay_ms, Checkout, Effect, Event, Msg, Screen, WidgetError};
 use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
-use epay_core::redirect::{is_loopback_host, scheme_and_host};
+use epay_core::redirect::{is_loopback_host, scheme_and_host, HttpMethod};
 use epay_core::{MinorUnits, PaymentRequest, RedirectData, UrlPolicy};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, Document, HtmlFormElement};
+use web_sys::{AbortController, Document, Element, HtmlFormElement, Window};
 
 pub type NavigateHook = Rc<dyn Fn(&HtmlFormElement)>;
 pub type PollDelayHook = Rc<dyn Fn(u32) -> u32>;
@@ -86,12 +87,38 @@ fn find(id: u32) -> Option<Rc<Shared>> {
     WIDGETS.with(|w| w.borrow().iter().find(|s| s.id == id).cloned())
 }
 
+fn browser() -> Result<(Window, Document), Error> {
+    let no_doc = || Error::new("no_document", None, "EPayWidget needs a browser window and document");
+    let window = web_sys::window().ok_or_else(no_doc)?;
+    let doc = window.document().ok_or_else(no_doc)?;
+    Ok((window, doc))
+}
+
+/// The element to render in; a selector that matches nothing is an error shown in a modal.
+fn resolve_target(doc: &Document, target: &Target) -> Result<Option<Element>, WidgetError> {
+    let not_found = |why: &str| Error::new("target_not_found", Some("target"), ["target: ", why].concat()).into_widget(false);
+    match target {
+        Target::Modal => Ok(None),
+        Target::Element(e) => Ok(Some(e.clone())),
+        Target::Selector(sel) => match doc.query_selector(sel) {
+            Ok(Some(e)) => Ok(Some(e)),
+            // Quoted by hand: Debug formatting would bring Unicode tables into the wasm.
+            Ok(None) => Err(not_found(&["no element matches the selector \"", sel, "\""].concat())),
+            Err(_) => Err(not_found(&["\"", sel, "\" is not a valid CSS selector"].concat())),
+        },
+    }
+}
+
+fn pick_lang(window: &Window, language_code: Option<&str>) -> Lang {
+    let browser_langs: Vec<String> = window.navigator().languages().iter().filter_map(|v| v.as_string()).collect();
+    Lang::pick(language_code, &browser_langs)
+}
+
 /// Mounts a widget. `Err` only for programming mistakes (see `error.rs`).
 pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Transport>>, hooks: Hooks) -> Result<u32, Error> {
     let run: RunParams = interop::read_params(params)?;
     let opts: Options = interop::read_options(options)?;
-    let window = web_sys::window().ok_or_else(|| Error::new("no_document", None, "EPayWidget.run needs a browser window"))?;
-    let doc = window.document().ok_or_else(|| Error::new("no_document", None, "EPayWidget.run needs a browser document"))?;
+    let (window, doc) = browser()?;
 
     // What is wrong, if anything: shown on the error screen instead of calling the platform.
     let mut problem: Option<WidgetError> = None;
@@ -110,61 +137,46 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
     let base_url = opts.base_url.clone().unwrap_or_else(|| window.location().origin().unwrap_or_default());
     if problem.is_none() && scheme_and_host(&base_url).is_err() {
         problem = Some(
-            Error::new("invalid_option", Some("baseUrl"), format!("baseUrl: must be an absolute URL such as https://platform.example, got {base_url:?}"))
+            Error::new("invalid_option", Some("baseUrl"), ["baseUrl: must be an absolute URL such as https://platform.example, got \"", &base_url, "\""].concat())
                 .into_widget(false),
         );
     }
-
-    let target = match &opts.target {
-        Target::Modal => None,
-        Target::Element(e) => Some(e.clone()),
-        Target::Selector(sel) => match doc.query_selector(sel) {
-            Ok(Some(e)) => Some(e),
-            Ok(None) => {
-                problem = Some(Error::new("target_not_found", Some("target"), format!("target: no element matches the selector {sel:?}")).into_widget(false));
-                None
-            }
-            Err(_) => {
-                problem = Some(Error::new("target_not_found", Some("target"), format!("target: {sel:?} is not a valid CSS selector")).into_widget(false));
-                None
-            }
-        },
-    };
+    let target = resolve_target(&doc, &opts.target).unwrap_or_else(|e| {
+        problem = Some(e);
+        None
+    });
 
     let language_code = match run.params.get("language_code") {
         Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
         _ => None,
     };
-    let browser_langs: Vec<String> = window.navigator().languages().iter().filter_map(|v| v.as_string()).collect();
-    let lang = Lang::pick(language_code.as_deref(), &browser_langs);
+    let lang = pick_lang(&window, language_code.as_deref());
 
-    let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
     let (mut checkout, mut effects) = Checkout::new(url_policy(&base_url));
     if let Some(e) = problem {
         checkout.screen = Screen::Error(e.clone());
         effects = vec![Effect::Emit(Event::Error(e))];
     }
-
-    let id = NEXT_ID.with(|n| {
-        let id = n.get();
-        n.set(id.wrapping_add(1));
-        id
-    });
     let transport = transport.unwrap_or_else(|| Rc::new(crate::api::HttpTransport::new(&base_url)));
+    let payment_id = request.as_ref().map(|r| r.payment_id.clone()).or_else(|| match run.params.get("payment_id") {
+        Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
+        Some(epay_core::Scalar::Int(i)) => Some(i.to_string()),
+        _ => None,
+    });
+    let amount = request.as_ref().map(|r| (r.amount, r.currency.clone()));
+    let handlers = run.handlers.overlay(opts.handlers);
+    let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
+    let d = doc.clone();
     let state = State {
         checkout,
         lang,
-        doc: doc.clone(),
+        doc: d,
         view,
-        handlers: run.handlers.overlay(opts.handlers),
+        handlers,
         transport,
         open_body: run.body,
-        payment_id: request.as_ref().map(|r| r.payment_id.clone()).or_else(|| match run.params.get("payment_id") {
-            Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
-            Some(epay_core::Scalar::Int(i)) => Some(i.to_string()),
-            _ => None,
-        }),
-        amount: request.as_ref().map(|r| (r.amount, r.currency.clone())),
+        payment_id,
+        amount,
         draft: CustomerData::default(),
         abort: AbortController::new().ok(),
         timer: None,
@@ -173,6 +185,74 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
         hooks,
         interacted: false,
     };
+    start(&doc, state, effects)
+}
+
+/// `EPayWidget.showCode(target, redirect_data, options)`: the EPay code screen from a
+/// Gate callback's `redirect_data` alone — no platform call, no polling. A `redirect_data`
+/// that cannot be shown (not an object, method not GET, a body field missing, a bad
+/// `valid_time`) is shown on the error screen naming the field (`redirect_data.body.
+/// valid_time`) and reported through `options.onError`; it does not throw. Throws only
+/// for programming mistakes: `target` not an Element or selector, a bad option.
+pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) -> Result<u32, Error> {
+    let mut opts: Options = interop::read_options(options)?;
+    opts.target = interop::read_target(target, "target")?;
+    if matches!(opts.target, Target::Modal) {
+        return Err(Error::argument("target", "must be an Element or a CSS selector string, as in showCode('#checkout', redirect_data)"));
+    }
+    let extra = interop::read_code_options(options)?;
+    let (window, doc) = browser()?;
+    let shown = interop::read_redirect_data(redirect_data).map_err(|e| e.into_widget(false)).and_then(|rd| {
+        if rd.method != HttpMethod::Get {
+            return Err(Error::new("bad_redirect", Some("redirect_data.method"), "redirect_data.method: must be GET for an EPay code").into_widget(false));
+        }
+        EpayCode::from_redirect(&rd).map_err(|e| WidgetError::code_data(&e))?;
+        Ok(rd)
+    });
+    let target = resolve_target(&doc, &opts.target);
+    let shown = match &target {
+        Ok(_) => shown,
+        Err(e) => Err(e.clone()),
+    };
+    let target = target.ok().flatten();
+    let lang = pick_lang(&window, extra.language_code.as_deref());
+    let (mut checkout, _) = Checkout::new(UrlPolicy { allow_loopback_http: false });
+    let effects = match shown {
+        Ok(redirect_data) => {
+            checkout.screen = Screen::Code { redirect_data };
+            vec![]
+        }
+        Err(e) => {
+            checkout.screen = Screen::Error(e.clone());
+            vec![Effect::Emit(Event::Error(e))]
+        }
+    };
+    let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
+    let d = doc.clone();
+    let state = State {
+        checkout,
+        lang,
+        doc: d,
+        view,
+        handlers: opts.handlers,
+        transport: Rc::new(crate::api::HttpTransport::new("")),
+        open_body: String::new(),
+        payment_id: None,
+        amount: extra.amount,
+        draft: CustomerData::default(),
+        abort: None,
+        timer: None,
+        listeners: vec![],
+        redirect_form: None,
+        hooks: Hooks::default(),
+        interacted: false,
+    };
+    start(&doc, state, effects)
+}
+
+/// Registers the widget, renders it and performs the first effects.
+fn start(doc: &Document, state: State, effects: Vec<Effect>) -> Result<u32, Error> {
+    let id = next_id();
     let shared = Rc::new(Shared { id, alive: Cell::new(true), running: Cell::new(false), queue: RefCell::new(VecDeque::new()), state: RefCell::new(Some(state)) });
     WIDGETS.with(|w| w.borrow_mut().push(shared.clone()));
 
@@ -182,12 +262,12 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
         if let Some(st) = guard.as_mut() {
             let weak = Rc::downgrade(&shared);
             let d = doc.clone();
-            st.listeners.push(Listener::new(&doc, "visibilitychange", move |_| {
+            st.listeners.push(Listener::new(doc, "visibilitychange", move |_| {
                 send(&weak, Ui::Msg(Msg::Visibility(!d.hidden())));
             }));
             if st.view.overlay.is_some() {
                 let weak = Rc::downgrade(&shared);
-                st.listeners.push(Listener::new(&doc, "keydown", move |ev| {
+                st.listeners.push(Listener::new(doc, "keydown", move |ev| {
                     let esc = ev.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.key() == "Escape");
                     if esc {
                         send(&weak, Ui::Close);
@@ -203,6 +283,14 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
     }
     drain(&shared, effects);
     Ok(id)
+}
+
+fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1));
+        id
+    })
 }
 
 fn send(weak: &Weak<Shared>, ui: Ui) {
@@ -237,6 +325,13 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
             // Outside the state borrow: it calls the merchant, then destroys.
             Ui::Close => {
                 close(sh);
+                continue;
+            }
+            Ui::Expired => {
+                notify(sh, "onExpire", "epay:expire", &|st| match &st.checkout.screen {
+                    Screen::Code { redirect_data } => Some(interop::event_payload(&Event::Code(redirect_data.clone()), pid(st).as_deref(), st.checkout.method)),
+                    _ => None,
+                });
                 continue;
             }
             Ui::Resubmit => {
@@ -302,6 +397,7 @@ fn render(st: &mut State, sh: &Rc<Shared>) {
         modal,
         amount: amount_text,
         payment_id: payment_id.as_deref(),
+        method: st.checkout.method,
         methods: &methods,
         paying: st.checkout.paying,
         forced: session.and_then(|s| s.forced_method).is_some(),
@@ -392,7 +488,8 @@ fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
 }
 
 /// The redirect form: one hidden input per body pair; for GET the browser puts them in
-/// the query. Appended to `document.body`, outside the shadow root.
+/// the query (replacing any query of `url`, as browsers do for GET forms). Appended to
+/// `document.body`, outside the shadow root.
 pub fn build_form(doc: &Document, rd: &RedirectData) -> Option<HtmlFormElement> {
     let form: HtmlFormElement = doc.create_element("form").ok()?.dyn_into().ok()?;
     form.set_method(rd.method.as_str());
@@ -410,6 +507,38 @@ pub fn build_form(doc: &Document, rd: &RedirectData) -> Option<HtmlFormElement> 
     Some(form)
 }
 
+/// `followRedirect`'s URL rule: loopback http only with `options.sandbox`, or from a page
+/// that is itself served over http from a loopback host (the sandbox's own pages).
+pub fn redirect_policy(sandbox: bool, page_origin: &str) -> UrlPolicy {
+    UrlPolicy { allow_loopback_http: sandbox || url_policy(page_origin).allow_loopback_http }
+}
+
+/// `EPayWidget.followRedirect(redirect_data, options)` (Gate mode): checks `redirect_data`
+/// and submits it as a hidden form — `method` to `url`, `body` as fields (for GET the
+/// browser puts them in the query). `url` must be https; plain http only to a loopback
+/// host (127.0.0.0/8, localhost, [::1]), and only when `options.sandbox` is `true` or the
+/// page itself is served over http from a loopback host. Anything refused throws a JS
+/// `Error` with `code` `bad_redirect` and `param` naming the field
+/// (`redirect_data.method`, `redirect_data.url`, `redirect_data.body.<key>`), and
+/// nothing navigates. `navigate` replaces the submit (tests).
+pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Option<&NavigateHook>) -> Result<(), Error> {
+    let sandbox = interop::read_sandbox(options)?;
+    let rd = interop::read_redirect_data(redirect_data)?;
+    let (window, doc) = browser()?;
+    rd.check(redirect_policy(sandbox, &window.location().origin().unwrap_or_default())).map_err(|e| {
+        let w = WidgetError::redirect(&e);
+        Error { code: w.code, param: w.param, message: w.message }
+    })?;
+    let form = build_form(&doc, &rd).ok_or_else(|| Error::new("no_document", None, "followRedirect: the page has no body to hold the form"))?;
+    match navigate {
+        Some(hook) => hook(&form),
+        None => {
+            let _ = form.submit();
+        }
+    }
+    Ok(())
+}
+
 fn submit(st: &State, form: &HtmlFormElement) {
     match &st.hooks.navigate {
         Some(hook) => hook(form),
@@ -419,29 +548,38 @@ fn submit(st: &State, form: &HtmlFormElement) {
     }
 }
 
-/// Tells the merchant: the `epay:*` DOM event on the host, then the `on*` handler.
-/// A handler that throws is logged and changes nothing.
-fn emit(sh: &Rc<Shared>, ev: &Event) {
-    let (handler, host, payload, dom_name) = {
+fn pid(st: &State) -> Option<String> {
+    st.checkout.session.as_ref().map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone())
+}
+
+/// Tells the merchant: the `dom` event on the host, then the `handler` (`on*`), both with
+/// the payload `payload` makes (`None`: nothing to tell). A handler that throws is logged
+/// and changes nothing.
+fn notify(sh: &Rc<Shared>, handler: &str, dom: &str, payload: &dyn Fn(&State) -> Option<JsValue>) {
+    let (f, host, payload) = {
         let guard = sh.state.borrow();
         let Some(st) = guard.as_ref() else { return };
-        let (handler_name, dom_name) = interop::event_names(ev);
-        let pid = st.checkout.session.as_ref().map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone());
-        let payload = interop::event_payload(ev, pid.as_deref(), st.checkout.method);
-        (st.handlers.get(handler_name).cloned(), st.view.host.clone(), payload, dom_name)
+        let Some(p) = payload(st) else { return };
+        (st.handlers.get(handler).cloned(), st.view.host.clone(), p)
     };
+    dispatch_dom_event(&host, dom, &payload);
+    if let Some(f) = f {
+        if let Err(err) = f.call1(&JsValue::UNDEFINED, &payload) {
+            console_error("[epay-widget] an event handler threw:", &err);
+        }
+    }
+}
+
+/// A core event as its `epay:*` DOM event and `on*` handler.
+fn emit(sh: &Rc<Shared>, ev: &Event) {
     if let Event::Error(e) = ev {
         if !e.retryable {
             // For the developer: the customer only sees "contact the shop".
             web_sys::console::warn_1(&JsValue::from_str(&["[epay-widget] ", &e.code, ": ", &e.message].concat()));
         }
     }
-    dispatch_dom_event(&host, dom_name, &payload);
-    if let Some(f) = handler {
-        if let Err(err) = f.call1(&JsValue::UNDEFINED, &payload) {
-            console_error("[epay-widget] an event handler threw:", &err);
-        }
-    }
+    let (handler, dom) = interop::event_names(ev);
+    notify(sh, handler, dom, &|st| Some(interop::event_payload(ev, pid(st).as_deref(), st.checkout.method)));
 }
 
 fn dispatch_dom_event(host: &web_sys::HtmlElement, name: &str, detail: &JsValue) {
@@ -456,29 +594,20 @@ fn dispatch_dom_event(host: &web_sys::HtmlElement, name: &str, detail: &JsValue)
 
 /// Close button or Escape: `onClose`, `epay:close`, then destroy.
 fn close(sh: &Rc<Shared>) {
-    let (handler, host, payload) = {
-        let guard = sh.state.borrow();
-        let Some(st) = guard.as_ref() else { return };
-        if st.view.overlay.is_none() {
-            return;
-        }
-        let pid = st.checkout.session.as_ref().map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone());
+    let modal = sh.state.borrow().as_ref().is_some_and(|st| st.view.overlay.is_some());
+    if !modal {
+        return;
+    }
+    notify(sh, "onClose", "epay:close", &|st| {
         let status = match &st.checkout.screen {
             Screen::Result { view } => view.status.as_ref().map(|s| JsValue::from_str(s.as_str())),
             _ => None,
         };
-        let payload = interop::object(&[
-            ("payment_id", pid.map_or(JsValue::UNDEFINED, |p| JsValue::from_str(&p))),
+        Some(interop::object(&[
+            ("payment_id", pid(st).map_or(JsValue::UNDEFINED, |p| JsValue::from_str(&p))),
             ("status", status.unwrap_or(JsValue::UNDEFINED)),
-        ]);
-        (st.handlers.get("onClose").cloned(), st.view.host.clone(), payload)
-    };
-    dispatch_dom_event(&host, "epay:close", &payload);
-    if let Some(f) = handler {
-        if let Err(err) = f.call1(&JsValue::UNDEFINED, &payload) {
-            console_error("[epay-widget] onClose threw:", &err);
-        }
-    }
+        ]))
+    });
     destroy_shared(sh);
 }
 

@@ -14,12 +14,12 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Names of the event handlers a merchant may pass in `params` or `options`.
-pub const HANDLER_NAMES: [&str; 8] =
-    ["onReady", "onMethodSelected", "onRedirect", "onCode", "onSuccess", "onDecline", "onError", "onClose"];
+pub const HANDLER_NAMES: [&str; 9] =
+    ["onReady", "onMethodSelected", "onRedirect", "onCode", "onSuccess", "onDecline", "onError", "onClose", "onExpire"];
 
 /// The merchant's event handlers (`on*` functions).
 #[derive(Debug, Clone, Default)]
-pub struct Handlers(pub [Option<Function>; 8]);
+pub struct Handlers(pub [Option<Function>; 9]);
 
 impl Handlers {
     fn slot(name: &str) -> Option<usize> {
@@ -171,14 +171,7 @@ pub fn read_options(value: &JsValue) -> Result<Options, Error> {
         return Err(Error::argument("options", "must be an object such as { target: '#checkout' }"));
     }
     let get = |k: &str| Reflect::get(value, &k.into()).unwrap_or(JsValue::UNDEFINED);
-    let target = get("target");
-    if let Some(s) = target.as_string() {
-        out.target = Target::Selector(s);
-    } else if let Some(el) = target.dyn_ref::<web_sys::Element>() {
-        out.target = Target::Element(el.clone());
-    } else if !(target.is_undefined() || target.is_null()) {
-        return Err(Error::argument("options.target", "must be an Element or a CSS selector string"));
-    }
+    out.target = read_target(&get("target"), "options.target")?;
     let base = get("baseUrl");
     if let Some(s) = base.as_string() {
         out.base_url = Some(s);
@@ -201,6 +194,71 @@ pub fn read_options(value: &JsValue) -> Result<Options, Error> {
         }
     }
     Ok(out)
+}
+
+/// An Element or a CSS selector; `undefined`/`null` is the modal.
+pub fn read_target(target: &JsValue, name: &str) -> Result<Target, Error> {
+    if let Some(s) = target.as_string() {
+        Ok(Target::Selector(s))
+    } else if let Some(el) = target.dyn_ref::<web_sys::Element>() {
+        Ok(Target::Element(el.clone()))
+    } else if absent(target) {
+        Ok(Target::Modal)
+    } else {
+        Err(Error::argument(name, "must be an Element or a CSS selector string"))
+    }
+}
+
+/// What `showCode` reads from its options besides [`Options`].
+#[derive(Debug, Clone, Default)]
+pub struct CodeOptions {
+    pub language_code: Option<String>,
+    /// `payment_amount` (minor units) with `payment_currency`, to show the amount.
+    pub amount: Option<(MinorUnits, String)>,
+}
+
+/// `language_code`, and `payment_amount` (minor units, a number) with `payment_currency`.
+pub fn read_code_options(value: &JsValue) -> Result<CodeOptions, Error> {
+    let amount = field(value, "payment_amount");
+    let amount = if absent(&amount) {
+        None
+    } else {
+        let n = match amount.as_f64().map(scalar_of_number) {
+            Some(Scalar::Int(n)) if n >= 0 => n,
+            _ => return Err(Error::argument("options.payment_amount", "must be an integer amount in minor units, such as 500000")),
+        };
+        let currency = field(value, "payment_currency").as_string().filter(|c| epay_core::money::is_currency_code(c));
+        let currency = currency.ok_or_else(|| Error::argument("options.payment_currency", "must be an ISO 4217 code such as MYR, given with payment_amount"))?;
+        Some((MinorUnits(n), currency))
+    };
+    Ok(CodeOptions { language_code: field(value, "language_code").as_string(), amount })
+}
+
+/// `followRedirect`'s `options.sandbox` (default `false`).
+pub fn read_sandbox(options: &JsValue) -> Result<bool, Error> {
+    if absent(options) {
+        return Ok(false);
+    }
+    if !is_plain_object(options) {
+        return Err(Error::argument("options", "must be an object such as { sandbox: true }"));
+    }
+    let v = field(options, "sandbox");
+    if absent(&v) {
+        return Ok(false);
+    }
+    v.as_bool().ok_or_else(|| Error::argument("options.sandbox", "must be true or false"))
+}
+
+/// `redirect_data` from the merchant (`followRedirect`, `showCode`); errors are
+/// `bad_redirect` naming the field.
+pub fn read_redirect_data(v: &JsValue) -> Result<RedirectData, Error> {
+    if !is_plain_object(v) {
+        return Err(Error::new("bad_redirect", Some("redirect_data"), "redirect_data: must be an object { method, url, body }"));
+    }
+    decode_redirect_data(v).map_err(|m| {
+        let param = m.split(':').next().unwrap_or("redirect_data");
+        Error::new("bad_redirect", Some(param), m.as_str())
+    })
 }
 
 /// A plain object from key/value pairs; `undefined` values are left out.
@@ -384,12 +442,12 @@ fn decode_sum(v: &JsValue) -> Decoded<Sum> {
 }
 
 pub fn decode_redirect_data(v: &JsValue) -> Decoded<RedirectData> {
-    let method = match req_str(v, "method")?.as_str() {
-        "GET" | "get" => HttpMethod::Get,
-        "POST" | "post" => HttpMethod::Post,
+    let method = match field(v, "method").as_string().as_deref() {
+        Some("GET" | "get") => HttpMethod::Get,
+        Some("POST" | "post") => HttpMethod::Post,
         _ => return Err(bad("redirect_data.method", "must be GET or POST")),
     };
-    let url = req_str(v, "url")?;
+    let url = field(v, "url").as_string().ok_or_else(|| bad("redirect_data.url", "must be a string"))?;
     let b = field(v, "body");
     let mut body = Vec::new();
     if Array::is_array(&b) {
@@ -399,20 +457,23 @@ pub fn decode_redirect_data(v: &JsValue) -> Decoded<RedirectData> {
         }
     } else if b.is_object() {
         for key in Object::keys(b.unchecked_ref::<Object>()).iter() {
+            let name = key.as_string().unwrap_or_default();
             let val = Reflect::get(&b, &key).unwrap_or(JsValue::UNDEFINED);
             let text = if let Some(s) = val.as_string() {
                 s
             } else if let Some(x) = val.as_bool() {
                 (if x { "1" } else { "0" }).to_string()
             } else if val.as_f64().is_some() {
-                // JS's own number to text: no float formatting code in the wasm.
-                String::from(js_sys::JsString::from(val))
+                // JS's own number to text: no float formatting code in the wasm. (Not
+                // `JsString::from(val)`: that only relabels the number, and reading it as
+                // a string then throws.)
+                val.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
             } else if absent(&val) {
                 String::new()
             } else {
-                return Err(bad("redirect_data.body", "values must be scalars"));
+                return Err(bad(&["redirect_data.body.", &name].concat(), "must be a string, a number or a boolean"));
             };
-            body.push((key.as_string().unwrap_or_default(), text));
+            body.push((name, text));
         }
     } else if !absent(&b) {
         return Err(bad("redirect_data.body", "must be an object"));

@@ -7,8 +7,17 @@
 //!   are the `on*` handlers and are not sent). `options`: `target` (Element or selector;
 //!   default: a modal), `baseUrl` (the platform), `theme` (`'light'|'dark'|'auto'`), and
 //!   the same `on*` handlers (they win over those in `params`).
-//! - `WidgetHandle.destroy()`: aborts requests, clears the timer, removes listeners, the
+//! - `WidgetHandle.destroy()`: aborts requests, clears the timers, removes listeners, the
 //!   host and the overlay. Calling it twice is fine.
+//! - `showCode(target, redirect_data, options) -> WidgetHandle` (Gate mode): the EPay code
+//!   screen from a callback's `redirect_data` alone, no platform call and no polling.
+//!   `options`: `language_code`, `payment_amount` + `payment_currency` (the amount to show,
+//!   minor units), `theme`, `onExpire` (the countdown reached zero), `onError`. A
+//!   `redirect_data` that cannot be shown is rendered as an error naming the field
+//!   (`redirect_data.body.valid_time`) and reported to `onError`; it does not throw.
+//! - `followRedirect(redirect_data, options)` (Gate mode): submits `redirect_data` as a form;
+//!   throws `bad_redirect` naming the field for anything it refuses (see
+//!   [`controller::follow_redirect`] for the URL rule and `options.sandbox`).
 //!
 //! Errors: `run` throws (a JS `Error` with `code` and `param`) only for programming
 //! mistakes: `params` not an object (`invalid_argument`, `params`), `options` not an
@@ -57,6 +66,18 @@ pub fn run(params: JsValue, options: JsValue) -> Result<WidgetHandle, error::Err
     #[cfg(feature = "dev")]
     console_error_panic_hook::set_once();
     controller::mount(&params, &options, None, controller::Hooks::default()).map(|id| WidgetHandle { id })
+}
+
+/// Renders the EPay code screen from `redirect_data`; see the crate docs.
+#[wasm_bindgen(js_name = showCode)]
+pub fn show_code(target: JsValue, redirect_data: JsValue, options: JsValue) -> Result<WidgetHandle, error::Error> {
+    controller::mount_code(&target, &redirect_data, &options).map(|id| WidgetHandle { id })
+}
+
+/// Submits `redirect_data` as a form (Gate mode); throws `bad_redirect` naming the field.
+#[wasm_bindgen(js_name = followRedirect)]
+pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<(), error::Error> {
+    controller::follow_redirect(&redirect_data, &options, None)
 }
 
 /// Rust-side entry for tests and embedders: `run` with another transport and hooks.

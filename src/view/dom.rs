@@ -107,6 +107,40 @@ impl Drop for Timeout {
     }
 }
 
+/// A `setInterval` cleared when dropped, or when `f` returns `false`.
+pub struct Interval {
+    id: std::rc::Rc<std::cell::Cell<i32>>,
+    _callback: Closure<dyn FnMut()>,
+}
+
+fn clear_interval(id: i32) {
+    if let Some(w) = web_sys::window() {
+        w.clear_interval_with_handle(id);
+    }
+}
+
+impl Interval {
+    pub fn new(ms: i32, mut f: impl FnMut() -> bool + 'static) -> Interval {
+        let id = std::rc::Rc::new(std::cell::Cell::new(0));
+        let own = id.clone();
+        let callback = Closure::<dyn FnMut()>::new(move || {
+            if !f() {
+                clear_interval(own.get());
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            id.set(w.set_interval_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms).unwrap_or(0));
+        }
+        Interval { id, _callback: callback }
+    }
+}
+
+impl Drop for Interval {
+    fn drop(&mut self) {
+        clear_interval(self.id.get());
+    }
+}
+
 /// `console.error`, for merchant handlers that throw.
 pub fn console_error(what: &str, err: &JsValue) {
     web_sys::console::error_2(&JsValue::from_str(what), err);

@@ -1,13 +1,14 @@
 //! The widget's DOM: a host element with an open shadow root, a persistent live region,
 //! and the current screen re-rendered from `Checkout.screen` after each update.
 
+pub mod codes;
 pub mod dom;
 pub mod model;
 pub mod screens;
 
 use crate::error::Error;
 use crate::interop::Theme;
-use dom::Listener;
+use dom::{Interval, Listener};
 use epay_core::flow::{Msg, Screen};
 use epay_core::i18n::Lang;
 use epay_core::MinorUnits;
@@ -24,6 +25,8 @@ pub enum Ui {
     Close,
     /// "Continue to payment": submit the redirect form again.
     Resubmit,
+    /// The EPay code's countdown reached zero (`onExpire`).
+    Expired,
 }
 
 pub type Send = Rc<dyn Fn(Ui)>;
@@ -42,6 +45,8 @@ pub struct View {
     live: Element,
     content: Element,
     listeners: Vec<Listener>,
+    /// The countdown of the code screen on display.
+    ticker: Option<Interval>,
     /// What is on screen now, to skip identical re-renders (polls) and to know when the
     /// kind changes.
     shown: Option<(Screen, bool)>,
@@ -144,7 +149,7 @@ impl View {
             Some(_) => doc.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok()),
             None => None,
         };
-        Ok(View { host, overlay, shadow, live, content, listeners: vec![], shown: None, kind: None, return_focus })
+        Ok(View { host, overlay, shadow, live, content, listeners: vec![], ticker: None, shown: None, kind: None, return_focus })
     }
 
     /// The fields form on screen, if any.
@@ -171,6 +176,7 @@ impl View {
         // Dropping the old listeners removes them (one may be running now: that is fine,
         // wasm-bindgen frees it after it returns).
         self.listeners = r.listeners;
+        self.ticker = r.interval;
         if self.kind != Some(kind) {
             if let Some(h) = &r.heading {
                 self.live.set_text_content(h.text_content().as_deref());
@@ -197,6 +203,7 @@ impl View {
     /// Removes everything this view put in the page.
     pub fn remove(&mut self) {
         self.listeners.clear();
+        self.ticker = None;
         self.host.remove();
         if let Some(o) = self.overlay.take() {
             o.remove();
@@ -218,16 +225,41 @@ pub fn format_amount(lang: Lang, amount: MinorUnits, currency: &str) -> String {
     amount.format_plain(currency)
 }
 
+/// `Intl.<name>` exists, and `options` for it with these pairs.
 #[cfg(target_arch = "wasm32")]
-fn intl_format(lang: Lang, amount: MinorUnits, currency: &str) -> Option<String> {
-    use js_sys::{Array, Object, Reflect};
+fn intl_options(name: &str, pairs: &[(&str, &str)]) -> Option<js_sys::Object> {
+    use js_sys::Reflect;
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    if !intl.is_object() || !Reflect::has(&intl, &"NumberFormat".into()).unwrap_or(false) {
+    if !intl.is_object() || !Reflect::has(&intl, &name.into()).unwrap_or(false) {
         return None;
     }
-    let opts = Object::new();
-    Reflect::set(&opts, &"style".into(), &"currency".into()).ok()?;
-    Reflect::set(&opts, &"currency".into(), &currency.into()).ok()?;
-    let nf = js_sys::Intl::NumberFormat::new(&Array::of1(&lang.bcp47().into()), &opts);
+    let opts = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&opts, &(*k).into(), &(*v).into()).ok()?;
+    }
+    Some(opts)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn intl_format(lang: Lang, amount: MinorUnits, currency: &str) -> Option<String> {
+    let opts = intl_options("NumberFormat", &[("style", "currency"), ("currency", currency)])?;
+    let nf = js_sys::Intl::NumberFormat::new(&js_sys::Array::of1(&lang.bcp47().into()), &opts);
     nf.format().call1(&JsValue::UNDEFINED, &amount.as_major_f64(currency).into()).ok()?.as_string()
+}
+
+/// Unix seconds as a date and time in the customer's language and time zone
+/// (`Intl.DateTimeFormat`); `None` where `Intl` is missing.
+pub fn format_time(lang: Lang, unix_secs: i64) -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let opts = intl_options("DateTimeFormat", &[("dateStyle", "medium"), ("timeStyle", "short")])?;
+        let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&lang.bcp47().into()), &opts);
+        let date = js_sys::Date::new(&JsValue::from_f64(unix_secs as f64 * 1000.0));
+        f.format().call1(&JsValue::UNDEFINED, &date).ok()?.as_string()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (lang, unix_secs);
+        None
+    }
 }

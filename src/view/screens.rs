@@ -1,7 +1,8 @@
 //! One function per screen. Each builds fresh elements (screens are small) and returns
 //! the listeners it attached; the caller keeps them until the next render.
 
-use super::dom::{el, El, Listener};
+use super::codes;
+use super::dom::{el, El, Interval, Listener};
 use super::model::{self, Kind};
 use super::{Send, Ui};
 use epay_core::catalog::{CustomerField, MethodCode};
@@ -9,7 +10,6 @@ use epay_core::flow::{Msg, Screen, WidgetError};
 use epay_core::i18n::{t, tf, Key, Lang};
 use epay_core::params::CustomerData;
 use epay_core::protocol::PaymentView;
-use epay_core::RedirectData;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
 
@@ -21,6 +21,8 @@ pub struct Ctx<'a> {
     /// The payment's amount, formatted for the customer's locale.
     pub amount: Option<String>,
     pub payment_id: Option<&'a str>,
+    /// The method chosen (or forced), for method-specific texts.
+    pub method: Option<MethodCode>,
     pub methods: &'a [MethodCode],
     pub paying: bool,
     /// A method was forced: there is no picker to go back to.
@@ -38,20 +40,23 @@ pub struct Rendered {
     /// The first input marked invalid, to focus after a refused submit.
     pub first_invalid: Option<HtmlElement>,
     pub listeners: Vec<Listener>,
+    /// The code screen's countdown, kept as long as the screen.
+    pub interval: Option<Interval>,
 }
 
-struct B<'a, 'c> {
-    ctx: &'a Ctx<'c>,
-    listeners: Vec<Listener>,
+pub(super) struct B<'a, 'c> {
+    pub(super) ctx: &'a Ctx<'c>,
+    pub(super) listeners: Vec<Listener>,
     heading: Option<HtmlElement>,
     first_invalid: Option<HtmlElement>,
+    pub(super) interval: Option<Interval>,
 }
 
 impl B<'_, '_> {
-    fn el(&self, tag: &str) -> El {
+    pub(super) fn el(&self, tag: &str) -> El {
         el(self.ctx.doc, tag)
     }
-    fn t(&self, k: Key) -> &'static str {
+    pub(super) fn t(&self, k: Key) -> &'static str {
         t(self.ctx.lang, k)
     }
     fn heading(&mut self, text: &str) -> Element {
@@ -59,7 +64,7 @@ impl B<'_, '_> {
         self.heading = h.dyn_ref::<HtmlElement>().cloned();
         h
     }
-    fn p(&self, class: &str, text: &str) -> Element {
+    pub(super) fn p(&self, class: &str, text: &str) -> Element {
         self.el("p").class(class).text(text).build()
     }
     /// A real `<button>` that sends `ui` when pressed.
@@ -69,18 +74,13 @@ impl B<'_, '_> {
         self.listeners.push(b.on("click", move |_| send(ui())));
         b.build()
     }
-    fn spinner(&self) -> Element {
+    pub(super) fn spinner(&self) -> Element {
         self.el("div").class("epay-spinner").attr("aria-hidden", "true").build()
     }
-    fn amount(&self) -> String {
+    pub(super) fn amount(&self) -> String {
         self.ctx.amount.clone().unwrap_or_default()
     }
-    /// A `<dl>` row.
-    fn row(&self, dl: &Element, label: &str, value: &str, class: &str) {
-        let _ = dl.append_child(&self.el("dt").text(label).build());
-        let _ = dl.append_child(&self.el("dd").class(class).text(value).build());
-    }
-    fn steps(&self, title: Key, steps: &[String]) -> Element {
+    pub(super) fn steps(&self, title: Key, steps: &[String]) -> Element {
         let ol = self.el("ol").class("epay-steps");
         for s in steps {
             let _ = ol.0.append_child(&self.el("li").text(s).build());
@@ -90,7 +90,7 @@ impl B<'_, '_> {
 }
 
 pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
-    let mut b = B { ctx, listeners: vec![], heading: None, first_invalid: None };
+    let mut b = B { ctx, listeners: vec![], heading: None, first_invalid: None, interval: None };
     let kind = model::kind(screen);
     let body = b.el("div").class("epay-body").attr("data-screen", kind.as_str()).build();
     let heading = b.heading(t(ctx.lang, model::heading_key(kind, screen)));
@@ -108,8 +108,8 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
             let btn = b.button("epay-secondary", b.t(Key::RedirectButton), || Ui::Resubmit);
             let _ = body.append_child(&btn);
         }
-        Screen::Code { redirect_data } => code(&mut b, &body, redirect_data),
-        Screen::Terminal { account, service_name } => terminal(&mut b, &body, account, service_name),
+        Screen::Code { redirect_data } => codes::code(&mut b, &body, redirect_data),
+        Screen::Terminal { account, service_name } => codes::terminal(&mut b, &body, account, service_name),
         Screen::Waiting { stalled: false } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::WaitingBody)));
             let _ = body.append_child(&b.spinner());
@@ -140,10 +140,10 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
         None => summary,
     };
     let root = b.el("div").class("epay-card").child(top).child(summary).child(body).build();
-    Rendered { root, heading: b.heading, first_invalid: b.first_invalid, listeners: b.listeners }
+    Rendered { root, heading: b.heading, first_invalid: b.first_invalid, listeners: b.listeners, interval: b.interval }
 }
 
-fn error(b: &mut B, body: &Element, e: &WidgetError) {
+pub(super) fn error(b: &mut B, body: &Element, e: &WidgetError) {
     let _ = body.set_attribute("data-code", &e.code);
     let _ = body.append_child(&b.p("epay-text", b.t(model::error_body(e))));
     let details = b
@@ -260,48 +260,12 @@ fn fields_form(
     let _ = body.append_child(&form);
 }
 
-fn code(b: &mut B, body: &Element, rd: &RedirectData) {
-    let get = |k: &str| rd.body.get(k).unwrap_or("").to_string();
-    let dl = b.el("dl").class("epay-facts").build();
-    b.row(&dl, b.t(Key::CodeReference), &get("reference_number"), "epay-code");
-    b.row(&dl, b.t(Key::CodeUserName), &get("user_name"), "");
-    b.row(&dl, b.t(Key::Amount), &b.amount(), "");
-    let _ = body.append_child(&dl);
-    let valid = get("valid_time");
-    if !valid.is_empty() {
-        let _ = body.append_child(&b.p("epay-text epay-valid", &tf(b.ctx.lang, Key::CodeValidUntil, &[("time", &valid)])));
-    }
-    let steps = [
-        b.t(Key::CodeStep1).to_string(),
-        b.t(Key::CodeStep2).to_string(),
-        tf(b.ctx.lang, Key::CodeStep3, &[("amount", &b.amount())]),
-        b.t(Key::CodeStep4).to_string(),
-    ];
-    let _ = body.append_child(&b.steps(Key::CodeStepsTitle, &steps));
-}
-
-fn terminal(b: &mut B, body: &Element, account: &str, service: &str) {
-    let dl = b.el("dl").class("epay-facts").build();
-    b.row(&dl, b.t(Key::TerminalService), service, "");
-    b.row(&dl, b.t(Key::TerminalAccount), account, "epay-code");
-    b.row(&dl, b.t(Key::Amount), &b.amount(), "");
-    let _ = body.append_child(&dl);
-    let steps = [
-        tf(b.ctx.lang, Key::TerminalStep1, &[("service", service)]),
-        tf(b.ctx.lang, Key::TerminalStep2, &[("account", account)]),
-        b.t(Key::TerminalStep3).to_string(),
-        b.t(Key::TerminalStep4).to_string(),
-    ];
-    let _ = body.append_child(&b.steps(Key::TerminalStepsTitle, &steps));
-    let _ = body.append_child(&b.p("epay-text epay-muted", b.t(Key::TerminalWaiting)));
-    let _ = body.append_child(&b.spinner());
-}
-
 fn result(b: &mut B, body: &Element, view: &PaymentView) {
     let outcome = model::outcome(view);
     let _ = body.set_attribute("data-status", outcome.as_str());
     let amount = (b.ctx.format)(view).unwrap_or_else(|| b.amount());
     let (_, text) = model::result_copy(outcome);
+    let text = codes::result_text(view.method.or(b.ctx.method), outcome == model::Outcome::Success, text);
     let icon = if matches!(outcome, model::Outcome::Success | model::Outcome::Refunded) { "\u{2713}" } else { "!" };
     let icon_el = b.el("div").class("epay-result-icon").attr("aria-hidden", "true").text(icon).build();
     let _ = body.insert_before(&icon_el, body.first_child().as_ref());
