@@ -131,6 +131,8 @@ export interface EventHandlers {
   onError?: (event: ErrorEvent) => void;
   /** The modal was closed (close button or Escape). */
   onClose?: (event: CloseEvent) => void;
+  /** The EPay code's countdown reached `valid_time` (the code screen turns to "expired"). */
+  onExpire?: (event: RedirectEvent) => void;
 }
 
 /**
@@ -173,12 +175,19 @@ export interface RunOptions extends EventHandlers {
   theme?: Theme | null;
 }
 
-export interface ShowCodeOptions extends RunOptions {
+/** `showCode` options: no platform call, so no `baseUrl`; `target` is its first argument. */
+export interface ShowCodeOptions extends EventHandlers {
   /** Language of the code screen; default: the browser's, then English. */
   language_code?: LanguageCode | (string & {});
-  /** The amount to show, in minor units, with `currency`. */
-  amount?: number;
-  currency?: string;
+  /** The amount to show, in minor units, given with `payment_currency`. */
+  payment_amount?: number;
+  payment_currency?: string;
+  theme?: Theme | null;
+}
+
+export interface FollowRedirectOptions {
+  /** Allow plain http to a loopback host (the sandbox); default false. Otherwise https only. */
+  sandbox?: boolean;
 }
 
 /** A mounted checkout. */
@@ -197,8 +206,8 @@ export interface EPayWidgetError extends Error {
 export interface EPayWidgetApi {
   /** Mounts a checkout and returns at once; calls made before the wasm loaded are queued. */
   run(params: PaymentParams, options?: RunOptions): WidgetHandle;
-  /** Gate mode: submits `redirect_data` (a hidden form, `method` to `url`). */
-  followRedirect(redirectData: RedirectData, options?: RunOptions): void;
+  /** Gate mode: submits `redirect_data` (a hidden form, `method` to `url`); throws `bad_redirect` naming the field. */
+  followRedirect(redirectData: RedirectData, options?: FollowRedirectOptions): void;
   /** Gate mode: renders the EPay code screen from a callback's `redirect_data`. */
   showCode(target: Element | string, redirectData: RedirectData, options?: ShowCodeOptions): WidgetHandle;
 }
@@ -216,6 +225,7 @@ export interface EPayWidgetEventMap {
   'epay:decline': CustomEvent<PaymentResultEvent>;
   'epay:error': CustomEvent<ErrorEvent>;
   'epay:close': CustomEvent<CloseEvent>;
+  'epay:expire': CustomEvent<RedirectEvent>;
 }
 
 declare global {

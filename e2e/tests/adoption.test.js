@@ -63,7 +63,17 @@ async function open(page, base, spec, extra = '') {
   }
   await page.goto(`${base}/embed.html?${spec.query}${extra}`, { waitUntil: 'load' });
   if (spec.then) await spec.then(page);
-  await page.waitForSelector(`>>> .epay-body[data-screen="${spec.screen}"]`, { timeout: 20000 });
+  try {
+    await page.waitForSelector(`>>> .epay-body[data-screen="${spec.screen}"]`, { timeout: 20000 });
+  } catch (e) {
+    const seen = await page.evaluate(() => ({
+      url: location.href, visibility: document.visibilityState,
+      widget: document.querySelector('epay-checkout')?.shadowRoot?.textContent ?? null,
+      page: document.body.textContent.replace(/\s+/g, ' ').slice(0, 500),
+    })).catch((err) => String(err));
+    await shot(page, `FAILED-${spec.name}`).catch(() => {});
+    throw new Error(`screen ${spec.screen} did not show: ${JSON.stringify(seen)}; page errors: ${JSON.stringify(page.errors)}`, { cause: e });
+  }
   // Let fonts, the focus move and the first poll settle.
   await new Promise((r) => setTimeout(r, 300));
 }
