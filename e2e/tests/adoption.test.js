@@ -41,7 +41,22 @@ const SCREENS = [
   { name: 'error-network', query: 'currency=KES', screen: 'error', block: /\/api\/v1\/checkout\/open$/ },
   { name: 'result-success', query: CARD_READY, screen: 'result', then: partner('approve') },
   { name: 'result-decline', query: CARD_READY, screen: 'result', then: partner('decline') },
+  { name: 'result-expired', query: `currency=MYR&method=epaycash&${CUSTOMER_MY}`, screen: 'result', then: expireAtTerminal },
 ];
+
+/** The EPay code is shown, then the sandbox terminal (another tab) makes it expire. */
+async function expireAtTerminal(page) {
+  const ref = await page.waitForSelector('>>> [data-testid="reference-number"]', { timeout: 20000 });
+  const reference = (await ref.evaluate((e) => e.textContent)).trim();
+  const base = new URL(page.url()).origin;
+  const tab = await page.browser().newPage();
+  await tab.goto(`${base}/sim/epay`, { waitUntil: 'load' });
+  await tab.locator('#reference').fill(reference);
+  await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator('#find').click()]);
+  await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator('#expire').click()]);
+  await tab.close();
+  await page.bringToFront(); // a hidden tab does not poll
+}
 
 function partner(decision) {
   return async (page) => {
