@@ -270,7 +270,7 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
-    it('speaks every language: headings, labels, lang attribute, amounts through Intl', async () => {
+    it('speaks every language: headings, labels, lang attribute, amounts and dates through Intl', async () => {
       for (const lang of LANGUAGES) {
         const page = await newPage(browser, { width: 360, height: 800 });
         await open(page, sandbox.url, { query: `currency=KES&lang=${lang.code}`, screen: 'picker' });
@@ -294,6 +294,20 @@ for (const name of BROWSERS) {
         if (name === 'chromium') await shot(page, `${name}-adopt-lang-${lang.code}-360`);
         assert.deepEqual(page.errors, []);
         await page.close();
+
+        // The EPay code's expiry: valid_time is Malaysia time; shown by Intl in the customer's language.
+        const code = await newPage(browser, { width: 360, height: 800 });
+        await open(code, sandbox.url, { query: `currency=MYR&method=epaycash&${CUSTOMER_MY}&lang=${lang.code}`, screen: 'code' });
+        const when = await code.evaluate((tag) => {
+          const li = document.querySelector('#events li[data-event="code"]');
+          const valid = JSON.parse(li.textContent.slice('code '.length)).body.valid_time;
+          const date = new Date(`${valid.replace(' ', 'T')}+08:00`);
+          const expected = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+          return { shown: document.querySelector('epay-checkout').shadowRoot.querySelector('.epay-valid').textContent, expected };
+        }, lang.tag);
+        assert.ok(when.shown.includes(when.expected), `${lang.code}: "${when.shown}" shows ${when.expected}`);
+        assert.deepEqual(code.errors, []);
+        await code.close();
       }
     });
 
