@@ -73,8 +73,8 @@ function showCode(order, redirectData) {
   shownCode = reference;
   if (handle) handle.destroy();
   handle = EPayWidget.showCode('#checkout', redirectData, {
-    amount: order.params?.payment?.amount,
-    currency: order.params?.payment?.currency,
+    payment_amount: order.params?.payment?.amount,
+    payment_currency: order.params?.payment?.currency,
     onCode: (e) => logEvent('code', e),
     onError: (e) => logEvent('error', e),
   });
@@ -134,7 +134,7 @@ $('#epay-form').addEventListener('submit', async (ev) => {
     const url = new URL(location.href);
     url.search = `?order=${encodeURIComponent(current)}`;
     history.replaceState(null, '', url);
-    $('#order-info').textContent = `Order ${current}: ${money(amount, 'MYR')}, Gate request ${order.gate?.request_id ?? ''}`;
+    $('#order-info').textContent = `Order ${current}: ${money(amount, 'MYR')}`;
     say(`Gate accepted sale ${current}. Waiting for the platform's callback with the code…`);
     follow();
   } catch (e) {

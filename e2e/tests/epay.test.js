@@ -1,0 +1,209 @@
+// EPay cash end to end (seed 002). Payment Page: shop order in MYR with only some customer
+// fields → the widget asks for the rest → code screen (reference number, QR code, barcode,
+// countdown) → the code is paid (or expires) at the simulated EPay terminal in a second tab →
+// the widget in the first tab switches to the result by itself (polling) → the shop's server
+// has the signed callback. Gate mode: epay-gate.html → the shop's server sends the Gate sale →
+// the callback's redirect_data → EPayWidget.showCode → paid at the terminal → result callback.
+// The QR code is decoded with jsQR from the widget's own SVG.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import jsQR from 'jsqr';
+import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback, widgetText, shot, eventually } from '../lib/harness.js';
+
+const REFERENCE = /^\d{3}-\d{3}-\d{3}$/;
+const SEED_CALLBACK_KEYS = ['project_id', 'payment', 'customer', 'operation', 'signature'];
+const SEED_OPERATION_KEYS = ['id', 'type', 'status', 'date', 'created_date', 'request_id', 'sum_initial', 'sum_converted', 'code', 'message', 'provider'];
+
+/** Text of the first element matching `selector` inside the widget's shadow root. */
+async function widgetField(page, selector) {
+  const el = await page.waitForSelector(`>>> ${selector}`, { timeout: 20000 });
+  return (await el.evaluate((e) => e.textContent)).trim();
+}
+
+/**
+ * Decodes the widget's QR code: the <svg data-testid="qr"> is serialized, drawn as an
+ * image onto a canvas (white background, quiet zone) and read back with getImageData;
+ * jsQR decodes the pixels. The drawing happens in a blank helper tab: the shop page's
+ * strict CSP (img-src 'self') rightly refuses data: images, and is not loosened for a test.
+ */
+async function decodeQr(browser, page) {
+  const svg = await page.waitForSelector('>>> svg[data-testid="qr"]', { timeout: 20000 });
+  const markup = await svg.evaluate((el) => {
+    const clone = el.cloneNode(true);
+    clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+    clone.setAttribute('width', '400');
+    clone.setAttribute('height', '400');
+    // Colours that came from the widget's stylesheet, kept on the standalone copy.
+    const paths = [...el.querySelectorAll('path, rect')];
+    [...clone.querySelectorAll('path, rect')].forEach((p, i) => {
+      const fill = getComputedStyle(paths[i]).fill;
+      if (fill && fill !== 'none') p.setAttribute('fill', fill);
+    });
+    return new XMLSerializer().serializeToString(clone);
+  });
+  const helper = await browser.newPage();
+  try {
+    const pixels = await helper.evaluate(async (text) => {
+      const img = new Image();
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+      await img.decode();
+      const size = 480;
+      const canvas = document.createElement('canvas');
+      canvas.width = size;
+      canvas.height = size;
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, size, size);
+      ctx.drawImage(img, 40, 40, 400, 400);
+      return { width: size, height: size, data: Array.from(ctx.getImageData(0, 0, size, size).data) };
+    }, markup);
+    const found = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
+    assert.ok(found, 'jsQR finds a QR code in the widget\'s SVG');
+    return found.data;
+  } finally {
+    await helper.close();
+  }
+}
+
+/** Opens the terminal in its own tab, finds `reference`, and presses `button` (#pay-cash or #expire). */
+async function atTerminal(browser, base, reference, button, name) {
+  const tab = await newPage(browser, { width: 360, height: 800 });
+  await tab.goto(`${base}/sim/epay`, { waitUntil: 'load' });
+  await tab.locator('#reference').fill(reference);
+  await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator('#find').click()]);
+  assert.equal((await tab.$eval('#reference-number', (e) => e.textContent)).trim(), reference);
+  await shot(tab, `${name}-epay-terminal-360`);
+  await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator(`#${button}`).click()]);
+  const said = await tab.$eval('#result', (e) => e.textContent);
+  await shot(tab, `${name}-epay-terminal-${button}-360`);
+  assert.deepEqual(tab.errors, []);
+  await tab.close();
+  return said;
+}
+
+for (const name of BROWSERS) {
+  describe(`epaycash in ${name}`, () => {
+    let sandbox, browser;
+    before(async () => { sandbox = await startSandbox(); browser = await launch(name); });
+    after(async () => { await browser?.close(); await sandbox?.stop(); });
+
+    /** Shop order in MYR with first name and email only; the widget asks for the rest. */
+    async function codeFromShop() {
+      const page = await newPage(browser);
+      const paymentId = await orderFromShop(page, sandbox.url, {
+        amount: '5000.00', currency: 'MYR', method: 'epaycash', firstName: 'Putra', email: 'putra@mail.com',
+      });
+      const last = await page.waitForSelector('>>> input[name="customer_last_name"]', { timeout: 15000 });
+      const phone = await page.waitForSelector('>>> input[name="customer_phone"]');
+      assert.equal(await page.$('>>> input[name="customer_first_name"]'), null, 'first name was sent by the shop');
+      assert.equal(await page.$('>>> input[name="customer_email"]'), null, 'email was sent by the shop');
+      await shot(page, `${name}-epay-fields`);
+      await last.type('Cane');
+      await phone.type('60321669552');
+      await page.locator('>>> .epay-form button[type="submit"]').click();
+
+      const reference = await widgetField(page, '[data-testid="reference-number"]');
+      assert.match(reference, REFERENCE);
+      await page.waitForSelector('>>> svg[data-testid="qr"]');
+      await page.waitForSelector('>>> svg[data-testid="barcode"]');
+      const timer = await widgetField(page, '[role="timer"]');
+      assert.match(timer, /\d+:\d\d/, 'a countdown');
+      await page.waitForSelector('#events li[data-event="code"]', { timeout: 10000 });
+      const text = await widgetText(page);
+      assert.match(text, /PUTRA CANE/);
+      assert.match(text, /5,000\.00|5 000[.,]00|5000\.00/);
+      assert.equal(await decodeQr(browser, page), reference, 'the QR code carries the reference number');
+      await shot(page, `${name}-epay-code-1280`);
+      await page.setViewport({ width: 360, height: 800 });
+      await shot(page, `${name}-epay-code-360`);
+      await page.setViewport({ width: 1280, height: 900 });
+      return { page, paymentId, reference };
+    }
+
+    it('shows the code, is paid at the terminal in another tab, and the widget turns to success by itself', async () => {
+      const { page, paymentId, reference } = await codeFromShop();
+      const said = await atTerminal(browser, sandbox.url, reference, 'pay-cash', name);
+      assert.match(said, /Paid/);
+      await page.bringToFront();
+      await page.waitForSelector('#events li[data-event="success"]', { timeout: 30000 });
+      await eventually(async () => /Payment successful/i.test(await widgetText(page)), 10000, 'success screen');
+      await shot(page, `${name}-epay-success`);
+
+      const list = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'success', 'success callback');
+      assert.equal(list.length, 1, 'exactly one callback');
+      const cb = list[0];
+      assert.equal(cb.valid, true, 'signature verified by the shop');
+      assert.deepEqual(Object.keys(cb.body), SEED_CALLBACK_KEYS);
+      assert.deepEqual(Object.keys(cb.body.operation), SEED_OPERATION_KEYS);
+      assert.equal(cb.body.payment.id, paymentId);
+      assert.equal(cb.body.payment.method, 'ePayViaEGHL');
+      assert.deepEqual(cb.body.payment.sum, { amount: 500000, currency: 'MYR' });
+      assert.equal(cb.body.customer.phone, '60321669552');
+      assert.equal(cb.body.operation.type, 'sale');
+      assert.equal(cb.body.operation.code, '0');
+      assert.equal(cb.body.operation.message, 'Success');
+      assert.equal(cb.body.operation.provider.id, 1353);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('lets the code expire at the terminal: the widget shows it and the shop gets the expired callback', async () => {
+      const { page, paymentId, reference } = await codeFromShop();
+      const said = await atTerminal(browser, sandbox.url, reference, 'expire', `${name}-expire`);
+      assert.match(said, /expired and cannot be paid/);
+      await page.bringToFront();
+      await page.waitForSelector('#events li[data-event="decline"]', { timeout: 30000 });
+      await eventually(async () => /expired|declined/i.test(await widgetText(page)), 10000, 'result screen');
+      await shot(page, `${name}-epay-expired`);
+      const list = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'expired', 'expired callback');
+      assert.equal(list.length, 1);
+      assert.equal(list[0].valid, true);
+      assert.equal(list[0].body.operation.status, 'decline');
+      assert.equal(list[0].body.operation.code, '20000');
+      assert.equal(list[0].body.operation.message, 'Payment code expired');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('Gate mode: the shop gets the code in a callback, showCode renders it, the terminal pays it', async () => {
+      const page = await newPage(browser);
+      await page.goto(`${sandbox.url}/epay-gate.html`, { waitUntil: 'load' });
+      await page.locator('#amount').fill('50.00');
+      await page.locator('#epay-pay').click();
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('order'), { timeout: 15000 });
+      const paymentId = await page.evaluate(() => new URLSearchParams(location.search).get('order'));
+      const reference = await widgetField(page, '[data-testid="reference-number"]');
+      assert.match(reference, REFERENCE);
+      await page.waitForSelector('>>> svg[data-testid="barcode"]');
+      await page.waitForSelector('>>> [role="timer"]');
+      assert.equal(await decodeQr(browser, page), reference);
+      const first = await waitForCallback(sandbox.url, paymentId, (b) => b.redirect_data, 'callback with redirect_data');
+      assert.equal(first[0].valid, true);
+      assert.equal(first[0].body.payment.status, 'awaiting customer');
+      assert.equal(first[0].body.redirect_data.method, 'GET');
+      assert.equal(first[0].body.redirect_data.body.reference_number, reference);
+      assert.equal(first[0].body.redirect_data.body.user_name, 'PUTRA CANE');
+      const shown = await widgetText(page);
+      assert.match(shown, /PUTRA CANE/);
+      assert.match(shown, /50\.00/, 'the amount the shop passed to showCode');
+      assert.equal(await page.$('#events li[data-event="error"]'), null, 'showCode reported no error');
+      await shot(page, `${name}-epay-gate-code-1280`);
+      await page.setViewport({ width: 360, height: 800 });
+      await shot(page, `${name}-epay-gate-code-360`);
+      await page.setViewport({ width: 1280, height: 900 });
+
+      await atTerminal(browser, sandbox.url, reference, 'pay-cash', `${name}-gate`);
+      await page.bringToFront();
+      await page.waitForSelector('#result[data-status="success"]', { timeout: 20000 });
+      const list = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'success', 'success callback');
+      assert.equal(list.length, 2, 'the code, then the result');
+      assert.equal(list[1].valid, true);
+      assert.equal(list[1].body.payment.method, 'ePayViaEGHL');
+      assert.equal(list[1].body.operation.code, '0');
+      await page.waitForSelector('#callbacks li[data-status="success"]', { timeout: 10000 });
+      await shot(page, `${name}-epay-gate-success`);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+  });
+}
