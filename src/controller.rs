@@ -532,18 +532,27 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
     let form = build_form(&doc, &rd).ok_or_else(|| Error::new("no_document", None, "followRedirect: the page has no body to hold the form"))?;
     match navigate {
         Some(hook) => hook(&form),
-        None => {
-            let _ = form.submit();
-        }
+        None => submit_form(&form).map_err(|_| Error::new("redirect_failed", None, "followRedirect: the browser refused to submit the form"))?,
     }
     Ok(())
+}
+
+/// `HTMLFormElement.prototype.submit.call(form)`: a body field named `submit` (an input is
+/// also a property of its form) cannot shadow the method and leave the customer stuck.
+pub fn submit_form(form: &HtmlFormElement) -> Result<(), JsValue> {
+    let class = js_sys::Reflect::get(&js_sys::global(), &"HTMLFormElement".into())?;
+    let proto = js_sys::Reflect::get(&class, &"prototype".into())?;
+    let submit: js_sys::Function = js_sys::Reflect::get(&proto, &"submit".into())?.dyn_into()?;
+    submit.call0(form).map(|_| ())
 }
 
 fn submit(st: &State, form: &HtmlFormElement) {
     match &st.hooks.navigate {
         Some(hook) => hook(form),
         None => {
-            let _ = form.submit();
+            if let Err(e) = submit_form(form) {
+                console_error("[epay-widget] the redirect form could not be submitted:", &e);
+            }
         }
     }
 }

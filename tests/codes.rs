@@ -384,8 +384,25 @@ async fn show_code_renders_from_redirect_data_alone_in_the_language_asked_with_t
     assert_eq!(text_of(&root, "[data-testid=reference-number]"), REFERENCE);
     assert_eq!(scan_barcode(&q(&root, "svg[data-testid=barcode]").unwrap()), REFERENCE);
     assert!(text_of(&root, "[role=timer]").starts_with(&t(Lang::Ms, Key::CodeExpiresIn).replace("{time}", "")));
+    assert!(text(&root).contains("wang tunai sebanyak RM"), "step 3 names the amount: {}", text(&root));
     h.destroy();
     assert!(box_.first_child().is_none());
+    box_.remove();
+}
+
+#[wasm_bindgen_test]
+async fn show_code_without_an_amount_has_whole_instructions() {
+    let box_ = container();
+    let h = show(&box_, &redirect_data_to_js(&seed_code(600)), &JsValue::UNDEFINED);
+    let root = shadow(&host_in(&box_));
+    let steps: Vec<String> = qa(&root, "ol.epay-steps li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    assert_eq!(steps.len(), 4);
+    assert_eq!(steps[2], t(Lang::En, Key::CodeStep3NoAmount), "no amount to name: the step points at the terminal");
+    for s in &steps {
+        assert!(!s.contains('{') && !s.contains(" .") && !s.trim_end().ends_with("for ."), "a whole sentence: {s:?}");
+    }
+    assert!(q(&root, ".epay-amount").is_none(), "no empty amount in the summary");
+    h.destroy();
     box_.remove();
 }
 
@@ -568,6 +585,34 @@ async fn follow_redirect_get_puts_the_body_in_the_query() {
     let win = frame.unchecked_ref::<web_sys::HtmlIFrameElement>().content_window().unwrap();
     within(3000, "the frame to navigate", || win.location().pathname().is_ok_and(|p| p == "/epay-landing")).await;
     assert_eq!(win.location().search().unwrap(), "?reference_number=045-050-000&user_name=THANAPAT+JISAMANYA");
+    frame.remove();
+    for f in qa_doc("form[data-epay-redirect]") {
+        f.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_body_field_named_like_a_form_method_cannot_stop_the_redirect() {
+    // An input named `submit` shadows `form.submit`; the widget calls the prototype's.
+    let d = doc();
+    let frame = d.create_element("iframe").unwrap();
+    frame.set_attribute("name", "epay-clobber-frame").unwrap();
+    d.body().unwrap().append_child(&frame).unwrap();
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let rd = redirect_data_to_js(&RedirectData {
+        method: HttpMethod::Get,
+        url: format!("{origin}/epay-clobbered"),
+        body: FormBody(vec![("submit".into(), "1".into()), ("action".into(), "x".into()), ("target".into(), "_top".into())]),
+    });
+    let hook: NavigateHook = Rc::new(|form: &HtmlFormElement| {
+        form.set_attribute("target", "epay-clobber-frame").unwrap();
+        assert!(form.submit().is_err(), "the plain call hits the input, not the method");
+        epay_widget::controller::submit_form(form).unwrap();
+    });
+    follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
+    let win = frame.unchecked_ref::<web_sys::HtmlIFrameElement>().content_window().unwrap();
+    within(3000, "the frame to navigate", || win.location().pathname().is_ok_and(|p| p == "/epay-clobbered")).await;
+    assert_eq!(win.location().search().unwrap(), "?submit=1&action=x&target=_top");
     frame.remove();
     for f in qa_doc("form[data-epay-redirect]") {
         f.remove();

@@ -334,6 +334,9 @@ async fn a_declined_payment_calls_on_decline() {
     assert_eq!(on_decline.count(), 1);
     assert_eq!(get(&on_decline.last(), "code").as_string().as_deref(), Some("20000"));
     assert!(text(&root).contains("Payment declined"));
+    let reason = root.query_selector("[data-testid=decline-reason]").unwrap().expect("the platform's reason is shown");
+    assert_eq!(reason.text_content().as_deref(), Some("Reason: General decline"));
+    assert_eq!(reason.last_element_child().unwrap().get_attribute("lang").as_deref(), Some("en"));
     h.destroy();
     box_.remove();
 }

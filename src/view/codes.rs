@@ -183,13 +183,12 @@ pub(super) fn code(b: &mut B, body: &Element, rd: &RedirectData) {
     add(&block, &timer);
     add(body, &block);
 
-    let amount = b.amount();
-    steps(
-        b,
-        body,
-        Key::CodeStepsTitle,
-        [b.t(Key::CodeStep1).into(), b.t(Key::CodeStep2).into(), tf(lang, Key::CodeStep3, &[("amount", &amount)]), b.t(Key::CodeStep4).into()],
-    );
+    // Gate's showCode may not know the amount: then the step points at the terminal's screen.
+    let step3 = match &b.ctx.amount {
+        Some(amount) => tf(lang, Key::CodeStep3, &[("amount", amount)]),
+        None => b.t(Key::CodeStep3NoAmount).into(),
+    };
+    steps(b, body, Key::CodeStepsTitle, [b.t(Key::CodeStep1).into(), b.t(Key::CodeStep2).into(), step3, b.t(Key::CodeStep4).into()]);
     let print = b.el("button").attr("type", "button").class("epay-secondary").attr("data-action", "print").text(b.t(Key::Print)).build();
     b.listeners.push(Listener::new(&print, "click", |_| {
         if let Some(w) = web_sys::window() {

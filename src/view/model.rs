@@ -122,6 +122,13 @@ pub fn outcome(view: &PaymentView) -> Outcome {
     }
 }
 
+/// The platform's reason for a decline, worth showing under the result: its operation
+/// message, unless there is none or it only says "Success".
+pub fn decline_reason(o: Outcome, view: &PaymentView) -> Option<&str> {
+    let m = view.message.as_deref()?.trim();
+    (o == Outcome::Decline && !m.is_empty() && !m.eq_ignore_ascii_case("success")).then_some(m)
+}
+
 /// Title and body of the result screen; the body may hold `{amount}`.
 pub fn result_copy(o: Outcome) -> (Key, Key) {
     match o {
@@ -194,6 +201,18 @@ mod tests {
         assert_eq!(outcome(&view(PaymentStatus::PartiallyReversed)), Outcome::Success);
         let s = Screen::Result { view: view(PaymentStatus::Expired) };
         assert_eq!(heading_key(kind(&s), &s), Key::ExpiredTitle);
+    }
+
+    #[test]
+    fn a_decline_shows_the_platforms_message_and_nothing_else_does() {
+        let with = |status, m: &str| PaymentView { message: Some(m.into()), ..view(status) };
+        let declined = with(PaymentStatus::Decline, "General decline");
+        assert_eq!(decline_reason(outcome(&declined), &declined), Some("General decline"));
+        for v in [with(PaymentStatus::Success, "Success"), with(PaymentStatus::Decline, "  "), with(PaymentStatus::Decline, "success"), view(PaymentStatus::Decline)] {
+            assert_eq!(decline_reason(outcome(&v), &v), None, "{v:?}");
+        }
+        let expired = with(PaymentStatus::Expired, "Payment code expired");
+        assert_eq!(decline_reason(outcome(&expired), &expired), None, "the expired screen says it already");
     }
 
     #[test]

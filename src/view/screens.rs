@@ -270,6 +270,16 @@ fn result(b: &mut B, body: &Element, view: &PaymentView) {
     let icon_el = b.el("div").class("epay-result-icon").attr("aria-hidden", "true").text(icon).build();
     let _ = body.insert_before(&icon_el, body.first_child().as_ref());
     let _ = body.append_child(&b.p("epay-text", &tf(b.ctx.lang, text, &[("amount", &amount)])));
+    // The platform's own words for a decline ("General decline"), as text, in its language.
+    if let Some(reason) = model::decline_reason(outcome, view) {
+        let p = b
+            .el("p")
+            .class("epay-reason")
+            .attr("data-testid", "decline-reason")
+            .child(b.el("span").text(&[b.t(Key::DeclineReason), " "].concat()))
+            .child(b.el("span").attr("lang", "en").text(reason));
+        let _ = body.append_child(&p.build());
+    }
     if b.ctx.modal {
         let btn = b.button("epay-primary", b.t(Key::Close), || Ui::Close);
         let _ = body.append_child(&btn);
