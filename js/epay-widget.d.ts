@@ -196,7 +196,7 @@ export interface WidgetHandle {
   destroy(): void;
 }
 
-/** What `run` throws for programming mistakes (not an object, an option of the wrong type). */
+/** What `run` and `showCode` throw for programming mistakes (not an object, an option of the wrong type), and what `followRedirect` rejects with. */
 export interface EPayWidgetError extends Error {
   name: 'EPayWidgetError';
   code: ErrorCode;
@@ -206,8 +206,12 @@ export interface EPayWidgetError extends Error {
 export interface EPayWidgetApi {
   /** Mounts a checkout and returns at once; calls made before the wasm loaded are queued. */
   run(params: PaymentParams, options?: RunOptions): WidgetHandle;
-  /** Gate mode: submits `redirect_data` (a hidden form, `method` to `url`); throws `bad_redirect` naming the field. */
-  followRedirect(redirectData: RedirectData, options?: FollowRedirectOptions): void;
+  /**
+   * Gate mode: submits `redirect_data` (a hidden form, `method` to `url`). Resolves once the
+   * form is submitted; rejects with an `EPayWidgetError` (`bad_redirect` naming the field,
+   * or `load_failed`) and then nothing navigates.
+   */
+  followRedirect(redirectData: RedirectData, options?: FollowRedirectOptions): Promise<void>;
   /** Gate mode: renders the EPay code screen from a callback's `redirect_data`. */
   showCode(target: Element | string, redirectData: RedirectData, options?: ShowCodeOptions): WidgetHandle;
 }

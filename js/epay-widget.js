@@ -98,17 +98,33 @@
     };
   }
 
+  function loadFailed() {
+    var e = new Error('the payment widget could not be loaded: ' + failure);
+    e.name = 'EPayWidgetError';
+    e.code = 'load_failed';
+    e.param = null;
+    return e;
+  }
+
+  // A promise, loaded or not: resolves once the form is submitted (the page is leaving);
+  // rejects with the widget's error (`bad_redirect` naming the field) and nothing navigates.
   function followRedirect() {
     var args = Array.prototype.slice.call(arguments);
-    args[1] = withBase(args[1]);
     var go = function () {
       if (typeof wasm.followRedirect !== 'function') throw new Error('EPayWidget.followRedirect is not available in this version');
-      return wasm.followRedirect.apply(null, args);
+      wasm.followRedirect.apply(null, args);
     };
-    if (wasm) return go();
-    queue.push(function () {
-      if (!wasm) { reportLoadFailure(args); return; }
-      try { go(); } catch (e) { console.error('[epay-widget] followRedirect failed:', e); }
+    try {
+      args[1] = withBase(args[1]);
+      if (wasm) { go(); return Promise.resolve(); }
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise(function (resolve, reject) {
+      queue.push(function () {
+        if (!wasm) { reject(loadFailed()); return; }
+        try { go(); resolve(); } catch (e) { reject(e); }
+      });
     });
   }
 

@@ -99,22 +99,42 @@ function deferredHandle(name, optionsIndex, check) {
   };
 }
 
+function loadFailed() {
+  const e = new Error(`the payment widget could not be loaded: ${failure}`);
+  e.name = 'EPayWidgetError';
+  e.code = 'load_failed';
+  e.param = null;
+  return e;
+}
+
+// A promise, loaded or not: resolves once the form is submitted (the page is leaving);
+// rejects with the widget's error (`bad_redirect` naming the field) and nothing navigates.
 function followRedirect(...args) {
-  args[1] = withBase(args[1]);
   const go = () => {
     if (typeof wasm.followRedirect !== 'function') throw new Error('EPayWidget.followRedirect is not available in this version');
-    return wasm.followRedirect(...args);
+    wasm.followRedirect(...args);
   };
-  if (wasm) return go();
-  queue.push(() => {
-    if (!wasm) return reportLoadFailure(args);
-    try {
+  try {
+    args[1] = withBase(args[1]);
+    if (wasm) {
       go();
-    } catch (e) {
-      console.error('[epay-widget] followRedirect failed:', e);
+      return Promise.resolve();
     }
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return new Promise((resolve, reject) => {
+    queue.push(() => {
+      if (!wasm) return reject(loadFailed());
+      try {
+        go();
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+    load();
   });
-  load();
 }
 
 export const EPayWidget = Object.freeze({

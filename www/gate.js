@@ -75,7 +75,7 @@ $('#gate-form').addEventListener('submit', async (ev) => {
     say(`Gate accepted sale ${current}. Waiting for the platform's callback with redirect_data…`);
     const redirectData = await waitForRedirectData(current);
     say('Sending you to the card partner…');
-    EPayWidget.followRedirect(redirectData);
+    await EPayWidget.followRedirect(redirectData);
   } catch (e) {
     fail(`The shop could not start the payment: ${e.message}`);
     say('');
@@ -114,7 +114,7 @@ function orderItem(paymentId) {
   li.dataset.paymentId = paymentId;
   const head = document.createElement('div');
   head.className = 'order-head';
-  for (const cls of ['order-id', 'order-amount', 'order-status']) {
+  for (const cls of ['order-id', 'order-mode', 'order-amount', 'order-status']) {
     const span = document.createElement('span');
     span.className = cls;
     head.append(span);
@@ -158,6 +158,7 @@ function render(orders) {
     li.dataset.status = o.status;
     li.classList.toggle('current', o.payment_id === current);
     text(li.querySelector('.order-id'), o.payment_id);
+    text(li.querySelector('.order-mode'), o.mode === 'payment_page' ? 'Payment Page' : 'Gate');
     text(li.querySelector('.order-amount'), money(o.amount, o.currency));
     const status = li.querySelector('.order-status');
     text(status, o.status);

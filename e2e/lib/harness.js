@@ -1,6 +1,6 @@
 // Shared e2e harness: starts a fresh sandbox on an ephemeral port with its own
 // database, launches Debian's Chromium or Firefox headless through puppeteer-core.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,11 +12,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const BROWSERS = (process.env.E2E_BROWSERS || 'chromium,firefox').split(',');
 export const ARTIFACTS = path.join(root, 'e2e', 'artifacts');
 
-export async function startSandbox() {
-  const bin = process.env.EPAY_BIN || path.join(root, 'target', 'debug', 'epay');
+const bin = process.env.EPAY_BIN || path.join(root, 'target', 'debug', 'epay');
+
+/** `params` with the signature the shop's server would add (`epay sign`; the secret stays here). */
+export function signed(params, secret = 'sandbox-secret-250') {
+  const signature = execFileSync(bin, ['sign', '--secret', secret], { input: JSON.stringify(params) }).toString().trim();
+  return { ...params, signature };
+}
+
+/** Starts a sandbox; `args` are extra flags (e.g. ['--epay-ttl', '8']). */
+export async function startSandbox(args = []) {
   const dir = mkdtempSync(path.join(tmpdir(), 'epay-e2e-'));
   const child = spawn(bin, ['sandbox', '--port', '0', '--db', path.join(dir, 'sandbox.sqlite'),
-    '--www', path.join(root, 'www'), '--pkg', path.join(root, 'pkg')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--www', path.join(root, 'www'), '--pkg', path.join(root, 'pkg'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
