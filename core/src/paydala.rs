@@ -687,10 +687,27 @@ pub fn handle(body: &[u8], secret: &str, merchant: &impl PaydalaMerchant) -> Pay
         Ok(r) => r,
         Err(errs) => return PaydalaReply::error(ResponseCode::Error, joined(&errs)),
     };
+    // A merchant function that panics is a failing one: answer 500 naming it, keep serving.
     match request {
-        PaydalaRequest::Verify(req) => PaydalaReply::verify(answer_verify(&req, merchant)),
-        PaydalaRequest::CheckDeposit(req) => PaydalaReply::deposit(answer_check_deposit(&req, merchant)),
+        PaydalaRequest::Verify(req) => {
+            PaydalaReply::verify(unwound(|| answer_verify(&req, merchant)).unwrap_or_else(|why| VerifyResponse::error(why)))
+        }
+        PaydalaRequest::CheckDeposit(req) => PaydalaReply::deposit(
+            unwound(|| answer_check_deposit(&req, merchant)).unwrap_or_else(|why| CheckDepositResponse::error(why)),
+        ),
     }
+}
+
+/// Runs `f`; a panic becomes `Err("the merchant's PayDala handler panicked: <message>")`.
+fn unwound<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        format!("the merchant's PayDala handler panicked: {what}")
+    })
 }
 
 /// Looks the account up; `Err` is the answer to give instead.

@@ -26,7 +26,8 @@ impl PaydalaMerchant for Shop {
             "usd-account" => Ok(Some(Account { currency: "USD".into(), additional_customer_id: None })),
             "bad-currency" => Ok(Some(Account { currency: "tenge".into(), additional_customer_id: None })),
             "db-down" => Err("database unavailable".into()),
-            "deposit-fails" | "deposit-vanishes" | "deposit-empty-id" => {
+            "lookup-panics" => panic!("index out of bounds"),
+            "deposit-fails" | "deposit-vanishes" | "deposit-empty-id" | "deposit-panics" => {
                 Ok(Some(Account { currency: "KZT".into(), additional_customer_id: None }))
             }
             _ => Ok(None),
@@ -38,6 +39,7 @@ impl PaydalaMerchant for Shop {
             "deposit-fails" => Err(DepositError::Failed("ledger is closed for maintenance".into())),
             "deposit-vanishes" => Err(DepositError::UnknownAccount),
             "deposit-empty-id" => Ok(Deposit { payment_id: " ".into(), description: None }),
+            "deposit-panics" => panic!("ledger {} is locked", 7),
             _ => {
                 let mut d = self.deposits.borrow_mut();
                 d.push(req.clone());
@@ -188,6 +190,18 @@ fn check_deposit_failures_of_the_merchant_answer_500_with_the_message() {
     let (_, code, body) = answer(&deposit("deposit-empty-id", 100_000, "KZT"));
     assert_eq!(code, ResponseCode::Error);
     assert!(message(&body).contains("payment_id"), "{body}");
+}
+
+#[test]
+fn a_merchant_function_that_panics_answers_500_naming_the_panic() {
+    let (status, code, body) = answer(&build_verify(1234, "lookup-panics", SECRET));
+    assert_eq!((status, code), (200, ResponseCode::Error));
+    assert_eq!(message(&body), "the merchant's PayDala handler panicked: index out of bounds");
+    let (_, code, body) = answer(&deposit("deposit-panics", 100_000, "KZT"));
+    assert_eq!(code, ResponseCode::Error);
+    assert_eq!(message(&body), "the merchant's PayDala handler panicked: ledger 7 is locked");
+    // The handler goes on serving.
+    assert_eq!(answer(&build_verify(1234, "7123456789", SECRET)).1, ResponseCode::Ok);
 }
 
 #[test]

@@ -71,7 +71,11 @@ async fn press(sb: &Sandbox, reference: &str, button: &str) -> u16 {
     let (status, html) = terminal(sb, reference).await;
     assert_eq!(status, 200, "{html}");
     let sig = hidden(&html, button, "sig");
-    let path = if button == "pay-cash" { "/sim/epay/pay" } else { "/sim/epay/expire" };
+    let path = match button {
+        "pay-cash" => "/sim/epay/pay",
+        "decline" => "/sim/epay/decline",
+        _ => "/sim/epay/expire",
+    };
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = client.post(sb.url(path)).form(&[("reference", reference), ("sig", sig.as_str())]).send().await.unwrap();
     let status = r.status().as_u16();
@@ -288,12 +292,35 @@ async fn the_expire_knob_ends_the_payment_as_expired_with_one_callback() {
     assert_eq!(list.len(), 1);
     let doc = &list[0]["body"];
     assert!(verify_callback(&doc.to_string(), SECRET_250).is_ok());
-    assert_eq!(doc["payment"]["status"], "expired");
+    assert_eq!(doc["payment"]["status"], "decline", "the merchant is told success or decline; the operation says why");
     assert_eq!(doc["payment"]["method"], "ePayViaEGHL");
     assert_eq!(doc["operation"]["status"], "decline");
     assert_eq!(doc["operation"]["code"], "20000");
     assert_eq!(doc["operation"]["message"], "Payment code expired");
     assert_eq!(doc["operation"]["provider"]["id"], 1353);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn the_decline_knob_sends_the_seeds_decline_callback() {
+    let sb = Sandbox::start().await;
+    let (params, session, view) = epay_payment(&sb).await;
+    let reference = reference_of(&view);
+    assert_eq!(press(&sb, &reference, "decline").await, 303);
+    assert_eq!(status_of(&sb, &session).await["status"], "decline");
+    assert_eq!(status_of(&sb, &session).await["message"], "General decline");
+    let list = received(&sb, 250, &payment_id(&params), 1).await;
+    let doc = &list[0]["body"];
+    assert!(verify_callback(&doc.to_string(), SECRET_250).is_ok());
+    // Seed 002, "Пример оповещения об отказе в проведении оплаты".
+    assert_eq!((doc["payment"]["status"].as_str(), doc["payment"]["method"].as_str()), (Some("decline"), Some("ePayViaEGHL")));
+    let op = &doc["operation"];
+    assert_eq!((op["type"].as_str(), op["status"].as_str()), (Some("sale"), Some("decline")));
+    assert_eq!((op["code"].as_str(), op["message"].as_str()), (Some("20000"), Some("General decline")));
+    assert_eq!(op["provider"]["id"], 1353);
+    // Final: the code cannot be paid any more.
+    let (_, html) = terminal(&sb, &reference).await;
+    assert!(html.contains("cannot be paid") && !html.contains("id=\"pay-cash\""), "{html}");
     sb.stop().await;
 }
 
@@ -309,8 +336,9 @@ async fn codes_expire_by_themselves_and_cannot_be_paid_after() {
     let sig = hidden(&html, "pay-cash", "sig");
     // ...the sweep expires it without anyone looking...
     let list = received(&sb, 250, &payment_id(&params), 1).await;
-    assert_eq!(list[0]["body"]["payment"]["status"], "expired");
-    assert_eq!(status_of(&sb, &session).await["status"], "expired");
+    assert_eq!(list[0]["body"]["payment"]["status"], "decline");
+    assert_eq!(list[0]["body"]["operation"]["message"], "Payment code expired");
+    assert_eq!(status_of(&sb, &session).await["status"], "expired", "the widget is told it expired");
     // ...and the cashier's late press does not pay it.
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = client.post(sb.url("/sim/epay/pay")).form(&[("reference", reference.as_str()), ("sig", sig.as_str())]).send().await.unwrap();
@@ -417,7 +445,7 @@ async fn gate_sale_is_accepted_then_calls_back_with_the_code_then_with_the_resul
 }
 
 #[tokio::test]
-async fn gate_expiry_sends_the_expired_result() {
+async fn gate_expiry_sends_a_decline_saying_the_code_expired() {
     let sb = Sandbox::start().await;
     let (status, _) = sb.post_json(EPAY_SALE_PATH, &gate_body("EP-exp")).await;
     assert_eq!(status, 200);
@@ -425,8 +453,10 @@ async fn gate_expiry_sends_the_expired_result() {
     let reference = list[0]["body"]["redirect_data"]["body"]["reference_number"].as_str().unwrap().to_string();
     assert_eq!(press(&sb, &reference, "expire").await, 303);
     let list = received(&sb, 250, "EP-exp", 2).await;
-    assert_eq!(list[1]["body"]["payment"]["status"], "expired");
+    assert_eq!(list[1]["body"]["payment"]["status"], "decline");
+    assert_eq!(list[1]["body"]["operation"]["status"], "decline");
     assert_eq!(list[1]["body"]["operation"]["code"], "20000");
+    assert_eq!(list[1]["body"]["operation"]["message"], "Payment code expired");
     sb.stop().await;
 }
 

@@ -191,39 +191,58 @@ async fn a_full_refund_sends_the_seeds_refund_callback_and_a_second_refund_is_re
     assert_ne!(op["id"], sale_cb["operation"]["id"], "a refund is its own operation");
     assert_eq!(cb["payment"]["date"], op["date"]);
 
-    // Full refunds only: a second one is refused, naming the payment.
-    let (status, refused) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
-    assert_eq!(status, 400, "{refused}");
-    assert_eq!((refused["status"].as_str(), refused["code"].as_str()), (Some("error"), Some("already_refunded")));
-    assert_eq!(refused["param"], "general.payment_id");
-    assert!(refused["message"].as_str().unwrap().contains("already refunded"), "{refused}");
+    // Full refunds only: a second one is accepted as a request and declined by callback in
+    // the seed's refund-decline shape; no money moves twice.
+    let (status, again) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+    assert_eq!((status, again["status"].as_str()), (200, Some("success")), "{again}");
+    let declined = callback_where(&sb, &pid, "second refund declined", |b| b["operation"]["status"] == "decline").await;
+    verify_callback(&declined.to_string(), SECRET_250).expect("signed");
+    assert_eq!(keys(&declined), ["project_id", "payment", "customer", "operation", "signature"]);
+    assert_eq!(keys(&declined["operation"]), keys(&cb["operation"]));
+    assert_eq!(declined["payment"]["status"], "refunded", "the payment stays refunded");
+    assert_eq!(declined["payment"]["sum"], json!({"amount": 0, "currency": "KES"}));
+    let op = &declined["operation"];
+    assert_eq!((op["type"].as_str(), op["status"].as_str(), op["code"].as_str()), (Some("refund"), Some("decline"), Some("20000")));
+    assert!(op["message"].as_str().unwrap().contains("already refunded"), "{op}");
+    assert_eq!(op["request_id"], again["request_id"]);
+    assert_ne!(op["id"], cb["operation"]["id"]);
     // A partial refund is refused by name.
     let partial = with_signature(json!({"general": {"project_id": 250, "payment_id": pid}, "payment": {"amount": 500}}), SECRET_250);
     let (status, refused) = sb.post_json(CARD_PARTNER_REFUND_PATH, &partial).await;
     assert_eq!((status, refused["param"].as_str()), (400, Some("payment.amount")), "{refused}");
-    assert_eq!(sb.merchant_callbacks(&pid).await.len(), 3, "redirect_data, sale result, one refund");
+    let all = sb.merchant_callbacks(&pid).await;
+    assert_eq!(all.len(), 4, "redirect_data, sale result, the refund, the declined second refund");
+    let (_, st) = sb.post_json(PAYMENT_STATUS_PATH, &gate::payment_status_request(&ids(&pid), SECRET_250).unwrap()).await;
+    let refunds: Vec<_> = st["operations"].as_array().unwrap().iter().filter(|o| o["type"] == "refund").map(|o| o["status"].clone()).collect();
+    assert_eq!(refunds, [json!("success"), json!("decline")], "one refund, one declined attempt: {st}");
     sb.stop().await;
 }
 
 #[tokio::test]
-async fn refunds_of_unknown_declined_and_pending_payments_are_refused() {
+async fn refunds_of_unknown_payments_are_refused_and_of_unpaid_ones_declined() {
     let sb = Sandbox::start().await;
     let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&fresh("nobody"))).await;
     assert_eq!(status, 404, "{r}");
     assert_eq!((r["code"].as_str(), r["param"].as_str()), (Some("unknown_payment"), Some("general.payment_id")));
 
-    let declined = fresh("D");
-    paid(&sb, &declined, &ReturnUrl::default(), "decline").await;
-    let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&declined)).await;
-    assert_eq!(status, 400, "{r}");
-    assert_eq!((r["code"].as_str(), r["param"].as_str()), (Some("not_refundable"), Some("general.payment_id")));
-    assert!(r["message"].as_str().unwrap().contains("payment is not successful") && r["message"].as_str().unwrap().contains("status decline"), "{r}");
-
-    let pending = fresh("P");
-    sale(&sb, &pending, &ReturnUrl::default()).await;
-    let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pending)).await;
-    assert_eq!(status, 400, "{r}");
-    assert!(r["message"].as_str().unwrap().contains("has status awaiting redirect result"), "{r}");
+    for (prefix, decision, status_before) in [("D", Some("decline"), "decline"), ("P", None, "awaiting redirect result")] {
+        let pid = fresh(prefix);
+        match decision {
+            Some(d) => drop(paid(&sb, &pid, &ReturnUrl::default(), d).await),
+            None => drop(sale(&sb, &pid, &ReturnUrl::default()).await),
+        }
+        let before = sb.merchant_callbacks(&pid).await.len();
+        let (status, r) = sb.post_json(CARD_PARTNER_REFUND_PATH, &refund_body(&pid)).await;
+        assert_eq!((status, r["status"].as_str()), (200, Some("success")), "{r}");
+        let cb = callback_where(&sb, &pid, "refund declined", |b| b["operation"]["type"] == "refund").await;
+        verify_callback(&cb.to_string(), SECRET_250).expect("signed");
+        assert_eq!(cb["payment"]["status"], status_before, "the payment keeps its status");
+        let op = &cb["operation"];
+        assert_eq!((op["status"].as_str(), op["code"].as_str()), (Some("decline"), Some("20000")), "{op}");
+        let message = op["message"].as_str().unwrap();
+        assert!(message.contains("not successful") && message.contains(&format!("status {status_before}")), "{message}");
+        assert_eq!(sb.merchant_callbacks(&pid).await.len(), before + 1, "one decline callback");
+    }
     sb.stop().await;
 }
 
@@ -381,16 +400,33 @@ async fn the_demo_shop_sells_through_gate_and_refunds_once() {
 
     let (status, r) = sb.post_json(&format!("/merchant/orders/{pid}/refund"), &json!({})).await;
     assert_eq!((status, r["accepted"].as_bool()), (200, Some(true)), "{r}");
-    let (_, r) = sb.post_json(&format!("/merchant/orders/{pid}/refund"), &json!({})).await;
-    assert_eq!(r["accepted"], false, "{r}");
-    assert_eq!(r["gate"]["code"], "already_refunded");
     let list = eventually(10, "order refunded", || async {
         let (_, list) = sb.get_json("/merchant/gate/orders").await;
         (list[0]["status"] == "refunded").then_some(list)
     })
     .await;
-    assert_eq!(list[0]["payment_id"], pid);
-    assert_eq!(list[0]["refund"]["answer"]["code"], "already_refunded", "the last refund answer is kept");
+    assert_eq!((list[0]["payment_id"].as_str(), list[0]["mode"].as_str()), (Some(pid.as_str()), Some("gate")));
+    // A second refund: accepted as a request, declined by callback; the order stays refunded.
+    let (_, r) = sb.post_json(&format!("/merchant/orders/{pid}/refund"), &json!({})).await;
+    assert_eq!(r["accepted"], true, "{r}");
+    let list = eventually(10, "second refund declined", || async {
+        let (_, list) = sb.get_json("/merchant/gate/orders").await;
+        list[0]["callbacks"].as_array()?.iter().any(|c| c["body"]["operation"]["status"] == "decline").then_some(list)
+    })
+    .await;
+    assert_eq!(list[0]["status"], "refunded");
+    assert_eq!(list[0]["refund"]["answer"]["request_id"], r["gate"]["request_id"], "the last refund answer is kept");
+
+    // A card order paid on the Payment Page is in the list too, and refundable through Gate.
+    let (status, order) = sb.post_json("/merchant/orders", &json!({"amount": 10000, "currency": "KES", "method": "card-partner"})).await;
+    assert_eq!(status, 201, "{order}");
+    let pp = order["params"]["payment_id"].as_str().unwrap().to_string();
+    let (_, myr) = sb.post_json("/merchant/orders", &json!({"amount": 10000, "currency": "MYR"})).await;
+    let (_, list) = sb.get_json("/merchant/gate/orders").await;
+    let modes: Vec<_> = list.as_array().unwrap().iter().map(|o| (o["payment_id"].as_str().unwrap().to_string(), o["mode"].as_str().unwrap().to_string())).collect();
+    assert_eq!(modes[0], (pp.clone(), "payment_page".to_string()), "{list}");
+    assert!(!modes.iter().any(|(p, _)| Some(p.as_str()) == myr["params"]["payment_id"].as_str()), "EPay orders are not card orders");
+    assert_eq!((list[0]["amount"].as_i64(), list[0]["currency"].as_str(), list[0]["status"].as_str()), (Some(10000), Some("KES"), Some("created")));
 
     let (status, r) = sb.post_json("/merchant/gate/card-partner", &json!({"amount": 5, "currency": "KES"})).await;
     assert_eq!((status, r["error"]["param"].as_str()), (400, Some("payment.amount")), "{r}");
@@ -518,9 +554,18 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
 
     let o = run(common("refund")).await.unwrap();
     assert!(o.status.success(), "{}", err(&o));
+    // A second refund is a valid request (exit 0); the platform declines it by callback.
     let o = run(common("refund")).await.unwrap();
-    assert_eq!(o.status.code(), Some(1), "the second refund is refused");
-    assert!(err(&o).contains("already refunded") && out(&o).contains("already_refunded"), "{}\n{}", err(&o), out(&o));
+    assert!(o.status.success(), "{}", err(&o));
+    let declined = callback_where(&sb, &pid, "second refund declined", |b| b["operation"]["status"] == "decline").await;
+    assert_eq!((declined["operation"]["type"].as_str(), declined["payment"]["status"].as_str()), (Some("refund"), Some("refunded")));
+    // An unknown payment is refused at once (exit 1, the platform's answer on stdout).
+    let mut unknown = common("refund");
+    let at = unknown.iter().position(|a| a == &pid).unwrap();
+    unknown[at] = fresh("nobody");
+    let o = run(unknown).await.unwrap();
+    assert_eq!(o.status.code(), Some(1), "refused");
+    assert!(out(&o).contains("unknown_payment"), "{}\n{}", err(&o), out(&o));
 
     let o = run(common("status")).await.unwrap();
     assert!(o.status.success(), "{}", err(&o));

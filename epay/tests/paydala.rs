@@ -339,6 +339,7 @@ async fn stub_merchant() -> (String, Arc<Mutex<&'static str>>) {
                 match mode {
                     "error" => r#"{"code":500,"message":"Something went wrong"}"#.into(),
                     "not_found" => r#"{"code":404,"message":"Account does not exist"}"#.into(),
+                    "bad_sig" => r#"{"code":400,"message":"Invalid signature"}"#.into(),
                     "no_id" => r#"{"code":0}"#.into(),
                     "garbage" => "<h1>oops</h1>".into(),
                     "slow" => {
@@ -358,6 +359,27 @@ async fn stub_merchant() -> (String, Arc<Mutex<&'static str>>) {
 }
 
 #[tokio::test]
+async fn a_merchant_that_cannot_be_reached_is_shown_as_unreachable() {
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/paydala", closed.local_addr().unwrap());
+    drop(closed);
+    let cfg = Config {
+        paydala: PaydalaConfig { timeout: TIMEOUT, merchant_url: Some(url), ..PaydalaConfig::default() },
+        ..fast_config(":memory:")
+    };
+    let sb = Sandbox::start_with(cfg).await;
+    let (status, html) = check(&sb, "7123456789").await;
+    assert_eq!(status, 200);
+    assert_eq!(outcome(&html, "verify-result"), "unreachable", "{html}");
+    assert_eq!(attr(&html, "verify-result", "role").as_deref(), Some("alert"));
+    assert!(!html.contains("id=\"deposit\""), "no deposit without an answer");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(callbacks_for(&sb, "7123456789").await.is_empty());
+    sb.stop().await;
+}
+
+#[tokio::test]
 async fn a_failed_check_deposit_is_final_for_its_transaction_and_sends_no_callback() {
     let (url, mode) = stub_merchant().await;
     let cfg = Config {
@@ -368,6 +390,7 @@ async fn a_failed_check_deposit_is_final_for_its_transaction_and_sends_no_callba
     let cases = [
         ("error", "merchant_error", "Something went wrong"),
         ("not_found", "not_found", "Account does not exist"),
+        ("bad_sig", "bad_signature", "signature"),
         ("no_id", "garbage", "payment_id"),
         ("garbage", "garbage", "not JSON"),
         ("slow", "timeout", "did not answer within 400 ms"),
@@ -619,5 +642,29 @@ async fn readme_paydala_example_answers_the_sandbox_terminal() {
     assert_eq!(cb.payment.method, "paydala");
     assert_eq!(cb.payment.sum.amount, MinorUnits(100_000));
     assert_eq!(cb.account.map(|a| a.number).as_deref(), Some("7123456789"));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn paydala_is_offered_only_to_a_project_with_a_paydala_service() {
+    let sb = start().await;
+    let kzt = |extra: Value| {
+        let mut p = json!({"project_id": 250, "payment_id": format!("kzt-{}", extra.as_object().map_or(0, |o| o.len())),
+            "payment_amount": 50000, "payment_currency": "KZT", "customer_id": "7123456789"});
+        p.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
+        epay_core::signature::with_signature(p, common::SECRET_250)
+    };
+    // ECommPay project 250 has no PayDala service: KZT there gets no method at all...
+    let (status, open) = sb.open(&kzt(json!({}))).await;
+    assert_eq!(status, 200, "{open}");
+    assert_eq!(open["methods"], json!([]));
+    // ...and forcing it is refused at once, by name, instead of failing at pay.
+    let (status, open) = sb.open(&kzt(json!({"force_payment_method": "paydala"}))).await;
+    assert_eq!(status, 400, "{open}");
+    assert_eq!((open["error"]["code"].as_str(), open["error"]["param"].as_str()), (Some("method_not_available"), Some("force_payment_method")));
+    // JetPay project 1234 offers it.
+    let params = sb.order(json!({"amount": 50000, "currency": "KZT"})).await;
+    let (_, open) = sb.open(&params).await;
+    assert_eq!(open["methods"], json!([{"code": "paydala", "fields": []}]));
     sb.stop().await;
 }

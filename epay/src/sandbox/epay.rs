@@ -17,11 +17,13 @@
 //!   `redirect_data`, payment and operation status `awaiting customer`.
 //! - The terminal, `GET /sim/epay` ([`TERMINAL_PATH`]): a cashier types the reference
 //!   number, sees the name, amount, valid-until time and status, and takes the cash
-//!   (`#pay-cash`: success, code `0` `Success`) or, as a test knob, makes the code expire
-//!   now (`#expire`). An expired code cannot be paid.
+//!   (`#pay-cash`: success, code `0` `Success`) or, as test knobs, makes the code expire
+//!   now (`#expire`) or has EPay decline it (`#decline`: code `20000` `General decline`, as
+//!   in seed 002). An expired code cannot be paid.
 //! - Expiry: a sweep every second ([`sweeper`]), and on every terminal access, turns codes
 //!   past their `valid_time` into payment status `expired` (operation `decline`, code
-//!   `20000`, message `Payment code expired`).
+//!   `20000`, message `Payment code expired`); the merchant's callback says payment
+//!   `decline` (`platform::reported_status`), the widget is told `expired`.
 //!
 //! Every completion makes the operation and the payment final and enqueues exactly one
 //! signed result callback in the seed's shape (`payment.method` `ePayViaEGHL`,
@@ -62,6 +64,8 @@ pub const TERMINAL_PATH: &str = "/sim/epay";
 pub const TERMINAL_PAY_PATH: &str = "/sim/epay/pay";
 /// The terminal's test knob: the code expires now.
 pub const TERMINAL_EXPIRE_PATH: &str = "/sim/epay/expire";
+/// The terminal's test knob: EPay declines the payment (seed 002's decline example).
+pub const TERMINAL_DECLINE_PATH: &str = "/sim/epay/decline";
 /// The terminal's own stylesheet (on top of `/sim/sim.css`).
 pub const STYLESHEET_PATH: &str = "/sim/epay.css";
 
@@ -99,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route(TERMINAL_PATH, get(terminal))
         .route(TERMINAL_PAY_PATH, post(terminal_pay))
         .route(TERMINAL_EXPIRE_PATH, post(terminal_expire))
+        .route(TERMINAL_DECLINE_PATH, post(terminal_decline))
         .route(STYLESHEET_PATH, get(stylesheet))
 }
 
@@ -265,6 +270,8 @@ pub enum Outcome {
     Paid,
     /// Past its `valid_time` (or made to expire by the test knob).
     Expired,
+    /// Declined by EPay (test knob): code `20000` `General decline`, as in seed 002.
+    Declined,
 }
 
 /// What [`finish`] did.
@@ -313,6 +320,7 @@ pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, ApiF
         let (payment_status, op_status, result_code, message) = match outcome {
             Outcome::Paid => (PaymentStatus::Success, PaymentStatus::Success, "0", "Success"),
             Outcome::Expired => (PaymentStatus::Expired, PaymentStatus::Decline, EXPIRED_CODE, EXPIRED_MESSAGE),
+            Outcome::Declined => (PaymentStatus::Decline, PaymentStatus::Decline, "20000", "General decline"),
         };
         // The seed's provider reports a moment before the platform records the operation.
         let provider_date = format_date(now_ms - 1000);
@@ -648,10 +656,11 @@ async fn terminal(State(s): State<AppState>, Query(q): Query<HashMap<String, Str
             )
         };
         body.push_str(&format!(
-            "<div class=\"actions\">\n{}{}</div>\n<p class=\"note\">Take the cash, or (a sandbox test knob) make the code \
-             expire now as if its valid time had passed.</p>",
+            "<div class=\"actions\">\n{}{}{}</div>\n<p class=\"note\">Take the cash, or (sandbox test knobs) make the code \
+             expire now as if its valid time had passed, or have EPay decline the payment.</p>",
             button(TERMINAL_PAY_PATH, "pay-cash", "Take cash payment"),
             button(TERMINAL_EXPIRE_PATH, "expire", "Expire code now"),
+            button(TERMINAL_DECLINE_PATH, "decline", "Decline payment"),
         ));
         "Payment code"
     } else if status.is_paid() {
@@ -718,6 +727,11 @@ async fn terminal_expire(State(s): State<AppState>, form: Result<Form<TerminalFo
     act(&s, form, Outcome::Expired)
 }
 
+/// `POST /sim/epay/decline` (`reference`, `sig`): test knob, EPay declines the payment.
+async fn terminal_decline(State(s): State<AppState>, form: Result<Form<TerminalForm>, FormRejection>) -> Response {
+    act(&s, form, Outcome::Declined)
+}
+
 const STYLESHEET: &str = "\
 .epay-terminal .brand { color: #1a7f5a; }
 .find { margin: 0 0 1.25rem; }
@@ -727,7 +741,7 @@ const STYLESHEET: &str = "\
   border: 1px solid #99a; border-radius: 8px; }
 .find-row button { width: auto; background: #1d2330; color: #fff; }
 button#pay-cash { background: #1a7f5a; color: #fff; }
-button#expire { background: #fff; color: #b42318; border-color: #b42318; }
+button#expire, button#decline { background: #fff; color: #b42318; border-color: #b42318; }
 #reference-number { font-variant-numeric: tabular-nums; letter-spacing: .06em; }
 .muted { color: #667; font-weight: 400; font-size: .85em; }
 .ok { color: #11804a; font-weight: 600; }

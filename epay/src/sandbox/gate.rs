@@ -12,9 +12,13 @@
 //! - `POST /v2/payment/card-partner/refund`: `general` only, full refunds only. A
 //!   successful card-partner payment is refunded at once: `GateAccepted`, then a callback
 //!   shaped as seed 001's refund example (payment `refunded`, `payment.sum.amount` 0,
-//!   operation `refund` `success`, `sum_initial` = the original amount). Unknown payment →
-//!   404; not successful → 400 `not_refundable`; already refunded → 400
-//!   `already_refunded`; all naming `general.payment_id`. The test knob
+//!   operation `refund` `success`, `sum_initial` = the original amount). An unknown
+//!   payment (or one opened but never paid) → 404 `unknown_payment`; a payment of another
+//!   method → 400 `not_refundable`; both name `general.payment_id`. A payment that is not
+//!   successful or already refunded: the request is accepted (the answer only checks the
+//!   request, as in seed 001), then declined by callback in the seed's refund-decline shape
+//!   (operation `refund` `decline`, code `20000`, a message saying why; the payment keeps
+//!   its status). The test knob
 //!   [`REFUND_DECLINE_PATH`] makes the partner decline a payment's next refund: seed 001's
 //!   refund-decline callback (payment stays `success`, operation `refund` `decline`,
 //!   code `20000`, provider payment id with an `RF` suffix). A declined refund may be
@@ -28,7 +32,7 @@
 
 use super::html::{escape, page};
 use super::partner;
-use super::platform::{callback, method_title, signed_callback, OperationData};
+use super::platform::{callback, method_title, reported_status, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
 use super::{format_date, now_ms, random_hex, AppState, Shared};
 use axum::body::Bytes;
@@ -320,9 +324,11 @@ fn refund_count(c: &Connection, payment_rowid: i64) -> rusqlite::Result<i64> {
 enum Refused {
     Unknown,
     NotCardPartner(String),
-    AlreadyRefunded,
-    NotSuccessful(String),
 }
+
+/// Code of a refund the platform declines itself (the payment cannot be refunded): the
+/// seed's decline code; the message says why.
+pub const REFUND_NOT_ALLOWED_CODE: &str = "20000";
 
 /// `POST /v2/payment/card-partner/refund`
 pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
@@ -336,21 +342,24 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
     let done = s.store.with(|c| {
         let tx = c.transaction()?;
         let Some(payment) = store::payment_by_id(&tx, project.id, &payment_id)? else { return Ok(Err(Refused::Unknown)) };
-        let Some(sale) = store::sale_operation(&tx, payment.rowid)? else {
-            return Ok(Err(Refused::NotSuccessful("not paid".into())));
-        };
+        // Opened on the Payment Page but never paid: the platform has no such payment yet.
+        let Some(sale) = store::sale_operation(&tx, payment.rowid)? else { return Ok(Err(Refused::Unknown)) };
         if sale.method != MethodCode::CardPartner.as_str() {
             return Ok(Err(Refused::NotCardPartner(sale.method)));
         }
-        match PaymentStatus::parse(payment.status.as_deref().unwrap_or("")) {
-            PaymentStatus::Success => {}
-            PaymentStatus::Refunded => return Ok(Err(Refused::AlreadyRefunded)),
-            other => return Ok(Err(Refused::NotSuccessful(other.as_str().to_string()))),
-        }
-        let decline = tx.execute(
-            "DELETE FROM gate_refund_declines WHERE project_id = ?1 AND payment_id = ?2",
-            params![project.id as i64, payment_id],
-        )? > 0;
+        // The request is well-formed and signed, so it is accepted (seed 001: the answer
+        // only says so); a payment that cannot be refunded is then declined by callback.
+        let current = PaymentStatus::parse(payment.status.as_deref().unwrap_or(""));
+        let not_allowed = match current {
+            PaymentStatus::Success => None,
+            PaymentStatus::Refunded => Some("Refund is not allowed: the payment is already refunded".to_string()),
+            other => Some(format!("Refund is not allowed: the payment is not successful (status {})", other.as_str())),
+        };
+        let decline = not_allowed.is_some()
+            || tx.execute(
+                "DELETE FROM gate_refund_declines WHERE project_id = ?1 AND payment_id = ?2",
+                params![project.id as i64, payment_id],
+            )? > 0;
         let attempt = refund_count(&tx, payment.rowid)? + 1;
         let kind = if attempt == 1 { "refund".to_string() } else { format!("refund-{attempt}") };
         let op_id = store::insert_operation(
@@ -366,18 +375,19 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
             },
         )?;
         // The simulated partner answers at once.
-        let (status, code, message, provider_payment_id) = if decline {
-            (PaymentStatus::Decline, "20000", "General decline", format!("{now_ms}RF"))
-        } else {
-            (PaymentStatus::Success, "0", "Success", now_ms.to_string())
+        let (status, code, message, provider_payment_id) = match (&not_allowed, decline) {
+            (Some(why), _) => (PaymentStatus::Decline, REFUND_NOT_ALLOWED_CODE, why.as_str(), String::new()),
+            (None, true) => (PaymentStatus::Decline, "20000", "General decline", format!("{now_ms}RF")),
+            (None, false) => (PaymentStatus::Success, "0", "Success", now_ms.to_string()),
         };
         store::finish_operation(
             &tx,
             op_id,
             &OperationResult { status: status.as_str(), date: &now, code, message, provider_payment_id: &provider_payment_id },
         )?;
-        // As in the seed's examples, the payment's date is its last operation's.
-        let payment_status = if decline { PaymentStatus::Success } else { PaymentStatus::Refunded };
+        // As in the seed's examples, the payment's date is its last operation's; a declined
+        // refund leaves its status as it was.
+        let payment_status = if decline { current } else { PaymentStatus::Refunded };
         store::set_payment_status(&tx, payment.rowid, payment_status.as_str(), &sale.method, &now)?;
         let payment = store::payment(&tx, payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
@@ -400,14 +410,6 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
         Err(Refused::NotCardPartner(method)) => refused(
             "not_refundable",
             format!("general.payment_id: payment {payment_id:?} was paid with {method}; this endpoint refunds card-partner payments only"),
-        ),
-        Err(Refused::AlreadyRefunded) => refused(
-            "already_refunded",
-            format!("general.payment_id: payment {payment_id:?} is already refunded (full refunds only: nothing is left to refund)"),
-        ),
-        Err(Refused::NotSuccessful(status)) => refused(
-            "not_refundable",
-            format!("general.payment_id: payment is not successful: {payment_id:?} has status {status}; only a successful payment can be refunded"),
         ),
     }
 }
@@ -507,7 +509,7 @@ pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value
         customer = customer.or(cb.customer);
         operations.extend(cb.operation);
     }
-    let status = payment.status.as_deref().map(PaymentStatus::parse).unwrap_or(PaymentStatus::AwaitingCustomer);
+    let status = payment.status.as_deref().map(PaymentStatus::parse).map(reported_status).unwrap_or(PaymentStatus::AwaitingCustomer);
     let amount = if status == PaymentStatus::Refunded { 0 } else { payment.amount };
     let answer = StatusAnswer {
         project_id: project.id,

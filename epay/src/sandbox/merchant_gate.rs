@@ -9,8 +9,10 @@
 //!   POSTs it to `/v2/payment/card-partner/sale` → 200 `{accepted, order_id, payment_id, gate}`
 //!   (`gate`: the platform's answer as received). The `redirect_data` arrives later in a
 //!   callback: `GET /merchant/orders/{payment_id}` shows it.
-//! - `GET /merchant/gate/orders` → the Gate orders, newest first:
-//!   `[{order_id, payment_id, amount, currency, status, created_at, sale, refund, callbacks}]`.
+//! - `GET /merchant/gate/orders` → the shop's card orders, newest first: its Gate sales
+//!   (`mode` `gate`) and its KES/USD Payment Page orders (`mode` `payment_page`), both
+//!   refundable through Gate:
+//!   `[{order_id, payment_id, mode, amount, currency, status, created_at, sale, refund, callbacks}]`.
 //! - `POST /merchant/orders/{payment_id}/refund` → signs a full refund, POSTs it to
 //!   `/v2/payment/card-partner/refund` → 200 `{accepted, payment_id, gate}`; a refusal
 //!   is `accepted: false` with the platform's `GateRejected` in `gate`.
@@ -45,6 +47,11 @@ CREATE TABLE IF NOT EXISTS merchant_gate_orders (
     sale_answer TEXT,
     refund_answer TEXT,
     created_at TEXT NOT NULL
+);
+-- The last refund answer of any order, Gate or Payment Page (refunds go through Gate).
+CREATE TABLE IF NOT EXISTS merchant_refund_answers (
+    payment_id TEXT PRIMARY KEY,
+    answer TEXT NOT NULL
 );
 "#;
 
@@ -162,18 +169,29 @@ async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Re
     let now = format_date(now_ms());
     let recorded = json!({ "accepted": accepted, "answer": answer, "at": now });
     s.store.with(|c| {
-        c.execute("UPDATE merchant_gate_orders SET refund_answer = ?2 WHERE payment_id = ?1", params![payment_id, recorded.to_string()])
+        c.execute("INSERT OR REPLACE INTO merchant_refund_answers (payment_id, answer) VALUES (?1, ?2)", params![payment_id, recorded.to_string()])
     })?;
     Ok(Json(json!({ "accepted": accepted, "payment_id": payment_id, "gate": answer })))
 }
 
 async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiFail> {
     let orders = s.store.with(|c| {
+        // Gate sales, and the card orders paid on the Payment Page: both are refunded through Gate.
         let mut stmt = c.prepare(
-            "SELECT payment_id, order_id, amount, currency, sale_answer, refund_answer, created_at
-             FROM merchant_gate_orders ORDER BY order_id DESC LIMIT 50",
+            "SELECT o.payment_id, o.order_id, o.amount, o.currency, o.sale_answer,
+                    COALESCE(r.answer, o.refund_answer), o.created_at, o.mode
+             FROM (SELECT payment_id, order_id, amount, currency, sale_answer, refund_answer, created_at, 'gate' AS mode
+                   FROM merchant_gate_orders
+                   UNION ALL
+                   SELECT payment_id, order_id, json_extract(params, '$.payment_amount'), json_extract(params, '$.payment_currency'),
+                          NULL, NULL, created_at, 'payment_page'
+                   FROM merchant_orders
+                   WHERE project_id = ?1 AND json_extract(params, '$.payment_currency') IN ('KES', 'USD')
+                     AND payment_id NOT IN (SELECT payment_id FROM merchant_gate_orders)) o
+             LEFT JOIN merchant_refund_answers r ON r.payment_id = o.payment_id
+             ORDER BY o.order_id DESC LIMIT 50",
         )?;
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map([PROJECT_ID as i64], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
@@ -182,12 +200,13 @@ async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiF
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })?;
         let orders: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
         let mut cb = c.prepare("SELECT body, received_at, valid FROM merchant_callbacks WHERE payment_id = ?1 ORDER BY id")?;
         let mut out = Vec::with_capacity(orders.len());
-        for (payment_id, order_id, amount, currency, sale, refund, created_at) in orders {
+        for (payment_id, order_id, amount, currency, sale, refund, created_at, mode) in orders {
             let callbacks: Vec<Value> = cb
                 .query_map([&payment_id], |r| {
                     let text: String = r.get(0)?;
@@ -209,7 +228,7 @@ async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiF
                 .unwrap_or(if sale["status"] == "error" { "refused" } else { "created" })
                 .to_string();
             out.push(json!({
-                "order_id": order_id, "payment_id": payment_id, "amount": amount, "currency": currency,
+                "order_id": order_id, "payment_id": payment_id, "mode": mode, "amount": amount, "currency": currency,
                 "status": status, "created_at": created_at, "sale": sale, "refund": parse(refund), "callbacks": callbacks,
             }));
         }

@@ -134,6 +134,20 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<OpenRes
         }
     }
     let req = param_problems(conversion, PaymentRequest::parse(&params))?;
+    // PayDala is offered only where the project has a PayDala service (JetPay project 1234).
+    let paydala_here = s.paydala.service(req.project_id).is_some();
+    if req.forced_method == Some(MethodCode::Paydala) && !paydala_here {
+        return Err(ApiFail::bad_request(
+            "method_not_available",
+            Some("force_payment_method"),
+            format!(
+                "force_payment_method: project {} has no PayDala service in this sandbox (JetPay project {} has)",
+                req.project_id,
+                super::paydala::PROJECT_ID
+            ),
+        ));
+    }
+    let methods: Vec<MethodCode> = req.methods.iter().copied().filter(|m| *m != MethodCode::Paydala || paydala_here).collect();
 
     let now = format_date(now_ms());
     let token = random_hex(32)?;
@@ -184,7 +198,7 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<OpenRes
         amount: req.amount,
         currency: req.currency.clone(),
         description: req.description.clone(),
-        methods: req.methods.iter().map(|m| MethodOffer { code: *m, fields: req.fields_to_ask(*m) }).collect(),
+        methods: methods.iter().map(|m| MethodOffer { code: *m, fields: req.fields_to_ask(*m) }).collect(),
         forced_method: req.forced_method,
         customer: req.customer.clone(),
         payment: view,
@@ -466,6 +480,17 @@ pub fn callback_body(project: &Project, payment: &PaymentRow, op: &OperationRow,
     signed_callback(project, &callback(project, payment, op, data))
 }
 
+/// The payment status the merchant is told (callbacks, Gate status): the seeds' results
+/// are success and decline, so a payment code that ran out is a decline, and its operation
+/// says why. The platform keeps `expired` for itself and the widget (its own protocol), so
+/// the customer sees "expired" rather than "declined".
+pub fn reported_status(status: PaymentStatus) -> PaymentStatus {
+    match status {
+        PaymentStatus::Expired => PaymentStatus::Decline,
+        other => other,
+    }
+}
+
 /// The standard callback of an operation, unsigned (Gate adds `redirect_data` or adjusts
 /// a refund's sums before signing it with [`signed_callback`]).
 pub fn callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> Callback {
@@ -476,7 +501,7 @@ pub fn callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data
         payment: CallbackPayment {
             id: payment.payment_id.clone(),
             kind: "purchase".into(),
-            status: PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status)),
+            status: reported_status(PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status))),
             date: payment.date.clone().unwrap_or_else(|| date.clone()),
             method: method_title(&op.method).into(),
             sum: sum.clone(),

@@ -68,6 +68,7 @@ CREATE TABLE IF NOT EXISTS callbacks (
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks (next_attempt_at) WHERE delivered_at IS NULL;
+CREATE INDEX IF NOT EXISTS callbacks_pending_by_payment ON callbacks (payment_rowid, id) WHERE delivered_at IS NULL;
 CREATE TABLE IF NOT EXISTS callback_attempts (
     callback_id INTEGER NOT NULL REFERENCES callbacks(id),
     attempt INTEGER NOT NULL,
@@ -364,9 +365,14 @@ pub fn enqueue_callback(
 
 /// Undelivered callbacks due at `now_ms`, oldest first (so one payment's callbacks keep their order).
 pub fn due_callbacks(c: &Connection, now_ms: i64, limit: u32) -> rusqlite::Result<Vec<OutboxRow>> {
+    // A payment's callbacks go out in the order they were made: one waits until every
+    // older one of its payment is delivered (a refund never overtakes its sale).
     let mut stmt = c.prepare(
-        "SELECT id, project_id, body, attempts FROM callbacks
-         WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+        "SELECT c.id, c.project_id, c.body, c.attempts FROM callbacks c
+         WHERE c.delivered_at IS NULL AND c.next_attempt_at <= ?1
+           AND NOT EXISTS (SELECT 1 FROM callbacks o
+                           WHERE o.payment_rowid = c.payment_rowid AND o.delivered_at IS NULL AND o.id < c.id)
+         ORDER BY c.id LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![now_ms, limit], |r| {
         Ok(OutboxRow { id: r.get(0)?, project_id: r.get::<_, i64>(1)? as u64, body: r.get(2)?, attempts: r.get(3)? })
@@ -376,7 +382,14 @@ pub fn due_callbacks(c: &Connection, now_ms: i64, limit: u32) -> rusqlite::Resul
 
 /// When the next undelivered callback is due (unix ms), if any.
 pub fn next_callback_due(c: &Connection) -> rusqlite::Result<Option<i64>> {
-    c.query_row("SELECT MIN(next_attempt_at) FROM callbacks WHERE delivered_at IS NULL", [], |r| r.get(0))
+    c.query_row(
+        "SELECT MIN(c.next_attempt_at) FROM callbacks c
+         WHERE c.delivered_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM callbacks o
+                           WHERE o.payment_rowid = c.payment_rowid AND o.delivered_at IS NULL AND o.id < c.id)",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Records one delivery attempt. `next_attempt_at = None`: delivered.
@@ -475,6 +488,33 @@ mod tests {
             let op = NewOperation { payment_rowid: rowid, kind: "sale", method: "card-partner", status: "s", created_date: "d", request_id: "r", data: "{}" };
             insert_operation(c, &op)?;
             assert!(insert_operation(c, &op).is_err());
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn a_payments_callbacks_go_out_in_order_and_others_are_not_held_up() {
+        let s = Store::open(":memory:").unwrap();
+        s.with(|c| {
+            ensure_project(c, 250, "p", "k", "http://127.0.0.1/cb")?;
+            let pay = |id| NewPayment { project_id: 250, payment_id: id, amount: 1000, currency: "KES", customer_id: "c", description: None, created_at: "now" };
+            let (a, b) = (insert_payment(c, &pay("A"))?, insert_payment(c, &pay("B"))?);
+            let sale_a = enqueue_callback(c, 250, a, None, "sale A", "now", 100)?;
+            let refund_a = enqueue_callback(c, 250, a, None, "refund A", "now", 100)?;
+            let sale_b = enqueue_callback(c, 250, b, None, "sale B", "now", 100)?;
+            let ids = |c: &Connection, now| due_callbacks(c, now, 50).map(|r| r.iter().map(|x| x.id).collect::<Vec<_>>());
+            assert_eq!(ids(c, 100)?, vec![sale_a, sale_b], "A's refund waits for A's sale");
+            // A's sale fails and backs off: A's refund still waits; B goes on.
+            record_attempt(c, sale_a, Some(500), Some("HTTP 500"), "now", Some(5_000))?;
+            assert_eq!(ids(c, 200)?, vec![sale_b]);
+            assert_eq!(next_callback_due(c)?, Some(100), "B is due; A's refund is not counted while it waits");
+            record_attempt(c, sale_b, Some(200), None, "now", None)?;
+            assert_eq!(ids(c, 200)?, Vec::<i64>::new());
+            assert_eq!(next_callback_due(c)?, Some(5_000), "the worker sleeps until A's sale is due, not until the refund");
+            assert_eq!(ids(c, 5_000)?, vec![sale_a]);
+            record_attempt(c, sale_a, Some(200), None, "now", None)?;
+            assert_eq!(ids(c, 5_000)?, vec![refund_a]);
             Ok(())
         })
         .unwrap();
