@@ -48,6 +48,7 @@ if [ "$profile" = --release ]; then
   "$tools/esbuild" --minify --log-level=warning pkg/epay-widget.js --outfile=pkg/epay-widget.js --allow-overwrite
 fi
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
+cp LICENSE-MIT LICENSE-APACHE pkg/
 # The npm package: js/package.json (exports, types, files) with the crate's version,
 # replacing wasm-pack's (which points at the raw glue, not the loader).
 if [ -f js/package.json ]; then

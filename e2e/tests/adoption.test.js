@@ -7,6 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,9 +20,20 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src
 const CUSTOMER_MY = 'first=Putra&last=Cane&email=putra%40example.com&phone=60321669552';
 const CARD_READY = 'currency=KES&method=card-partner&phone=254712345678&email=customer%40example.com';
 
+/** A payment the platform is still working on, as `open` answers it (for `fake`). */
+function pendingOpen(status, method = 'card-partner') {
+  return {
+    session: 'e2e-fake-session', project_id: 250, payment_id: `fake-${status.replace(/ /g, '-')}`, amount: 10000, currency: 'KES',
+    methods: [{ code: method, fields: [] }], forced_method: method, customer: {}, payment: { status, method },
+  };
+}
+
 /**
- * Every screen a customer can meet, and how to reach it on embed.html. `block`: answer
- * that request with 204 (a navigation stays where it is; a fetch fails), `then`: steps after load.
+ * Every screen a customer can meet, and how to reach it on embed.html (or `path`).
+ * `block`: answer that request with 204 (a navigation stays where it is; a fetch fails);
+ * `fake`: [pathname regex, JSON body | 'abort'] pairs the browser gets instead of the
+ * platform's answer (states the sandbox only passes through: a payment still processing,
+ * the network going away); `then`: steps after load.
  */
 const SCREENS = [
   { name: 'picker', query: 'currency=KES', screen: 'picker' },
@@ -38,11 +50,36 @@ const SCREENS = [
   { name: 'code', query: `currency=MYR&method=epaycash&${CUSTOMER_MY}`, screen: 'code' },
   { name: 'terminal', query: 'currency=KZT&method=paydala&account=7123456789', screen: 'terminal' },
   { name: 'error-params', query: 'currency=USD&amount=300001&method=card-partner', screen: 'error' },
-  { name: 'error-network', query: 'currency=KES', screen: 'error', block: /\/api\/v1\/checkout\/open$/ },
+  { name: 'error-network', query: 'currency=KES', screen: 'error', code: 'network', fake: [[/\/api\/v1\/checkout\/open$/, 'abort']] },
+  { name: 'error-modal', query: 'currency=USD&amount=300001&method=card-partner&modal=1', screen: 'error' },
+  { name: 'fields-epay', query: 'currency=MYR&method=epaycash', screen: 'fields' },
+  {
+    name: 'waiting', query: 'currency=KES&method=card-partner', screen: 'waiting',
+    fake: [[/\/api\/v1\/checkout\/open$/, pendingOpen('processing')], [/\/api\/v1\/checkout\/status$/, { status: 'processing', method: 'card-partner' }]],
+  },
+  {
+    name: 'stalled', query: 'currency=KES&method=card-partner', screen: 'stalled', timeout: 40000,
+    fake: [[/\/api\/v1\/checkout\/open$/, pendingOpen('processing')], [/\/api\/v1\/checkout\/status$/, 'abort']],
+  },
+  { name: 'code-gate', path: '/epay-gate.html', query: '', screen: 'code', then: async (page) => page.locator('#epay-pay').click() },
   { name: 'result-success', query: CARD_READY, screen: 'result', then: partner('approve') },
   { name: 'result-decline', query: CARD_READY, screen: 'result', then: partner('decline') },
   { name: 'result-expired', query: `currency=MYR&method=epaycash&${CUSTOMER_MY}`, screen: 'result', then: expireAtTerminal },
+  { name: 'result-refunded', query: CARD_READY, screen: 'result', status: 'refunded', then: refundAfterApproval },
 ];
+const screen = (name) => SCREENS.find((s) => s.name === name);
+
+/** Approves at the partner, has the shop refund the order through Gate, reloads: the widget shows it refunded. */
+async function refundAfterApproval(page) {
+  await partner('approve')(page);
+  await page.waitForSelector('>>> .epay-body[data-screen="result"][data-status="success"]', { timeout: 20000 });
+  const base = new URL(page.url()).origin;
+  const order = new URL(page.url()).searchParams.get('order');
+  const r = await fetch(`${base}/merchant/orders/${encodeURIComponent(order)}/refund`, { method: 'POST' });
+  assert.equal((await r.json()).accepted, true);
+  await waitForCallback(base, order, (b) => b.payment?.status === 'refunded', 'refund callback');
+  await page.reload({ waitUntil: 'load' });
+}
 
 /** The EPay code is shown, then the sandbox terminal (another tab) makes it expire. */
 async function expireAtTerminal(page) {
@@ -68,18 +105,24 @@ function partner(decision) {
 
 /** Opens embed.html with `query` and waits for `screen`. */
 async function open(page, base, spec, extra = '') {
-  if (spec.block) {
+  if (spec.block || spec.fake) {
     await page.setRequestInterception(true);
     page.on('request', (r) => {
       if (r.isInterceptResolutionHandled()) return;
-      if (spec.block.test(new URL(r.url()).pathname)) r.respond({ status: 204, body: '' });
-      else r.continue();
+      const pathname = new URL(r.url()).pathname;
+      if (r.method() === 'OPTIONS') return r.continue();
+      const fake = (spec.fake ?? []).find(([re]) => re.test(pathname));
+      if (fake && fake[1] === 'abort') return r.abort('internetdisconnected');
+      if (fake) return r.respond({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify(fake[1]) });
+      if (spec.block?.test(pathname)) return r.respond({ status: 204, body: '' });
+      return r.continue();
     });
   }
-  await page.goto(`${base}/embed.html?${spec.query}${extra}`, { waitUntil: 'load' });
+  await page.goto(`${base}${spec.path ?? '/embed.html'}?${spec.query}${extra}`, { waitUntil: 'load' });
   if (spec.then) await spec.then(page);
   try {
-    await page.waitForSelector(`>>> .epay-body[data-screen="${spec.screen}"]`, { timeout: 20000 });
+    const sel = `>>> .epay-body[data-screen="${spec.screen}"]${spec.code ? `[data-code="${spec.code}"]` : ''}${spec.status ? `[data-status="${spec.status}"]` : ''}`;
+    await page.waitForSelector(sel, { timeout: spec.timeout ?? 20000 });
   } catch (e) {
     const seen = await page.evaluate(() => ({
       url: location.href, visibility: document.visibilityState,
@@ -215,6 +258,18 @@ describe('the npm package (pkg/)', () => {
     }
   });
 
+  it('packs as published: npm pack ships every file the exports and the loaders load, and the licenses', () => {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: path.join(root, 'pkg') }).toString());
+    const files = packed.files.map((f) => f.path).sort();
+    const pkg = JSON.parse(readFileSync(path.join(root, 'pkg/package.json'), 'utf8'));
+    const targets = Object.values(pkg.exports).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v))).map((f) => f.replace(/^\.\//, ''));
+    // What the loaders fetch at run time: the glue and the wasm, next to them.
+    for (const f of new Set([...targets, pkg.types.replace(/^\.\//, ''), 'epay_widget.js', 'epay_widget_bg.wasm', 'LICENSE-MIT', 'LICENSE-APACHE'])) {
+      assert.ok(files.includes(f), `the tarball has ${f}: ${files.join(', ')}`);
+    }
+    assert.ok(!files.some((f) => /\.(rs|ts\.map)$|node_modules|\.gitignore/.test(f)), `nothing else: ${files.join(', ')}`);
+  });
+
   it('imports under Node, as in server-side rendering, without touching window or document', async () => {
     assert.equal(typeof globalThis.window, 'undefined');
     const m = await import(pathToFileURL(path.join(root, 'pkg/epay-widget.mjs')).href);
@@ -312,7 +367,7 @@ for (const name of BROWSERS) {
     });
 
     it('a hostile page stylesheet changes nothing in the widget, and the widget changes nothing on the page', async () => {
-      for (const spec of [SCREENS[0], SCREENS[1], SCREENS[2], SCREENS[5], SCREENS[6]]) {
+      for (const spec of [screen('picker'), screen('picker-modal'), screen('fields'), screen('code'), screen('terminal')]) {
         const plain = await newPage(browser, { width: 360, height: 800 });
         await open(plain, sandbox.url, spec);
         const hostile = await newPage(browser, { width: 360, height: 800 });
@@ -330,7 +385,7 @@ for (const name of BROWSERS) {
       await bare.goto(`${sandbox.url}/embed.html?order=no-such-order`, { waitUntil: 'load' });
       await bare.waitForFunction(() => /could not/.test(document.querySelector('#order-info').textContent));
       const mounted = await newPage(browser);
-      await open(mounted, sandbox.url, SCREENS[2]);
+      await open(mounted, sandbox.url, screen('fields'));
       assert.deepEqual(await pageStyles(mounted), await pageStyles(bare));
       const sheets = await mounted.evaluate(() => ({ doc: document.styleSheets.length, adopted: document.adoptedStyleSheets.length, styles: document.querySelectorAll('style').length }));
       assert.deepEqual(sheets, { doc: 1, adopted: 0, styles: 0 }, 'only embed.css on the page');
@@ -342,12 +397,75 @@ for (const name of BROWSERS) {
     it('follows prefers-color-scheme by default (theme auto): dark, and still AA', { skip: name !== 'chromium' && 'needs CDP' }, async () => {
       const page = await newPage(browser, { width: 360, height: 780 });
       await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
-      await open(page, sandbox.url, SCREENS[2]);
+      await open(page, sandbox.url, screen('fields'));
       const bg = await page.evaluate(() => getComputedStyle(document.querySelector('epay-checkout').shadowRoot.querySelector('.epay-card')).backgroundColor);
       assert.equal(bg, 'rgb(21, 24, 30)', 'the dark card');
       assert.deepEqual(await axe(page), [], 'axe, auto theme in dark mode');
       await shot(page, `${name}-adopt-auto-dark-fields-360`);
       await page.close();
+    });
+
+    it('the --epay-* custom properties theme the widget, in light and dark', async () => {
+      const THEME = { '--epay-color-primary': '#6b2bd9', '--epay-color-bg': '#fffdf5', '--epay-color-text': '#222222', '--epay-font': 'Georgia, serif', '--epay-radius': '3px', '--epay-space': '24px', '--epay-font-size': '18px' };
+      for (const theme of ['light', 'dark']) {
+        const page = await newPage(browser, { width: 360, height: 800 });
+        await open(page, sandbox.url, screen('fields'), `&theme=${theme}`);
+        const before = await page.evaluate(() => getComputedStyle(document.querySelector('epay-checkout').shadowRoot.querySelector('.epay-primary')).backgroundColor);
+        const seen = await page.evaluate((props) => {
+          const host = document.querySelector('epay-checkout');
+          // CSSOM, which the page's strict style-src allows (as a merchant's stylesheet would).
+          for (const [k, v] of Object.entries(props)) host.style.setProperty(k, v);
+          const root = host.shadowRoot;
+          const cs = (sel) => getComputedStyle(root.querySelector(sel));
+          return {
+            primary: cs('.epay-primary').backgroundColor, onPrimary: cs('.epay-primary').color,
+            card: cs('.epay-card').backgroundColor, text: cs('.epay-h').color, font: cs('.epay').fontFamily,
+            radius: cs('.epay-card').borderTopLeftRadius, padding: cs('.epay-card').paddingTop, size: cs('.epay').fontSize,
+          };
+        }, THEME);
+        assert.notEqual(before, 'rgb(107, 43, 217)');
+        assert.deepEqual(seen, {
+          primary: 'rgb(107, 43, 217)', onPrimary: 'rgb(255, 253, 245)', card: 'rgb(255, 253, 245)', text: 'rgb(34, 34, 34)',
+          font: 'Georgia, serif', radius: '3px', padding: seen.padding, size: '18px',
+        }, theme);
+        assert.ok(['24px', '18px'].includes(seen.padding), `padding follows --epay-space (phones use 3/4 of it): ${seen.padding}`);
+        await shot(page, `${name}-adopt-themed-${theme}-360`);
+        assert.deepEqual(page.errors, []);
+        await page.close();
+      }
+    });
+
+    it('the harness catches a Content-Security-Policy violation (so that none elsewhere means none)', async () => {
+      const page = await newPage(browser);
+      await page.goto(`${sandbox.url}/embed.html?order=no-such-order`, { waitUntil: 'load' });
+      await page.evaluate(() => {
+        const style = document.createElement('style'); // inline: refused by style-src 'self'
+        style.textContent = 'body { outline: 1px solid red; }';
+        document.head.append(style);
+      });
+      await eventually(async () => page.cspViolations.length > 0, 5000, 'the violation to be reported');
+      assert.match(page.cspViolations[0], /style-src/);
+      page.cspViolations.length = 0; // seen: not this test's failure
+      await page.close();
+    });
+
+    it("without language_code the widget speaks the browser's language, else English", async () => {
+      for (const [languages, query, heading] of [
+        [['ru-RU', 'ru'], 'currency=KES', 'Выберите способ оплаты'],
+        [['sw-KE'], 'currency=KES', 'Chagua njia ya kulipa'],
+        [['de-DE', 'fr'], 'currency=KES', 'Choose how to pay'],
+        [['ru-RU'], 'currency=KES&lang=kk', 'Төлем тәсілін таңдаңыз'],
+      ]) {
+        const page = await newPage(browser, { width: 360, height: 800 });
+        await page.evaluateOnNewDocument((l) => {
+          Object.defineProperty(navigator, 'languages', { get: () => l });
+          Object.defineProperty(navigator, 'language', { get: () => l[0] });
+        }, languages);
+        await open(page, sandbox.url, { query, screen: 'picker' });
+        assert.equal(await page.evaluate(() => document.querySelector('epay-checkout').shadowRoot.querySelector('.epay-h').textContent), heading, `${languages} ${query}`);
+        assert.deepEqual(page.errors, []);
+        await page.close();
+      }
     });
 
     it('keyboard only: picker, fields form, partner page and back to the result (Tab, Enter, Space, typing)', async () => {
@@ -406,7 +524,7 @@ for (const name of BROWSERS) {
 
     it('the live region speaks once per screen and the code countdown does not flood it', async () => {
       const page = await newPage(browser, { width: 360, height: 800 });
-      await open(page, sandbox.url, SCREENS[5]);
+      await open(page, sandbox.url, screen('code'));
       const counts = await page.evaluate(async () => {
         const root = document.querySelector('epay-checkout').shadowRoot;
         const live = [...root.querySelectorAll('[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"], [role="log"]')]

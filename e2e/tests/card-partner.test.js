@@ -64,6 +64,7 @@ for (const name of BROWSERS) {
     it('declines at the partner page and the shop gets a decline callback with code 20000', async () => {
       const { page, paymentId } = await payAtPartner('decline');
       assert.match(await widgetText(page), /Payment declined/);
+      assert.match(await widgetText(page), /Reason: General decline/, "the platform's reason, as text");
       const list = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'decline', 'decline callback');
       assert.equal(list.length, 1);
       assert.equal(list[0].valid, true);

@@ -65,7 +65,7 @@ async function decodeQr(browser, page) {
   }
 }
 
-/** Opens the terminal in its own tab, finds `reference`, and presses `button` (#pay-cash or #expire). */
+/** Opens the terminal in its own tab, finds `reference`, and presses `button` (#pay-cash, #expire or #decline). */
 async function atTerminal(browser, base, reference, button, name) {
   const tab = await newPage(browser, { width: 360, height: 800 });
   await tab.goto(`${base}/sim/epay`, { waitUntil: 'load' });
@@ -83,14 +83,19 @@ async function atTerminal(browser, base, reference, button, name) {
 
 for (const name of BROWSERS) {
   describe(`epaycash in ${name}`, () => {
-    let sandbox, browser;
-    before(async () => { sandbox = await startSandbox(); browser = await launch(name); });
-    after(async () => { await browser?.close(); await sandbox?.stop(); });
+    // `shortLived` issues codes valid for TTL seconds: they expire while the test watches.
+    const TTL = 15;
+    let sandbox, shortLived, browser;
+    before(async () => {
+      [sandbox, shortLived] = await Promise.all([startSandbox(), startSandbox(['--epay-ttl', String(TTL)])]);
+      browser = await launch(name);
+    });
+    after(async () => { await browser?.close(); await sandbox?.stop(); await shortLived?.stop(); });
 
     /** Shop order in MYR with first name and email only; the widget asks for the rest. */
-    async function codeFromShop() {
+    async function codeFromShop(platform = sandbox) {
       const page = await newPage(browser);
-      const paymentId = await orderFromShop(page, sandbox.url, {
+      const paymentId = await orderFromShop(page, platform.url, {
         amount: '5000.00', currency: 'MYR', method: 'epaycash', firstName: 'Putra', email: 'putra@mail.com',
       });
       const last = await page.waitForSelector('>>> input[name="customer_last_name"]', { timeout: 15000 });
@@ -147,20 +152,57 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
-    it('lets the code expire at the terminal: the widget shows it and the shop gets the expired callback', async () => {
-      const { page, paymentId, reference } = await codeFromShop();
-      const said = await atTerminal(browser, sandbox.url, reference, 'expire', `${name}-expire`);
-      assert.match(said, /expired and cannot be paid/);
-      await page.bringToFront();
-      await page.waitForSelector('#events li[data-event="decline"]', { timeout: 30000 });
-      await eventually(async () => /expired|declined/i.test(await widgetText(page)), 10000, 'result screen');
+    // Print media emulation needs CDP (Firefox over WebDriver BiDi has none).
+    it('prints the code with its instructions and without buttons', { skip: name !== 'chromium' && 'needs CDP' }, async () => {
+      const { page } = await codeFromShop();
+      await page.emulateMediaType('print');
+      const printed = await page.evaluate(() => {
+        const root = [...document.querySelectorAll('*')].find((e) => e.shadowRoot)?.shadowRoot;
+        const shown = (sel) => [...root.querySelectorAll(sel)].filter((e) => e.getClientRects().length > 0);
+        return {
+          steps: shown('ol.epay-steps li').length,
+          heading: shown('h2').length,
+          reference: shown('[data-testid="reference-number"]').length,
+          qr: shown('svg[data-testid="qr"]').length,
+          barcode: shown('svg[data-testid="barcode"]').length,
+          buttons: shown('button').map((b) => b.textContent),
+          color: getComputedStyle(root.querySelector('.epay-steps li')).color,
+        };
+      });
+      await shot(page, `${name}-epay-code-print`);
+      assert.deepEqual(printed, {
+        steps: 4, heading: 1, reference: 1, qr: 1, barcode: 1, buttons: [], color: 'rgb(0, 0, 0)',
+      }, 'the printout keeps the code, its drawings and the steps; no buttons; black text');
+      await page.emulateMediaType(null);
+      assert.ok((await page.$$('>>> button[data-action="print"]')).length === 1);
+      await page.close();
+    });
+
+    it('lets the code run out: the countdown ends, the widget shows it expired, the shop gets a decline saying so', async () => {
+      const { page, paymentId, reference } = await codeFromShop(shortLived);
+      const left = await widgetField(page, '[role="timer"]');
+      const m = /(\d+):(\d\d)/.exec(left);
+      assert.ok(m && Number(m[1]) * 60 + Number(m[2]) <= TTL, `counts down from the platform's valid_time: ${left}`);
+      // No one pays: the widget's own countdown reaches zero...
+      await page.waitForSelector('#events li[data-event="decline"]', { timeout: (TTL + 20) * 1000 });
+      // ...and the platform's sweep expires the code; the widget follows it to the result.
+      await eventually(async () => /Payment expired/.test(await widgetText(page)), 10000, 'expired result screen');
+      assert.doesNotMatch(await widgetText(page), /Payment declined/);
       await shot(page, `${name}-epay-expired`);
-      const list = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'expired', 'expired callback');
-      assert.equal(list.length, 1);
+      const list = await waitForCallback(shortLived.url, paymentId, (b) => b.operation?.status === 'decline', 'decline callback');
+      assert.equal(list.length, 1, 'exactly one callback');
       assert.equal(list[0].valid, true);
-      assert.equal(list[0].body.operation.status, 'decline');
+      assert.deepEqual(Object.keys(list[0].body), SEED_CALLBACK_KEYS);
+      assert.equal(list[0].body.payment.status, 'decline', 'the merchant is told success or decline');
+      assert.equal(list[0].body.payment.method, 'ePayViaEGHL');
       assert.equal(list[0].body.operation.code, '20000');
       assert.equal(list[0].body.operation.message, 'Payment code expired');
+      // The terminal refuses the code now.
+      const tab = await newPage(browser, { width: 360, height: 800 });
+      await tab.goto(`${shortLived.url}/sim/epay?reference=${encodeURIComponent(reference)}`, { waitUntil: 'load' });
+      assert.match(await tab.$eval('#result', (e) => e.textContent), /expired and cannot be paid/);
+      assert.equal(await tab.$('#pay-cash'), null);
+      await tab.close();
       assert.deepEqual(page.errors, []);
       await page.close();
     });
