@@ -350,7 +350,7 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
         // The request is well-formed and signed, so it is accepted (seed 001: the answer
         // only says so); a payment that cannot be refunded is then declined by callback.
         let current = PaymentStatus::parse(payment.status.as_deref().unwrap_or(""));
-        let not_allowed = match current {
+        let not_allowed = match &current {
             PaymentStatus::Success => None,
             PaymentStatus::Refunded => Some("Refund is not allowed: the payment is already refunded".to_string()),
             other => Some(format!("Refund is not allowed: the payment is not successful (status {})", other.as_str())),
