@@ -690,10 +690,10 @@ pub fn handle(body: &[u8], secret: &str, merchant: &impl PaydalaMerchant) -> Pay
     // A merchant function that panics is a failing one: answer 500 naming it, keep serving.
     match request {
         PaydalaRequest::Verify(req) => {
-            PaydalaReply::verify(unwound(|| answer_verify(&req, merchant)).unwrap_or_else(|why| VerifyResponse::error(why)))
+            PaydalaReply::verify(unwound(|| answer_verify(&req, merchant)).unwrap_or_else(VerifyResponse::error))
         }
         PaydalaRequest::CheckDeposit(req) => PaydalaReply::deposit(
-            unwound(|| answer_check_deposit(&req, merchant)).unwrap_or_else(|why| CheckDepositResponse::error(why)),
+            unwound(|| answer_check_deposit(&req, merchant)).unwrap_or_else(CheckDepositResponse::error),
         ),
     }
 }
