@@ -15,5 +15,7 @@ for f in pkg/epay_widget_bg.wasm pkg/epay-widget.js pkg/epay_widget.js pkg/*.css
   total=$((total + gz))
   printf '%-28s %10d %10d\n' "$(basename "$f")" "$raw" "$gz"
 done
+css=$(ls -t target/wasm32-unknown-unknown/release/build/epay-widget-*/out/style.min.css 2>/dev/null | head -1)
+[ -n "$css" ] && printf '%-28s %10d %10s  (inside the wasm: no CSS file to download)\n' "css (style.min.css)" "$(wc -c < "$css")" "-"
 printf '%-28s %10s %10d  (%s KB of %d KB budget)\n' TOTAL "" "$total" "$(awk "BEGIN{printf \"%.1f\", $total/1024}")" $((budget / 1024))
 if [ "$total" -gt "$budget" ]; then echo "size-report: over budget" >&2; exit 1; fi

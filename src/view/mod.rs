@@ -31,8 +31,8 @@ pub enum Ui {
 
 pub type Send = Rc<dyn Fn(Ui)>;
 
-/// The stylesheet, applied inside the shadow root only.
-pub const CSS: &str = include_str!("style.css");
+/// The stylesheet (src/view/style.css, minified by build.rs), applied inside the shadow root only.
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 /// Tag names: custom element names, so page rules for `div` never match our host.
 pub const HOST_TAG: &str = "epay-checkout";
