@@ -72,7 +72,9 @@ function showCode(order, redirectData) {
   if (shownCode === reference) return;
   shownCode = reference;
   if (handle) handle.destroy();
+  const theme = new URLSearchParams(location.search).get('theme'); // light | dark | auto (default)
   handle = EPayWidget.showCode('#checkout', redirectData, {
+    ...(theme ? { theme } : {}),
     payment_amount: order.params?.payment?.amount,
     payment_currency: order.params?.payment?.currency,
     onCode: (e) => logEvent('code', e),
