@@ -563,60 +563,53 @@ fn follow_redirect_submits_a_post_form_with_the_body_as_hidden_fields() {
     form.remove();
 }
 
-#[wasm_bindgen_test]
-async fn follow_redirect_get_puts_the_body_in_the_query() {
-    // Submitted for real, into a frame on the test server (a loopback http page may
-    // redirect to loopback http), to see the URL the browser builds.
+/// Follows a GET `redirect_data` to `path` on the test server for real, into a frame (a
+/// loopback http page may redirect to loopback http); `submit` sends the built form.
+/// Returns the query the browser built.
+async fn followed_query(path: &str, body: Vec<(&str, &str)>, submit: fn(&HtmlFormElement)) -> String {
     let d = doc();
     let frame = d.create_element("iframe").unwrap();
-    frame.set_attribute("name", "epay-get-frame").unwrap();
+    frame.set_attribute("name", "epay-follow-frame").unwrap();
     d.body().unwrap().append_child(&frame).unwrap();
     let origin = web_sys::window().unwrap().location().origin().unwrap();
     let rd = redirect_data_to_js(&RedirectData {
         method: HttpMethod::Get,
-        url: format!("{origin}/epay-landing"),
-        body: FormBody(vec![("reference_number".into(), "045-050-000".into()), ("user_name".into(), "THANAPAT JISAMANYA".into())]),
+        url: format!("{origin}{path}"),
+        body: FormBody(body.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
     });
-    let hook: NavigateHook = Rc::new(|form: &HtmlFormElement| {
-        form.set_target("epay-get-frame");
-        form.submit().unwrap();
+    let hook: NavigateHook = Rc::new(move |form: &HtmlFormElement| {
+        // An attribute: a body field named `target` would shadow the property.
+        form.set_attribute("target", "epay-follow-frame").unwrap();
+        submit(form);
     });
     follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
     let win = frame.unchecked_ref::<web_sys::HtmlIFrameElement>().content_window().unwrap();
-    within(3000, "the frame to navigate", || win.location().pathname().is_ok_and(|p| p == "/epay-landing")).await;
-    assert_eq!(win.location().search().unwrap(), "?reference_number=045-050-000&user_name=THANAPAT+JISAMANYA");
+    within(3000, "the frame to navigate", || win.location().pathname().is_ok_and(|p| p == path)).await;
+    let query = win.location().search().unwrap();
     frame.remove();
     for f in qa_doc("form[data-epay-redirect]") {
         f.remove();
     }
+    query
+}
+
+#[wasm_bindgen_test]
+async fn follow_redirect_get_puts_the_body_in_the_query() {
+    let body = vec![("reference_number", "045-050-000"), ("user_name", "THANAPAT JISAMANYA")];
+    let query = followed_query("/epay-landing", body, |form| form.submit().unwrap()).await;
+    assert_eq!(query, "?reference_number=045-050-000&user_name=THANAPAT+JISAMANYA");
 }
 
 #[wasm_bindgen_test]
 async fn a_body_field_named_like_a_form_method_cannot_stop_the_redirect() {
     // An input named `submit` shadows `form.submit`; the widget calls the prototype's.
-    let d = doc();
-    let frame = d.create_element("iframe").unwrap();
-    frame.set_attribute("name", "epay-clobber-frame").unwrap();
-    d.body().unwrap().append_child(&frame).unwrap();
-    let origin = web_sys::window().unwrap().location().origin().unwrap();
-    let rd = redirect_data_to_js(&RedirectData {
-        method: HttpMethod::Get,
-        url: format!("{origin}/epay-clobbered"),
-        body: FormBody(vec![("submit".into(), "1".into()), ("action".into(), "x".into()), ("target".into(), "_top".into())]),
-    });
-    let hook: NavigateHook = Rc::new(|form: &HtmlFormElement| {
-        form.set_attribute("target", "epay-clobber-frame").unwrap();
+    let body = vec![("submit", "1"), ("action", "x"), ("target", "_top")];
+    let query = followed_query("/epay-clobbered", body, |form| {
         assert!(form.submit().is_err(), "the plain call hits the input, not the method");
         epay_widget::controller::submit_form(form).unwrap();
-    });
-    follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
-    let win = frame.unchecked_ref::<web_sys::HtmlIFrameElement>().content_window().unwrap();
-    within(3000, "the frame to navigate", || win.location().pathname().is_ok_and(|p| p == "/epay-clobbered")).await;
-    assert_eq!(win.location().search().unwrap(), "?submit=1&action=x&target=_top");
-    frame.remove();
-    for f in qa_doc("form[data-epay-redirect]") {
-        f.remove();
-    }
+    })
+    .await;
+    assert_eq!(query, "?submit=1&action=x&target=_top");
 }
 
 fn qa_doc(sel: &str) -> Vec<Element> {

@@ -84,6 +84,27 @@ async fn out_of_range_amount_is_an_error_naming_payment_amount_without_any_reque
 }
 
 #[wasm_bindgen_test]
+async fn a_forced_method_in_a_currency_it_does_not_take_is_refused_before_any_request() {
+    for (currency, method, says) in [("KES", "epaycash", "epaycash accepts only MYR; got KES"), ("MYR", "paydala", "paydala accepts only KZT; got MYR")] {
+        let fake = Fake::new();
+        let on_error = Recorder::new();
+        let p = params(currency, 500_000);
+        set(&p, "force_payment_method", method);
+        set(&p, "onError", on_error.function().clone());
+        let box_ = container();
+        let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+        let root = shadow(&host_in(&box_));
+        assert_eq!(screen(&root), "error");
+        assert!(text(&root).contains("payment_currency") && text(&root).contains(says), "{}", text(&root));
+        assert!(fake.calls.borrow().is_empty(), "no request: {:?}", fake.calls.borrow());
+        assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("payment_currency"));
+        assert!(q(&root, "svg").is_none(), "no code drawn");
+        h.destroy();
+        box_.remove();
+    }
+}
+
+#[wasm_bindgen_test]
 async fn rejected_open_shows_the_parameter_and_reports_code_and_param() {
     let fake = Fake::new();
     *fake.open.borrow_mut() =
