@@ -155,6 +155,18 @@ async fn every_way_the_shop_can_fail_is_told_apart() {
     let failed = log(&sb, "7000000500").await;
     assert_eq!(failed[0]["code"], 500);
     assert!(failed[0]["reply"]["message"].as_str().unwrap().contains("Something went wrong"));
+
+    // The demo shop can fail at the second step too: the account exists, the booking fails.
+    let (_, html) = check(&sb, "7000000550").await;
+    assert_eq!(outcome(&html, "verify-result"), "ok", "{html}");
+    let (status, html) = deposit(&sb, &txn(&html), "1000").await;
+    assert_eq!(status, 200);
+    assert_eq!(outcome(&html, "deposit-result"), "merchant_error", "{html}");
+    assert!(html.contains("ledger refused the deposit"), "{html}");
+    let asked: Vec<_> = log(&sb, "7000000550").await.iter().map(|e| (e["type"].clone(), e["code"].clone())).collect();
+    assert_eq!(asked, [(json!("verify"), json!(0)), (json!("check_deposit"), json!(500))]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(callbacks_for(&sb, "7000000550").await.is_empty(), "no callback without a booked deposit");
     sb.stop().await;
 }
 

@@ -14,6 +14,7 @@
 //! | `7000000400` | checks signatures with the wrong secret: code 400 |
 //! | `7000000999` | answers an HTML error page instead of JSON |
 //! | `7000000777` | answers one second after the platform's timeout |
+//! | `7000000550` | exists, but booking its deposit fails: `check_deposit` code 500 |
 //!
 //! Deposits get ids `deposit-<n>`. A repeated `check_deposit` with the same `request_id`
 //! (an extra parameter the sandbox platform signs into each request), account and amount
@@ -46,6 +47,7 @@ pub const ACCOUNT_FAILS: &str = "7000000500";
 pub const ACCOUNT_WRONG_SECRET: &str = "7000000400";
 pub const ACCOUNT_GARBAGE: &str = "7000000999";
 pub const ACCOUNT_SLOW: &str = "7000000777";
+pub const ACCOUNT_DEPOSIT_FAILS: &str = "7000000550";
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS merchant_paydala_deposits (
@@ -87,13 +89,16 @@ impl PaydalaMerchant for DemoShop<'_> {
     fn lookup_account(&self, customer_id: &str) -> Result<Option<Account>, String> {
         match customer_id {
             DEFAULT_ACCOUNT => Ok(Some(Account { currency: "KZT".into(), additional_customer_id: Some("customer_123".into()) })),
-            "7000000001" => Ok(Some(Account { currency: "KZT".into(), additional_customer_id: None })),
+            "7000000001" | ACCOUNT_DEPOSIT_FAILS => Ok(Some(Account { currency: "KZT".into(), additional_customer_id: None })),
             ACCOUNT_FAILS => Err(format!("Something went wrong: the shop's account database is unavailable (test account {ACCOUNT_FAILS})")),
             _ => Ok(None),
         }
     }
 
     fn create_deposit(&self, req: &CheckDeposit) -> Result<Deposit, DepositError> {
+        if req.customer_id == ACCOUNT_DEPOSIT_FAILS {
+            return Err(DepositError::Failed(format!("Something went wrong: the shop's ledger refused the deposit (test account {ACCOUNT_DEPOSIT_FAILS})")));
+        }
         let now = format_date(now_ms());
         let n = self
             .store
