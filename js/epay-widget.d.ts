@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'network'
   | 'protocol'
   | 'bad_redirect'
+  | 'redirect_failed'
   | 'no_method'
   | 'bad_signature'
   | 'unknown_project'
