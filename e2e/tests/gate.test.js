@@ -98,6 +98,7 @@ for (const name of BROWSERS) {
       await phone.type('254712345678');
       await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('>>> .epay-form button[type="submit"]').click()]);
       await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#approve').click()]);
+      await page.waitForSelector('#events li[data-event="success"]', { timeout: 20000 }); // the shop page's widget is done
       await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'success', 'success callback');
       await page.goto(`${sandbox.url}/gate.html`, { waitUntil: 'load' });
       await page.waitForSelector(`${order(paymentId)}[data-status="success"]`, { timeout: 20000 });
