@@ -22,13 +22,16 @@
   var failure = null;
   var queue = [];
 
-  function argumentError(param, rule) {
-    var e = new Error(param + ': ' + rule);
+  function widgetError(code, param, message) {
+    var e = new Error(message);
     e.name = 'EPayWidgetError';
-    e.code = 'invalid_argument';
+    e.code = code;
     e.param = param;
     return e;
   }
+
+  function argumentError(param, rule) { return widgetError('invalid_argument', param, param + ': ' + rule); }
+  function loadFailed() { return widgetError('load_failed', null, 'the payment widget could not be loaded: ' + failure); }
 
   // The last argument is the options object: fill in the default platform URL.
   function withBase(options) {
@@ -96,14 +99,6 @@
       });
       return handle;
     };
-  }
-
-  function loadFailed() {
-    var e = new Error('the payment widget could not be loaded: ' + failure);
-    e.name = 'EPayWidgetError';
-    e.code = 'load_failed';
-    e.param = null;
-    return e;
   }
 
   // A promise, loaded or not: resolves once the form is submitted (the page is leaving);

@@ -13,13 +13,16 @@ let loading = null;
 let failure = null;
 let queue = [];
 
-function argumentError(param, rule) {
-  const e = new Error(`${param}: ${rule}`);
+function widgetError(code, param, message) {
+  const e = new Error(message);
   e.name = 'EPayWidgetError';
-  e.code = 'invalid_argument';
+  e.code = code;
   e.param = param;
   return e;
 }
+
+const argumentError = (param, rule) => widgetError('invalid_argument', param, `${param}: ${rule}`);
+const loadFailed = () => widgetError('load_failed', null, `the payment widget could not be loaded: ${failure}`);
 
 function withBase(options) {
   if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
@@ -97,14 +100,6 @@ function deferredHandle(name, optionsIndex, check) {
     load();
     return handle;
   };
-}
-
-function loadFailed() {
-  const e = new Error(`the payment widget could not be loaded: ${failure}`);
-  e.name = 'EPayWidgetError';
-  e.code = 'load_failed';
-  e.param = null;
-  return e;
 }
 
 // A promise, loaded or not: resolves once the form is submitted (the page is leaving);

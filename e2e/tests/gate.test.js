@@ -10,6 +10,15 @@ import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback
 
 const order = (id) => `#orders li[data-payment-id="${id}"]`;
 
+/** Waits until the order list shows `status` and the shop holds a signed callback saying so; returns it. */
+async function shownAndCalledBack(page, base, paymentId, status) {
+  await page.waitForSelector(`${order(paymentId)}[data-status="${status}"]`, { timeout: 20000 });
+  const list = await waitForCallback(base, paymentId, (b) => b.payment?.status === status, `${status} callback`);
+  const cb = list.find((c) => c.body.payment.status === status);
+  assert.equal(cb.valid, true, `the ${status} callback is signed`);
+  return cb;
+}
+
 for (const name of BROWSERS) {
   describe(`Gate card-partner in ${name}`, () => {
     let sandbox, browser;
@@ -46,20 +55,14 @@ for (const name of BROWSERS) {
       assert.equal(back.pathname, '/gate.html');
       assert.equal(back.searchParams.get('order'), paymentId);
       assert.equal(back.searchParams.get('result'), 'success');
-      await page.waitForSelector(`${order(paymentId)}[data-status="success"]`, { timeout: 20000 });
-      const paid = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'success', 'success callback');
-      const sale = paid.find((c) => c.body.payment.status === 'success');
-      assert.equal(sale.valid, true);
+      const sale = await shownAndCalledBack(page, sandbox.url, paymentId, 'success');
       assert.equal(sale.body.operation.type, 'sale');
       assert.deepEqual(sale.body.payment.sum, { amount: 10000, currency: 'KES' });
       await shot(page, `${name}-gate-paid`);
 
       // Refund: the shop's server calls Gate; the refund callback is seed 001's.
       await page.locator(`${order(paymentId)} button[data-refund]`).click();
-      await page.waitForSelector(`${order(paymentId)}[data-status="refunded"]`, { timeout: 20000 });
-      const refunded = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'refunded', 'refund callback');
-      const cb = refunded.find((c) => c.body.payment.status === 'refunded');
-      assert.equal(cb.valid, true);
+      const cb = await shownAndCalledBack(page, sandbox.url, paymentId, 'refunded');
       assert.deepEqual(Object.keys(cb.body), ['project_id', 'payment', 'customer', 'operation', 'signature']);
       assert.deepEqual(cb.body.payment.sum, { amount: 0, currency: 'KES' });
       assert.equal(cb.body.operation.type, 'refund');
@@ -104,10 +107,7 @@ for (const name of BROWSERS) {
       await page.waitForSelector(`${order(paymentId)}[data-status="success"]`, { timeout: 20000 });
       assert.equal(await page.$eval(`${order(paymentId)} .order-mode`, (e) => e.textContent), 'Payment Page');
       await page.locator(`${order(paymentId)} button[data-refund]`).click();
-      await page.waitForSelector(`${order(paymentId)}[data-status="refunded"]`, { timeout: 20000 });
-      const list = await waitForCallback(sandbox.url, paymentId, (b) => b.payment?.status === 'refunded', 'refund callback');
-      const cb = list.find((c) => c.body.payment.status === 'refunded');
-      assert.equal(cb.valid, true);
+      const cb = await shownAndCalledBack(page, sandbox.url, paymentId, 'refunded');
       assert.equal(cb.body.operation.type, 'refund');
       assert.deepEqual(cb.body.operation.sum_initial, { amount: 2000, currency: 'KES' });
       assert.deepEqual(page.errors, []);

@@ -45,7 +45,6 @@ CREATE TABLE IF NOT EXISTS merchant_gate_orders (
     amount INTEGER NOT NULL,
     currency TEXT NOT NULL,
     sale_answer TEXT,
-    refund_answer TEXT,
     created_at TEXT NOT NULL
 );
 -- The last refund answer of any order, Gate or Payment Page (refunds go through Gate).
@@ -178,13 +177,12 @@ async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiF
     let orders = s.store.with(|c| {
         // Gate sales, and the card orders paid on the Payment Page: both are refunded through Gate.
         let mut stmt = c.prepare(
-            "SELECT o.payment_id, o.order_id, o.amount, o.currency, o.sale_answer,
-                    COALESCE(r.answer, o.refund_answer), o.created_at, o.mode
-             FROM (SELECT payment_id, order_id, amount, currency, sale_answer, refund_answer, created_at, 'gate' AS mode
+            "SELECT o.payment_id, o.order_id, o.amount, o.currency, o.sale_answer, r.answer, o.created_at, o.mode
+             FROM (SELECT payment_id, order_id, amount, currency, sale_answer, created_at, 'gate' AS mode
                    FROM merchant_gate_orders
                    UNION ALL
                    SELECT payment_id, order_id, json_extract(params, '$.payment_amount'), json_extract(params, '$.payment_currency'),
-                          NULL, NULL, created_at, 'payment_page'
+                          NULL, created_at, 'payment_page'
                    FROM merchant_orders
                    WHERE project_id = ?1 AND json_extract(params, '$.payment_currency') IN ('KES', 'USD')
                      AND payment_id NOT IN (SELECT payment_id FROM merchant_gate_orders)) o
