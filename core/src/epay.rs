@@ -94,7 +94,8 @@ pub fn parse_valid_time(s: &str) -> Option<i64> {
         z if z.starts_with('+') || z.starts_with('-') => {
             let sign = if z.starts_with('-') { -1 } else { 1 };
             let digits: String = z[1..].chars().filter(|c| *c != ':').collect();
-            if digits.len() != 4 {
+            // ASCII digits only before slicing by bytes: `+1é1` is 4 bytes too.
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
             let (oh, om) = (num(&digits[0..2])?, num(&digits[2..4])?);
@@ -177,6 +178,14 @@ mod tests {
             assert_eq!(parse_valid_time(s), None, "{s}");
         }
         assert!(parse_valid_time("2020-02-29 00:00:00").is_some());
+    }
+
+    #[test]
+    fn non_ascii_in_the_offset_is_refused_not_a_panic() {
+        // Issue 13 item 6: `…+1é1` sliced `digits[0..2]` inside `é` and panicked.
+        for s in ["2019-06-15T14:17:26+1é1", "2019-06-15T14:17:26+é:00", "2019-06-15T14:17:26-0é", "2019-06-15T14:17:26+08:0é", "2019-06-15T14:17:26.é"] {
+            assert_eq!(parse_valid_time(s), None, "{s}");
+        }
     }
 
     #[test]

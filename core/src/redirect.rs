@@ -150,18 +150,126 @@ pub fn scheme_and_host(url: &str) -> Result<(String, String), RedirectError> {
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if host_port.starts_with('[') {
+    let (host, port) = if host_port.starts_with('[') {
         match host_port.find(']') {
-            Some(end) => &host_port[..=end],
+            Some(end) => (&host_port[..=end], &host_port[end + 1..]),
             None => return Err(RedirectError::Malformed("unclosed [".into())),
         }
     } else {
-        host_port.split(':').next().unwrap_or("")
+        match host_port.find(':') {
+            Some(i) => (&host_port[..i], &host_port[i..]),
+            None => (host_port, ""),
+        }
     };
     if host.is_empty() {
         return Err(RedirectError::Malformed("no host".into()));
     }
+    // What a browser's URL parser (WHATWG) refuses, refused here too: otherwise the form
+    // is submitted and the customer lands on `about:blank#blocked`.
+    if !port.is_empty() {
+        let digits = port.strip_prefix(':').ok_or_else(|| RedirectError::Malformed("junk after the host".into()))?;
+        if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.trim_start_matches('0').len() > 5 || digits.parse::<u32>().is_ok_and(|p| p > 65535) {
+            return Err(RedirectError::Malformed("the port must be a number from 0 to 65535".into()));
+        }
+    }
+    if let Some(inner) = host.strip_prefix('[') {
+        if !is_ipv6(&inner[..inner.len() - 1]) {
+            return Err(RedirectError::Malformed("not an IPv6 address between [ ]".into()));
+        }
+    } else {
+        check_domain(host)?;
+    }
     Ok((scheme, host.to_ascii_lowercase()))
+}
+
+/// A host name as the WHATWG URL parser takes it: ASCII (punycode for international names),
+/// no forbidden code points, and a valid IPv4 address when its last label is a number.
+fn check_domain(host: &str) -> Result<(), RedirectError> {
+    const FORBIDDEN: &[u8] = b"#%/:<>?@[\\]^|";
+    if !host.bytes().all(|b| b.is_ascii_graphic() && !FORBIDDEN.contains(&b)) {
+        return Err(RedirectError::Malformed("the host has characters a URL host cannot have (international names in punycode)".into()));
+    }
+    let labels = host.strip_suffix('.').unwrap_or(host);
+    let last = labels.rsplit('.').next().unwrap_or("");
+    let numeric = !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())
+        || last.len() >= 2 && last[..2].eq_ignore_ascii_case("0x") && last[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    if numeric && !is_ipv4(labels) {
+        return Err(RedirectError::Malformed("the host ends in a number but is not an IPv4 address".into()));
+    }
+    Ok(())
+}
+
+/// One IPv4 part: decimal, `0x` hex or leading-`0` octal, as browsers read them.
+fn ipv4_part(p: &str) -> Option<u64> {
+    let (digits, radix) = if p.len() >= 2 && p[..2].eq_ignore_ascii_case("0x") {
+        (&p[2..], 16)
+    } else if p.len() > 1 && p.starts_with('0') {
+        (&p[1..], 8)
+    } else {
+        (p, 10)
+    };
+    if digits.is_empty() {
+        return (radix != 10).then_some(0);
+    }
+    if digits.len() > 12 {
+        return None; // more than 2^32 in any radix
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// The WHATWG IPv4 parser: 1 to 4 parts, every part but the last at most 255, the last
+/// filling the remaining bytes.
+fn is_ipv4(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.len() > 4 {
+        return false;
+    }
+    let mut nums = Vec::with_capacity(4);
+    for p in &parts {
+        match ipv4_part(p) {
+            Some(n) => nums.push(n),
+            None => return false,
+        }
+    }
+    let (last, init) = nums.split_last().unwrap_or((&0, &[]));
+    init.iter().all(|n| *n <= 255) && *last < 1u64 << (8 * (5 - nums.len()))
+}
+
+/// An IPv6 address (RFC 4291 text form, as the WHATWG parser takes it): up to 8 hex pieces
+/// of 1 to 4 digits, one `::` at most, an IPv4 address in the last 32 bits.
+fn is_ipv6(s: &str) -> bool {
+    let (head, tail, compressed) = match s.find("::") {
+        Some(i) => (&s[..i], &s[i + 2..], true),
+        None => (s, "", false),
+    };
+    if tail.contains("::") {
+        return false;
+    }
+    let pieces = |part: &str, last: bool| -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let items: Vec<&str> = part.split(':').collect();
+        let mut n = 0;
+        for (i, item) in items.iter().enumerate() {
+            if last && i == items.len() - 1 && item.contains('.') {
+                let quad: Vec<&str> = item.split('.').collect();
+                let ok = quad.len() == 4
+                    && quad.iter().all(|q| !q.is_empty() && q.len() <= 3 && q.bytes().all(|b| b.is_ascii_digit()) && q.parse::<u16>().is_ok_and(|v| v <= 255));
+                if !ok {
+                    return None;
+                }
+                n += 2;
+            } else if (1..=4).contains(&item.len()) && item.bytes().all(|b| b.is_ascii_hexdigit()) {
+                n += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(n)
+    };
+    let (Some(h), Some(t)) = (pieces(head, !compressed), pieces(tail, true)) else { return false };
+    if compressed { h + t <= 7 } else { h == 8 }
 }
 
 /// Loopback hosts: `localhost`, 127.0.0.0/8, `[::1]`.
@@ -229,6 +337,69 @@ mod tests {
     fn malformed_urls_are_refused() {
         for u in ["", "//x.com", "https://", "https:/x.com", " https://x.com", "https://x.com/\n", "https:\\\\x.com"] {
             assert!(check_url(u, SANDBOX).is_err(), "{u:?}");
+        }
+    }
+
+    /// Issue 13 item 9: URLs a browser's URL parser (WHATWG) refuses were accepted and the
+    /// form was submitted to `about:blank#blocked`.
+    #[test]
+    fn urls_the_browser_cannot_parse_are_refused() {
+        for u in [
+            "https://[1:2]/",
+            "https://x.example:99999/",
+            "http://[::1]evil.example/",
+            "https://x.example:65536/",
+            "https://x.example:-1/",
+            "https://x.example:8a/",
+            "https://x.example:1:2/",
+            "https://[::1/",
+            "https://[]/",
+            "https://[:::1]/",
+            "https://[1::2::3]/",
+            "https://[1:2:3:4:5:6:7:8:9]/",
+            "https://[12345::]/",
+            "https://[g::1]/",
+            "https://[::1.2.3]/",
+            "https://[::1.2.3.256]/",
+            "https://[1:2:3:4:5:6:7::1.2.3.4]/",
+            "https://[::1]:x/",
+            "https://[::1]x/",
+            "https://1.2.3.256/",
+            "https://1.2.3.4.5/",
+            "https://999999999999/",
+            "https://x.09/",
+            "https://x.example%2f/",
+            "https://x<y.example/",
+            "https://x^y.example/",
+            "https://x|y.example/",
+            "https://user@/",
+            "https://:443/",
+        ] {
+            assert!(matches!(check_url(u, SANDBOX), Err(RedirectError::Malformed(_))), "{u}: {:?}", check_url(u, SANDBOX));
+        }
+    }
+
+    #[test]
+    fn urls_the_browser_parses_still_pass() {
+        for u in [
+            "https://x.example:443/",
+            "https://x.example:/",
+            "https://x.example:0/",
+            "https://x.example:65535/pay?a=b#c",
+            "https://[2001:db8::1]/",
+            "https://[::ffff:192.0.2.1]:8443/",
+            "https://[1:2:3:4:5:6:7:8]/",
+            "https://[::]/",
+            "https://192.0.2.1/",
+            "https://0x7f.1/",
+            "https://user:pw@x.example/",
+            "https://x-y.example./",
+            "https://x.example?q",
+            "https://x.example#f",
+            "http://[::1]:8080/sim",
+            "http://127.0.0.1:8787/sim/partner",
+        ] {
+            assert_eq!(check_url(u, SANDBOX), Ok(()), "{u}");
         }
     }
 
