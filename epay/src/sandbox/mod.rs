@@ -13,6 +13,7 @@
 //!
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
 
+pub mod assets;
 pub mod epay;
 pub mod gate;
 pub mod html;
@@ -268,7 +269,8 @@ fn router(shared: AppState, config: &Config) -> Router {
         .merge(paydala::routes())
         .merge(merchant_paydala::routes())
         .route("/healthz", get(|| async { "ok" }))
-        .nest_service("/pkg", ServeDir::new(&config.pkg))
+        // The widget as a CDN serves it to merchant pages on any origin (assets.rs).
+        .nest_service("/pkg", assets::pkg_service(&config.pkg))
         .merge(www)
         .layer(no_cache)
         .with_state(shared)

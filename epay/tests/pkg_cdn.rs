@@ -1,0 +1,165 @@
+//! `/pkg` is served the way a CDN would serve the widget to merchant pages on other
+//! origins: CORS for everyone (no credentials), Cross-Origin-Resource-Policy, the right
+//! content types, short public caching with validators, and gzip / brotli on request.
+
+mod common;
+
+use common::{fast_config, Sandbox};
+use std::io::Read;
+
+/// A pkg/ like scripts/build-widget.sh makes, with compressible contents.
+fn pkg_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let js = "export function run(options) { return import('./epay_widget.js').then((m) => m.default(options)); }\n".repeat(40);
+    let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+    wasm.extend(std::iter::repeat_n(b"widget code ".as_slice(), 400).flatten());
+    for (name, bytes) in [
+        ("epay-widget.js", js.as_bytes().to_vec()),
+        ("epay-widget.mjs", js.as_bytes().to_vec()),
+        ("epay_widget.js", js.as_bytes().to_vec()),
+        ("epay_widget_bg.wasm", wasm),
+        ("package.json", br#"{"name": "epay-widget", "version": "0.1.0", "files": ["epay-widget.js", "epay_widget_bg.wasm"]}"#.repeat(4)),
+    ] {
+        std::fs::write(dir.path().join(name), bytes).expect("write");
+    }
+    dir
+}
+
+async fn sandbox(pkg: &tempfile::TempDir) -> Sandbox {
+    let mut config = fast_config(":memory:");
+    config.pkg = pkg.path().to_path_buf();
+    Sandbox::start_with(config).await
+}
+
+fn header(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers().get(name).map(|v| v.to_str().expect("ascii header").to_string())
+}
+
+fn all(r: &reqwest::Response, name: &str) -> String {
+    r.headers().get_all(name).iter().map(|v| v.to_str().unwrap().to_ascii_lowercase()).collect::<Vec<_>>().join(", ")
+}
+
+#[tokio::test]
+async fn pkg_files_carry_cors_corp_content_types_and_cache_headers() {
+    let pkg = pkg_dir();
+    let sb = sandbox(&pkg).await;
+    for (file, content_type) in [
+        ("epay-widget.js", "text/javascript"),
+        ("epay-widget.mjs", "text/javascript"),
+        ("epay_widget.js", "text/javascript"),
+        ("epay_widget_bg.wasm", "application/wasm"),
+        ("package.json", "application/json"),
+    ] {
+        let r = sb.http.get(sb.url(&format!("/pkg/{file}"))).send().await.expect("request");
+        assert_eq!(r.status(), 200, "{file}");
+        let ct = header(&r, "content-type").unwrap_or_default();
+        assert!(ct == content_type || ct.starts_with(&format!("{content_type};")), "{file}: content-type {ct:?}");
+        assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"), "{file}");
+        assert_eq!(header(&r, "access-control-allow-credentials"), None, "{file}: no credentials");
+        assert_eq!(header(&r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
+        assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=300, must-revalidate"), "{file}");
+        assert_eq!(header(&r, "x-content-type-options").as_deref(), Some("nosniff"), "{file}");
+        assert!(header(&r, "etag").is_some(), "{file}: an ETag to revalidate with");
+        assert!(header(&r, "last-modified").is_some(), "{file}: Last-Modified to revalidate with");
+        assert!(all(&r, "vary").contains("accept-encoding"), "{file}: vary {:?}", all(&r, "vary"));
+        assert_eq!(header(&r, "content-encoding"), None, "{file}: not compressed when not asked");
+        let want = std::fs::read(pkg.path().join(file)).unwrap();
+        assert_eq!(r.bytes().await.unwrap().as_ref(), want.as_slice(), "{file}");
+    }
+    // A missing file is a plain 404, not cached for five minutes.
+    let r = sb.http.get(sb.url("/pkg/nope.js")).send().await.expect("request");
+    assert_eq!(r.status(), 404);
+    assert_ne!(header(&r, "cache-control").as_deref(), Some("public, max-age=300, must-revalidate"));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_page_on_another_origin_may_load_the_wasm_and_the_glue() {
+    let pkg = pkg_dir();
+    let sb = sandbox(&pkg).await;
+    for file in ["epay_widget_bg.wasm", "epay_widget.js", "epay-widget.js", "epay-widget.mjs"] {
+        let r = sb
+            .http
+            .get(sb.url(&format!("/pkg/{file}")))
+            .header("Origin", "http://127.0.0.1:9999")
+            .header("Sec-Fetch-Mode", "cors")
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 200, "{file}");
+        assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"), "{file}");
+        assert_eq!(header(&r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
+    }
+    // A preflight (a page that adds headers to its fetch) is answered too.
+    let r = sb
+        .http
+        .request(reqwest::Method::OPTIONS, sb.url("/pkg/epay_widget_bg.wasm"))
+        .header("Origin", "http://127.0.0.1:9999")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .expect("preflight");
+    assert!(r.status().is_success(), "{}", r.status());
+    assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"));
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn revalidation_answers_304_by_etag_and_by_date() {
+    let pkg = pkg_dir();
+    let sb = sandbox(&pkg).await;
+    let url = sb.url("/pkg/epay_widget_bg.wasm");
+    let first = sb.http.get(&url).send().await.expect("request");
+    let etag = header(&first, "etag").expect("etag");
+    let modified = header(&first, "last-modified").expect("last-modified");
+    let r = sb.http.get(&url).header("If-None-Match", &etag).send().await.expect("request");
+    assert_eq!(r.status(), 304);
+    assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"));
+    assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=300, must-revalidate"));
+    let r = sb.http.get(&url).header("If-Modified-Since", &modified).send().await.expect("request");
+    assert_eq!(r.status(), 304);
+    let r = sb.http.get(&url).header("If-None-Match", "\"something-else\"").send().await.expect("request");
+    assert_eq!(r.status(), 200);
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn gzip_and_brotli_are_negotiated_by_accept_encoding() {
+    let pkg = pkg_dir();
+    let sb = sandbox(&pkg).await;
+    let plain = std::fs::read(pkg.path().join("epay_widget_bg.wasm")).unwrap();
+    let identity = sb.http.get(sb.url("/pkg/epay_widget_bg.wasm")).send().await.expect("request");
+    let strong = header(&identity, "etag").expect("etag");
+    for (accept, encoding) in [("gzip", "gzip"), ("br", "br"), ("gzip, deflate, br", "br"), ("br;q=0.5, gzip", "gzip")] {
+        let r = sb.http.get(sb.url("/pkg/epay_widget_bg.wasm")).header("Accept-Encoding", accept).send().await.expect("request");
+        assert_eq!(r.status(), 200);
+        assert_eq!(header(&r, "content-encoding").as_deref(), Some(encoding), "Accept-Encoding: {accept}");
+        assert!(all(&r, "vary").contains("accept-encoding"), "{accept}");
+        assert_eq!(header(&r, "content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"));
+        assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=300, must-revalidate"));
+        // A compressed body is another representation: its validator is weak, so a cache
+        // never takes it for the identity bytes, and revalidation still matches.
+        let etag = header(&r, "etag").expect("etag");
+        assert_eq!(etag, format!("W/{strong}"), "{accept}");
+        let body = r.bytes().await.unwrap();
+        assert!(body.len() < plain.len() / 4, "{accept}: {} of {} bytes", body.len(), plain.len());
+        let mut decoded = Vec::new();
+        if encoding == "gzip" {
+            flate2::read::GzDecoder::new(body.as_ref()).read_to_end(&mut decoded).unwrap();
+        } else {
+            brotli::Decompressor::new(body.as_ref(), 4096).read_to_end(&mut decoded).unwrap();
+        }
+        assert_eq!(decoded, plain, "{accept}");
+        let again = sb
+            .http
+            .get(sb.url("/pkg/epay_widget_bg.wasm"))
+            .header("Accept-Encoding", accept)
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(again.status(), 304, "{accept}");
+    }
+    sb.stop().await;
+}
