@@ -205,12 +205,17 @@ export interface EPayWidgetError extends Error {
 }
 
 export interface EPayWidgetApi {
-  /** Mounts a checkout and returns at once; calls made before the wasm loaded are queued. */
+  /**
+   * Mounts a checkout and returns at once; calls made before the wasm loaded are queued.
+   * A second `run` on the same target (or a second modal) replaces the first.
+   */
   run(params: PaymentParams, options?: RunOptions): WidgetHandle;
   /**
-   * Gate mode: submits `redirect_data` (a hidden form, `method` to `url`). Resolves once the
-   * form is submitted; rejects with an `EPayWidgetError` (`bad_redirect` naming the field,
-   * or `load_failed`) and then nothing navigates.
+   * Gate mode: submits `redirect_data` (a hidden form, `method` to `url`). Resolves when the
+   * browser starts leaving the page; rejects with an `EPayWidgetError` and nothing navigates:
+   * `bad_redirect` naming the field, `redirect_failed` (the browser refused the form: a
+   * Content-Security-Policy `form-action` without the partner's origin, or a frame sandboxed
+   * without `allow-forms`; within 3 s), or `load_failed`.
    */
   followRedirect(redirectData: RedirectData, options?: FollowRedirectOptions): Promise<void>;
   /** Gate mode: renders the EPay code screen from a callback's `redirect_data`. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the browser widget into pkg/: the wasm module (wasm-pack, --target web) and the
-# hand-written loaders from js/ (pkg/epay-widget.js classic script, pkg/epay-widget.mjs).
+# Builds the browser widget into pkg/: the wasm module (cargo + wasm-bindgen --target web) and the
+# loaders from js/ (pkg/epay-widget.js classic script, pkg/epay-widget.mjs; one source, js/loader.js).
 # Usage: scripts/build-widget.sh [--dev]
 #   --dev   debug build with the `dev` feature (readable panics in the console)
 set -euo pipefail
@@ -15,8 +15,17 @@ case "${1:-}" in
   *) echo "usage: $0 [--dev]" >&2; exit 2 ;;
 esac
 
-# --mode no-install: use the wasm-bindgen CLI on PATH (pinned, see scripts/install.sh).
-wasm-pack build "$profile" --target web --out-dir pkg --out-name epay_widget --mode no-install . -- "${features[@]}"
+# What `wasm-pack build --target web` does, without needing wasm-pack (the demo installs only
+# the wasm-bindgen CLI, pinned in scripts/install.sh; the tests still run under `wasm-pack test`).
+if [ "$profile" = --release ]; then
+  cargo build --quiet --lib --release --target wasm32-unknown-unknown "${features[@]}"
+  wasm=target/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
+else
+  cargo build --quiet --lib --target wasm32-unknown-unknown "${features[@]}"
+  wasm=target/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
+fi
+mkdir -p pkg
+wasm-bindgen --target web --no-typescript --out-dir pkg --out-name epay_widget "${bindgen_flags[@]}" "$wasm"
 # Drop the wasm's custom sections (function names, producers, target_features): ~30% of
 # the file, not needed at run time. wasm-opt is off (see Cargo.toml).
 if [ "$profile" = --release ] && command -v node >/dev/null; then
@@ -33,19 +42,22 @@ if [ "$profile" = --release ] && command -v node >/dev/null; then
   '
 fi
 # A current wasm-opt (binaryen from npm, tools/): Debian's binaryen 108 rewrites the
-# externref table export wrongly. Then minify the JS glue and loaders (esbuild).
+# externref table export wrongly. esbuild (tools/) builds both loaders from their one
+# source (js/loader.js) and minifies the glue.
 tools=tools/node_modules/.bin
-cp js/epay-widget.js js/epay-widget.mjs pkg/
+if [ ! -x "$tools/esbuild" ] || { [ "$profile" = --release ] && [ ! -x "$tools/wasm-opt" ]; }; then
+  echo "build-widget: $tools/wasm-opt or esbuild missing: run scripts/install.sh --demo" >&2; exit 1
+fi
+minify=(); [ "$profile" = --release ] && minify=(--minify)
+# The module keeps `import('./epay_widget.js')` literal (external) so bundlers see the glue.
+"$tools/esbuild" js/epay-widget.mjs --bundle --format=esm --target=es2020 --external:./epay_widget.js \
+  "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.mjs
+"$tools/esbuild" js/epay-widget.js --bundle --format=iife --target=es2020 --legal-comments=inline \
+  "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.js
 if [ "$profile" = --release ]; then
-  if [ ! -x "$tools/wasm-opt" ] || [ ! -x "$tools/esbuild" ]; then
-    echo "build-widget: $tools/wasm-opt or esbuild missing: run scripts/install.sh" >&2; exit 1
-  fi
   "$tools/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue pkg/epay_widget_bg.wasm -o pkg/epay_widget_bg.wasm
-  for f in pkg/epay_widget.js pkg/epay-widget.mjs; do
-    "$tools/esbuild" --minify --format=esm --log-level=warning "$f" --outfile="$f" --allow-overwrite
-  done
-  "$tools/esbuild" --minify --log-level=warning pkg/epay-widget.js --outfile=pkg/epay-widget.js --allow-overwrite
+  "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
 fi
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
 cp LICENSE-MIT LICENSE-APACHE pkg/

@@ -11,10 +11,13 @@ while [ $# -gt 0 ]; do
     *) echo "usage: scripts/demo.sh [--port N]" >&2; exit 2 ;;
   esac
 done
-bash scripts/install.sh
+t0=$(date +%s)
+bash scripts/install.sh --demo   # no browsers or drivers: the demo needs none
 bash scripts/build-widget.sh
-cargo build --release -p epay --quiet
+# The sandbox in the dev profile: it serves a few local pages, and the tests reuse this build.
+cargo build -p epay --quiet
+echo "demo: built in $(( $(date +%s) - t0 )) s"
 echo
 echo "Open the demo shop: http://127.0.0.1:$port/   (Ctrl-C stops the sandbox)"
 echo
-exec target/release/epay sandbox --port "$port" --db epay-sandbox.sqlite --www www --pkg pkg
+exec target/debug/epay sandbox --port "$port" --db epay-sandbox.sqlite --www www --pkg pkg

@@ -1,55 +1,94 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need, only what is missing. Idempotent.
+# Installs what is missing, and only that. Idempotent.
+# Usage: scripts/install.sh [--demo]
+#   (none)   everything the tests need: the demo's tools, plus wasm-pack, geckodriver,
+#            Debian's Chromium, ChromeDriver and Firefox ESR, and the e2e/bundler npm packages
+#   --demo   only what the demo needs: the wasm32 target, the wasm-bindgen CLI, esbuild and
+#            wasm-opt from npm (no browsers, no drivers)
+#
+# Set-up time is a product feature (README "Set-up time"): the network-bound installs (apt,
+# npm) run in the background while cargo compiles the Rust tools, and the tools that only
+# orchestrate (wasm-pack, geckodriver) are built without optimisation, which compiles in a
+# fraction of the time and runs as fast as anyone can tell.
 set -euo pipefail
 export PATH="$HOME/.cargo/bin:$PATH"
 WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen = "=X"` pin in Cargo.toml
 here="$(cd "$(dirname "$0")/.." && pwd)"
+mode=full
+case "${1:-}" in
+  --demo) mode=demo ;;
+  "") ;;
+  *) echo "usage: scripts/install.sh [--demo]" >&2; exit 2 ;;
+esac
 
 log() { printf '[install] %s\n' "$*" >&2; }
+t0=$(date +%s)
+# One target dir for every tool we compile, so crates they share are built once.
+export CARGO_TARGET_DIR="${EPAY_TOOLS_TARGET:-$HOME/.cache/epay-tools-target}"
 
-need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
-command -v firefox-esr >/dev/null 2>&1 || need_apt+=(firefox-esr)
-command -v wasm-opt >/dev/null 2>&1 || need_apt+=(binaryen)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  log "apt: ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+pids=()
+bg() { "$@" & pids+=($!); }
+
+# --- network-bound, in the background --------------------------------------------------------
+apt_install() {
+  local need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+  command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
+  [ ${#need[@]} -eq 0 ] && return 0
+  log "apt: ${need[*]}"
+  local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
-fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  log "apt: done"
+}
+npm_ci() { # dir [extra env]
+  local d="$1"
+  [ -f "$d/package-lock.json" ] || return 0
+  if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
+    log "npm ci (${d#"$here"/})"
+    (cd "$d" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+npm_all() {
+  npm_ci "$here/tools"
+  if [ "$mode" = full ]; then
+    npm_ci "$here/e2e"
+    # The bundler examples depend on the built widget as "file:../../pkg"; npm ci only links it.
+    npm_ci "$here/www/example-vite"
+    npm_ci "$here/www/example-webpack"
+  fi
+}
+[ "$mode" = full ] && bg apt_install
+bg npm_all
 
+# --- CPU-bound: the Rust tools, one after another ----------------------------------------------
 rustup target list --installed | grep -qx wasm32-unknown-unknown || { log "rustup target wasm32"; rustup target add wasm32-unknown-unknown; }
 
-command -v wasm-pack >/dev/null 2>&1 || { log "cargo install wasm-pack"; cargo install --locked wasm-pack || cargo install wasm-pack; }
+cargo_install_tool() { # crate version|"" --debug|--light
+  local crate="$1" version=() kind="$3"
+  [ -n "$2" ] && version=(--version "$2")
+  if [ "$kind" = --debug ]; then
+    log "cargo install $crate ${version[*]} (unoptimised: it only orchestrates)"
+    cargo install --force --debug --locked --quiet "$crate" "${version[@]}" \
+      || cargo install --force --debug --quiet "$crate" "${version[@]}"
+  else
+    log "cargo install $crate ${version[*]} (optimised, no LTO)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=2 \
+      cargo install --force --locked --quiet "$crate" "${version[@]}" \
+      || CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=2 \
+      cargo install --force --quiet "$crate" "${version[@]}"
+  fi
+}
+
+# wasm-bindgen processes every build's wasm and runs the browser tests: keep it optimised.
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  # Its lockfile can pin a yanked crate; fall back to fresh resolution then.
-  cargo install --locked --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" \
-    || cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  cargo_install_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" --light
 fi
-command -v geckodriver >/dev/null 2>&1 || { log "cargo install geckodriver"; cargo install --locked geckodriver || cargo install geckodriver; }
-
-# Build tools from npm (a current wasm-opt, esbuild), then the e2e packages.
-if [ ! -d "$here/tools/node_modules" ] || [ "$here/tools/package-lock.json" -nt "$here/tools/node_modules/.package-lock.json" ]; then
-  log "npm ci (tools)"
-  (cd "$here/tools" && npm ci --no-audit --no-fund --loglevel=error)
+if [ "$mode" = full ]; then
+  command -v wasm-pack >/dev/null 2>&1 || cargo_install_tool wasm-pack "" --debug
+  command -v geckodriver >/dev/null 2>&1 || cargo_install_tool geckodriver "" --debug
 fi
 
-# Node packages for the end-to-end tests and the bundler example (no browser downloads).
-if [ -f "$here/e2e/package.json" ]; then
-  if [ ! -d "$here/e2e/node_modules" ] || [ "$here/e2e/package-lock.json" -nt "$here/e2e/node_modules/.package-lock.json" ]; then
-    log "npm ci (e2e)"
-    (cd "$here/e2e" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
-  fi
-fi
-# The bundler examples (Vite, webpack 5): they depend on the built widget as "file:../../pkg".
-for ex in example-vite example-webpack; do
-  d="$here/www/$ex"
-  [ -f "$d/package-lock.json" ] || continue
-  if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
-    log "npm ci (www/$ex)"
-    (cd "$d" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-done
-log "ok"
+for p in "${pids[@]}"; do wait "$p"; done
+log "ok ($mode, $(( $(date +%s) - t0 )) s)"
