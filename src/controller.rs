@@ -60,6 +60,8 @@ struct State {
     timer: Option<Timeout>,
     listeners: Vec<Listener>,
     redirect_form: Option<HtmlFormElement>,
+    /// After the redirect form is submitted: did the browser leave?
+    redirect_watch: Option<NavigationWatch>,
     hooks: Hooks,
     /// The customer did something: focus may follow the screens.
     interacted: bool,
@@ -67,6 +69,9 @@ struct State {
 
 pub struct Shared {
     id: u32,
+    /// Where it is mounted; `None`: the modal. One widget per place: a second `run` on the
+    /// same target replaces the first.
+    target: Option<Element>,
     alive: Cell<bool>,
     running: Cell<bool>,
     queue: RefCell<VecDeque<Ui>>,
@@ -165,6 +170,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
     });
     let amount = request.as_ref().map(|r| (r.amount, r.currency.clone()));
     let handlers = run.handlers.overlay(opts.handlers);
+    replace_existing(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
     let d = doc.clone();
     let state = State {
@@ -182,10 +188,11 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
         timer: None,
         listeners: vec![],
         redirect_form: None,
+        redirect_watch: None,
         hooks,
         interacted: false,
     };
-    start(&doc, state, effects)
+    start(&doc, state, effects, target)
 }
 
 /// `EPayWidget.showCode(target, redirect_data, options)`: the EPay code screen from a
@@ -227,6 +234,7 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
             vec![Effect::Emit(Event::Error(e))]
         }
     };
+    replace_existing(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
     let d = doc.clone();
     let state = State {
@@ -244,16 +252,17 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
         timer: None,
         listeners: vec![],
         redirect_form: None,
+        redirect_watch: None,
         hooks: Hooks::default(),
         interacted: false,
     };
-    start(&doc, state, effects)
+    start(&doc, state, effects, target)
 }
 
 /// Registers the widget, renders it and performs the first effects.
-fn start(doc: &Document, state: State, effects: Vec<Effect>) -> Result<u32, Error> {
+fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Element>) -> Result<u32, Error> {
     let id = next_id();
-    let shared = Rc::new(Shared { id, alive: Cell::new(true), running: Cell::new(false), queue: RefCell::new(VecDeque::new()), state: RefCell::new(Some(state)) });
+    let shared = Rc::new(Shared { id, target, alive: Cell::new(true), running: Cell::new(false), queue: RefCell::new(VecDeque::new()), state: RefCell::new(Some(state)) });
     WIDGETS.with(|w| w.borrow_mut().push(shared.clone()));
 
     // Page-level listeners, owned by the widget and removed on destroy.
@@ -283,6 +292,15 @@ fn start(doc: &Document, state: State, effects: Vec<Effect>) -> Result<u32, Erro
     }
     drain(&shared, effects);
     Ok(id)
+}
+
+/// Destroys the widget mounted on `target` (`None`: the modal), if any: one checkout, one
+/// open request per place.
+fn replace_existing(target: Option<&Element>) {
+    let same: Vec<Rc<Shared>> = WIDGETS.with(|w| w.borrow().iter().filter(|s| s.target.as_ref() == target).cloned().collect());
+    for sh in same {
+        destroy_shared(&sh);
+    }
 }
 
 fn next_id() -> u32 {
@@ -335,9 +353,12 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
                 continue;
             }
             Ui::Resubmit => {
-                if let Some(st) = sh.state.borrow().as_ref() {
-                    if let Some(f) = &st.redirect_form {
-                        submit(st, f);
+                {
+                    let mut guard = sh.state.borrow_mut();
+                    if let Some(st) = guard.as_mut() {
+                        if let Some(f) = st.redirect_form.clone() {
+                            submit(st, sh, &f);
+                        }
                     }
                 }
                 continue;
@@ -480,7 +501,7 @@ fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
                 if let Some(old) = st.redirect_form.replace(form.clone()) {
                     old.remove();
                 }
-                submit(st, &form);
+                submit(st, sh, &form);
             }
         }
         Effect::Emit(_) => {}
@@ -521,7 +542,7 @@ pub fn redirect_policy(sandbox: bool, page_origin: &str) -> UrlPolicy {
 /// `Error` with `code` `bad_redirect` and `param` naming the field
 /// (`redirect_data.method`, `redirect_data.url`, `redirect_data.body.<key>`), and
 /// nothing navigates. `navigate` replaces the submit (tests).
-pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Option<&NavigateHook>) -> Result<(), Error> {
+pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Option<&NavigateHook>) -> Result<js_sys::Promise, Error> {
     let sandbox = interop::read_sandbox(options)?;
     let rd = interop::read_redirect_data(redirect_data)?;
     let (window, doc) = browser()?;
@@ -530,11 +551,36 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
         Error { code: w.code, param: w.param, message: w.message }
     })?;
     let form = build_form(&doc, &rd).ok_or_else(|| Error::new("no_document", None, "followRedirect: the page has no body to hold the form"))?;
-    match navigate {
-        Some(hook) => hook(&form),
-        None => submit_form(&form).map_err(|_| Error::new("redirect_failed", None, "followRedirect: the browser refused to submit the form"))?,
+    if let Some(hook) = navigate {
+        hook(&form);
+        return Ok(js_sys::Promise::resolve(&JsValue::UNDEFINED));
     }
-    Ok(())
+    // Settles when the browser starts leaving, or rejects with `redirect_failed` when it
+    // refuses (see `NavigationWatch`): the watch lives in the promise's callbacks until then.
+    let url = rd.url.clone();
+    let keep: Rc<RefCell<Option<NavigationWatch>>> = Rc::default();
+    let mut submitted = Ok(());
+    let promise = js_sys::Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
+        let (k1, k2) = (keep.clone(), keep.clone());
+        let url = url.clone();
+        let watch = NavigationWatch::new(
+            &doc,
+            Box::new(move || {
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+                k1.borrow_mut().take();
+            }),
+            Box::new(move |why: String| {
+                let e = WidgetError::redirect_failed(&url, &why);
+                web_sys::console::warn_1(&JsValue::from_str(&["[epay-widget] redirect_failed: ", &e.message].concat()));
+                let _ = reject.call1(&JsValue::UNDEFINED, &Error { code: e.code, param: e.param, message: e.message }.into());
+                k2.borrow_mut().take();
+            }),
+        );
+        *keep.borrow_mut() = watch;
+        submitted = submit_form(&form);
+    });
+    submitted.map_err(|_| Error::new("redirect_failed", Some("redirect_data.url"), "followRedirect: the browser refused to submit the form"))?;
+    Ok(promise)
 }
 
 /// `HTMLFormElement.prototype.submit.call(form)`: a body field named `submit` (an input is
@@ -546,14 +592,77 @@ pub fn submit_form(form: &HtmlFormElement) -> Result<(), JsValue> {
     submit.call0(form).map(|_| ())
 }
 
-fn submit(st: &State, form: &HtmlFormElement) {
+fn submit(st: &mut State, sh: &Rc<Shared>, form: &HtmlFormElement) {
     match &st.hooks.navigate {
         Some(hook) => hook(form),
         None => {
-            if let Err(e) = submit_form(form) {
-                console_error("[epay-widget] the redirect form could not be submitted:", &e);
+            let weak = Rc::downgrade(sh);
+            let failed = move |why: String| send(&weak, Ui::Msg(Msg::RedirectFailed(why)));
+            // Watch first: a CSP refusal is reported while `submit()` runs.
+            st.redirect_watch = None;
+            let watch = NavigationWatch::new(&st.doc, Box::new(|| {}), Box::new(failed.clone()));
+            match submit_form(form) {
+                Ok(()) => st.redirect_watch = watch,
+                Err(e) => {
+                    console_error("[epay-widget] the redirect form could not be submitted:", &e);
+                    failed("the form could not be submitted".into());
+                }
             }
         }
+    }
+}
+
+/// How long the browser may take to start leaving the page after a redirect form is
+/// submitted before the widget says it did not (a frame sandboxed without `allow-forms`
+/// refuses silently). A Content-Security-Policy refusal is reported at once.
+pub const REDIRECT_GRACE_MS: u32 = 3000;
+
+/// Watches a submitted redirect form: the browser either starts leaving the page
+/// (`beforeunload` or `pagehide` fires) or refuses. A refusal is a `securitypolicyviolation`
+/// for `form-action`, or nothing leaving within [`REDIRECT_GRACE_MS`]. Exactly one of
+/// `left` / `failed` runs, at most once; dropping the watch stops it.
+pub struct NavigationWatch {
+    _listeners: [Listener; 3],
+    _timer: Timeout,
+}
+
+type Report = Rc<RefCell<Option<(Box<dyn FnOnce()>, Box<dyn FnOnce(String)>)>>>;
+
+impl NavigationWatch {
+    pub fn new(doc: &Document, left: Box<dyn FnOnce()>, failed: Box<dyn FnOnce(String)>) -> Option<NavigationWatch> {
+        let window = web_sys::window()?;
+        let report: Report = Rc::new(RefCell::new(Some((left, failed))));
+        let leave = |r: &Report| {
+            let r = r.clone();
+            move |_: web_sys::Event| {
+                if let Some((left, _)) = r.borrow_mut().take() {
+                    left();
+                }
+            }
+        };
+        let fail = |r: &Report, why: String| {
+            if let Some((_, failed)) = r.borrow_mut().take() {
+                failed(why);
+            }
+        };
+        let r = report.clone();
+        let csp = Listener::new(doc, "securitypolicyviolation", move |ev| {
+            let get = |k: &str| js_sys::Reflect::get(&ev, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let directive = get("effectiveDirective");
+            if directive == "form-action" || get("violatedDirective").starts_with("form-action") {
+                let policy = get("originalPolicy");
+                let shown = if policy.is_empty() { directive } else { ["form-action in \"", &policy, "\""].concat() };
+                fail(&r, ["the page's Content-Security-Policy refused it (", &shown, ")"].concat());
+            }
+        });
+        let r = report.clone();
+        let timer = Timeout::new(REDIRECT_GRACE_MS, move || {
+            fail(&r, "the page did not start leaving within 3 s (a sandboxed frame without allow-forms?)".into());
+        });
+        Some(NavigationWatch {
+            _listeners: [csp, Listener::new(&window, "beforeunload", leave(&report)), Listener::new(&window, "pagehide", leave(&report))],
+            _timer: timer,
+        })
     }
 }
 
@@ -644,6 +753,7 @@ fn teardown(sh: &Rc<Shared>) {
         }
         st.timer = None;
         st.listeners.clear();
+        st.redirect_watch = None;
         if let Some(f) = st.redirect_form.take() {
             f.remove();
         }

@@ -13,9 +13,7 @@ use epay_core::{MethodCode, ParamError, Params, RedirectData, Scalar};
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Names of the event handlers a merchant may pass in `params` or `options`.
-pub const HANDLER_NAMES: [&str; 9] =
-    ["onReady", "onMethodSelected", "onRedirect", "onCode", "onSuccess", "onDecline", "onError", "onClose", "onExpire"];
+pub use epay_core::handlers::HANDLER_NAMES;
 
 /// The merchant's event handlers (`on*` functions).
 #[derive(Debug, Clone, Default)]
@@ -77,9 +75,11 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
         let Some(name) = key.as_string() else { continue };
         let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
         if let Some(f) = v.dyn_ref::<Function>() {
-            // Function-valued keys are handlers, never sent; unknown ones are ignored.
-            if let Some(i) = Handlers::slot(&name) {
-                out.handlers.0[i] = Some(f.clone());
+            // Function-valued keys are handlers, never sent; an unknown one is never
+            // called, so the console says which handler was probably meant.
+            match Handlers::slot(&name) {
+                Some(i) => out.handlers.0[i] = Some(f.clone()),
+                None => web_sys::console::warn_1(&JsValue::from_str(&epay_core::handlers::unknown_handler_warning(&name))),
             }
             continue;
         }

@@ -75,8 +75,10 @@ pub fn show_code(target: JsValue, redirect_data: JsValue, options: JsValue) -> R
 }
 
 /// Submits `redirect_data` as a form (Gate mode); throws `bad_redirect` naming the field.
+/// The promise resolves when the browser starts leaving the page and rejects with
+/// `redirect_failed` when it refuses (a CSP `form-action`, a sandboxed frame).
 #[wasm_bindgen(js_name = followRedirect)]
-pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<(), error::Error> {
+pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<js_sys::Promise, error::Error> {
     controller::follow_redirect(&redirect_data, &options, None)
 }
 

@@ -553,7 +553,7 @@ fn inputs(form: &HtmlFormElement) -> Vec<(String, String, String)> {
 fn follow_redirect_submits_a_post_form_with_the_body_as_hidden_fields() {
     let rd = js_sys::JSON::parse(r#"{"method":"POST","url":"https://payments.example.com/v3/ke","body":{"live":"0","oid":"112","ttl":900,"ok":true,"q":"a\"b<c>"}}"#).unwrap();
     let (forms, hook) = capture();
-    follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
+    let _ = follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
     let form = forms.borrow()[0].clone();
     assert_eq!(form.method(), "post");
     assert_eq!(form.action(), "https://payments.example.com/v3/ke");
@@ -582,7 +582,7 @@ async fn followed_query(path: &str, body: Vec<(&str, &str)>, submit: fn(&HtmlFor
         form.set_attribute("target", "epay-follow-frame").unwrap();
         submit(form);
     });
-    follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
+    let _ = follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
     let win = frame.unchecked_ref::<web_sys::HtmlIFrameElement>().content_window().unwrap();
     within(3000, "the frame to navigate", || win.location().pathname().is_ok_and(|p| p == path)).await;
     let query = win.location().search().unwrap();
@@ -657,7 +657,7 @@ fn loopback_http_is_followed_only_in_sandbox_mode_or_from_a_loopback_page() {
     // This test page is served from loopback, so the rule lets the sandbox URL through.
     let (forms, hook) = capture();
     let rd = js_sys::JSON::parse(r#"{"method":"POST","url":"http://127.0.0.1:8787/sim/partner/pay","body":{"oid":"1"}}"#).unwrap();
-    follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
+    let _ = follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
     assert_eq!(forms.borrow().len(), 1);
     forms.borrow()[0].remove();
 }

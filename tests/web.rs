@@ -14,6 +14,8 @@ use epay_core::{MethodCode, MinorUnits, RedirectData};
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 use web_sys::{HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -547,4 +549,100 @@ fn an_unknown_target_selector_is_an_error_screen_in_a_modal_not_a_throw() {
     assert!(text(&root).contains("#nowhere"));
     assert!(fake.calls.borrow().is_empty());
     h.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_second_run_on_the_same_target_replaces_the_first() {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
+    let box_ = container();
+    let before = epay_widget::controller::live_count();
+    let first = mount(&params("KES", 10_000), &options_in(&box_), &fake, &Captured::default());
+    let second = mount(&params("KES", 10_000), &options_in(&box_), &fake, &Captured::default());
+    assert_eq!(epay_widget::controller::live_count(), before + 1, "one checkout per target");
+    assert_eq!(box_.child_element_count(), 1, "one host in the target");
+    let root = shadow(&host_in(&box_));
+    until("picker", || screen(&root) == "picker").await;
+    // Another target is another checkout.
+    let other = container();
+    let third = mount(&params("KES", 10_000), &options_in(&other), &fake, &Captured::default());
+    assert_eq!(epay_widget::controller::live_count(), before + 2);
+    first.destroy(); // already replaced: nothing happens
+    assert_eq!(box_.child_element_count(), 1);
+    second.destroy();
+    third.destroy();
+    assert_eq!(epay_widget::controller::live_count(), before);
+    box_.remove();
+    other.remove();
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_function_parameter_warns_naming_the_nearest_handler() {
+    let console = js_sys::Reflect::get(&js_sys::global(), &"console".into()).unwrap();
+    let original = js_sys::Reflect::get(&console, &"warn".into()).unwrap();
+    let warned = Recorder::new();
+    js_sys::Reflect::set(&console, &"warn".into(), warned.function()).unwrap();
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, CustomerData::default(), None)));
+    let p = params("KES", 10_000);
+    set(&p, "onSucess", Recorder::new().function().clone());
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    js_sys::Reflect::set(&console, &"warn".into(), &original).unwrap();
+    let said: Vec<String> = warned.calls.borrow().iter().filter_map(|v| v.as_string()).collect();
+    assert!(said.iter().any(|s| s.contains("params.onSucess") && s.contains("Did you mean onSuccess?")), "{said:?}");
+    // The handler is not a parameter: it is not sent.
+    let root = shadow(&host_in(&box_));
+    until("picker", || screen(&root) == "picker").await;
+    let sent = fake.open_bodies.borrow().join("\n");
+    assert!(sent.contains("payment_id") && !sent.contains("onSucess"), "{sent}");
+    h.destroy();
+    box_.remove();
+}
+
+/// What a `NavigationWatch` reported: "left", or "failed: <why>".
+fn watch_for_navigation() -> (Rc<RefCell<Vec<String>>>, Option<epay_widget::controller::NavigationWatch>) {
+    let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+    let (a, b) = (seen.clone(), seen.clone());
+    let watch = epay_widget::controller::NavigationWatch::new(
+        &doc(),
+        Box::new(move || a.borrow_mut().push("left".into())),
+        Box::new(move |why: String| b.borrow_mut().push(["failed: ", &why].concat())),
+    );
+    (seen, watch)
+}
+
+#[wasm_bindgen_test]
+async fn a_redirect_refused_by_the_page_csp_is_reported_at_once() {
+    let (seen, _watch) = watch_for_navigation();
+    let ev = web_sys::Event::new("securitypolicyviolation").unwrap();
+    js_sys::Reflect::set(&ev, &"effectiveDirective".into(), &"form-action".into()).unwrap();
+    js_sys::Reflect::set(&ev, &"originalPolicy".into(), &"form-action 'self'".into()).unwrap();
+    // Another directive's violation is not ours.
+    let other = web_sys::Event::new("securitypolicyviolation").unwrap();
+    js_sys::Reflect::set(&other, &"effectiveDirective".into(), &"img-src".into()).unwrap();
+    doc().dispatch_event(&other).unwrap();
+    assert!(seen.borrow().is_empty());
+    doc().dispatch_event(&ev).unwrap();
+    assert_eq!(seen.borrow().len(), 1);
+    assert!(seen.borrow()[0].starts_with("failed: ") && seen.borrow()[0].contains("form-action 'self'"), "{:?}", seen.borrow());
+    // Once only.
+    doc().dispatch_event(&ev).unwrap();
+    sleep(epay_widget::controller::REDIRECT_GRACE_MS as i32 + 300).await;
+    assert_eq!(seen.borrow().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_redirect_that_never_leaves_the_page_fails_after_the_grace_time_and_one_that_leaves_does_not() {
+    let grace = epay_widget::controller::REDIRECT_GRACE_MS as i32;
+    let (stuck, _stuck) = watch_for_navigation();
+    sleep(grace - 1000).await;
+    assert!(stuck.borrow().is_empty(), "not before the grace time");
+    sleep(1300).await;
+    assert_eq!(stuck.borrow().len(), 1);
+    assert!(stuck.borrow()[0].starts_with("failed: "), "{:?}", stuck.borrow());
+    let (left, _left) = watch_for_navigation();
+    web_sys::window().unwrap().dispatch_event(&web_sys::Event::new("pagehide").unwrap()).unwrap();
+    sleep(grace + 300).await;
+    assert_eq!(left.borrow().as_slice(), ["left".to_string()]);
 }

@@ -84,6 +84,15 @@ impl WidgetError {
     pub fn redirect(e: &RedirectError) -> WidgetError {
         WidgetError { code: "bad_redirect".into(), param: Some("redirect_data.url".into()), message: e.to_string(), retryable: false }
     }
+    /// The browser did not leave for `url` after the redirect form was submitted.
+    pub fn redirect_failed(url: &str, why: &str) -> WidgetError {
+        WidgetError {
+            code: "redirect_failed".into(),
+            param: Some("redirect_data.url".into()),
+            message: ["the browser did not open ", url, ": ", why].concat(),
+            retryable: true,
+        }
+    }
     /// An EPay code that cannot be shown: names `redirect_data.body.<field>`.
     pub fn code_data(e: &CodeDataError) -> WidgetError {
         let field = match e {
@@ -152,6 +161,9 @@ pub enum Msg {
     PollDue,
     /// "Try again" / "check again".
     Retry,
+    /// The browser refused to submit the redirect form (a Content-Security-Policy
+    /// `form-action` that does not allow the partner, a sandboxed frame): the reason.
+    RedirectFailed(String),
     Visibility(bool),
 }
 
@@ -417,6 +429,13 @@ impl Checkout {
                 }
                 _ => vec![],
             },
+            Msg::RedirectFailed(why) => {
+                let Screen::Redirecting { redirect_data } = &self.screen else { return vec![] };
+                // "Try again" pays again: `pay` is idempotent, so it answers the same redirect.
+                let e = WidgetError::redirect_failed(&redirect_data.url, &why);
+                self.screen = Screen::Error(e.clone());
+                vec![Effect::Emit(Event::Error(e))]
+            }
             Msg::Visibility(visible) => {
                 let was = self.visible;
                 self.visible = visible;
@@ -531,6 +550,29 @@ mod tests {
             ..Default::default()
         })));
         assert_eq!(fx, vec![Effect::CancelPoll, Effect::Emit(Event::Redirect(rd.clone())), Effect::Navigate(rd)]);
+    }
+
+    #[test]
+    fn a_refused_redirect_form_is_an_error_whose_retry_pays_again() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
+        let rd = redirect("http://127.0.0.1:8080/sim/partner/1");
+        let answer = PaymentView {
+            status: Some(PaymentStatus::AwaitingRedirectResult),
+            action: Some(NextAction::Redirect { redirect_data: rd.clone() }),
+            ..Default::default()
+        };
+        c.update(Msg::PayAnswered(Ok(answer)));
+        let fx = c.update(Msg::RedirectFailed("blocked by form-action".into()));
+        let e = match &c.screen {
+            Screen::Error(e) => e.clone(),
+            s => panic!("{s:?}"),
+        };
+        assert_eq!((e.code.as_str(), e.param.as_deref(), e.retryable), ("redirect_failed", Some("redirect_data.url"), true));
+        assert!(e.message.contains("blocked by form-action"), "{}", e.message);
+        assert_eq!(fx, vec![Effect::Emit(Event::Error(e))]);
+        // A late report (the page is already elsewhere) changes nothing.
+        assert_eq!(c.update(Msg::RedirectFailed("again".into())), vec![]);
+        assert!(matches!(c.update(Msg::Retry).as_slice(), [Effect::CallPay { method: MethodCode::CardPartner, .. }]));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod codes;
 pub mod epay;
 pub mod flow;
+pub mod handlers;
 pub mod i18n;
 pub mod money;
 pub mod params;

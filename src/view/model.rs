@@ -142,7 +142,9 @@ pub fn result_copy(o: Outcome) -> (Key, Key) {
 /// Body of the error screen: connection trouble the customer can retry, or a request the
 /// shop must fix.
 pub fn error_body(e: &WidgetError) -> Key {
-    if e.retryable {
+    if e.code == "redirect_failed" {
+        Key::ErrorRedirect
+    } else if e.retryable {
         Key::ErrorNetwork
     } else {
         Key::ErrorBody
