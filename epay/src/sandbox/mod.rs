@@ -16,7 +16,9 @@
 pub mod assets;
 pub mod epay;
 pub mod gate;
+pub mod guard;
 pub mod html;
+pub mod limits;
 pub mod merchant;
 pub mod merchant_gate;
 pub mod merchant_paydala;
@@ -90,6 +92,14 @@ pub struct Config {
     pub paydala: paydala::PaydalaConfig,
     /// How long an EPay cash code is valid (`valid_time` = creation + this).
     pub epay_ttl: Duration,
+    /// Host names answered besides loopback (`127.0.0.1`, `localhost`, `[::1]`): `--allow-host`.
+    pub allow_hosts: Vec<String>,
+    /// Connection and request limits (slowloris, stuck requests).
+    pub limits: limits::Limits,
+    /// A checkout session unused this long is deleted.
+    pub session_ttl: Duration,
+    /// Callback delivery: one attempt's timeout and how many run at once.
+    pub delivery: outbox::DeliveryLimits,
 }
 
 impl Default for Config {
@@ -102,6 +112,10 @@ impl Default for Config {
             backoff: Backoff::default(),
             paydala: paydala::PaydalaConfig::default(),
             epay_ttl: epay::DEFAULT_TTL,
+            allow_hosts: Vec::new(),
+            limits: limits::Limits::default(),
+            session_ttl: limits::DEFAULT_SESSION_TTL,
+            delivery: outbox::DeliveryLimits::default(),
         }
     }
 }
@@ -164,6 +178,16 @@ impl RunningSandbox {
     /// Delivery state of the callbacks of one payment (attempts, last HTTP status), oldest first.
     pub fn deliveries(&self, project_id: u64, payment_id: &str) -> rusqlite::Result<Vec<store::DeliveryState>> {
         self.shared.store.with(|c| store::deliveries_for_payment(c, project_id, payment_id))
+    }
+
+    /// The database (fault tests inject rows and faults through it).
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// Wakes the outbox worker (after rows were added through [`RunningSandbox::store`]).
+    pub fn wake_outbox(&self) {
+        self.shared.outbox_wake.notify_one();
     }
 
     /// Stops accepting requests, lets the ones in flight finish (a few seconds at most),

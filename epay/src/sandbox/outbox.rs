@@ -12,6 +12,21 @@ use tokio::sync::watch;
 /// Longest sleep between looks at the table (a safety net; enqueueing wakes the worker).
 const IDLE_WAIT: Duration = Duration::from_secs(5);
 
+/// How callbacks are delivered: one attempt's timeout, and how many attempts run at once
+/// (in all, and per project so one slow merchant cannot take every slot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryLimits {
+    pub timeout: Duration,
+    pub max_in_flight: usize,
+    pub max_in_flight_per_project: usize,
+}
+
+impl Default for DeliveryLimits {
+    fn default() -> Self {
+        DeliveryLimits { timeout: Duration::from_secs(10), max_in_flight: 16, max_in_flight_per_project: 4 }
+    }
+}
+
 pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
