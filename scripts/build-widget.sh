@@ -27,7 +27,7 @@ fi
 mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name epay_widget "${bindgen_flags[@]}" "$wasm"
 # Drop the wasm's custom sections (function names, producers, target_features): ~30% of
-# the file, not needed at run time. wasm-opt is off (see Cargo.toml).
+# the file, not needed at run time. (wasm-opt runs below: binaryen from npm, see tools/.)
 if [ "$profile" = --release ] && command -v node >/dev/null; then
   node --input-type=module -e '
     import { readFileSync, writeFileSync } from "node:fs";
@@ -55,6 +55,7 @@ minify=(); [ "$profile" = --release ] && minify=(--minify)
 "$tools/esbuild" js/epay-widget.js --bundle --format=iife --target=es2020 --legal-comments=inline \
   "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.js
 if [ "$profile" = --release ]; then
+  node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
   "$tools/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue pkg/epay_widget_bg.wasm -o pkg/epay_widget_bg.wasm
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite

@@ -238,11 +238,13 @@ fn is_ipv4(s: &str) -> bool {
 /// An IPv6 address (RFC 4291 text form, as the WHATWG parser takes it): up to 8 hex pieces
 /// of 1 to 4 digits, one `::` at most, an IPv4 address in the last 32 bits.
 fn is_ipv6(s: &str) -> bool {
-    let (head, tail, compressed) = match s.find("::") {
+    // A byte search, not `str::find("::")`: a substring searcher costs the widget ~1 KB.
+    let double = |t: &str| t.as_bytes().windows(2).position(|w| w == b"::");
+    let (head, tail, compressed) = match double(s) {
         Some(i) => (&s[..i], &s[i + 2..], true),
         None => (s, "", false),
     };
-    if tail.contains("::") {
+    if double(tail).is_some() {
         return false;
     }
     let pieces = |part: &str, last: bool| -> Option<usize> {
