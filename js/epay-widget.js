@@ -18,8 +18,12 @@ if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: kee
   const loader = createEPayWidget({
     origin: new URL(src).origin,
     from: new URL('.', src).href,
-    load: () => import(new URL('epay_widget.js', src).href)
-      .then((m) => m.default({ module_or_path: new URL('epay_widget_bg.wasm', src) }).then(() => m)),
+    load: () => {
+      // The wasm download starts now, beside the glue's: not after it.
+      const wasm = fetch(new URL('epay_widget_bg.wasm', src));
+      wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
+      return import(new URL('epay_widget.js', src).href).then((m) => m.default({ module_or_path: wasm }).then(() => m));
+    },
   });
   window.EPayWidget = { __loader: true, ...loader.api };
   loader.preload();

@@ -15,7 +15,13 @@ const { api } = createEPayWidget({
   origin,
   from: new URL('.', here).href,
   // A literal specifier, so that bundlers (Vite, webpack) see the glue and its wasm asset.
-  load: () => import('./epay_widget.js').then((m) => m.default().then(() => m)),
+  // The wasm download starts beside the glue's, not after it. `new URL(..., import.meta.url)`
+  // is also what bundlers rewrite to the emitted asset.
+  load: () => {
+    const wasm = fetch(new URL('./epay_widget_bg.wasm', import.meta.url));
+    wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
+    return import('./epay_widget.js').then((m) => m.default({ module_or_path: wasm }).then(() => m));
+  },
 });
 
 export const EPayWidget = api;
