@@ -3,6 +3,7 @@
 # the widget in headless Chrome and Firefox, end to end in both browsers, and the size budget.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+start=$(date +%s)
 export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\n=== %s\n' "$*"; }
 
@@ -12,6 +13,8 @@ bash scripts/install.sh
 step "native tests: core, CLI, sandbox"
 cargo test --workspace
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The widget and its browser tests as the browser gets them (wasm32), linted too.
+cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "widget in headless Chrome and Firefox (wasm-bindgen-test)"
 wasm-pack test --headless --chrome --firefox --mode no-install
@@ -29,3 +32,5 @@ step "end to end: Chromium and Firefox against the sandbox"
 
 step "size report"
 bash scripts/size-report.sh --no-build
+echo
+echo "scripts/test.sh: everything passed in $(( $(date +%s) - start )) s"
