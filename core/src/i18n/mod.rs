@@ -1,0 +1,402 @@
+//! The widget's texts in English, Russian, Kazakh, Malay and Swahili.
+//!
+//! Every language is one file here (`en.rs`, `ru.rs`, `kk.rs`, `ms.rs`, `sw.rs`) with one
+//! function, an exhaustive `match` on [`Key`], so a key added without all five texts does
+//! not compile. A sixth language: its file, a `Lang` variant, and the compiler lists the
+//! rest (`code`, `bcp47`, `parse`, `t`; see CONTRIBUTING.md). Placeholders (`{amount}`, `{time}`,
+//! `{id}`, `{service}`, `{account}`) are filled by [`tf`]; the tests check that every
+//! language keeps exactly the placeholders of the English text.
+//!
+//! Terminal menu labels quoted in the instructions (“Online payment”) are kept as the
+//! terminal shows them, with a translation in brackets where the reader may not know
+//! English.
+
+mod en;
+mod kk;
+mod ms;
+mod ru;
+mod sw;
+
+/// A language of the widget's interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    En,
+    Ru,
+    Kk,
+    Ms,
+    Sw,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 5] = [Lang::En, Lang::Ru, Lang::Kk, Lang::Ms, Lang::Sw];
+
+    /// ISO 639-1 code: "en", "ru", "kk", "ms", "sw".
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+            Lang::Kk => "kk",
+            Lang::Ms => "ms",
+            Lang::Sw => "sw",
+        }
+    }
+
+    /// Locale for `Intl` number and date formatting, in the customers' countries.
+    pub fn bcp47(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru-RU",
+            Lang::Kk => "kk-KZ",
+            Lang::Ms => "ms-MY",
+            Lang::Sw => "sw-KE",
+        }
+    }
+
+    /// One language tag as merchants and browsers write it: "ru", "RU", "ru-RU",
+    /// "ru_RU", "kk", "kz" (the country code, a common mistake for Kazakh), "ms-MY",
+    /// "sw-KE", ISO 639-2 codes such as "rus". Anything else is `None`; "my" is
+    /// Burmese, not Malay, and is not taken.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        match primary.to_ascii_lowercase().as_str() {
+            "en" | "eng" => Some(Lang::En),
+            "ru" | "rus" => Some(Lang::Ru),
+            "kk" | "kz" | "kaz" => Some(Lang::Kk),
+            "ms" | "msa" | "may" | "zsm" => Some(Lang::Ms),
+            "sw" | "swa" | "swh" => Some(Lang::Sw),
+            _ => None,
+        }
+    }
+
+    /// `language_code` param first, then the browser's languages in order, then
+    /// English. Unknown or empty codes fall through to the next source.
+    pub fn pick(language_code: Option<&str>, browser: &[String]) -> Lang {
+        language_code
+            .into_iter()
+            .chain(browser.iter().map(String::as_str))
+            .find_map(Lang::parse)
+            .unwrap_or(Lang::En)
+    }
+}
+
+/// Declares `Key` and `Key::ALL` from one list, so the two cannot drift apart.
+macro_rules! keys {
+    ($($key:ident),* $(,)?) => {
+        /// A text of the widget's interface. Add a key only with all five languages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Key {
+            $($key),*
+        }
+
+        impl Key {
+            /// Every key, in declaration order.
+            pub const ALL: &'static [Key] = &[$(Key::$key),*];
+        }
+    };
+}
+
+keys! {
+    Title, Close, Loading, Back, Continue, TryAgain, CheckAgain, Copy, Copied, Print,
+    Amount, Order, PayAmount, ChooseMethod,
+    MethodCardPartner, MethodCardPartnerHint, MethodEpay, MethodEpayHint,
+    MethodPaydala, MethodPaydalaHint,
+    FieldsTitle, FieldsIntro, FirstName, LastName, Email, Phone,
+    ProblemEmpty, ProblemEmail, ProblemPhone, ProblemName,
+    RedirectTitle, RedirectBody, RedirectButton,
+    WaitingTitle, WaitingBody, StalledTitle, StalledBody,
+    SuccessTitle, SuccessBody, DeclineTitle, DeclineBody, DeclineReason,
+    ExpiredTitle, ExpiredBody, RefundedTitle, RefundedBody,
+    ErrorTitle, ErrorBody, ErrorNetwork, ErrorRedirect, ErrorDetails,
+    CodeTitle, CodeReference, CodeUserName, CodeValidUntil, CodeExpiresIn, CodeExpired,
+    CodeQrLabel, CodeBarcodeLabel, CodeStepsTitle,
+    CodeStep1, CodeStep2, CodeStep3, CodeStep3NoAmount, CodeStep4,
+    TerminalTitle, TerminalService, TerminalAccount, TerminalStepsTitle,
+    TerminalStep1, TerminalStep2, TerminalStep3, TerminalStep4,
+    TerminalWaiting, DepositReceived, AccountQrLabel,
+}
+
+/// The text of `key` in `lang`, placeholders unfilled.
+pub fn t(lang: Lang, key: Key) -> &'static str {
+    match lang {
+        Lang::En => en::text(key),
+        Lang::Ru => ru::text(key),
+        Lang::Kk => kk::text(key),
+        Lang::Ms => ms::text(key),
+        Lang::Sw => sw::text(key),
+    }
+}
+
+/// The text of `key` with `{name}` placeholders replaced:
+/// `tf(Lang::En, Key::PayAmount, &[("amount", "KES 100.00")])` → `"Pay KES 100.00"`.
+/// One pass over the template: braces inside the values are not expanded again.
+/// A placeholder without a value stays as it is.
+pub fn tf(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
+    let template = t(lang, key);
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------
+// English
+// ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Russian (Русский)
+// ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Kazakh (Қазақ тілі, Cyrillic script)
+// ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Malay (Bahasa Malaysia)
+// ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Swahili (Kiswahili, Kenya)
+// ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeSet, HashSet};
+
+    /// `{name}` placeholders of a text, names made of ASCII letters and `_`.
+    fn placeholders(s: &str) -> BTreeSet<&str> {
+        let mut out = BTreeSet::new();
+        let mut rest = s;
+        while let Some(open) = rest.find('{') {
+            rest = &rest[open + 1..];
+            if let Some(close) = rest.find('}') {
+                let name = &rest[..close];
+                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                    out.insert(name);
+                }
+            }
+        }
+        out
+    }
+
+    /// Keys whose text may equal the English one (brand names, loan words).
+    fn allowed_same_as_english(lang: Lang) -> &'static [Key] {
+        match lang {
+            Lang::En => Key::ALL,
+            Lang::Ru | Lang::Kk | Lang::Ms | Lang::Sw => &[],
+        }
+    }
+
+    #[test]
+    fn key_all_lists_every_variant_once_in_order() {
+        for (i, k) in Key::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i, "{k:?} out of order in Key::ALL");
+        }
+        let unique: HashSet<Key> = Key::ALL.iter().copied().collect();
+        assert_eq!(unique.len(), Key::ALL.len());
+        // The enum and ALL come from one macro list; the last variant closes it.
+        assert_eq!(Key::AccountQrLabel as usize + 1, Key::ALL.len());
+    }
+
+    #[test]
+    fn every_key_has_a_text_in_every_language() {
+        for lang in Lang::ALL {
+            for &k in Key::ALL {
+                let s = t(lang, k);
+                assert!(!s.trim().is_empty(), "{lang:?} {k:?} is empty");
+                assert_eq!(s, s.trim(), "{lang:?} {k:?} has outer whitespace");
+            }
+        }
+    }
+
+    #[test]
+    fn every_language_keeps_exactly_the_english_placeholders() {
+        for &k in Key::ALL {
+            let want = placeholders(en::text(k));
+            for lang in Lang::ALL {
+                assert_eq!(placeholders(t(lang, k)), want, "{lang:?} {k:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_text_has_stray_braces() {
+        for lang in Lang::ALL {
+            for &k in Key::ALL {
+                let s = t(lang, k);
+                assert_eq!(
+                    s.matches('{').count(),
+                    s.matches('}').count(),
+                    "{lang:?} {k:?}"
+                );
+                assert_eq!(s.matches('{').count(), placeholders(s).len(), "{lang:?} {k:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn translations_are_not_english_copies() {
+        for lang in [Lang::Ru, Lang::Kk, Lang::Ms, Lang::Sw] {
+            let allowed = allowed_same_as_english(lang);
+            let same: Vec<Key> = Key::ALL
+                .iter()
+                .copied()
+                .filter(|&k| t(lang, k) == en::text(k))
+                .collect();
+            for k in &same {
+                assert!(allowed.contains(k), "{lang:?} {k:?} is the English text");
+            }
+            assert!(same.len() <= 5, "{lang:?}: too many English texts: {same:?}");
+        }
+    }
+
+    #[test]
+    fn cyrillic_languages_use_cyrillic_and_kazakh_uses_kazakh_letters() {
+        for lang in [Lang::Ru, Lang::Kk] {
+            for &k in Key::ALL {
+                let s = t(lang, k);
+                let cyr = s.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c));
+                assert!(cyr, "{lang:?} {k:?} has no Cyrillic: {s}");
+            }
+        }
+        let kazakh_letters = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
+        let with_kazakh = Key::ALL
+            .iter()
+            .filter(|&&k| kk::text(k).chars().any(|c| kazakh_letters.contains(c)))
+            .count();
+        assert!(with_kazakh * 2 > Key::ALL.len(), "Kazakh texts look Russian");
+    }
+
+    #[test]
+    fn russian_and_kazakh_texts_differ() {
+        let same: Vec<Key> = Key::ALL.iter().copied().filter(|&k| ru::text(k) == kk::text(k)).collect();
+        assert!(same.is_empty(), "{same:?}");
+    }
+
+    fn langs(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn pick_prefers_language_code_then_browser_then_english() {
+        assert_eq!(Lang::pick(Some("ru"), &langs(&["sw-KE", "en"])), Lang::Ru);
+        assert_eq!(Lang::pick(None, &langs(&["sw-KE", "ru"])), Lang::Sw);
+        assert_eq!(Lang::pick(None, &[]), Lang::En);
+        assert_eq!(Lang::pick(Some("en"), &langs(&["ru"])), Lang::En);
+    }
+
+    #[test]
+    fn pick_accepts_region_and_case_variants() {
+        let cases = [
+            ("ru", Lang::Ru),
+            ("RU", Lang::Ru),
+            ("ru-RU", Lang::Ru),
+            ("ru_RU", Lang::Ru),
+            ("kk", Lang::Kk),
+            ("kk_KZ", Lang::Kk),
+            ("kk-KZ", Lang::Kk),
+            ("kz", Lang::Kk),
+            ("KZ", Lang::Kk),
+            ("ms", Lang::Ms),
+            ("ms-MY", Lang::Ms),
+            ("MS_my", Lang::Ms),
+            ("sw", Lang::Sw),
+            ("sw-KE", Lang::Sw),
+            ("en-GB", Lang::En),
+            (" ru ", Lang::Ru),
+        ];
+        for (code, want) in cases {
+            assert_eq!(Lang::pick(Some(code), &[]), want, "language_code {code:?}");
+            assert_eq!(Lang::pick(None, &langs(&[code])), want, "browser {code:?}");
+        }
+    }
+
+    #[test]
+    fn pick_lets_unknown_codes_fall_through() {
+        for unknown in ["", "de", "my", "my-MM", "xx-KZ", "-", "_", "русский"] {
+            assert_eq!(Lang::pick(Some(unknown), &langs(&["ms-MY"])), Lang::Ms, "{unknown:?}");
+            assert_eq!(Lang::pick(Some(unknown), &[]), Lang::En, "{unknown:?}");
+        }
+        assert_eq!(Lang::pick(Some("fr"), &langs(&["de-DE", "zh", "kk-KZ", "ru"])), Lang::Kk);
+        assert_eq!(Lang::pick(None, &langs(&["de-DE", "fr"])), Lang::En);
+    }
+
+    #[test]
+    fn lang_codes_round_trip() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::parse(lang.code()), Some(lang));
+            assert_eq!(Lang::parse(lang.bcp47()), Some(lang));
+        }
+        assert_eq!(Lang::Kk.bcp47(), "kk-KZ");
+        assert_eq!(Lang::Sw.bcp47(), "sw-KE");
+        assert_eq!(Lang::Ms.bcp47(), "ms-MY");
+    }
+
+    #[test]
+    fn tf_replaces_placeholders() {
+        assert_eq!(
+            tf(Lang::En, Key::PayAmount, &[("amount", "KES 100.00")]),
+            "Pay KES 100.00"
+        );
+        assert_eq!(
+            tf(Lang::Kk, Key::PayAmount, &[("amount", "1 000 ₸")]),
+            "1 000 ₸ төлеу"
+        );
+        assert_eq!(
+            tf(Lang::Ru, Key::TerminalStep1, &[("service", "Интернет"), ("x", "y")]),
+            "Найдите терминал PayDala и выберите «Интернет»."
+        );
+        assert_eq!(tf(Lang::En, Key::Order, &[("id", "A-1")]), "Order A-1");
+    }
+
+    #[test]
+    fn tf_does_not_expand_braces_inside_values_and_keeps_missing_ones() {
+        assert_eq!(
+            tf(Lang::En, Key::Order, &[("id", "{amount}")]),
+            "Order {amount}"
+        );
+        assert_eq!(tf(Lang::En, Key::Order, &[]), "Order {id}");
+        assert_eq!(tf(Lang::En, Key::Close, &[("id", "1")]), "Close");
+    }
+
+    #[test]
+    fn tf_fills_every_placeholder_in_every_language() {
+        let args = [
+            ("amount", "AMT"),
+            ("time", "TIME"),
+            ("id", "ID"),
+            ("service", "SVC"),
+            ("account", "ACC"),
+        ];
+        for lang in Lang::ALL {
+            for &k in Key::ALL {
+                let s = tf(lang, k, &args);
+                assert!(!s.contains('{') && !s.contains('}'), "{lang:?} {k:?}: {s}");
+            }
+        }
+    }
+}
