@@ -62,6 +62,7 @@ impl AsRef<web_sys::Node> for El {
 }
 
 /// An event listener removed when dropped.
+#[must_use = "the listener is removed when this is dropped"]
 pub struct Listener {
     target: EventTarget,
     event: &'static str,
@@ -83,6 +84,7 @@ impl Drop for Listener {
 }
 
 /// A `setTimeout` cleared when dropped.
+#[must_use = "the timer is cleared when this is dropped"]
 pub struct Timeout {
     id: Option<i32>,
     _callback: Closure<dyn FnMut()>,
@@ -108,6 +110,7 @@ impl Drop for Timeout {
 }
 
 /// A `setInterval` cleared when dropped, or when `f` returns `false`.
+#[must_use = "the interval is cleared when this is dropped"]
 pub struct Interval {
     id: std::rc::Rc<std::cell::Cell<i32>>,
     _callback: Closure<dyn FnMut()>,
