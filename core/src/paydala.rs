@@ -8,8 +8,10 @@
 //!
 //! Then the standard callback ([`crate::callback`]) tells the result. Both requests are
 //! signed with the project secret (root `signature`). Response codes, from the seed:
-//! `0` success, `400` signature error, `404` no such account, `500` any other error,
-//! described in `message`. The HTTP status is always 200: the code is in the body.
+//! `0` success, `400` signature error, `404` no such account *or a request that cannot
+//! be processed correctly* ("Если запрос нельзя корректно обработать или не удалось
+//! обнаружить запрошенный лицевой счет … 404"), `500` any other error (the merchant's
+//! own), described in `message`. The HTTP status is always 200: the code is in the body.
 //!
 //! A merchant implements [`PaydalaMerchant`] (two functions) and passes each request body
 //! to [`handle`]; this module does the rest (parsing, signature, codes, messages). The
@@ -67,9 +69,13 @@
 //! assert_eq!(reply.code, ResponseCode::BadSignature);
 //! ```
 //!
-//! The platform may send `check_deposit` again for the same top-up (a lost answer is
-//! retried): `create_deposit` should return the same `payment_id` when it recognises a
-//! repeat rather than book the money twice.
+//! `check_deposit` carries only `type`, `project_id`, `customer_id`, `amount`,
+//! `currency`, `payment_method` and `signature`: nothing tells two requests for the same
+//! account and amount apart, so two such requests are two top-ups. To never credit one
+//! deposit twice, book it as pending in `create_deposit` and credit the account only when
+//! the signed callback with `payment.id` = your `payment_id` and `operation.status`
+//! `success` arrives, once per `payment_id` (callbacks may be delivered more than once).
+//! A booking whose callback never comes is never credited.
 
 use crate::money::{is_currency_code, MinorUnits};
 use crate::params::ParamError;
@@ -654,17 +660,18 @@ fn joined(errs: &[ParamError]) -> String {
 
 /// Answers one PayDala request body for a merchant.
 ///
-/// Order of checks: the body must be a JSON object (else 500); its `signature` must be
-/// there and match `secret` (else 400, naming `signature`); then the parameters (else 500,
-/// naming each); then the account (404 when unknown); then, for `check_deposit`, the
-/// currency and the merchant's booking. Unsigned data is never looked at further.
+/// Order of checks: the body must be a JSON object (else 404: it cannot be processed);
+/// its `signature` must be there and match `secret` (else 400, naming `signature`); then
+/// the parameters (else 404, naming each); then the account (404 when unknown); then, for
+/// `check_deposit`, the currency (another one than the account's: 404) and the merchant's
+/// booking (its failures: 500). Unsigned data is never looked at further.
 pub fn handle(body: &[u8], secret: &str, merchant: &impl PaydalaMerchant) -> PaydalaReply {
     let doc: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(e) => return PaydalaReply::error(ResponseCode::Error, format!("body: must be a JSON object ({e})")),
+        Err(e) => return PaydalaReply::error(ResponseCode::NotFound, format!("body: must be a JSON object ({e})")),
     };
     if !doc.is_object() {
-        return PaydalaReply::error(ResponseCode::Error, "body: must be a JSON object".into());
+        return PaydalaReply::error(ResponseCode::NotFound, "body: must be a JSON object".into());
     }
     match doc.get("signature") {
         None | Some(Value::Null) => {
@@ -685,7 +692,7 @@ pub fn handle(body: &[u8], secret: &str, merchant: &impl PaydalaMerchant) -> Pay
     }
     let request = match PaydalaRequest::from_value(&doc) {
         Ok(r) => r,
-        Err(errs) => return PaydalaReply::error(ResponseCode::Error, joined(&errs)),
+        Err(errs) => return PaydalaReply::error(ResponseCode::NotFound, joined(&errs)),
     };
     // A merchant function that panics is a failing one: answer 500 naming it, keep serving.
     match request {
@@ -744,7 +751,7 @@ pub fn answer_check_deposit(req: &CheckDepositRequest, merchant: &impl PaydalaMe
         Err((_, m)) => return CheckDepositResponse::error(m),
     };
     if acc.currency != req.currency {
-        return CheckDepositResponse::error(format!(
+        return CheckDepositResponse::not_found(format!(
             "currency mismatch: account is {}, deposit is {}",
             acc.currency, req.currency
         ));

@@ -171,10 +171,10 @@ fn check_deposit_for_an_unknown_account_answers_404_and_books_nothing() {
 }
 
 #[test]
-fn check_deposit_in_another_currency_than_the_account_answers_500() {
+fn check_deposit_in_another_currency_than_the_account_cannot_be_processed_404() {
     let shop = Shop::default();
     let reply = handle(deposit("7123456789", 100_000, "USD").to_string().as_bytes(), SECRET, &shop);
-    assert_eq!(reply.body, r#"{"code":500,"message":"currency mismatch: account is KZT, deposit is USD"}"#);
+    assert_eq!(reply.body, r#"{"code":404,"message":"currency mismatch: account is KZT, deposit is USD"}"#);
     assert!(shop.deposits.borrow().is_empty());
     let (_, _, body) = answer(&deposit("usd-account", 100, "KZT"));
     assert_eq!(message(&body), "currency mismatch: account is USD, deposit is KZT");
@@ -213,10 +213,10 @@ fn check_deposit_with_a_bad_signature_answers_400() {
 // --- malformed requests -------------------------------------------------------------------
 
 #[test]
-fn garbage_bodies_answer_500_and_never_panic() {
+fn garbage_bodies_cannot_be_processed_404_and_never_panic() {
     for body in [&b""[..], b"not json", b"{", b"[1,2]", b"\"verify\"", b"null", b"\xff\xfe", b"{\"type\":\"verify\"} trailing"] {
         let (code, v) = answer_raw(body);
-        assert_eq!(code, ResponseCode::Error, "{body:?}");
+        assert_eq!(code, ResponseCode::NotFound, "{body:?}");
         assert!(message(&v).starts_with("body:"), "{v}");
     }
 }
@@ -227,7 +227,7 @@ fn each_missing_verify_parameter_is_named() {
         let mut doc = json!({"type": "verify", "customer_id": "7123456789", "project_id": 1234});
         doc.as_object_mut().unwrap().remove(key);
         let (_, code, body) = answer(&with_signature(doc, SECRET));
-        assert_eq!(code, ResponseCode::Error, "{key}");
+        assert_eq!(code, ResponseCode::NotFound, "{key}: seed 000 answers 404 to what it cannot process");
         assert!(message(&body).starts_with(&format!("{key}: is required")), "{key}: {body}");
     }
 }
@@ -240,7 +240,7 @@ fn each_missing_check_deposit_parameter_is_named() {
         obj.remove(key);
         obj.remove("signature");
         let (_, code, body) = answer(&with_signature(doc, SECRET));
-        assert_eq!(code, ResponseCode::Error, "{key}");
+        assert_eq!(code, ResponseCode::NotFound, "{key}");
         assert!(message(&body).starts_with(&format!("{key}: is required")), "{key}: {body}");
     }
 }
@@ -266,7 +266,7 @@ fn wrong_typed_parameters_are_named_with_the_rule() {
         doc.as_object_mut().unwrap().remove("signature");
         doc[key] = value.clone();
         let (_, code, body) = answer(&with_signature(doc, SECRET));
-        assert_eq!(code, ResponseCode::Error, "{key}={value}");
+        assert_eq!(code, ResponseCode::NotFound, "{key}={value}");
         assert!(message(&body).starts_with(expected), "{key}={value}: {body}");
     }
 }
@@ -424,7 +424,7 @@ fn the_reply_of_every_path_parses_back_as_the_right_response() {
     for (doc, code) in [
         (deposit("7123456789", 5, "KZT"), ResponseCode::Ok),
         (deposit("nobody", 5, "KZT"), ResponseCode::NotFound),
-        (deposit("7123456789", 5, "USD"), ResponseCode::Error),
+        (deposit("7123456789", 5, "USD"), ResponseCode::NotFound),
     ] {
         let reply = handle(doc.to_string().as_bytes(), SECRET, &shop);
         assert_eq!(parse_check_deposit_response(&reply.body).unwrap().code(), code);
@@ -452,4 +452,32 @@ proptest::proptest! {
         proptest::prop_assert!(parse_check_deposit_response(&reply.body).is_ok() || reply.code == ResponseCode::Ok);
         proptest::prop_assert!(parse_verify_response(&reply.body).is_ok() || reply.code == ResponseCode::Ok);
     }
+}
+
+/// Seed 000's own `verify` example, as printed: answered; the same request with
+/// `project_id` as a string, or without `customer_id`, cannot be processed: 404 with the
+/// seed's answer shape (`code`, `message`), never 500.
+#[test]
+fn the_seeds_verify_example_and_requests_that_cannot_be_processed() {
+    let path = format!("{}/tests/data/seed_paydala_verify_request.json", env!("CARGO_MANIFEST_DIR"));
+    let mut seed: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    seed.as_object_mut().unwrap().remove("signature");
+    let (status, code, body) = answer(&with_signature(seed.clone(), SECRET));
+    assert_eq!((status, code), (200, ResponseCode::Ok));
+    assert_eq!(body, json!({"code": 0, "currency": "KZT", "additional_customer_id": "customer_123"}));
+
+    let mut string_project = seed.clone();
+    string_project["project_id"] = json!("1234");
+    let mut no_customer = seed.clone();
+    no_customer.as_object_mut().unwrap().remove("customer_id");
+    for (doc, names) in [(string_project, "project_id"), (no_customer, "customer_id")] {
+        let (status, code, body) = answer(&with_signature(doc, SECRET));
+        assert_eq!((status, code), (200, ResponseCode::NotFound), "{body}");
+        let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["code", "message"], "the seed's 404 answer shape");
+        assert!(message(&body).starts_with(names), "{body}");
+    }
+    // A bad signature stays 400; the merchant's own failure stays 500.
+    assert_eq!(answer(&with_signature(seed.clone(), "guess")).1, ResponseCode::BadSignature);
+    assert_eq!(answer(&build_verify(1234, "db-down", SECRET)).1, ResponseCode::Error);
 }

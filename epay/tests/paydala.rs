@@ -18,6 +18,12 @@ use std::time::Duration;
 /// The merchant timeout in these tests: short, so the slow account is quick to test.
 const TIMEOUT: Duration = Duration::from_millis(400);
 
+/// A JSON example of the seeds (core/tests/data, verbatim copies).
+fn seed_json(name: &str) -> Value {
+    let path = format!("{}/../core/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
 fn config() -> Config {
     Config { paydala: PaydalaConfig { timeout: TIMEOUT, ..PaydalaConfig::default() }, ..fast_config(":memory:") }
 }
@@ -209,17 +215,25 @@ async fn a_top_up_books_once_and_the_shop_gets_the_seed_callback() {
     assert_eq!(text(&html, "payment-id").as_deref(), Some("deposit-1"));
     assert_eq!(text(&html, "deposit-amount").as_deref(), Some("1,000.00 KZT"));
 
-    // check_deposit as in the seed (amount in minor units), plus the signed request_id.
+    // verify and check_deposit exactly as seed 000 prints them (this top-up is the
+    // seed's own example: 1,000.00 KZT into 7123456789 of project 1234), field by field,
+    // nothing added; only the signature differs (another secret).
     let entries = log(&sb, "7123456789").await;
     let kinds: Vec<&str> = entries.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["verify", "check_deposit"]);
+    for (entry, file) in [(&entries[0], "seed_paydala_verify_request.json"), (&entries[1], "seed_paydala_check_deposit_request.json")] {
+        let req = &entry["request"];
+        let seed = seed_json(file);
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(req), keys(&seed), "{file}: the seed's parameters, in its order, nothing else");
+        for (k, v) in seed.as_object().unwrap() {
+            if k != "signature" {
+                assert_eq!(&req[k], v, "{file}: {k}");
+            }
+        }
+        assert!(epay_core::signature::verify(req, SECRET_1234).is_ok());
+    }
     let req = &entries[1]["request"];
-    let keys: Vec<&String> = req.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["type", "project_id", "customer_id", "amount", "currency", "payment_method", "request_id", "signature"]);
-    assert_eq!(req["amount"], 100_000);
-    assert_eq!(req["currency"], "KZT");
-    assert_eq!(req["payment_method"], "terminal/paydala");
-    assert!(epay_core::signature::verify(req, SECRET_1234).is_ok());
     assert_eq!(entries[1]["reply"], json!({"code": 0, "payment_id": "deposit-1", "description": "Success"}));
 
     // The callback, delivered through the outbox, in the seed's shape, verified by the shop.
@@ -253,7 +267,8 @@ async fn a_top_up_books_once_and_the_shop_gets_the_seed_callback() {
     assert_eq!(body["operation"]["message"], "Success");
     assert_eq!(body["operation"]["sum_initial"], body["payment"]["sum"]);
     assert_eq!(body["operation"]["sum_converted"], body["payment"]["sum"]);
-    assert_eq!(body["operation"]["request_id"], req["request_id"], "the merchant can match the callback to check_deposit");
+    assert!(req.get("request_id").is_none(), "check_deposit carries no request_id (seed 000)");
+    assert_eq!(body["operation"]["request_id"].as_str().map(str::len), Some(64), "the platform's own request id");
     assert_eq!(body["operation"]["provider"]["id"], 12345);
     assert_eq!(body["operation"]["provider"]["payment_id"], t.as_str());
     let delivered = sb.running.deliveries(1234, "deposit-1").unwrap();
@@ -295,7 +310,7 @@ async fn futures_join(sb: &Sandbox, t: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_demo_merchant_is_idempotent_per_request_id() {
+async fn the_demo_merchant_answers_the_seeds_requests_and_404s_what_it_cannot_process() {
     let sb = start().await;
     let post = |body: Value| {
         let sb = &sb;
@@ -305,31 +320,35 @@ async fn the_demo_merchant_is_idempotent_per_request_id() {
             r.text().await.unwrap()
         }
     };
-    let with_rid = |amount: i64, rid: &str| {
-        epay::sandbox::paydala::check_deposit_body(1234, "7123456789", MinorUnits(amount), "KZT", rid, SECRET_1234)
-    };
-    let first = paydala::parse_check_deposit_response(&post(with_rid(500, "r-1")).await).unwrap();
-    let again = paydala::parse_check_deposit_response(&post(with_rid(500, "r-1")).await).unwrap();
+    // The seed's check_deposit, twice: with only the seed's fields two requests for the
+    // same account and amount are two top-ups (the platform sends one per terminal
+    // transaction); the shop books each, and credits it when the callback comes.
+    let seed = |amount: i64| paydala::build_check_deposit(1234, "7123456789", MinorUnits(amount), "KZT", SECRET_1234);
+    let first = paydala::parse_check_deposit_response(&post(seed(100_000)).await).unwrap();
+    let second = paydala::parse_check_deposit_response(&post(seed(100_000)).await).unwrap();
     assert_eq!(first.payment_id(), Some("deposit-1"));
-    assert_eq!(again.payment_id(), Some("deposit-1"), "a repeat is recognised");
-    let other = paydala::parse_check_deposit_response(&post(with_rid(500, "r-2")).await).unwrap();
-    assert_eq!(other.payment_id(), Some("deposit-2"), "another top-up of the same amount is another deposit");
-    let reused = paydala::parse_check_deposit_response(&post(with_rid(900, "r-1")).await).unwrap();
-    assert_eq!(reused.code(), ResponseCode::Error);
-    assert!(reused.message().unwrap().contains("request_id"));
-    // Without a request_id (the seed's request) each request is a deposit.
-    let plain = paydala::build_check_deposit(1234, "7123456789", MinorUnits(700), "KZT", SECRET_1234);
-    let p = paydala::parse_check_deposit_response(&post(plain).await).unwrap();
-    assert_eq!(p.payment_id(), Some("deposit-3"));
+    assert_eq!(second.payment_id(), Some("deposit-2"));
     // A forged request is refused with 400 and books nothing.
     let forged = paydala::build_check_deposit(1234, "7123456789", MinorUnits(700), "KZT", "guess");
     let f = paydala::parse_check_deposit_response(&post(forged).await).unwrap();
     assert_eq!(f.code(), ResponseCode::BadSignature);
-    // Another project is not this shop's.
+    // Requests that cannot be processed correctly are answered 404 (seed 000), naming why.
     let foreign = paydala::build_verify(250, "7123456789", SECRET_1234);
     let v = paydala::parse_verify_response(&post(foreign).await).unwrap();
-    assert_eq!(v.code(), ResponseCode::Error);
+    assert_eq!(v.code(), ResponseCode::NotFound);
     assert!(v.message().unwrap().contains("project_id"));
+    let no_customer = epay_core::signature::with_signature(json!({"type": "verify", "project_id": 1234}), SECRET_1234);
+    let v = paydala::parse_verify_response(&post(no_customer).await).unwrap();
+    assert_eq!(v.code(), ResponseCode::NotFound, "{v:?}");
+    assert!(v.message().unwrap().contains("customer_id"));
+    let string_project =
+        epay_core::signature::with_signature(json!({"type": "verify", "customer_id": "7123456789", "project_id": "1234"}), SECRET_1234);
+    let v = paydala::parse_verify_response(&post(string_project).await).unwrap();
+    assert_eq!(v.code(), ResponseCode::NotFound, "{v:?}");
+    assert!(v.message().unwrap().contains("project_id"));
+    // The shop's own failure stays 500.
+    let fails = paydala::build_verify(1234, "7000000500", SECRET_1234);
+    assert_eq!(paydala::parse_verify_response(&post(fails).await).unwrap().code(), ResponseCode::Error);
     sb.stop().await;
 }
 
@@ -359,7 +378,10 @@ async fn stub_merchant() -> (String, Arc<Mutex<&'static str>>) {
                         r#"{"code":0,"payment_id":"late-1"}"#.into()
                     }
                     "same" => r#"{"code":0,"payment_id":"payment_47","description":"Success"}"#.into(),
-                    _ => format!(r#"{{"code":0,"payment_id":"p-{}"}}"#, doc["request_id"].as_str().unwrap_or("x")),
+                    _ => {
+                        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                        format!(r#"{{"code":0,"payment_id":"p-{}"}}"#, N.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    }
                 }
             }
         }),

@@ -16,9 +16,15 @@
 //! | `7000000777` | answers one second after the platform's timeout |
 //! | `7000000550` | exists, but booking its deposit fails: `check_deposit` code 500 |
 //!
-//! Deposits get ids `deposit-<n>`. A repeated `check_deposit` with the same `request_id`
-//! (an extra parameter the sandbox platform signs into each request), account and amount
-//! gets the same id back instead of a second deposit.
+//! Deposits get ids `deposit-<n>`. `check_deposit` carries only seed 000's fields, so two
+//! requests for the same account and amount are two top-ups: each is booked (the platform
+//! sends one per terminal transaction). A real shop credits the account when the signed
+//! callback with `payment.id` = its `payment_id` and `operation.status` `success`
+//! arrives, once per `payment_id` (see the README).
+//!
+//! A request that cannot be processed correctly (unreadable, a parameter missing or of the
+//! wrong type, another project) is answered with code 404, as seed 000 says; a bad
+//! signature with 400; the shop's own failures with 500.
 //!
 //! `GET /merchant/paydala/log?account=X` lists every request received (oldest first) with
 //! the answer given, for tests and for the demo.
@@ -32,7 +38,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::paydala::{self, Account, CheckDeposit, Deposit, DepositError, PaydalaMerchant, VerifyResponse};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -55,7 +61,6 @@ CREATE TABLE IF NOT EXISTS merchant_paydala_deposits (
     customer_id TEXT NOT NULL,
     amount INTEGER NOT NULL,
     currency TEXT NOT NULL,
-    request_id TEXT UNIQUE,
     created_at TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS merchant_paydala_log (
@@ -80,9 +85,6 @@ pub fn routes() -> Router<AppState> {
 /// The shop's accounts and deposits.
 struct DemoShop<'a> {
     store: &'a Store,
-    /// The platform's `request_id` of this `check_deposit` (covered by the signature
-    /// `handle` checks before it calls `create_deposit`).
-    request_id: Option<String>,
 }
 
 impl PaydalaMerchant for DemoShop<'_> {
@@ -103,31 +105,13 @@ impl PaydalaMerchant for DemoShop<'_> {
         let n = self
             .store
             .with(|c| {
-                let tx = c.transaction()?;
-                if let Some(rid) = &self.request_id {
-                    let earlier: Option<(i64, String, i64)> = tx
-                        .query_row(
-                            "SELECT n, customer_id, amount FROM merchant_paydala_deposits WHERE request_id = ?1",
-                            [rid],
-                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                        )
-                        .optional()?;
-                    match earlier {
-                        Some((n, customer, amount)) if customer == req.customer_id && amount == req.amount.0 => return Ok(Ok(n)),
-                        Some(_) => return Ok(Err(format!("request_id {rid} was already used for another deposit"))),
-                        None => {}
-                    }
-                }
-                tx.execute(
-                    "INSERT INTO merchant_paydala_deposits (customer_id, amount, currency, request_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![req.customer_id, req.amount.0, req.currency, self.request_id, now],
+                c.execute(
+                    "INSERT INTO merchant_paydala_deposits (customer_id, amount, currency, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![req.customer_id, req.amount.0, req.currency, now],
                 )?;
-                let n = tx.last_insert_rowid();
-                tx.commit()?;
-                Ok(Ok(n))
+                Ok(c.last_insert_rowid())
             })
-            .map_err(|e| DepositError::Failed(format!("the shop cannot book the deposit: {e}")))?
-            .map_err(DepositError::Failed)?;
+            .map_err(|e| DepositError::Failed(format!("the shop cannot book the deposit: {e}")))?;
         Ok(Deposit { payment_id: format!("deposit-{n}"), description: Some("Success".into()) })
     }
 }
@@ -154,12 +138,12 @@ async fn answer(State(s): State<AppState>, body: Bytes) -> Response {
 
     let (status, content_type, reply) = if project.as_deref().is_some_and(|p| p != PROJECT_ID.to_string()) {
         let message = format!("project_id: this shop's PayDala web service serves project {PROJECT_ID}, got {}", project.unwrap_or_default());
-        (200, paydala::PaydalaReply::CONTENT_TYPE, VerifyResponse::error(message).to_json())
+        (200, paydala::PaydalaReply::CONTENT_TYPE, VerifyResponse::not_found(message).to_json())
     } else {
         match account.as_deref() {
             Some(ACCOUNT_GARBAGE) => (200, "text/html; charset=utf-8", "<html><body><h1>502 Bad Gateway</h1></body></html>".to_string()),
             Some(ACCOUNT_WRONG_SECRET) => {
-                let shop = DemoShop { store: &s.store, request_id: None };
+                let shop = DemoShop { store: &s.store };
                 let r = paydala::handle(&body, "a-secret-that-is-not-the-project-secret", &shop);
                 (r.status, paydala::PaydalaReply::CONTENT_TYPE, r.body)
             }
@@ -167,7 +151,7 @@ async fn answer(State(s): State<AppState>, body: Bytes) -> Response {
                 if other == Some(ACCOUNT_SLOW) {
                     tokio::time::sleep(s.paydala.timeout + Duration::from_secs(1)).await;
                 }
-                let shop = DemoShop { store: &s.store, request_id: peek(doc.as_ref(), "request_id") };
+                let shop = DemoShop { store: &s.store };
                 let r = paydala::handle(&body, secret(), &shop);
                 (r.status, paydala::PaydalaReply::CONTENT_TYPE, r.body)
             }

@@ -20,9 +20,11 @@
 //!
 //! One terminal transaction sends `check_deposit` at most once: the deposit form claims
 //! the transaction in the database before the request leaves, and a repeated submit (a
-//! double click, a reload) only shows the recorded result. Each `check_deposit` also
-//! carries an extra signed parameter, `request_id` (the later callback's
-//! `operation.request_id`), so a merchant can recognise a repeat on its side too.
+//! double click, a reload) only shows the recorded result. `check_deposit` carries
+//! exactly seed 000's parameters (`type`, `project_id`, `customer_id`, `amount`,
+//! `currency`, `payment_method`, `signature`), nothing the real platform would not send;
+//! the platform's own request id only appears later, as the callback's
+//! `operation.request_id`.
 //!
 //! The terminal's pages (`/sim/paydala...`) are server-rendered HTML with no script and
 //! no inline style; every value shown is escaped.
@@ -407,7 +409,11 @@ fn coded_failure(code: ResponseCode, message: Option<&str>) -> Failure {
     match code {
         ResponseCode::NotFound => Failure::new(
             Outcome::NotFound,
-            format!("The shop has no such account (code 404){}.", told.map(|m| format!(": {m}")).unwrap_or_default()),
+            // Seed 000: 404 is "no such account" and also "the request cannot be processed".
+            format!(
+                "The shop has no such account, or cannot process the request (code 404){}.",
+                told.map(|m| format!(": {m}")).unwrap_or_default()
+            ),
         ),
         ResponseCode::BadSignature => Failure::new(
             Outcome::BadSignature,
@@ -449,14 +455,9 @@ pub async fn verify_account(s: &Shared, service: &Service, secret: &str, account
     }
 }
 
-/// The signed `check_deposit` (seed 000's keys and order) plus the platform's `request_id`.
-pub fn check_deposit_body(project_id: u64, account: &str, amount: MinorUnits, currency: &str, request_id: &str, secret: &str) -> Value {
-    let mut body = paydala::build_check_deposit(project_id, account, amount, currency, secret);
-    if let Some(obj) = body.as_object_mut() {
-        obj.remove("signature");
-        obj.insert("request_id".into(), json!(request_id));
-    }
-    with_signature(body, secret)
+/// The signed `check_deposit`: seed 000's keys, in its order, and nothing else.
+pub fn check_deposit_body(project_id: u64, account: &str, amount: MinorUnits, currency: &str, secret: &str) -> Value {
+    paydala::build_check_deposit(project_id, account, amount, currency, secret)
 }
 
 /// What the merchant answered to `check_deposit`.
@@ -1038,7 +1039,7 @@ async fn deposit(State(s): State<AppState>, form: Result<Form<DepositForm>, Form
         Ok((false, _)) => return settled_result(&s, t).await,
         Err(e) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &format!("database: {e}")),
     };
-    let body = check_deposit_body(t.project_id, &t.account, MinorUnits(amount), &t.currency, &request_id, &secret);
+    let body = check_deposit_body(t.project_id, &t.account, MinorUnits(amount), &t.currency, &secret);
     let outcome = match request_deposit(&s, &service, &body).await {
         Ok(booked) => record_deposit(&s, &t, amount, &request_id, &started, &booked),
         Err(f) => s.store.with(|c| fail_txn(c, &t.id, &f)).map(|_| Err(f)).map_err(ApiFail::from),
@@ -1101,10 +1102,10 @@ mod tests {
     }
 
     #[test]
-    fn check_deposit_carries_a_signed_request_id_after_the_seed_keys() {
-        let body = check_deposit_body(1234, "7123456789", MinorUnits(100_000), "KZT", "r1", "sandbox-secret-1234");
+    fn check_deposit_carries_exactly_the_seed_keys() {
+        let body = check_deposit_body(1234, "7123456789", MinorUnits(100_000), "KZT", "sandbox-secret-1234");
         let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["type", "project_id", "customer_id", "amount", "currency", "payment_method", "request_id", "signature"]);
+        assert_eq!(keys, ["type", "project_id", "customer_id", "amount", "currency", "payment_method", "signature"]);
         assert!(epay_core::signature::verify(&body, "sandbox-secret-1234").is_ok());
         assert_eq!(body["amount"], 100_000);
         assert_eq!(body["payment_method"], "terminal/paydala");
