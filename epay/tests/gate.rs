@@ -747,3 +747,27 @@ async fn readme_gate_command_lines_run_as_written() {
     assert_eq!(answer["payment"]["status"], "refunded");
     sb.stop().await;
 }
+
+/// Seed 001 shows `customer` in every card-partner callback (Payment Page and Gate, sale
+/// and refund): the block is there even when the sale named no phone (issue 12 item 5).
+#[tokio::test]
+async fn every_card_partner_callback_has_the_customer_block_even_without_a_phone() {
+    let sb = Sandbox::start().await;
+    let pid = fresh("NOPHONE");
+    let body = gate::card_partner_sale_returning(
+        &ids(&pid),
+        &GateCustomer::new("123", "1.2.3.4").with_email("customer@example.com"),
+        &GatePayment::new(MinorUnits(1000), "KES"),
+        &ReturnUrl::default(),
+        SECRET_250,
+    )
+    .unwrap();
+    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &body).await;
+    assert_eq!(status, 200, "{accepted}");
+    let first = callback_where(&sb, &pid, "the first callback", |_| true).await;
+    let seed: Value = serde_json::from_str(include_str!("../../core/tests/data/seed_card_partner_gate_callback_success.json")).unwrap();
+    assert_eq!(keys(&seed)[..3], ["project_id", "payment", "customer"]);
+    assert_eq!(keys(&first)[..3], ["project_id", "payment", "customer"], "{first}");
+    assert!(first["customer"].is_object(), "{first}");
+    sb.stop().await;
+}

@@ -506,7 +506,7 @@ pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value
     for op in &ops {
         let data = OperationData::parse(op)?;
         let cb = operation_callback(&project, &payment, op, &data);
-        customer = customer.or(cb.customer);
+        customer = customer.or(cb.customer.filter(|c| c.phone.is_some()));
         operations.extend(cb.operation);
     }
     let status = payment.status.as_deref().map(PaymentStatus::parse).map(reported_status).unwrap_or(PaymentStatus::AwaitingCustomer);

@@ -507,7 +507,9 @@ pub fn callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data
             sum: sum.clone(),
             description: payment.description.clone().unwrap_or_default(),
         },
-        customer: data.customer.phone.clone().map(|phone| CallbackCustomer { id: None, phone: Some(phone), email: None }),
+        // Seed 001 and 002 show `customer` in every callback: always there, `phone` when
+        // known (`{}` only before a Gate sale's clarification supplies it).
+        customer: Some(CallbackCustomer { id: None, phone: data.customer.phone.clone(), email: None }),
         account: None,
         operation: Some(Operation {
             id: op.id,
