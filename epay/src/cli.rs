@@ -43,12 +43,15 @@ pub enum Command {
         /// SQLite database file; `:memory:` keeps nothing after exit.
         #[arg(long, default_value = "epay-sandbox.sqlite")]
         db: String,
-        /// Directory served at `/` (the demo merchant page).
-        #[arg(long, default_value = "www")]
-        www: PathBuf,
-        /// Directory served at `/pkg/` (the built widget).
-        #[arg(long, default_value = "pkg")]
-        pkg: PathBuf,
+        /// Directory served at `/` (the demo merchant pages; must hold index.html)
+        /// [default: `www` in the current directory, else in the repository the binary was
+        /// built from, else next to the binary].
+        #[arg(long, value_name = "DIR")]
+        www: Option<PathBuf>,
+        /// Directory served at `/pkg/` (the built widget, scripts/build-widget.sh; must hold
+        /// epay-widget.js) [default: `pkg`, looked for like --www].
+        #[arg(long, value_name = "DIR")]
+        pkg: Option<PathBuf>,
         /// How many seconds an EPay cash code stays valid (its `valid_time`).
         #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
         epay_ttl: u64,
@@ -70,11 +73,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sign { secret } => run_sign(&secret),
         Command::Verify { secret } => run_verify(&secret),
-        Command::Sandbox { port, db, www, pkg, epay_ttl, paydala } => run_sandbox(Config {
+        Command::Sandbox { port, db, www, pkg, epay_ttl, paydala } => run_sandbox(www, pkg, Config {
             port,
             db,
-            www,
-            pkg,
             epay_ttl: std::time::Duration::from_secs(epay_ttl),
             paydala: paydala.into(),
             ..Config::default()
@@ -129,11 +130,17 @@ fn run_verify(secret: &str) -> ExitCode {
     }
 }
 
-fn run_sandbox(config: Config) -> ExitCode {
+fn run_sandbox(www: Option<PathBuf>, pkg: Option<PathBuf>, mut config: Config) -> ExitCode {
+    // Refuse to start rather than serve nothing (a relative default from another directory).
+    match sandbox::assets::resolve_dirs(www, pkg) {
+        Ok((www, pkg)) => (config.www, config.pkg) = (www, pkg),
+        Err(e) => return fail("sandbox", &e),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail("sandbox", &format!("cannot start the async runtime: {e}")),
     };
+    let (www, pkg) = (config.www.clone(), config.pkg.clone());
     runtime.block_on(async move {
         let running = match sandbox::start(config).await {
             Ok(r) => r,
@@ -141,6 +148,8 @@ fn run_sandbox(config: Config) -> ExitCode {
         };
         let mut out = std::io::stdout();
         let _ = writeln!(out, "epay sandbox listening on {}", running.base_url());
+        let _ = writeln!(out, "serving www: {}", www.display());
+        let _ = writeln!(out, "serving pkg: {}", pkg.display());
         let _ = out.flush();
         wait_for_stop_signal().await;
         running.stop().await;

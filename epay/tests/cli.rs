@@ -89,8 +89,16 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn the_sandbox_binary_prints_its_url_first_and_serves() {
+    // Its own pages: the repository's pkg/ is not built before `cargo test`.
+    let dir = tempfile::tempdir().unwrap();
+    let (www, pkg) = (dir.path().join("www"), dir.path().join("pkg"));
+    std::fs::create_dir(&www).unwrap();
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(pkg.join("epay-widget.js"), "").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_epay"))
         .args(["sandbox", "--port", "0", "--db", ":memory:"])
+        .args([std::ffi::OsStr::new("--www"), www.as_os_str(), "--pkg".as_ref(), pkg.as_os_str()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
