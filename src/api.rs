@@ -7,7 +7,7 @@
 
 use epay_core::flow::ApiFailure;
 use crate::interop;
-use epay_core::protocol::{OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
+use epay_core::protocol::{ApiError, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::JsValue;
@@ -41,7 +41,12 @@ pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Result<T, String
     let parsed: Option<JsValue> = js_sys::JSON::parse(text).ok();
     if (200..300).contains(&status) {
         let v = parsed.ok_or_else(|| ApiFailure::Protocol(format!("HTTP {status} answer is not JSON")))?;
-        return read(&v).map_err(|e| ApiFailure::Protocol(format!("HTTP {status} answer: {e}")));
+        // A well-formed answer with a bad field (a `currency` that is not ISO 4217, say) will
+        // not get better by asking again: the error screen, naming the field.
+        return read(&v).map_err(|e| {
+            let field = e.split(": ").next().filter(|f| !f.contains(' '));
+            ApiFailure::Rejected(ApiError::new("protocol", field, ["platform answer: ", &e].concat()))
+        });
     }
     if status >= 400 {
         if let Some(Ok(api)) = parsed.as_ref().map(interop::decode_api_error) {

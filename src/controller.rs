@@ -476,7 +476,11 @@ fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
         }
         Effect::CallPay { method, customer } => {
             let Some(session) = st.checkout.session.as_ref().map(|s| s.session.clone()) else { return };
-            let return_url = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+            // The return URL the merchant signed, else this page (the platform takes it only
+            // on an origin registered for the project).
+            let return_url = interop::signed_text(&st.open_body, "return_url")
+                .or_else(|| web_sys::window().and_then(|w| w.location().href().ok()))
+                .unwrap_or_default();
             let req = PayRequest { session, method, customer, return_url };
             let fut = st.transport.pay(req, &signal(st));
             spawn_call(sh, fut, Msg::PayAnswered);
@@ -550,6 +554,11 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
         let w = WidgetError::redirect(&e);
         Error { code: w.code, param: w.param, message: w.message }
     })?;
+    // And the browser's own URL parser: a URL it cannot parse would leave the customer on
+    // `about:blank#blocked`.
+    if web_sys::Url::new(&rd.url).is_err() {
+        return Err(Error::new("bad_redirect", Some("redirect_data.url"), "redirect_data.url: the browser cannot parse this URL"));
+    }
     let form = build_form(&doc, &rd).ok_or_else(|| Error::new("no_document", None, "followRedirect: the page has no body to hold the form"))?;
     if let Some(hook) = navigate {
         hook(&form);

@@ -115,6 +115,11 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
     Ok(out)
 }
 
+/// The text value of `key` in the JSON `body` the merchant signed (`return_url`).
+pub fn signed_text(body: &str, key: &str) -> Option<String> {
+    js_sys::JSON::parse(body).ok().map(|v| field(&v, key)).and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+}
+
 /// Where the widget renders.
 #[derive(Debug, Clone, Default)]
 pub enum Target {
@@ -437,8 +442,14 @@ pub fn decode_customer(v: &JsValue) -> Decoded<CustomerData> {
     Ok(c)
 }
 
+/// A currency code from the platform: `Intl.NumberFormat` throws a RangeError for anything
+/// not shaped like ISO 4217, so a bad one is a bad answer naming the field.
+fn currency(v: &JsValue, key: &str) -> Decoded<String> {
+    Some(req_str(v, key)?).filter(|c| epay_core::money::is_currency_code(c)).ok_or_else(|| bad(key, "must be an ISO 4217 alpha-3 code such as MYR"))
+}
+
 fn decode_sum(v: &JsValue) -> Decoded<Sum> {
-    Ok(Sum { amount: MinorUnits(req_int(v, "amount")?), currency: req_str(v, "currency")? })
+    Ok(Sum { amount: MinorUnits(req_int(v, "amount")?), currency: currency(v, "currency").map_err(|e| ["sum.", &e].concat())? })
 }
 
 pub fn decode_redirect_data(v: &JsValue) -> Decoded<RedirectData> {
@@ -524,7 +535,7 @@ pub fn decode_open(v: &JsValue) -> Decoded<OpenResponse> {
         project_id: u64::try_from(project_id).map_err(|_| bad("project_id", "must not be negative"))?,
         payment_id: req_str(v, "payment_id")?,
         amount: MinorUnits(req_int(v, "amount")?),
-        currency: req_str(v, "currency")?,
+        currency: currency(v, "currency")?,
         description: opt_string(v, "description")?,
         methods,
         forced_method: opt_method(v, "forced_method")?,

@@ -69,6 +69,85 @@ impl Params {
     }
 }
 
+impl Params {
+    /// The parameters from `pairs` in O(n log n) (one sort), where `insert` one by one is
+    /// quadratic: a hostile body of 220 000 keys took 43 s of CPU that way. A later pair
+    /// wins over an earlier one with the same key, as with `insert`.
+    pub fn from_pairs(mut pairs: Vec<(String, Scalar)>) -> Params {
+        // Stable: equal keys keep their order, so the last of a run is the latest pair.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, Scalar)> = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == k => last.1 = v,
+                _ => out.push((k, v)),
+            }
+        }
+        Params(out)
+    }
+}
+
+/// The Payment Page parameters this platform knows: seed 002's base and customer
+/// parameters, `force_payment_method`, `language_code`, `payment_description`, our
+/// merchant-signed `return_url` (docs/protocol.md) and `signature`. Anything else is refused
+/// by name: a name the platform does not know is how a re-split signing string smuggles
+/// values in (issue 13: `payment_amount_;payment_amount`).
+pub const KNOWN_PARAMS: [&str; 14] = [
+    "customer_email",
+    "customer_first_name",
+    "customer_id",
+    "customer_last_name",
+    "customer_phone",
+    "force_payment_method",
+    "language_code",
+    "payment_amount",
+    "payment_currency",
+    "payment_description",
+    "payment_id",
+    "project_id",
+    "return_url",
+    "signature",
+];
+
+/// At most this many parameters in one request (the platform knows 14): refused before
+/// any other work, naming the limit.
+pub const MAX_PARAMS: usize = 64;
+/// At most this many characters in one value.
+pub const MAX_VALUE_CHARS: usize = 2048;
+
+/// The name among `names` that `value` could be re-split into: the signature joins the
+/// parameters as `name:value;name:value`, so a value holding `;payment_amount:` signs
+/// exactly like a shorter value followed by another `payment_amount` (issue 13).
+pub fn resplit_name<'a>(value: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    if !value.contains(';') {
+        return None;
+    }
+    names.into_iter().find(|name| {
+        value.match_indices(';').any(|(i, _)| value[i + 1..].strip_prefix(*name).is_some_and(|rest| rest.starts_with(':')))
+    })
+}
+
+/// The problems that stop a request before any other work: too many parameters, a value
+/// too long. Cheap (one pass), so the platform runs it before checking the signature.
+pub fn size_problems<'a>(count: usize, texts: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<ParamError> {
+    let mut errs = Vec::new();
+    if count > MAX_PARAMS {
+        errs.push(ParamError::new(
+            "params",
+            "too_many",
+            format!("{count} parameters sent; at most {MAX_PARAMS} are accepted (the Payment Page has {})", KNOWN_PARAMS.len()),
+        ));
+        return errs;
+    }
+    for (key, text) in texts {
+        // `len` first: chars are at most bytes, so short values cost nothing more.
+        if text.len() > MAX_VALUE_CHARS && text.chars().count() > MAX_VALUE_CHARS {
+            errs.push(ParamError::new(key, "too_long", format!("must be at most {MAX_VALUE_CHARS} characters")));
+        }
+    }
+    errs
+}
+
 impl<const N: usize> From<[(String, Scalar); N]> for Params {
     fn from(entries: [(String, Scalar); N]) -> Params {
         let mut p = Params::new();
@@ -158,6 +237,10 @@ pub struct PaymentRequest {
     pub forced_method: Option<MethodCode>,
     pub language_code: Option<String>,
     pub description: Option<String>,
+    /// Where the partner sends the customer back, when the merchant signed one
+    /// (our design, docs/protocol.md); else the platform takes the page's URL on the
+    /// project's registered origin.
+    pub return_url: Option<String>,
     /// The methods the customer may choose from: the forced one, or all that fit.
     pub methods: Vec<MethodCode>,
 }
@@ -176,8 +259,8 @@ fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> 
             errs.push(ParamError::new(key, "required", "is required"));
             None
         }
-        Some(Scalar::Text(s)) if s.chars().count() > 255 || s.chars().any(char::is_control) => {
-            errs.push(ParamError::new(key, "format", "must be at most 255 characters with no control characters"));
+        Some(Scalar::Text(s)) if s.chars().count() > 255 || s.chars().any(|c| c.is_control() || c == ';') => {
+            errs.push(ParamError::new(key, "format", "must be at most 255 characters with no control characters and no ; (the signature's separator)"));
             None
         }
         Some(Scalar::Text(s)) => Some(s.clone()),
@@ -250,7 +333,33 @@ impl PaymentRequest {
     /// Validates Payment Page parameters. All problems are reported, each naming its parameter.
     /// `signature` presence is checked; its value is the platform's to verify.
     pub fn parse(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
-        let mut errs = Vec::new();
+        let texts = || {
+            p.iter().filter_map(|(k, v)| match v {
+                Scalar::Text(s) => Some((k, s.as_str())),
+                _ => None,
+            })
+        };
+        let mut errs = size_problems(p.len(), texts());
+        if p.len() > MAX_PARAMS {
+            return Err(errs);
+        }
+        for (key, _) in p.iter().filter(|(k, _)| !KNOWN_PARAMS.contains(k)) {
+            errs.push(ParamError::new(
+                key,
+                "unknown_param",
+                format!("is not a Payment Page parameter this platform knows ({})", KNOWN_PARAMS.join(", ")),
+            ));
+        }
+        // Numbers and booleans cannot hold a `;`: only text is looked at.
+        for (key, value) in texts() {
+            if let Some(name) = resplit_name(value, KNOWN_PARAMS) {
+                errs.push(ParamError::new(
+                    key,
+                    "separator",
+                    format!("must not contain \";{name}:\": the signature joins parameters as name:value; so this value signs like another {name}"),
+                ));
+            }
+        }
         let project_id = positive_int(p, "project_id", "a positive integer", &mut errs);
         let payment_id = id_like(p, "payment_id", &mut errs);
         let customer_id = id_like(p, "customer_id", &mut errs);
@@ -327,6 +436,7 @@ impl PaymentRequest {
         };
         let language_code = opt_text("language_code", &mut errs);
         let description = opt_text("payment_description", &mut errs);
+        let return_url = opt_text("return_url", &mut errs);
 
         let mut methods = Vec::new();
         if let (Some(currency), Some(amount)) = (&currency, amount) {
@@ -372,6 +482,15 @@ impl PaymentRequest {
         }
 
         if !errs.is_empty() {
+            // One problem per parameter: the first found (size, name, separator) wins.
+            let mut seen: Vec<String> = Vec::new();
+            errs.retain(|e| {
+                let first = !seen.contains(&e.param);
+                if first {
+                    seen.push(e.param.clone());
+                }
+                first
+            });
             return Err(errs);
         }
         Ok(PaymentRequest {
@@ -384,6 +503,7 @@ impl PaymentRequest {
             forced_method,
             language_code,
             description,
+            return_url,
             methods,
         })
     }
@@ -513,6 +633,72 @@ mod tests {
         let e = only_error(&p);
         assert_eq!(e.code, "unknown_method");
         assert!(e.message.contains("card-partner, epaycash, paydala"));
+    }
+
+    #[test]
+    fn from_pairs_keeps_the_last_value_of_a_key_in_key_order() {
+        let pairs = vec![
+            ("b".to_string(), Scalar::Int(1)),
+            ("a".to_string(), Scalar::Null),
+            ("b".to_string(), Scalar::Int(2)),
+        ];
+        let mut one_by_one = Params::new();
+        for (k, v) in pairs.clone() {
+            one_by_one.insert(k, v);
+        }
+        assert_eq!(Params::from_pairs(pairs), one_by_one);
+    }
+
+    #[test]
+    fn unknown_names_are_refused_by_name() {
+        let mut p = base("KES", 10000);
+        p.insert("payment_amount_;payment_amount".into(), Scalar::Text("500000".into()));
+        let e = only_error(&p);
+        assert_eq!((e.param.as_str(), e.code.as_str()), ("payment_amount_;payment_amount", "unknown_param"));
+        assert!(e.message.contains("project_id"), "{e}");
+    }
+
+    #[test]
+    fn a_value_hiding_a_known_parameter_is_refused_naming_both() {
+        let mut p = base("MYR", 500000);
+        p.insert("customer_last_name".into(), Scalar::Text("Tan;payment_amount:1000;payment_amount_".into()));
+        let e = only_error(&p);
+        assert_eq!((e.param.as_str(), e.code.as_str()), ("customer_last_name", "separator"));
+        assert!(e.message.contains(";payment_amount:"), "{e}");
+        // A `;` alone is no splice.
+        p.insert("customer_last_name".into(), Scalar::Text("Tan; Jr".into()));
+        assert!(PaymentRequest::parse(&p).is_ok());
+        assert_eq!(resplit_name("x;signature:", KNOWN_PARAMS), Some("signature"));
+        assert_eq!(resplit_name("x;signature", KNOWN_PARAMS), None);
+    }
+
+    #[test]
+    fn ids_may_not_hold_the_separator() {
+        let mut p = base("KES", 10000);
+        p.insert("payment_id".into(), Scalar::Text("a;b".into()));
+        assert_eq!(only_error(&p).param, "payment_id");
+    }
+
+    #[test]
+    fn sizes_are_limited_and_named() {
+        let mut p = base("KES", 10000);
+        p.insert("payment_description".into(), Scalar::Text("é".repeat(MAX_VALUE_CHARS + 1)));
+        let e = only_error(&p);
+        assert_eq!((e.param.as_str(), e.code.as_str()), ("payment_description", "too_long"));
+        p.insert("payment_description".into(), Scalar::Text("é".repeat(MAX_VALUE_CHARS)));
+        assert!(PaymentRequest::parse(&p).is_ok(), "2048 two-byte characters are within the limit");
+        let many = Params::from_pairs((0..1000).map(|i| (format!("k{i}"), Scalar::Int(i))).collect());
+        let errs = PaymentRequest::parse(&many).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!((errs[0].param.as_str(), errs[0].code.as_str()), ("params", "too_many"));
+        assert!(errs[0].message.contains("at most 64"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn a_signed_return_url_is_read() {
+        let mut p = base("KES", 10000);
+        p.insert("return_url".into(), Scalar::Text("https://shop.example/done".into()));
+        assert_eq!(PaymentRequest::parse(&p).unwrap().return_url.as_deref(), Some("https://shop.example/done"));
     }
 
     #[test]

@@ -274,6 +274,27 @@ fn is_ipv6(s: &str) -> bool {
     if compressed { h + t <= 7 } else { h == 8 }
 }
 
+/// The origin of an absolute URL as browsers serialize it: `scheme://host[:port]`, lower
+/// case, the scheme's default port left out (`https://Shop.example:443/x` →
+/// `https://shop.example`).
+pub fn origin(url: &str) -> Result<String, RedirectError> {
+    let (scheme, host) = scheme_and_host(url)?;
+    let rest = &url[scheme.len() + 3..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after_host = if host_port.starts_with('[') { host_port.find(']').map_or("", |e| &host_port[e + 1..]) } else { host_port.find(':').map_or("", |i| &host_port[i..]) };
+    let port = after_host.strip_prefix(':').unwrap_or("").parse::<u32>().ok();
+    let default = match scheme.as_str() {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    };
+    Ok(match port {
+        Some(p) if Some(p) != default => format!("{scheme}://{host}:{p}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
 /// Loopback hosts: `localhost`, 127.0.0.0/8, `[::1]`.
 pub fn is_loopback_host(host: &str) -> bool {
     if host == "localhost" || host == "[::1]" {
@@ -403,6 +424,16 @@ mod tests {
         ] {
             assert_eq!(check_url(u, SANDBOX), Ok(()), "{u}");
         }
+    }
+
+    #[test]
+    fn origins_are_serialized_like_browsers_do() {
+        assert_eq!(origin("https://Shop.Example:443/pay?x#y").unwrap(), "https://shop.example");
+        assert_eq!(origin("http://127.0.0.1:8787/?order=1").unwrap(), "http://127.0.0.1:8787");
+        assert_eq!(origin("http://u:p@localhost:080/").unwrap(), "http://localhost");
+        assert_eq!(origin("https://[::1]:8443").unwrap(), "https://[::1]:8443");
+        assert_eq!(origin("https://x.example:/").unwrap(), "https://x.example");
+        assert!(origin("https://x.example:99999/").is_err());
     }
 
     #[test]

@@ -49,9 +49,58 @@ pub fn string_to_sign(params: &Value) -> String {
     out
 }
 
-/// Signs `params` with the project secret.
+/// Signs `params` with the project secret, whatever they hold (byte for byte the SDKs).
+/// A merchant signing values a customer typed wants [`sign_checked`].
 pub fn sign(params: &Value, secret: &str) -> String {
     sign_string(&string_to_sign(params), secret)
+}
+
+/// Top-level objects of Gate requests and callbacks: `;general:` inside a value could be
+/// re-split into a `general` item as well as `;payment_amount:` into a parameter.
+pub const SIGNED_OBJECTS: [&str; 7] = ["general", "customer", "payment", "account", "operation", "redirect_data", "return_url"];
+
+/// A value [`sign_checked`] refuses: it holds `;name:` for a known name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResplitError {
+    /// The parameter holding the value (`customer_last_name`, `customer:last_name`).
+    pub param: String,
+    /// The parameter it could be re-split into.
+    pub hidden: String,
+}
+
+impl std::fmt::Display for ResplitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: refused to sign: the value contains \";{}:\", and the signature joins parameters as name:value; so the same signature would cover a request with another {}",
+            self.param, self.hidden, self.hidden
+        )
+    }
+}
+impl std::error::Error for ResplitError {}
+
+/// Checks that no string value of `params` could be re-split into a known parameter: the
+/// Payment Page parameters ([`crate::params::KNOWN_PARAMS`]), the Gate objects
+/// ([`SIGNED_OBJECTS`]) and the document's own top-level keys.
+pub fn check_resplit(params: &Value) -> Result<(), ResplitError> {
+    let own: Vec<&str> = params.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let names: Vec<&str> = crate::params::KNOWN_PARAMS.iter().chain(SIGNED_OBJECTS.iter()).copied().chain(own).collect();
+    let mut items = Vec::new();
+    flatten(params, "", &mut items);
+    for (path, value) in &items {
+        if let Some(hidden) = crate::params::resplit_name(value, names.iter().copied()) {
+            return Err(ResplitError { param: path.clone(), hidden: hidden.to_string() });
+        }
+    }
+    Ok(())
+}
+
+/// [`sign`], refusing a value that could be re-split into a known parameter with the same
+/// signature (issue 13: a last name `Tan;payment_amount:1000;payment_amount_` let the
+/// customer pay 10.00 for a 5,000.00 order). `epay sign` and the demo shop sign this way.
+pub fn sign_checked(params: &Value, secret: &str) -> Result<String, ResplitError> {
+    check_resplit(params)?;
+    Ok(sign(params, secret))
 }
 
 fn sign_string(s: &str, secret: &str) -> String {
@@ -189,6 +238,21 @@ mod tests {
     fn colon_in_key_is_doubled_and_empty_containers_vanish() {
         let s = string_to_sign(&json!({"e:f": 1, "x": [], "y": {}, "n": null}));
         assert_eq!(s, "e::f:1;n:");
+    }
+
+    #[test]
+    fn the_checked_signer_refuses_a_value_that_hides_a_parameter() {
+        let doc = json!({"project_id": 250, "payment_amount": 500000, "customer_last_name": "Tan;payment_amount:1000;payment_amount_"});
+        let e = sign_checked(&doc, "k").unwrap_err();
+        assert_eq!((e.param.as_str(), e.hidden.as_str()), ("customer_last_name", "payment_amount"));
+        assert!(e.to_string().starts_with("customer_last_name: refused to sign"), "{e}");
+        // Gate: a nested value hiding a `general` item; a key of the document itself.
+        let gate = json!({"general": {"project_id": 1}, "customer": {"last_name": "x;general:payment_id:y"}});
+        assert_eq!(check_resplit(&gate).unwrap_err().param, "customer:last_name");
+        assert_eq!(check_resplit(&json!({"a": "1;zz:2", "zz": 3})).unwrap_err().hidden, "zz");
+        // `;` and `:` alone are fine, and the signature is the plain one.
+        let ok = json!({"payment_description": "a;b: c;d", "customer_last_name": "O'Neil; Jr"});
+        assert_eq!(sign_checked(&ok, "k"), Ok(sign(&ok, "k")));
     }
 
     #[test]

@@ -217,8 +217,9 @@ impl View {
 /// Formats an amount for the customer: `Intl.NumberFormat` in their language, or the
 /// core's plain rendering where `Intl` is missing.
 pub fn format_amount(lang: Lang, amount: MinorUnits, currency: &str) -> String {
+    // `Intl.NumberFormat` throws (a RangeError out of the widget) for a malformed code.
     #[cfg(target_arch = "wasm32")]
-    if let Some(s) = intl_format(lang, amount, currency) {
+    if let Some(s) = epay_core::money::is_currency_code(currency).then(|| intl_format(lang, amount, currency)).flatten() {
         return s;
     }
     let _ = lang;

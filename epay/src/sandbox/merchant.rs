@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::callback::{first_json_value, verify_callback};
-use epay_core::signature::sign;
+use epay_core::signature::{check_resplit, sign};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -125,6 +125,12 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
             Some(Value::String(v)) => extra.push((param, v.trim().to_string())),
             Some(_) => return Err(bad(field, format!("{field}: must be a string"))),
         }
+    }
+    // What the customer typed is signed: never a value that hides another parameter.
+    let typed: Map<String, Value> = extra.iter().map(|(param, value)| ((*param).to_string(), json!(value))).collect();
+    if let Err(e) = check_resplit(&Value::Object(typed)) {
+        let field = OPTIONAL.iter().find(|(_, p)| *p == e.param).map_or(e.param.as_str(), |(f, _)| f);
+        return Err(bad(field, e.to_string()));
     }
     let (project_id, secret) = project_for_currency(&currency);
     let suffix = random_hex(3)?;

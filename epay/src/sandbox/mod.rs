@@ -223,6 +223,9 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         })
         .map_err(|e| StartError::Db(e.to_string()))?;
     merchant::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    // The demo projects' return URLs: pages on this machine (issue 13).
+    let demo_ids: Vec<u64> = DEMO_PROJECTS.iter().map(|p| p.id).collect();
+    platform::init(&store, &demo_ids).map_err(|e| StartError::Db(e.to_string()))?;
     epay::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     merchant_gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;

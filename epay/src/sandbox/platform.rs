@@ -11,7 +11,8 @@ use axum::Json;
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Id, Operation, Provider, Sum};
 use epay_core::params::CustomerData;
 use epay_core::protocol::{MethodOffer, NextAction, OpenResponse, PayRequest, PaymentView};
-use epay_core::redirect::{check_url, UrlPolicy};
+use epay_core::params::size_problems;
+use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host, UrlPolicy};
 use epay_core::signature::{verify, with_signature, SignatureError};
 use epay_core::{Callback, CustomerField, MethodCode, MinorUnits, ParamError, Params, PaymentRequest, PaymentStatus, Scalar};
 use serde::{Deserialize, Serialize};
@@ -55,7 +56,7 @@ pub fn method_title(method: &str) -> &str {
 /// are refused, naming the key (they are still covered by the signature check, which
 /// runs over the body exactly as received).
 pub fn json_to_params(obj: &Map<String, Value>) -> (Params, Vec<ParamError>) {
-    let mut params = Params::new();
+    let mut params = Vec::with_capacity(obj.len());
     let mut errors = Vec::new();
     for (key, value) in obj {
         let scalar = match value {
@@ -71,9 +72,22 @@ pub fn json_to_params(obj: &Map<String, Value>) -> (Params, Vec<ParamError>) {
                 continue;
             }
         };
-        params.insert(key.clone(), scalar);
+        params.push((key.clone(), scalar));
     }
-    (params, errors)
+    // One sort, not one sorted insert per key (quadratic: issue 13).
+    (Params::from_pairs(params), errors)
+}
+
+/// Refuses, before any other work, a body with more parameters than the platform could
+/// know or a value longer than the limit (issue 13: 220 000 keys froze the sandbox).
+fn check_size(obj: &Map<String, Value>) -> Result<(), ApiFail> {
+    let texts = obj.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.as_str(), s)));
+    let errors = size_problems(obj.len(), texts);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)))
+    }
 }
 
 /// The project id, when it reads as one (else `PaymentRequest::parse` names the problem).
@@ -113,6 +127,7 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<OpenRes
     let Some(obj) = doc.as_object() else {
         return Err(ApiFail::bad_request("invalid_json", None, "the body must be a JSON object of payment parameters"));
     };
+    check_size(obj)?;
     let (params, conversion) = json_to_params(obj);
 
     if let Some(project_id) = project_id_of(&params) {
@@ -134,6 +149,11 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<OpenRes
         }
     }
     let req = param_problems(conversion, PaymentRequest::parse(&params))?;
+    if let Some(url) = &req.return_url {
+        if let Err(e) = check_url(url, SANDBOX_URLS) {
+            return Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(vec![return_url_refused(&e)])));
+        }
+    }
     // PayDala is offered only where the project has a PayDala service (JetPay project 1234).
     let paydala_here = s.paydala.service(req.project_id).is_some();
     if req.forced_method == Some(MethodCode::Paydala) && !paydala_here {
@@ -299,15 +319,8 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
             errors.push(ParamError::new(f.param(), "required", format!("is required to pay with {}", method.as_str())));
         }
     }
-    if let Err(e) = check_url(&pay.return_url, SANDBOX_URLS) {
-        errors.push(ParamError::new(
-            "return_url",
-            "url",
-            format!(
-                "must be an absolute https URL (plain http only to 127.0.0.1, localhost or [::1] in the sandbox): {}",
-                e.to_string().replacen("redirect_data.url: ", "", 1)
-            ),
-        ));
+    if let Err(e) = check_return_url(&s, req.project_id, req.return_url.as_deref(), &pay.return_url) {
+        errors.push(e);
     }
     if !errors.is_empty() {
         return Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)));
@@ -348,6 +361,96 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         Ok((payment, op))
     })?;
     Ok(Json(view(&s, &payment, op.as_ref())?))
+}
+
+fn return_url_refused(e: &epay_core::redirect::RedirectError) -> ParamError {
+    ParamError::new(
+        "return_url",
+        "url",
+        format!(
+            "must be an absolute https URL (plain http only to 127.0.0.1, localhost or [::1] in the sandbox): {}",
+            e.to_string().replacen("redirect_data.url: ", "", 1)
+        ),
+    )
+}
+
+/// Where the partner may send the customer back: the browser relays `return_url`, so it
+/// is taken only when the merchant decided it (issue 13): equal to the `return_url` the
+/// merchant signed, or, when none was signed, on an origin registered for the project.
+fn check_return_url(s: &Shared, project_id: u64, signed: Option<&str>, url: &str) -> Result<(), ParamError> {
+    check_url(url, SANDBOX_URLS).map_err(|e| return_url_refused(&e))?;
+    if let Some(signed) = signed {
+        return if url == signed {
+            Ok(())
+        } else {
+            Err(ParamError::new("return_url", "not_signed", format!("must be the return_url the merchant signed ({signed:?}); got {url:?}")))
+        };
+    }
+    let got = origin(url).map_err(|e| return_url_refused(&e))?;
+    let registered = s.store.with(|c| registered_origins(c, project_id)).unwrap_or_default();
+    let loopback = scheme_and_host(url).is_ok_and(|(_, host)| is_loopback_host(&host));
+    if registered.iter().any(|r| *r == got || (r == ANY_LOOPBACK && loopback)) {
+        return Ok(());
+    }
+    Err(ParamError::new(
+        "return_url",
+        "origin_not_registered",
+        format!(
+            "must be on an origin registered for project {project_id} ({}), or signed by the merchant as the return_url parameter; got origin {got}",
+            registered.join(", ")
+        ),
+    ))
+}
+
+const ORIGINS_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS project_origins (
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    origin TEXT NOT NULL,
+    -- 'sandbox': the sandbox's own origin, renewed at every start (the port changes)
+    kind TEXT NOT NULL DEFAULT 'merchant',
+    PRIMARY KEY (project_id, origin)
+);";
+
+/// A registered origin that stands for every loopback origin (`http://127.0.0.1:*`,
+/// `localhost`, `[::1]`, any port, http or https).
+pub const ANY_LOOPBACK: &str = "any loopback origin (127.0.0.1, localhost, [::1], any port)";
+
+/// The return-URL origins of the projects. The demo projects are a developer's: their
+/// shop pages are on this machine (the sandbox's own pages, or a shop's dev server on
+/// another local port), so they register every loopback origin, and nothing else.
+pub fn init(store: &store::Store, projects: &[u64]) -> rusqlite::Result<()> {
+    store.with(|c| {
+        c.execute_batch(ORIGINS_SCHEMA)?;
+        c.execute("DELETE FROM project_origins WHERE kind = 'sandbox'", [])?;
+        for id in projects {
+            c.execute(
+                "INSERT OR REPLACE INTO project_origins (project_id, origin, kind) VALUES (?1, ?2, 'sandbox')",
+                rusqlite::params![*id as i64, ANY_LOOPBACK],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Registers `url`'s origin for the project's return URLs (a merchant whose pages live
+/// elsewhere than the sandbox).
+pub fn register_origin(store: &store::Store, project_id: u64, url: &str) -> Result<String, String> {
+    let o = origin(url).map_err(|e| e.to_string().replacen("redirect_data.url", "origin", 1))?;
+    store
+        .with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO project_origins (project_id, origin, kind) VALUES (?1, ?2, 'merchant')",
+                rusqlite::params![project_id as i64, o],
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(o)
+}
+
+/// The origins registered for a project's return URLs, sorted.
+pub fn registered_origins(c: &rusqlite::Connection, project_id: u64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = c.prepare("SELECT origin FROM project_origins WHERE project_id = ?1 ORDER BY origin")?;
+    let rows = stmt.query_map([project_id as i64], |r| r.get::<_, String>(0))?;
+    rows.collect()
 }
 
 /// The status a payment takes when the customer starts paying with `method`.

@@ -1,0 +1,121 @@
+//! Issue 13 in a real browser: nothing panics or hangs on hostile input (items 6 and 9),
+//! and the pay request carries the return URL the merchant signed (item 2).
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use epay_core::callback::PaymentStatus;
+use epay_core::catalog::CustomerField;
+use epay_core::protocol::PaymentView;
+use epay_core::redirect::{FormBody, HttpMethod};
+use epay_core::{MethodCode, RedirectData};
+use epay_widget::controller::{follow_redirect, NavigateHook};
+use epay_widget::interop::{decode_open, decode_payment_view, redirect_data_to_js};
+use std::cell::RefCell;
+use std::rc::Rc;
+use support::*;
+use wasm_bindgen_test::*;
+use web_sys::HtmlFormElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Item 6: `valid_time` with a non-ASCII character after the offset sign panicked at a byte
+/// slice (`RuntimeError: unreachable`). Now: the error screen and `onError` naming it.
+#[wasm_bindgen_test]
+async fn show_code_with_a_non_ascii_valid_time_is_an_error_screen_not_a_panic() {
+    for valid_time in ["2019-06-15T14:17:26+1é1", "2019-06-15T14:17:26+é:00", "2019-06-15 14:1é:26"] {
+        let rd = RedirectData {
+            method: HttpMethod::Get,
+            url: "https://onlinepayment.epay.com".into(),
+            body: FormBody(vec![
+                ("reference_number".into(), "045-050-000".into()),
+                ("valid_time".into(), valid_time.into()),
+                ("user_name".into(), "THANAPAT JISAMANYA".into()),
+            ]),
+        };
+        let on_error = Recorder::new();
+        let box_ = container();
+        let h = epay_widget::show_code((&box_).into(), redirect_data_to_js(&rd), object(&[("onError", on_error.function().into())]))
+            .unwrap_or_else(|e| panic!("showCode: {e}"));
+        let root = shadow(&host_in(&box_));
+        assert_eq!(screen(&root), "error", "{valid_time}");
+        assert_eq!(on_error.count(), 1, "{valid_time}");
+        assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("redirect_data.body.valid_time"));
+        h.destroy();
+        box_.remove();
+    }
+}
+
+/// Item 6: a platform answer with a bad `currency` made `Intl.NumberFormat` throw a
+/// RangeError out of the widget, which stayed on its loading screen.
+#[wasm_bindgen_test]
+fn a_bad_currency_in_a_platform_answer_is_refused_by_the_decoder_naming_the_field() {
+    let open = r#"{"session":"s1","project_id":250,"payment_id":"X","amount":1000,"currency":"m$","methods":[],"payment":{}}"#;
+    let err = epay_widget::api::decode(200, open, decode_open).expect_err("refused");
+    assert_eq!((err.code(), err.param()), ("protocol", Some("currency")), "{}", err.message());
+    let view = r#"{"status":"success","sum":{"amount":1000,"currency":"€€€€"}}"#;
+    let err = epay_widget::api::decode(200, view, decode_payment_view).expect_err("refused");
+    assert_eq!((err.code(), err.param()), ("protocol", Some("sum.currency")), "{}", err.message());
+    // Formatting never throws, whatever it is given.
+    let _ = epay_widget::view::format_amount(epay_core::i18n::Lang::En, epay_core::MinorUnits(1000), "not a currency");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_currency_in_the_open_answer_is_the_error_screen_and_on_error() {
+    let fake = Fake::new();
+    let answer = r#"{"session":"s1","project_id":250,"payment_id":"X03936","amount":10000,"currency":"kes1","methods":[{"code":"card-partner","fields":[]}],"payment":{}}"#;
+    *fake.open.borrow_mut() = Some(epay_widget::api::decode(200, answer, decode_open));
+    let on_error = Recorder::new();
+    let p = params("KES", 10_000);
+    set(&p, "onError", on_error.function().clone());
+    let box_ = container();
+    let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+    let root = shadow(&host_in(&box_));
+    until("the error screen", || screen(&root) == "error").await;
+    assert_eq!(on_error.count(), 1);
+    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("currency"));
+    h.destroy();
+    box_.remove();
+}
+
+fn capture() -> (Rc<RefCell<Vec<HtmlFormElement>>>, NavigateHook) {
+    let forms = Rc::new(RefCell::new(vec![]));
+    let f = forms.clone();
+    (forms, Rc::new(move |form: &HtmlFormElement| f.borrow_mut().push(form.clone())))
+}
+
+/// Item 9: URLs the browser cannot parse were accepted and submitted, leaving the page at
+/// `about:blank#blocked`.
+#[wasm_bindgen_test]
+fn follow_redirect_refuses_urls_the_browser_cannot_parse() {
+    let (forms, hook) = capture();
+    for url in ["https://[1:2]/", "https://x.example:99999/", "http://[::1]evil.example/", "https://1.2.3.256/", "https://x.example:8a/", "https://[::1/"] {
+        let rd = js_sys::JSON::parse(&format!(r#"{{"method":"POST","url":{url:?},"body":{{}}}}"#)).unwrap();
+        let err = follow_redirect(&rd, &object(&[("sandbox", true.into())]), Some(&hook)).err().unwrap_or_else(|| panic!("{url} refused"));
+        assert_eq!((err.code.as_str(), err.param.as_deref()), ("bad_redirect", Some("redirect_data.url")), "{url}");
+    }
+    assert!(forms.borrow().is_empty(), "nothing navigates");
+}
+
+/// Item 2: the widget sends the return URL the merchant signed, when there is one.
+#[wasm_bindgen_test]
+async fn the_pay_request_carries_the_signed_return_url() {
+    for signed in [Some("https://shop.example/thanks?order=7"), None] {
+        let fake = Fake::new();
+        let known = customer(&[(CustomerField::Phone, "254712345678"), (CustomerField::Email, "c@example.com")]);
+        *fake.open.borrow_mut() = Some(Ok(opened("KES", 10_000, known, Some(MethodCode::CardPartner))));
+        fake.pay.borrow_mut().push_back(Ok(PaymentView { status: Some(PaymentStatus::AwaitingCustomer), ..Default::default() }));
+        let p = params("KES", 10_000);
+        set(&p, "force_payment_method", "card-partner");
+        if let Some(url) = signed {
+            set(&p, "return_url", url);
+        }
+        let box_ = container();
+        let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+        until("pay sent", || fake.count("pay") == 1).await;
+        let expected = signed.map(str::to_string).unwrap_or_else(|| web_sys::window().unwrap().location().href().unwrap());
+        assert_eq!(fake.pay_requests.borrow()[0].return_url, expected);
+        h.destroy();
+        box_.remove();
+    }
+}
