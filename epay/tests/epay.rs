@@ -527,3 +527,35 @@ async fn the_demo_shop_runs_an_epay_gate_sale_from_its_server() {
     assert_eq!(body["error"]["param"], "customer.last_name");
     sb.stop().await;
 }
+
+/// Seed 002: `customer_first_name`, `customer_last_name`, `customer_email` and
+/// `customer_phone` must be sent when opening the Payment Page for EPay. The widget still
+/// asks the customer for what is missing, but the open answer warns the merchant, naming
+/// the missing parameters (issue 12 item 6); with all four signed, no warning.
+#[tokio::test]
+async fn opening_epay_without_the_seeds_customer_fields_warns_the_merchant() {
+    let sb = Sandbox::start().await;
+    let params = epay_order(&sb, &PUTRA[..1]).await;
+    let (status, open) = sb.open(&params).await;
+    assert_eq!(status, 200, "{open}");
+    let warnings = open["warnings"].as_array().unwrap_or_else(|| panic!("no warnings in {open}"));
+    assert_eq!(warnings.len(), 1, "{open}");
+    let w = &warnings[0];
+    assert_eq!(w["code"], "epaycash_customer_fields");
+    assert_eq!(w["params"], json!(["customer_last_name", "customer_email", "customer_phone"]));
+    let message = w["message"].as_str().unwrap();
+    assert!(message.contains("signed") && message.contains("customer_last_name, customer_email, customer_phone"), "{message}");
+    // The widget still asks for them.
+    let epay = open["methods"].as_array().unwrap().iter().find(|m| m["code"] == "epaycash").unwrap();
+    assert_eq!(epay["fields"], json!(["last_name", "email", "phone"]));
+
+    let full = epay_order(&sb, &PUTRA).await;
+    let (status, open) = sb.open(&full).await;
+    assert_eq!(status, 200, "{open}");
+    assert!(open.get("warnings").is_none(), "{open}");
+    // A payment EPay cannot take (KES) is not warned about.
+    let kes = sb.order(json!({"amount": 10000, "currency": "KES"})).await;
+    let (_, open) = sb.open(&kes).await;
+    assert!(open.get("warnings").is_none(), "{open}");
+    sb.stop().await;
+}

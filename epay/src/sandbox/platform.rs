@@ -16,7 +16,7 @@ use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host, 
 use epay_core::signature::{verify, with_signature, SignatureError};
 use epay_core::{Callback, CustomerField, MethodCode, MinorUnits, ParamError, Params, PaymentRequest, PaymentStatus, Scalar};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
 /// The sandbox is loopback-only: the customer may be sent back to `http://127.0.0.1...`.
@@ -121,8 +121,32 @@ fn param_problems(conversion: Vec<ParamError>, parsed: Result<PaymentRequest, Ve
     }
 }
 
+/// Seed 002 says `customer_first_name`, `customer_last_name`, `customer_email` and
+/// `customer_phone` must be sent when opening the Payment Page for EPay. The widget asks
+/// the customer for what is missing (as the real Payment Page does), but the merchant is
+/// told: the open answer's `warnings` and the sandbox log carry this (issue 12 item 6).
+/// `None` when EPay is not offered or all four are signed.
+pub fn epay_customer_warning(req: &PaymentRequest, methods: &[MethodCode]) -> Option<Value> {
+    if !methods.contains(&MethodCode::EpayCash) {
+        return None;
+    }
+    let missing: Vec<&str> = MethodCode::EpayCash.rule().required.iter().filter(|f| !req.customer.has(**f)).map(|f| f.param()).collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(json!({
+        "code": "epaycash_customer_fields",
+        "params": missing,
+        "message": format!(
+            "EPay cash (seed 002): the real platform expects {} in the signed parameters; \
+             this sandbox lets the widget ask the customer for them, the real Payment Page may not",
+            missing.join(", ")
+        ),
+    }))
+}
+
 /// `POST /api/v1/checkout/open`
-pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<OpenResponse>, ApiFail> {
+pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiFail> {
     let doc = parse_body(&body)?;
     let Some(obj) = doc.as_object() else {
         return Err(ApiFail::bad_request("invalid_json", None, "the body must be a JSON object of payment parameters"));
@@ -211,7 +235,11 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<OpenRes
         )
     })?;
     let view = view(&s, &payment, op.as_ref())?;
-    Ok(Json(OpenResponse {
+    let warning = epay_customer_warning(&req, &methods);
+    if let Some(w) = &warning {
+        eprintln!("epay sandbox: warning: project {} payment {:?}: {}", req.project_id, req.payment_id, w["message"].as_str().unwrap_or_default());
+    }
+    let answer = OpenResponse {
         session: token,
         project_id: req.project_id,
         payment_id: req.payment_id.clone(),
@@ -222,7 +250,12 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<OpenRes
         forced_method: req.forced_method,
         customer: req.customer.clone(),
         payment: view,
-    }))
+    };
+    let mut answer = serde_json::to_value(&answer).map_err(ApiFail::internal)?;
+    if let Some(w) = warning {
+        answer["warnings"] = json!([w]);
+    }
+    Ok(Json(answer))
 }
 
 struct SessionContext {
