@@ -121,3 +121,17 @@ fn the_sandbox_binary_prints_its_url_first_and_serves() {
     let resp = result.unwrap();
     assert!(resp.starts_with("HTTP/1.1 200") && resp.ends_with("ok"), "{resp}");
 }
+
+/// Issue 13: `epay sign` refuses a value that could be re-split into another parameter
+/// under the same signature, naming the parameter and the one it hides.
+#[test]
+fn sign_refuses_a_value_that_hides_another_parameter() {
+    let out = epay(
+        &["sign", "--secret", "k"],
+        r#"{"project_id":250,"payment_amount":500000,"customer_last_name":"Tan;payment_amount:1000;payment_amount_"}"#,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("customer_last_name: refused to sign") && err.contains(";payment_amount:"), "{err}");
+}
