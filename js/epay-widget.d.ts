@@ -156,9 +156,11 @@ export interface PaymentParams extends EventHandlers {
   force_payment_method?: MethodCode | 'terminal/paydala';
   language_code?: LanguageCode | (string & {});
   payment_description?: string;
+  /** Where the card partner sends the customer back; signed, so the customer cannot change it. Default: the page's URL, taken only on an origin registered for the project. */
+  return_url?: string;
   /** Base64 HMAC-SHA512 over every other parameter, made on your server. */
   signature: string;
-  /** Any other Payment Page parameter (signed and sent as is). */
+  /** The platform refuses names it does not know (`invalid_params`, `unknown_param`); event handlers are functions and never sent. */
   [param: string]: ParamValue | ((event: never) => void);
 }
 
