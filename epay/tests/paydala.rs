@@ -702,3 +702,60 @@ async fn paydala_is_offered_only_to_a_project_with_a_paydala_service() {
     assert_eq!(open["methods"], json!([{"code": "paydala", "fields": []}]));
     sb.stop().await;
 }
+
+/// Seed 000: a PayDala payment's time is 1 minute base, 36 days at most. A Payment Page
+/// PayDala payment nobody tops up ends after its lifetime (`lifetime` in the sandbox's
+/// settings): declined with a code and message saying so, a signed callback, and the
+/// widget's status shows the decline with that message (issue 12 item 4).
+#[tokio::test]
+async fn a_payment_page_paydala_payment_nobody_tops_up_ends_after_its_lifetime() {
+    let cfg = Config {
+        paydala: PaydalaConfig { timeout: TIMEOUT, lifetime: Duration::from_secs(1), ..PaydalaConfig::default() },
+        ..fast_config(":memory:")
+    };
+    let sb = Sandbox::start_with(cfg).await;
+    let params = sb.order(json!({"amount": 50000, "currency": "KZT", "method": "paydala", "account": "7000000001"})).await;
+    let pid = params["payment_id"].as_str().unwrap().to_string();
+    let session = sb.session(&params).await;
+    let (status, view) = sb.pay(&session, "paydala", json!({})).await;
+    assert_eq!((status, view["status"].as_str()), (200, Some("awaiting customer")), "{view}");
+    let status_path = format!("/api/v1/checkout/status?session={session}");
+    let ended = eventually(10, "the lifetime decline", || async {
+        let (_, v) = sb.get_json(&status_path).await;
+        (v["status"] == "decline").then_some(v)
+    })
+    .await;
+    assert_eq!(ended["code"], paydala_lifetime_code());
+    assert!(ended["message"].as_str().unwrap().contains("lifetime"), "{ended}");
+    // The merchant's callback: decline, same code and message, signed.
+    let cb = eventually(10, "the decline callback", || async {
+        sb.merchant_callbacks(&pid).await.into_iter().find(|c| c["body"]["payment"]["status"] == "decline")
+    })
+    .await;
+    assert_eq!(cb["valid"], true);
+    let body = &cb["body"];
+    assert_eq!(body["payment"]["method"], "paydala");
+    assert_eq!(body["operation"]["status"], "decline");
+    assert_eq!(body["operation"]["code"], ended["code"]);
+    assert_eq!(body["operation"]["message"], ended["message"]);
+    // A top-up after that is just a top-up: the ended payment stays declined.
+    let (_, html) = check(&sb, "7000000001").await;
+    let (_, html) = deposit(&sb, &txn(&html), "5").await;
+    assert_eq!(outcome(&html, "deposit-result"), "ok");
+    assert!(!html.contains("id=\"page-payment\""));
+    assert_eq!(sb.get_json(&status_path).await.1, ended);
+    sb.stop().await;
+}
+
+fn paydala_lifetime_code() -> &'static str {
+    epay::sandbox::paydala::LIFETIME_CODE
+}
+
+#[test]
+fn the_paydala_lifetime_is_the_seeds_limit_by_default_and_checked() {
+    assert_eq!(PaydalaConfig::default().lifetime, Duration::from_secs(36 * 24 * 3600));
+    let too_long = PaydalaConfig { lifetime: Duration::from_secs(36 * 24 * 3600 + 1), ..PaydalaConfig::default() };
+    assert!(epay::sandbox::paydala::Settings::resolve(&too_long, "http://127.0.0.1:9").unwrap_err().contains("lifetime"));
+    let zero = PaydalaConfig { lifetime: Duration::ZERO, ..PaydalaConfig::default() };
+    assert!(epay::sandbox::paydala::Settings::resolve(&zero, "http://127.0.0.1:9").is_err());
+}

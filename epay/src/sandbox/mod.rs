@@ -253,6 +253,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
     let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone()));
     // Ends on its own when `shutdown` is sent.
     tokio::spawn(epay::sweeper(shared.clone(), rx.clone()));
+    tokio::spawn(paydala::sweeper(shared.clone(), rx.clone()));
     let app = router(shared.clone(), &config);
     let mut rx_server = rx;
     let server = tokio::spawn(async move {

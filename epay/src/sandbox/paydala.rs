@@ -83,11 +83,26 @@ pub struct PaydalaConfig {
     pub timeout: Duration,
     /// Where project 1234's callbacks go; `None`: the demo merchant's callback URL.
     pub callback_url: Option<String>,
+    /// How long a Payment Page PayDala payment waits for a top-up before it is declined
+    /// ([`LIFETIME_CODE`], [`lifetime_message`]). Seed 000: base time 1 minute, limit 36
+    /// days; the default is the limit, the most a real payment can wait.
+    pub lifetime: Duration,
 }
+
+/// Seed 000's limit ("предельное" time): 36 days.
+pub const MAX_LIFETIME: Duration = Duration::from_secs(36 * 24 * 3600);
+/// Seed 000's base time: 1 minute.
+pub const BASE_LIFETIME: Duration = Duration::from_secs(60);
 
 impl Default for PaydalaConfig {
     fn default() -> Self {
-        PaydalaConfig { service_name: DEFAULT_SERVICE_NAME.into(), merchant_url: None, timeout: DEFAULT_TIMEOUT, callback_url: None }
+        PaydalaConfig {
+            service_name: DEFAULT_SERVICE_NAME.into(),
+            merchant_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            callback_url: None,
+            lifetime: MAX_LIFETIME,
+        }
     }
 }
 
@@ -108,6 +123,10 @@ pub struct PaydalaArgs {
     /// [default: the demo shop, http://127.0.0.1:PORT/merchant/callback].
     #[arg(long = "paydala-callback-url")]
     pub callback_url: Option<String>,
+    /// How long a Payment Page PayDala payment waits for a top-up before it is declined, in
+    /// seconds (seed 000: base 60, limit 3110400 = 36 days).
+    #[arg(long = "paydala-lifetime-secs", default_value_t = 3_110_400)]
+    pub lifetime_secs: u64,
 }
 
 impl From<PaydalaArgs> for PaydalaConfig {
@@ -117,6 +136,7 @@ impl From<PaydalaArgs> for PaydalaConfig {
             merchant_url: a.merchant_url,
             timeout: Duration::from_millis(a.timeout_ms),
             callback_url: a.callback_url,
+            lifetime: Duration::from_secs(a.lifetime_secs),
         }
     }
 }
@@ -134,6 +154,7 @@ pub struct Service {
 pub struct Settings {
     pub services: Vec<Service>,
     pub timeout: Duration,
+    pub lifetime: Duration,
 }
 
 impl Settings {
@@ -150,9 +171,13 @@ impl Settings {
         if config.timeout.is_zero() || config.timeout > Duration::from_secs(600) {
             return Err("PayDala merchant timeout: must be between 1 ms and 600 s".into());
         }
+        if config.lifetime < Duration::from_secs(1) || config.lifetime > MAX_LIFETIME {
+            return Err("PayDala payment lifetime: must be between 1 s and 36 days (seed 000's limit)".into());
+        }
         Ok(Settings {
             services: vec![Service { project_id: PROJECT_ID, name: name.to_string(), merchant_url: url }],
             timeout: config.timeout,
+            lifetime: config.lifetime,
         })
     }
 
@@ -673,6 +698,109 @@ fn record_deposit(s: &Shared, t: &Txn, amount: i64, request_id: &str, started: &
         s.outbox_wake.notify_one();
     }
     Ok(recorded)
+}
+
+// ---------------------------------------------------------------------------------------
+// Lifetime of a Payment Page PayDala payment (seed 000: base 1 minute, limit 36 days)
+// ---------------------------------------------------------------------------------------
+
+/// `operation.code` of a Payment Page PayDala payment declined because no top-up came
+/// within its lifetime (the platform's general decline code, as for an expired EPay code).
+pub const LIFETIME_CODE: &str = "20000";
+
+/// `operation.message` of that decline.
+pub fn lifetime_message(lifetime: Duration) -> String {
+    format!("PayDala payment lifetime expired: no top-up at a terminal within {}", shown_duration(lifetime))
+}
+
+fn shown_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (n, unit) = if secs.is_multiple_of(86_400) {
+        (secs / 86_400, "day")
+    } else if secs.is_multiple_of(3600) {
+        (secs / 3600, "hour")
+    } else if secs.is_multiple_of(60) {
+        (secs / 60, "minute")
+    } else {
+        (secs, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Declines every Payment Page PayDala payment still `awaiting customer` after the
+/// configured lifetime: operation and payment `decline` ([`LIFETIME_CODE`],
+/// [`lifetime_message`]) and the signed callback, one transaction each; returns how many.
+/// The widget's status then shows the decline with that message.
+pub fn expire_due(s: &Shared) -> Result<usize, ApiFail> {
+    let lifetime_ms = i64::try_from(s.paydala.lifetime.as_millis()).unwrap_or(i64::MAX);
+    // Dates are `YYYY-MM-DDTHH:MM:SS+0000`: their text order is their time order.
+    let cutoff = format_date(now_ms().saturating_sub(lifetime_ms));
+    let message = lifetime_message(s.paydala.lifetime);
+    let due: Vec<i64> = s.store.with(|c| {
+        let mut stmt = c.prepare(
+            "SELECT id FROM operations WHERE kind = 'sale' AND method = ?1 AND status = ?2 AND created_date <= ?3 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![MethodCode::Paydala.as_str(), PaymentStatus::AwaitingCustomer.as_str(), cutoff], |r| r.get(0))?;
+        rows.collect()
+    })?;
+    let mut n = 0;
+    for op_id in due {
+        let now_ms = now_ms();
+        let now = format_date(now_ms);
+        let done = s.store.with(|c| {
+            let tx = c.transaction()?;
+            let Some(op) = store::operation(&tx, op_id)? else { return Ok(false) };
+            // A top-up may have settled it meanwhile.
+            if PaymentStatus::parse(&op.status) != PaymentStatus::AwaitingCustomer {
+                return Ok(false);
+            }
+            let result = OperationResult {
+                status: PaymentStatus::Decline.as_str(),
+                date: &now,
+                code: LIFETIME_CODE,
+                message: &message,
+                provider_payment_id: "",
+            };
+            store::finish_operation(&tx, op_id, &result)?;
+            store::set_payment_status(&tx, op.payment_rowid, PaymentStatus::Decline.as_str(), MethodCode::Paydala.as_str(), &now)?;
+            let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            let payment = store::payment(&tx, op.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            let project = store::project(&tx, payment.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            let data = OperationData::parse(&op)?;
+            // Seed 000's callback shape: `account`, no `customer`, PayDala's provider.
+            let mut cb = super::platform::callback(&project, &payment, &op, &data);
+            cb.customer = None;
+            cb.account = Some(CallbackAccount { number: payment.customer_id.clone() });
+            if let Some(o) = cb.operation.as_mut() {
+                o.provider.id = PROVIDER_ID;
+            }
+            let body = super::platform::signed_callback(&project, &cb)?;
+            store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
+            tx.commit()?;
+            Ok(true)
+        })?;
+        if done {
+            n += 1;
+            s.outbox_wake.notify_one();
+        }
+    }
+    Ok(n)
+}
+
+/// Runs [`expire_due`] every second until the sandbox stops.
+pub async fn sweeper(s: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = expire_due(&s) {
+            eprintln!("epay sandbox: paydala lifetime sweep: {}", e.1.error.message);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 /// Reads an amount typed in major units (`1000`, `1000.00`, `1 000,5`) into minor units.
