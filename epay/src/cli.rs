@@ -7,7 +7,7 @@
 use crate::sandbox::{self, Config};
 use clap::{Parser, Subcommand};
 use epay_core::callback::first_json_value;
-use epay_core::signature::{sign, verify};
+use epay_core::signature::{sign_checked, verify};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -107,7 +107,11 @@ fn run_sign(secret: &str) -> ExitCode {
     if !doc.is_object() {
         return fail("sign", "stdin must be a JSON object of parameters");
     }
-    println!("{}", sign(&doc, secret));
+    // Refuses a value that could be re-split into another parameter (issue 13).
+    match sign_checked(&doc, secret) {
+        Ok(signature) => println!("{signature}"),
+        Err(e) => return fail("sign", &e.to_string()),
+    }
     ExitCode::SUCCESS
 }
 
