@@ -200,6 +200,46 @@ pub struct Callback {
     pub signature: Option<String>,
 }
 
+/// What makes a callback unique, for a merchant to store each one once: the platform
+/// delivers **at least once** (a callback whose 200 it did not record, because of a crash
+/// or a lost answer, comes again, byte for byte), so a merchant keeps the keys it has
+/// handled and answers 200 to a repeat without acting on it again.
+///
+/// The key is the project, the payment id, the operation id and status, and the payment
+/// status: one payment gets several callbacks (a Gate sale's `awaiting redirect result`,
+/// then its result, then a refund), each with a different operation or status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CallbackKey {
+    pub project_id: String,
+    pub payment_id: String,
+    pub operation_id: Option<i64>,
+    pub operation_status: Option<String>,
+    pub payment_status: String,
+}
+
+impl std::fmt::Display for CallbackKey {
+    /// `250/EP79a6-d2db/389/success/success` (`-` for a callback without an operation), for a
+    /// UNIQUE text column.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = self.operation_id.map(|id| id.to_string()).unwrap_or_else(|| "-".into());
+        let op_status = self.operation_status.as_deref().unwrap_or("-");
+        write!(f, "{}/{}/{op}/{op_status}/{}", self.project_id, self.payment_id, self.payment_status)
+    }
+}
+
+impl Callback {
+    /// This callback's deduplication key (see [`CallbackKey`]).
+    pub fn key(&self) -> CallbackKey {
+        CallbackKey {
+            project_id: self.project_id.to_string(),
+            payment_id: self.payment.id.clone(),
+            operation_id: self.operation.as_ref().map(|o| o.id),
+            operation_status: self.operation.as_ref().map(|o| o.status.as_str().to_string()),
+            payment_status: self.payment.status.as_str().to_string(),
+        }
+    }
+}
+
 #[cfg(feature = "merchant")]
 pub use self::merchant::*;
 
@@ -247,6 +287,21 @@ mod merchant {
         verify(&doc, secret).map_err(CallbackError::Signature)?;
         parse_callback(&doc)
     }
+
+    /// [`verify_callback`], then deduplication: `first_time(key)` records the callback's
+    /// [`CallbackKey`](super::CallbackKey) and says whether it was new (a `HashSet::insert`, or
+    /// an `INSERT` into a table where the key is UNIQUE). `Ok(Some(cb))`: act on it;
+    /// `Ok(None)`: a repeat of a callback already handled, answer 200 and do nothing.
+    /// Record the key in the same transaction as what you do with the callback, so a crash
+    /// in between leaves neither.
+    pub fn verify_new_callback(
+        body: &str,
+        secret: &str,
+        first_time: impl FnOnce(&super::CallbackKey) -> bool,
+    ) -> Result<Option<Callback>, CallbackError> {
+        let cb = verify_callback(body, secret)?;
+        Ok(first_time(&cb.key()).then_some(cb))
+    }
 }
 
 #[cfg(test)]
@@ -262,5 +317,37 @@ mod tests {
         assert_eq!(PaymentStatus::parse("awaiting something new").as_str(), "awaiting something new");
         assert!(PaymentStatus::Success.is_final() && PaymentStatus::Expired.is_final());
         assert!(!PaymentStatus::Processing.is_final() && !PaymentStatus::AwaitingCustomer.is_final());
+    }
+
+    #[cfg(feature = "merchant")]
+    #[test]
+    fn a_repeated_callback_is_new_once_and_each_step_of_a_payment_is_new() {
+        use crate::signature::with_signature;
+        let cb = |pay_status: &str, op_id: i64, op_type: &str, op_status: &str| {
+            let doc = serde_json::json!({
+                "project_id": 250,
+                "payment": {"id": "EP79a6-d2db", "type": "purchase", "status": pay_status, "date": "d", "method": "card-partner",
+                            "sum": {"amount": 100, "currency": "KES"}, "description": ""},
+                "operation": {"id": op_id, "type": op_type, "status": op_status, "date": "d", "created_date": "d", "request_id": "r",
+                              "sum_initial": {"amount": 100, "currency": "KES"}, "sum_converted": {"amount": 100, "currency": "KES"},
+                              "code": "0", "message": "Success", "provider": {"id": 1, "payment_id": "p", "auth_code": ""}}
+            });
+            with_signature(doc, "k").to_string()
+        };
+        let steps = [
+            cb("awaiting redirect result", 389, "sale", "awaiting redirect result"),
+            cb("success", 389, "sale", "success"),
+            cb("refunded", 391, "refund", "success"),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for (i, body) in steps.iter().enumerate() {
+            let first = verify_new_callback(body, "k", |k| seen.insert(k.clone())).unwrap();
+            assert!(first.is_some(), "step {i} is new");
+            let again = verify_new_callback(body, "k", |k| seen.insert(k.clone())).unwrap();
+            assert!(again.is_none(), "step {i} repeated is a duplicate");
+        }
+        assert!(verify_new_callback(&steps[0], "other", |_| true).is_err(), "verified before deduplicated");
+        let key = verify_callback(&steps[1], "k").unwrap().key();
+        assert_eq!(key.to_string(), "250/EP79a6-d2db/389/success/success");
     }
 }

@@ -55,6 +55,13 @@ pub enum Command {
         /// How many seconds an EPay cash code stays valid (its `valid_time`).
         #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
         epay_ttl: u64,
+        /// Also answer requests for this host name (any port); repeatable. Loopback names
+        /// (127.0.0.1, localhost, [::1]) are always answered, others get 403 (DNS rebinding).
+        #[arg(long = "allow-host", value_name = "NAME")]
+        allow_host: Vec<String>,
+        /// Delete checkout sessions unused for this many seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+        session_ttl: u64,
         #[command(flatten)]
         paydala: crate::sandbox::paydala::PaydalaArgs,
     },
@@ -73,10 +80,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sign { secret } => run_sign(&secret),
         Command::Verify { secret } => run_verify(&secret),
-        Command::Sandbox { port, db, www, pkg, epay_ttl, paydala } => run_sandbox(www, pkg, Config {
+        Command::Sandbox { port, db, www, pkg, epay_ttl, allow_host, session_ttl, paydala } => run_sandbox(www, pkg, Config {
             port,
             db,
             epay_ttl: std::time::Duration::from_secs(epay_ttl),
+            allow_hosts: allow_host,
+            session_ttl: std::time::Duration::from_secs(session_ttl),
             paydala: paydala.into(),
             ..Config::default()
         }),

@@ -110,7 +110,7 @@ fn the_sandbox_binary_prints_its_url_first_and_serves() {
     let result = url.as_deref().map(|u| {
         let addr = u.strip_prefix("http://").unwrap().to_string();
         let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
         let mut resp = String::new();
         std::io::Read::read_to_string(&mut s, &mut resp).unwrap();
         resp

@@ -61,7 +61,7 @@ async fn cross_site_writes_to_the_shop_and_the_simulators_are_refused() {
     assert!(r.headers().get("access-control-allow-origin").is_some());
     // So is the partner page: the merchant's page submits redirect_data to it.
     let (_, _, view) = sb.card_payment().await;
-    let rd = &view["redirect_data"];
+    let rd = &view["action"]["redirect_data"];
     let form: Vec<(String, String)> =
         rd["body"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string())).collect();
     let r = sb.http.post(rd["url"].as_str().unwrap()).header("origin", "http://127.0.0.1:9001").form(&form).send().await.unwrap();

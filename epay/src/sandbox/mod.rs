@@ -250,12 +250,14 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
     });
 
     let (shutdown, rx) = watch::channel(false);
-    let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone()));
+    let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone(), config.delivery));
+    tokio::spawn(limits::session_sweeper(shared.clone(), config.session_ttl, rx.clone()));
     // Ends on its own when `shutdown` is sent.
     tokio::spawn(epay::sweeper(shared.clone(), rx.clone()));
     tokio::spawn(paydala::sweeper(shared.clone(), rx.clone()));
     let app = router(shared.clone(), &config);
     let mut rx_server = rx;
+    let conn_limits = config.limits;
     let server = tokio::spawn(async move {
         let stop = async move {
             while !*rx_server.borrow() {
@@ -264,9 +266,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
                 }
             }
         };
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stop).await {
-            eprintln!("epay sandbox: server error: {e}");
-        }
+        limits::serve(listener, app, conn_limits, stop).await;
     });
     Ok(RunningSandbox { addr, shared, shutdown, server, worker })
 }
@@ -301,6 +301,7 @@ fn router(shared: AppState, config: &Config) -> Router {
         .nest_service("/pkg", assets::pkg_service(&config.pkg))
         .merge(www)
         .layer(no_cache)
+        .layer(axum::middleware::from_fn_with_state(guard::Guard::new(&config.allow_hosts, &config.limits), guard::check))
         .with_state(shared)
 }
 

@@ -6,8 +6,10 @@
 
 use super::store::{self, OutboxRow};
 use super::{format_date, now_ms, AppState};
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::task::{self, JoinSet};
 
 /// Longest sleep between looks at the table (a safety net; enqueueing wakes the worker).
 const IDLE_WAIT: Duration = Duration::from_secs(5);
@@ -27,30 +29,53 @@ impl Default for DeliveryLimits {
     }
 }
 
-pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>) {
+/// How many due callbacks one look at the table considers.
+const FETCH: u32 = 500;
+
+/// Delivers due callbacks until `shutdown`: up to `limits.max_in_flight` attempts at once,
+/// at most `limits.max_in_flight_per_project` for one project (one slow merchant cannot
+/// take every slot), and one at a time per payment ([`store::due_callbacks`] offers only a
+/// payment's oldest undelivered callback, so a refund never overtakes its sale). Attempts
+/// still running at shutdown are dropped unrecorded: their callbacks go again after the
+/// restart (at-least-once).
+pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>, limits: DeliveryLimits) {
+    let mut tasks: JoinSet<()> = JoinSet::new();
+    // Task -> (callback id, project id) of the attempts in flight.
+    let mut in_flight: HashMap<task::Id, (i64, u64)> = HashMap::new();
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let due = s.store.with(|c| store::due_callbacks(c, now_ms(), 50));
-        let wait = match due {
-            Ok(rows) if !rows.is_empty() => {
+        while let Some(done) = tasks.try_join_next_with_id() {
+            in_flight.remove(&done.map(|(id, _)| id).unwrap_or_else(|e| e.id()));
+        }
+        let now = now_ms();
+        match s.store.with(|c| store::due_callbacks(c, now, FETCH)) {
+            Ok(rows) => {
                 for row in rows {
-                    tokio::select! {
-                        _ = deliver(&s, row) => {}
-                        _ = shutdown.changed() => return,
+                    if in_flight.len() >= limits.max_in_flight.max(1) {
+                        break;
                     }
+                    if in_flight.values().any(|(id, _)| *id == row.id) {
+                        continue;
+                    }
+                    let of_project = in_flight.values().filter(|(_, p)| *p == row.project_id).count();
+                    if of_project >= limits.max_in_flight_per_project.max(1) {
+                        continue;
+                    }
+                    let key = (row.id, row.project_id);
+                    let s = s.clone();
+                    let handle = tasks.spawn(async move { deliver(&s, row, limits.timeout).await });
+                    in_flight.insert(handle.id(), key);
                 }
-                continue;
             }
-            Ok(_) => match s.store.with(|c| store::next_callback_due(c)) {
-                Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(0, IDLE_WAIT.as_millis() as i64) as u64),
-                Ok(None) => IDLE_WAIT,
-                Err(e) => {
-                    eprintln!("epay sandbox: outbox: {e}");
-                    IDLE_WAIT
-                }
-            },
+            Err(e) => eprintln!("epay sandbox: outbox: {e}"),
+        }
+        // Due callbacks left waiting (for a slot, or for their payment's older one) are
+        // looked at again when an attempt ends; later ones when they are due.
+        let wait = match s.store.with(|c| store::next_callback_due_after(c, now)) {
+            Ok(Some(at)) => Duration::from_millis((at - now_ms()).clamp(0, IDLE_WAIT.as_millis() as i64) as u64),
+            Ok(None) => IDLE_WAIT,
             Err(e) => {
                 eprintln!("epay sandbox: outbox: {e}");
                 IDLE_WAIT
@@ -59,15 +84,19 @@ pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>) {
         tokio::select! {
             _ = s.outbox_wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
+            Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                in_flight.remove(&done.map(|(id, _)| id).unwrap_or_else(|e| e.id()));
+            }
             _ = shutdown.changed() => return,
         }
     }
 }
 
 /// One attempt for one callback.
-async fn deliver(s: &AppState, row: OutboxRow) {
-    let url = match s.store.with(|c| store::project(c, row.project_id)) {
-        Ok(Some(p)) => Ok(p.callback_url),
+async fn deliver(s: &AppState, row: OutboxRow, timeout: Duration) {
+    // The payment's own URL (a Gate sale's merchant_callback_url), else the project's.
+    let url = match s.store.with(|c| super::callbacks::delivery_url(c, row.id)) {
+        Ok(Some(url)) => Ok(url),
         Ok(None) => Err(format!("project {} has no callback URL", row.project_id)),
         Err(e) => Err(format!("database: {e}")),
     };
@@ -76,6 +105,7 @@ async fn deliver(s: &AppState, row: OutboxRow) {
             .http
             .post(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(timeout)
             .body(row.body.clone())
             .send()
             .await

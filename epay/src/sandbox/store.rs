@@ -93,6 +93,7 @@ impl Store {
         }
         conn.execute_batch("PRAGMA foreign_keys = ON;")?;
         conn.execute_batch(SCHEMA)?;
+        migrate_sessions(&conn)?;
         Ok(Store { conn: Mutex::new(conn) })
     }
 
@@ -238,13 +239,33 @@ pub struct SessionRow {
 
 pub fn insert_session(c: &Connection, token: &str, payment_rowid: i64, params_json: &str, now: &str) -> rusqlite::Result<()> {
     c.execute(
-        "INSERT INTO sessions (token, payment_rowid, params, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![token, payment_rowid, params_json, now],
+        "INSERT INTO sessions (token, payment_rowid, params, created_at, last_used_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![token, payment_rowid, params_json, now, super::now_ms()],
     )?;
     Ok(())
 }
 
+/// Sessions expire when unused (issue 13): `last_used_ms` (added to older files here) is
+/// set by every lookup, and [`delete_sessions_unused_since`] removes the stale ones.
+fn migrate_sessions(c: &Connection) -> rusqlite::Result<()> {
+    let has: bool = c.query_row("SELECT COUNT(*) FROM pragma_table_info('sessions') WHERE name = 'last_used_ms'", [], |r| r.get(0))?;
+    if !has {
+        c.execute_batch("ALTER TABLE sessions ADD COLUMN last_used_ms INTEGER")?;
+    }
+    // Sessions of older files count as used now.
+    c.execute("UPDATE sessions SET last_used_ms = ?1 WHERE last_used_ms IS NULL", [super::now_ms()])?;
+    c.execute_batch("CREATE INDEX IF NOT EXISTS sessions_last_used ON sessions (last_used_ms)")
+}
+
+/// Deletes the sessions not used since `cutoff_ms`; returns how many.
+pub fn delete_sessions_unused_since(c: &Connection, cutoff_ms: i64) -> rusqlite::Result<usize> {
+    c.execute("DELETE FROM sessions WHERE last_used_ms < ?1", [cutoff_ms])
+}
+
+/// Looks a session up and marks it used (it does not expire while the widget polls it).
 pub fn session(c: &Connection, token: &str) -> rusqlite::Result<Option<SessionRow>> {
+    // Best effort: a database that cannot be written (full disk) still answers lookups.
+    let _ = c.execute("UPDATE sessions SET last_used_ms = ?2 WHERE token = ?1", params![token, super::now_ms()]);
     c.query_row("SELECT token, payment_rowid, params FROM sessions WHERE token = ?1", [token], |r| {
         Ok(SessionRow { token: r.get(0)?, payment_rowid: r.get(1)?, params: r.get(2)? })
     })
@@ -388,6 +409,19 @@ pub fn next_callback_due(c: &Connection) -> rusqlite::Result<Option<i64>> {
            AND NOT EXISTS (SELECT 1 FROM callbacks o
                            WHERE o.payment_rowid = c.payment_rowid AND o.delivered_at IS NULL AND o.id < c.id)",
         [],
+        |r| r.get(0),
+    )
+}
+
+/// When the next callback that is not yet due at `now_ms` becomes due (unix ms), if any
+/// (the outbox worker's sleep; callbacks already due are waiting for a delivery slot).
+pub fn next_callback_due_after(c: &Connection, now_ms: i64) -> rusqlite::Result<Option<i64>> {
+    c.query_row(
+        "SELECT MIN(c.next_attempt_at) FROM callbacks c
+         WHERE c.delivered_at IS NULL AND c.next_attempt_at > ?1
+           AND NOT EXISTS (SELECT 1 FROM callbacks o
+                           WHERE o.payment_rowid = c.payment_rowid AND o.delivered_at IS NULL AND o.id < c.id)",
+        [now_ms],
         |r| r.get(0),
     )
 }
