@@ -406,3 +406,42 @@ proptest::proptest! {
         }
     }
 }
+
+// --- clarification (seed 001 "Дополнение информации о платеже", issue 12 item 1) -------
+
+#[test]
+fn the_clarification_of_the_seeds_sale_supplies_its_phone_and_email() {
+    use epay_core::gate::{clarification, clarification_fields, parse_clarification, ClarificationAsked, ClarificationData, CLARIFIABLE};
+    // Seed 001's sale (project 125, TEST_184) without the recommended phone and email:
+    // the platform asks for both; the merchant supplies the seed's values.
+    let general = GeneralIds { project_id: 125, payment_id: "TEST_184".into() };
+    let data = ClarificationData { phone: Some("123456789".into()), email: Some("customer@example.com".into()) };
+    let body = clarification(&general, &data, "secret").unwrap();
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&body), ["general", "additional_data"]);
+    assert_eq!(keys(&body["general"]), ["project_id", "payment_id", "signature"]);
+    assert_eq!(body["additional_data"], serde_json::json!({"customer": {"phone": "123456789", "email": "customer@example.com"}}));
+    assert!(epay_core::signature::verify(&body, "secret").is_ok());
+    assert_eq!(parse_clarification(&body).unwrap().data, data);
+
+    // What the platform refuses, by name.
+    let bad = |v: serde_json::Value| -> Vec<String> {
+        let signed = epay_core::signature::with_signature(v, "secret");
+        parse_clarification(&signed).unwrap_err().into_iter().map(|e| e.param.to_string()).collect()
+    };
+    let g = serde_json::json!({"project_id": 125, "payment_id": "TEST_184"});
+    assert_eq!(bad(serde_json::json!({"general": g})), ["additional_data"]);
+    assert_eq!(bad(serde_json::json!({"general": g, "additional_data": {}})), ["additional_data.customer"]);
+    assert_eq!(bad(serde_json::json!({"general": g, "additional_data": {"customer": {"email": "nope"}}})), ["additional_data.customer.email"]);
+    assert_eq!(bad(serde_json::json!({"general": g, "additional_data": {"customer": {"name": "X"}}})), ["additional_data.customer.name"]);
+    assert!(clarification(&general, &ClarificationData::default(), "secret").is_err());
+
+    // The callback's clarification_fields, and the merchant's reading of it.
+    let fields = clarification_fields(&CLARIFIABLE);
+    assert_eq!(fields["properties"]["customer"]["required"], serde_json::json!(["phone", "email"]));
+    let cb = serde_json::json!({"project_id": 125, "payment": {"id": "TEST_184", "status": "awaiting clarification"}, "clarification_fields": fields});
+    let asked = ClarificationAsked::from_callback(&cb).unwrap();
+    assert_eq!((asked.project_id, asked.payment_id.as_str()), (125, "TEST_184"));
+    assert_eq!(asked.missing, ["customer.phone", "customer.email"]);
+    assert!(ClarificationAsked::from_callback(&serde_json::json!({"payment": {"id": "x"}})).is_none());
+}

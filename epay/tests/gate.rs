@@ -378,7 +378,7 @@ async fn the_status_request_lists_the_payment_and_its_operations() {
 async fn the_demo_shop_sells_through_gate_and_refunds_once() {
     let sb = Sandbox::start().await;
     let (status, order) =
-        sb.post_json("/merchant/gate/card-partner", &json!({"amount": 10000, "currency": "KES", "customer_email": "a@example.com"})).await;
+        sb.post_json("/merchant/gate/card-partner", &json!({"amount": 10000, "currency": "KES", "customer_email": "a@example.com", "customer_phone": "254712345678"})).await;
     assert_eq!(status, 200, "{order}");
     assert_eq!(order["accepted"], true, "{order}");
     let pid = order["payment_id"].as_str().unwrap().to_string();
@@ -526,7 +526,7 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
         ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base].iter().map(|s| s.to_string()).collect()
     };
     let mut sale = common("sale");
-    sale.extend(["--amount", "1000", "--currency", "KES", "--customer-id", "C", "--ip", "1.2.3.4", "--phone", "254712345678"].map(String::from));
+    sale.extend(["--amount", "1000", "--currency", "KES", "--customer-id", "C", "--ip", "1.2.3.4", "--phone", "254712345678", "--email", "c@example.com"].map(String::from));
     let o = run(sale).await.unwrap();
     assert!(o.status.success(), "{}", err(&o));
     let answer: Value = serde_json::from_str(&out(&o)).unwrap();
@@ -769,5 +769,74 @@ async fn every_card_partner_callback_has_the_customer_block_even_without_a_phone
     assert_eq!(keys(&seed)[..3], ["project_id", "payment", "customer"]);
     assert_eq!(keys(&first)[..3], ["project_id", "payment", "customer"], "{first}");
     assert!(first["customer"].is_object(), "{first}");
+    sb.stop().await;
+}
+
+/// Seed 001 "Дополнение информации о платеже": a Gate card-partner sale without the
+/// recommended `customer.phone` / `customer.email` gets a callback in `awaiting
+/// clarification` listing them; the merchant supplies them with a signed
+/// `POST /v2/payment/clarification`; then the usual `redirect_data` callback, the partner
+/// and the result (issue 12 item 1).
+#[tokio::test]
+async fn a_sale_without_phone_and_email_is_clarified_then_goes_to_the_partner() {
+    use epay_core::gate::{clarification, ClarificationAsked, ClarificationData, CLARIFICATION_PATH};
+    let sb = Sandbox::start().await;
+    let pid = fresh("CLAR");
+    let body = gate::card_partner_sale_returning(
+        &ids(&pid),
+        &GateCustomer::new("123", "1.2.3.4"),
+        &GatePayment::new(MinorUnits(1000), "KES"),
+        &ReturnUrl::default(),
+        SECRET_250,
+    )
+    .unwrap();
+    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &body).await;
+    assert_eq!(status, 200, "{accepted}");
+    assert_eq!(accepted["status"], "success");
+
+    // The clarification callback: signed, the standard shape plus clarification_fields.
+    let asked = callback_where(&sb, &pid, "the clarification callback", |b| b.get("clarification_fields").is_some()).await;
+    verify_callback(&asked.to_string(), SECRET_250).expect("signed");
+    assert_eq!(keys(&asked), ["project_id", "payment", "customer", "operation", "clarification_fields", "signature"]);
+    assert_eq!(asked["payment"]["status"], "awaiting clarification");
+    assert_eq!(asked["operation"]["status"], "awaiting clarification");
+    assert_eq!(asked["operation"]["request_id"], accepted["request_id"]);
+    assert_eq!(asked["customer"], json!({}));
+    let model = ClarificationAsked::from_callback(&asked).unwrap();
+    assert_eq!((model.project_id, model.payment_id.as_str()), (250, pid.as_str()));
+    assert_eq!(model.missing, ["customer.phone", "customer.email"]);
+    assert_eq!(sb.merchant_callbacks(&pid).await.len(), 1, "no redirect_data before the clarification");
+
+    // Refusals: a bad signature (403), a field asked for and not sent (400, named), an
+    // unknown payment (404).
+    let general = ids(&pid);
+    let phone_only = ClarificationData { phone: Some("254712345678".into()), email: None };
+    let (st, r) = sb.post_json(CLARIFICATION_PATH, &clarification(&general, &phone_only, "guess").unwrap()).await;
+    assert_eq!(st, 403, "{r}");
+    let (st, r) = sb.post_json(CLARIFICATION_PATH, &clarification(&general, &phone_only, SECRET_250).unwrap()).await;
+    assert_eq!((st, r["param"].as_str()), (400, Some("additional_data.customer.email")), "{r}");
+    let (st, r) = sb.post_json(CLARIFICATION_PATH, &clarification(&ids("nobody"), &phone_only, SECRET_250).unwrap()).await;
+    assert_eq!(st, 404, "{r}");
+
+    // Supplied: accepted, then redirect_data with the supplied phone and email.
+    let both = ClarificationData { phone: Some("254712345678".into()), email: Some("customer@example.com".into()) };
+    let (st, ok) = sb.post_json(CLARIFICATION_PATH, &clarification(&general, &both, SECRET_250).unwrap()).await;
+    assert_eq!(st, 200, "{ok}");
+    assert_eq!(keys(&ok), ["project_id", "payment_id", "status", "request_id"]);
+    let redirect = callback_where(&sb, &pid, "redirect_data callback", |b| b.get("redirect_data").is_some()).await;
+    assert_eq!(redirect["payment"]["status"], "awaiting redirect result");
+    assert_eq!(redirect["customer"], json!({"phone": "254712345678"}));
+    let rd = &redirect["redirect_data"];
+    assert_eq!((rd["body"]["tel"].as_str(), rd["body"]["eml"].as_str()), (Some("254712345678"), Some("customer@example.com")));
+    // Once is enough.
+    let (st, r) = sb.post_json(CLARIFICATION_PATH, &clarification(&general, &both, SECRET_250).unwrap()).await;
+    assert_eq!((st, r["code"].as_str()), (400, Some("not_awaiting_clarification")), "{r}");
+
+    // The partner, then the result callback with the customer block.
+    let (status, html) = sb.partner_page(rd).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(sb.press(&html, "approve").await.status().as_u16(), 303);
+    let result = callback_where(&sb, &pid, "success", |b| b["payment"]["status"] == "success").await;
+    assert_eq!(result["customer"], json!({"phone": "254712345678"}));
     sb.stop().await;
 }

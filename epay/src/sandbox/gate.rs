@@ -43,13 +43,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Operation, Sum};
 use epay_core::gate::{
-    parse_refund, parse_return_url, parse_sale, parse_status_request, GateAccepted, GateRejected, ReturnUrl, SaleKind,
-    CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, PAYMENT_STATUS_PATH,
+    clarification_fields, customer_key, missing_after, parse_clarification, parse_refund, parse_return_url, parse_sale,
+    parse_status_request, GateAccepted, GateRejected, ReturnUrl, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH,
+    CLARIFIABLE, CLARIFICATION_PATH, PAYMENT_STATUS_PATH,
 };
 use epay_core::params::CustomerData;
 use epay_core::redirect::UrlPolicy;
 use epay_core::signature::{verify, with_signature, SignatureError};
-use epay_core::{MethodCode, MinorUnits, ParamError, PaymentStatus};
+use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, PaymentStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -85,6 +86,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(CARD_PARTNER_SALE_PATH, post(sale))
         .route(CARD_PARTNER_REFUND_PATH, post(refund))
+        .route(CLARIFICATION_PATH, post(clarify))
         .route(PAYMENT_STATUS_PATH, post(status))
         .route(&format!("{RETURN_PATH}/{{payment}}"), get(return_page))
         .route(REFUND_DECLINE_PATH, post(refund_decline_knob))
@@ -201,7 +203,9 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
         )?;
         let data = OperationData { return_url: format!("{}{RETURN_PATH}/{rowid}", s.base_url), customer };
         let data_json = serde_json::to_string(&data).map_err(|e| store::store_error(format!("operation data: {e}")))?;
-        let status = PaymentStatus::AwaitingRedirectResult;
+        // Seed 001: without the recommended phone and email the platform asks for them.
+        let missing = missing_customer_fields(&data.customer);
+        let status = if missing.is_empty() { PaymentStatus::AwaitingRedirectResult } else { PaymentStatus::AwaitingClarification };
         let method = MethodCode::CardPartner.as_str();
         let op_id = store::insert_operation(
             &tx,
@@ -222,9 +226,11 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
         )?;
         let payment = store::payment(&tx, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let mut cb = callback(&project, &payment, &op, &data);
-        cb.redirect_data = Some(partner::redirect_data(&s.base_url, &s.partner_key, op.id, &payment, &data));
-        let body = signed_callback(&project, &cb)?;
+        let body = if missing.is_empty() {
+            redirect_callback(&s, &project, &payment, &op, &data)?
+        } else {
+            clarification_callback(&project, &payment, &op, &data, &missing)?
+        };
         store::enqueue_callback(&tx, project.id, rowid, Some(op.id), &body, &now, now_ms)?;
         tx.commit()?;
         Ok(Ok(()))
@@ -244,6 +250,98 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
     }
     s.outbox_wake.notify_one();
     Ok(Json(GateAccepted::new(&req.general, request_id)))
+}
+
+/// The recommended customer fields (seed 001: phone, email) a sale lacks.
+fn missing_customer_fields(customer: &CustomerData) -> Vec<CustomerField> {
+    CLARIFIABLE.into_iter().filter(|f| !customer.has(*f)).collect()
+}
+
+/// The signed callback with `redirect_data`: the customer goes to the partner.
+fn redirect_callback(s: &Shared, project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> rusqlite::Result<String> {
+    let mut cb = callback(project, payment, op, data);
+    cb.redirect_data = Some(partner::redirect_data(&s.base_url, &s.partner_key, op.id, payment, data));
+    signed_callback(project, &cb)
+}
+
+/// The signed callback asking for clarification: the standard callback (payment and
+/// operation `awaiting clarification`) plus `clarification_fields` listing what is missing.
+fn clarification_callback(
+    project: &Project,
+    payment: &PaymentRow,
+    op: &OperationRow,
+    data: &OperationData,
+    missing: &[CustomerField],
+) -> rusqlite::Result<String> {
+    let cb = callback(project, payment, op, data);
+    let mut doc = serde_json::to_value(&cb).map_err(|e| store::store_error(format!("callback: {e}")))?;
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert("clarification_fields".into(), clarification_fields(missing));
+    }
+    Ok(with_signature(doc, &project.secret).to_string())
+}
+
+/// `POST /v2/payment/clarification`: the merchant supplies what the clarification
+/// callback listed. Signature → 403; parameters → 400 naming each; an unknown payment →
+/// 404 `unknown_payment`; a payment not awaiting clarification → 400
+/// `not_awaiting_clarification`; a field asked for and still missing → 400 naming it.
+/// Accepted: the sale goes on (`awaiting redirect result`) and the usual `redirect_data`
+/// callback follows.
+pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
+    let (doc, project) = read_signed(&s, &body)?;
+    let req = parse_clarification(&doc).map_err(GateFail::invalid)?;
+    let project = known(project)?;
+    let request_id = request_id()?;
+    let now_ms = now_ms();
+    let now = format_date(now_ms);
+    let payment_id = req.general.payment_id.clone();
+    let done = s.store.with(|c| {
+        let tx = c.transaction()?;
+        let Some(payment) = store::payment_by_id(&tx, project.id, &payment_id)? else { return Ok(Err(None)) };
+        let Some(op) = store::sale_operation(&tx, payment.rowid)? else { return Ok(Err(None)) };
+        if PaymentStatus::parse(&op.status) != PaymentStatus::AwaitingClarification {
+            return Ok(Err(Some(GateFail::new(
+                "not_awaiting_clarification",
+                Some("general.payment_id"),
+                format!("general.payment_id: payment {payment_id:?} is not awaiting clarification (status {})", op.status),
+            ))));
+        }
+        let mut data = OperationData::parse(&op)?;
+        let asked = missing_customer_fields(&data.customer);
+        let still = missing_after(&asked, &req.data);
+        if !still.is_empty() {
+            let errs = still
+                .iter()
+                .map(|f| ParamError::new(&format!("additional_data.customer.{}", customer_key(*f)), "required", "was asked for in clarification_fields"))
+                .collect();
+            return Ok(Err(Some(GateFail::invalid(errs))));
+        }
+        for f in asked {
+            data.customer.set(f, req.data.get(f).map(str::to_string));
+        }
+        let data_json = serde_json::to_string(&data).map_err(|e| store::store_error(format!("operation data: {e}")))?;
+        let status = PaymentStatus::AwaitingRedirectResult;
+        tx.execute("UPDATE operations SET status = ?2, data = ?3 WHERE id = ?1", params![op.id, status.as_str(), data_json])?;
+        store::set_payment_status(&tx, payment.rowid, status.as_str(), &op.method, &now)?;
+        let payment = store::payment(&tx, payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let op = store::operation(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let body = redirect_callback(&s, &project, &payment, &op, &data)?;
+        store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
+        tx.commit()?;
+        Ok(Ok(()))
+    })?;
+    match done {
+        Ok(()) => {
+            s.outbox_wake.notify_one();
+            Ok(Json(GateAccepted::new(&req.general, request_id)))
+        }
+        Err(Some(fail)) => Err(fail),
+        Err(None) => Err(GateFail::new(
+            "unknown_payment",
+            Some("general.payment_id"),
+            format!("general.payment_id: no Gate sale {payment_id:?} in project {}", project.id),
+        )),
+    }
 }
 
 /// `GET /sim/gate/return/{payment rowid}`: where the partner sends a Gate customer.
