@@ -44,7 +44,8 @@ pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Result<T, String
         // A well-formed answer with a bad field (a `currency` that is not ISO 4217, say) will
         // not get better by asking again: the error screen, naming the field.
         return read(&v).map_err(|e| {
-            let field = e.split(": ").next().filter(|f| !f.contains(' '));
+            // The decoders' messages read "field: rule" (a char split: no substring searcher).
+            let field = e.split_once(':').map(|(f, _)| f).filter(|f| !f.contains(' '));
             ApiFailure::Rejected(ApiError::new("protocol", field, ["platform answer: ", &e].concat()))
         });
     }

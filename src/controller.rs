@@ -128,7 +128,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
     // What is wrong, if anything: shown on the error screen instead of calling the platform.
     let mut problem: Option<WidgetError> = None;
     let mut problems = run.problems.clone();
-    let request = match PaymentRequest::parse(&run.params) {
+    let request = match PaymentRequest::parse_fields(&run.params) {
         Ok(r) => Some(r),
         Err(errs) => {
             problems.extend(errs);

@@ -330,9 +330,27 @@ pub fn method_problem_message(method: MethodCode, currency: &str, problem: &Meth
 }
 
 impl PaymentRequest {
-    /// Validates Payment Page parameters. All problems are reported, each naming its parameter.
-    /// `signature` presence is checked; its value is the platform's to verify.
+    /// Validates Payment Page parameters as the platform does: the whole set first (its size,
+    /// only known names, no value that re-splits into another parameter), then each field.
+    /// All problems are reported, each naming its parameter. `signature` presence is checked;
+    /// its value is the platform's to verify.
     pub fn parse(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
+        let mut errs = Self::set_problems(p);
+        if p.len() > MAX_PARAMS {
+            return Err(errs);
+        }
+        match Self::parse_fields(p) {
+            Ok(r) if errs.is_empty() => Ok(r),
+            Ok(_) => Err(errs),
+            Err(more) => {
+                errs.extend(more);
+                Err(errs)
+            }
+        }
+    }
+
+    /// The checks of the whole set that defend the signature (see [`parse`](Self::parse)).
+    pub fn set_problems(p: &Params) -> Vec<ParamError> {
         let texts = || {
             p.iter().filter_map(|(k, v)| match v {
                 Scalar::Text(s) => Some((k, s.as_str())),
@@ -341,7 +359,7 @@ impl PaymentRequest {
         };
         let mut errs = size_problems(p.len(), texts());
         if p.len() > MAX_PARAMS {
-            return Err(errs);
+            return errs;
         }
         for (key, _) in p.iter().filter(|(k, _)| !KNOWN_PARAMS.contains(k)) {
             errs.push(ParamError::new(
@@ -360,6 +378,14 @@ impl PaymentRequest {
                 ));
             }
         }
+        errs
+    }
+
+    /// Each field's own rule, without the set checks: what the browser widget checks before
+    /// it sends anything (the platform runs [`parse`](Self::parse); keeping the set checks out
+    /// of the widget keeps their code out of its wasm).
+    pub fn parse_fields(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
+        let mut errs = Vec::new();
         let project_id = positive_int(p, "project_id", "a positive integer", &mut errs);
         let payment_id = id_like(p, "payment_id", &mut errs);
         let customer_id = id_like(p, "customer_id", &mut errs);
