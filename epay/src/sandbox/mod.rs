@@ -324,7 +324,26 @@ impl ApiFail {
 
 impl From<rusqlite::Error> for ApiFail {
     fn from(e: rusqlite::Error) -> Self {
-        ApiFail::internal(format!("database: {e}"))
+        use rusqlite::ErrorCode::{CannotOpen, DiskFull, ReadOnly, SystemIoFailure};
+        match e.sqlite_error_code() {
+            // A full disk or a database that cannot be written: say so, and that nothing
+            // was changed (the transaction rolled back), so the caller can retry later.
+            Some(code @ (DiskFull | ReadOnly | SystemIoFailure | CannotOpen)) => {
+                let why = match code {
+                    DiskFull => "the disk (or the database) is full",
+                    ReadOnly => "the database is read-only",
+                    _ => "the database file cannot be written",
+                };
+                eprintln!("epay sandbox: storage unavailable: {why} ({e})");
+                ApiFail::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    None,
+                    format!("the sandbox cannot save: {why} ({e}); nothing was changed, try again when it has room"),
+                )
+            }
+            _ => ApiFail::internal(format!("database: {e}")),
+        }
     }
 }
 

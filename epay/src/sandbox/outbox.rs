@@ -94,9 +94,8 @@ pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>, limits: Deliv
 
 /// One attempt for one callback.
 async fn deliver(s: &AppState, row: OutboxRow, timeout: Duration) {
-    // The payment's own URL (a Gate sale's merchant_callback_url), else the project's.
-    let url = match s.store.with(|c| super::callbacks::delivery_url(c, row.id)) {
-        Ok(Some(url)) => Ok(url),
+    let url = match s.store.with(|c| store::project(c, row.project_id)) {
+        Ok(Some(p)) => Ok(p.callback_url),
         Ok(None) => Err(format!("project {} has no callback URL", row.project_id)),
         Err(e) => Err(format!("database: {e}")),
     };
@@ -110,7 +109,7 @@ async fn deliver(s: &AppState, row: OutboxRow, timeout: Duration) {
             .send()
             .await
             .map(|r| r.status().as_u16())
-            .map_err(|e| format!("{e}")),
+            .map_err(|e| error_chain(&e)),
         Err(e) => Err(e),
     };
     let now = now_ms();
@@ -131,4 +130,20 @@ async fn deliver(s: &AppState, row: OutboxRow, timeout: Duration) {
         // Without a record the row stays due: back off a little instead of spinning.
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+}
+
+/// An error with its causes (`error sending request: connection refused`), for the
+/// delivery record: the top-level text alone does not say why.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
