@@ -55,6 +55,11 @@ pub enum Command {
         /// How many seconds an EPay cash code stays valid (its `valid_time`).
         #[arg(long, value_name = "SECS", default_value_t = 1800, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
         epay_ttl: u64,
+        /// Send a project's callbacks to the merchant's own back end instead of the demo shop:
+        /// PROJECT_ID=URL (https, or plain http to loopback); repeatable. Applied at every
+        /// start: a project not named here gets the demo shop's URL back.
+        #[arg(long = "callback-url", value_name = "PROJECT_ID=URL", value_parser = crate::sandbox::callbacks::parse_callback_url_arg)]
+        callback_urls: Vec<(u64, String)>,
         /// Also answer requests for this host name (any port); repeatable. Loopback names
         /// (127.0.0.1, localhost, [::1]) are always answered, others get 403 (DNS rebinding).
         #[arg(long = "allow-host", value_name = "NAME")]
@@ -71,6 +76,12 @@ pub enum Command {
         #[command(subcommand)]
         request: Box<crate::gate_cli::GateCommand>,
     },
+    /// The sandbox's callbacks: list them with their delivery state, resend a delivered one
+    /// (talks to the running sandbox over HTTP, --url).
+    Callbacks {
+        #[command(subcommand)]
+        command: crate::callbacks_cli::CallbacksCommand,
+    },
 }
 
 /// Entry point of the `epay` binary.
@@ -80,16 +91,18 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sign { secret } => run_sign(&secret),
         Command::Verify { secret } => run_verify(&secret),
-        Command::Sandbox { port, db, www, pkg, epay_ttl, allow_host, session_ttl, paydala } => run_sandbox(www, pkg, Config {
+        Command::Sandbox { port, db, www, pkg, epay_ttl, callback_urls, allow_host, session_ttl, paydala } => run_sandbox(www, pkg, Config {
             port,
             db,
             epay_ttl: std::time::Duration::from_secs(epay_ttl),
+            callback_urls,
             allow_hosts: allow_host,
             session_ttl: std::time::Duration::from_secs(session_ttl),
             paydala: paydala.into(),
             ..Config::default()
         }),
         Command::Gate { request } => crate::gate_cli::run(*request),
+        Command::Callbacks { command } => crate::callbacks_cli::run(command),
     }
 }
 

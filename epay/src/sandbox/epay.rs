@@ -30,6 +30,7 @@
 //! `customer.phone`, operation `sale`, `provider {id 1353, payment_id, date, auth_code ""}`)
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
+use super::callbacks;
 use super::html::escape;
 use super::platform::{callback, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
@@ -446,7 +447,15 @@ pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Ga
         }
         project = Some(found);
     }
-    let req = parse_sale(SaleKind::Epay, &doc).map_err(|errs| GateFail(GateRejected::invalid(errs)))?;
+    // `general.merchant_callback_url`: this payment's callbacks go there (callbacks.rs).
+    let (req, callback_url) = match (parse_sale(SaleKind::Epay, &doc), callbacks::gate_callback_url(&doc)) {
+        (Ok(req), Ok(callback_url)) => (req, callback_url),
+        (req, callback_url) => {
+            let mut errs = req.err().unwrap_or_default();
+            errs.extend(callback_url.err());
+            return Err(GateFail(GateRejected::invalid(errs)));
+        }
+    };
     let project = project.ok_or_else(|| GateFail::internal("a checked request without a project"))?;
 
     let request_id = random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateFail::internal(e.1.error.message))?;
@@ -493,6 +502,9 @@ pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Ga
             },
         )?;
         store::set_payment_status(&tx, rowid, status.as_str(), method, &now)?;
+        if let Some(url) = &callback_url {
+            callbacks::set_payment_url(&tx, rowid, url)?;
+        }
         let code = create_code(&tx, op_id, &customer, ttl, Channel::Gate)?;
         let payment = store::payment(&tx, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;

@@ -30,6 +30,7 @@
 //! sales): the first refund of a payment has kind `refund`, later attempts (after a
 //! decline) `refund-2`, `refund-3`, ...; callbacks and the status answer say `refund`.
 
+use super::callbacks;
 use super::html::{escape, page};
 use super::partner;
 use super::platform::{callback, method_title, reported_status, signed_callback, OperationData};
@@ -166,14 +167,18 @@ fn request_id() -> Result<String, GateFail> {
 /// `POST /v2/payment/card-partner/sale`
 pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
     let (doc, project) = read_signed(&s, &body)?;
-    let (req, urls) = match (parse_sale(SaleKind::CardPartner, &doc), parse_return_url(&doc, SANDBOX_URLS)) {
-        (Ok(req), Ok(urls)) => (req, urls),
-        (req, urls) => {
-            let mut errs = req.err().unwrap_or_default();
-            errs.extend(urls.err().unwrap_or_default());
-            return Err(GateFail::invalid(errs));
-        }
-    };
+    // `general.merchant_callback_url`: this payment's callbacks go there (callbacks.rs).
+    let callback_url = callbacks::gate_callback_url(&doc);
+    let (req, urls, callback_url) =
+        match (parse_sale(SaleKind::CardPartner, &doc), parse_return_url(&doc, SANDBOX_URLS), callback_url) {
+            (Ok(req), Ok(urls), Ok(callback_url)) => (req, urls, callback_url),
+            (req, urls, callback_url) => {
+                let mut errs = req.err().unwrap_or_default();
+                errs.extend(urls.err().unwrap_or_default());
+                errs.extend(callback_url.err());
+                return Err(GateFail::invalid(errs));
+            }
+        };
     let project = known(project)?;
     let request_id = request_id()?;
     let now_ms = now_ms();
@@ -224,6 +229,9 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
             "INSERT INTO gate_sales (payment_rowid, return_success, return_decline, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![rowid, urls.success, urls.decline, now],
         )?;
+        if let Some(url) = &callback_url {
+            callbacks::set_payment_url(&tx, rowid, url)?;
+        }
         let payment = store::payment(&tx, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let body = if missing.is_empty() {

@@ -14,6 +14,7 @@
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
 
 pub mod assets;
+pub mod callbacks;
 pub mod epay;
 pub mod gate;
 pub mod guard;
@@ -92,6 +93,9 @@ pub struct Config {
     pub paydala: paydala::PaydalaConfig,
     /// How long an EPay cash code is valid (`valid_time` = creation + this).
     pub epay_ttl: Duration,
+    /// `--callback-url PROJECT_ID=URL`: projects whose callbacks go to the merchant's own
+    /// back end instead of the demo shop (set at every start; see [`callbacks`]).
+    pub callback_urls: Vec<(u64, String)>,
     /// Host names answered besides loopback (`127.0.0.1`, `localhost`, `[::1]`): `--allow-host`.
     pub allow_hosts: Vec<String>,
     /// Connection and request limits (slowloris, stuck requests).
@@ -112,6 +116,7 @@ impl Default for Config {
             backoff: Backoff::default(),
             paydala: paydala::PaydalaConfig::default(),
             epay_ttl: epay::DEFAULT_TTL,
+            callback_urls: Vec::new(),
             allow_hosts: Vec::new(),
             limits: limits::Limits::default(),
             session_ttl: limits::DEFAULT_SESSION_TTL,
@@ -208,6 +213,7 @@ impl RunningSandbox {
 /// Opens the database, creates the demo projects if missing, binds 127.0.0.1:`port`,
 /// and starts serving and delivering callbacks.
 pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
+    callbacks::check_project_urls(&config.callback_urls, config.paydala.callback_url.is_some()).map_err(StartError::Config)?;
     let store = Store::open(&config.db).map_err(|e| StartError::Db(e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await.map_err(StartError::Bind)?;
     let addr = listener.local_addr().map_err(StartError::Bind)?;
@@ -219,10 +225,13 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
             for p in &DEMO_PROJECTS {
                 store::ensure_project(c, p.id, p.name, p.secret, &callback_url)?;
             }
+            // `--callback-url`: the merchant's own back end (without it, the demo shop again).
+            callbacks::set_project_urls(c, &config.callback_urls)?;
             store::meta_key(c, "partner_key")
         })
         .map_err(|e| StartError::Db(e.to_string()))?;
     merchant::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    callbacks::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     // The demo projects' return URLs: pages on this machine (issue 13).
     let demo_ids: Vec<u64> = DEMO_PROJECTS.iter().map(|p| p.id).collect();
     platform::init(&store, &demo_ids).map_err(|e| StartError::Db(e.to_string()))?;
@@ -296,6 +305,7 @@ fn router(shared: AppState, config: &Config) -> Router {
         .merge(merchant_gate::routes())
         .merge(paydala::routes())
         .merge(merchant_paydala::routes())
+        .merge(callbacks::routes())
         .route("/healthz", get(|| async { "ok" }))
         // The widget as a CDN serves it to merchant pages on any origin (assets.rs).
         .nest_service("/pkg", assets::pkg_service(&config.pkg))

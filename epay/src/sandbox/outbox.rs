@@ -94,8 +94,9 @@ pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>, limits: Deliv
 
 /// One attempt for one callback.
 async fn deliver(s: &AppState, row: OutboxRow, timeout: Duration) {
-    let url = match s.store.with(|c| store::project(c, row.project_id)) {
-        Ok(Some(p)) => Ok(p.callback_url),
+    // The payment's own URL (a Gate sale's merchant_callback_url), else the project's.
+    let url = match s.store.with(|c| super::callbacks::delivery_url(c, row.id)) {
+        Ok(Some(url)) => Ok(url),
         Ok(None) => Err(format!("project {} has no callback URL", row.project_id)),
         Err(e) => Err(format!("database: {e}")),
     };
