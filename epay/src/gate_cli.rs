@@ -5,6 +5,7 @@
 //! - `epay gate refund`: full card-partner refund (`/v2/payment/card-partner/refund`)
 //! - `epay gate epay-sale`: EPay cash sale (`/v2/payment/cash/epay/sale`)
 //! - `epay gate status`: the sandbox's signed status request (`/v2/payment/status`)
+//! - `epay gate clarify`: the customer fields a sale was asked to clarify (`/v2/payment/clarification`)
 //!
 //! Without `--send` the signed JSON body is printed (send it with any HTTP client). With
 //! `--send URL` it is POSTed to `URL` + the request's path and the answer is printed.
@@ -13,8 +14,8 @@
 
 use clap::{Args, Subcommand};
 use epay_core::gate::{
-    self, GateCustomer, GatePayment, GateResponse, GeneralIds, ReturnUrl, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH,
-    EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
+    self, ClarificationData, GateCustomer, GatePayment, GateResponse, GeneralIds, ReturnUrl, CARD_PARTNER_REFUND_PATH,
+    CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
 };
 use epay_core::{MinorUnits, ParamError};
 use serde_json::Value;
@@ -128,6 +129,20 @@ pub enum GateCommand {
         #[command(flatten)]
         send: Send,
     },
+    /// Supplies what a sale's `awaiting clarification` callback listed in
+    /// `clarification_fields`: general plus additional_data.customer {phone?, email?}.
+    Clarify {
+        #[command(flatten)]
+        ids: Ids,
+        /// additional_data.customer.phone (when the callback asks for customer.phone)
+        #[arg(long)]
+        phone: Option<String>,
+        /// additional_data.customer.email (when the callback asks for customer.email)
+        #[arg(long)]
+        email: Option<String>,
+        #[command(flatten)]
+        send: Send,
+    },
 }
 
 impl GateCommand {
@@ -137,6 +152,7 @@ impl GateCommand {
             GateCommand::Refund { .. } => "refund",
             GateCommand::EpaySale { .. } => "epay-sale",
             GateCommand::Status { .. } => "status",
+            GateCommand::Clarify { .. } => "clarify",
         }
     }
 }
@@ -165,6 +181,10 @@ fn build(cmd: GateCommand) -> Result<(Value, &'static str, Option<String>), Vec<
         }
         GateCommand::Status { ids, send } => {
             Ok((gate::payment_status_request(&general(&ids), &ids.secret)?, PAYMENT_STATUS_PATH, send.send))
+        }
+        GateCommand::Clarify { ids, phone, email, send } => {
+            let data = ClarificationData { phone, email };
+            Ok((gate::clarification(&general(&ids), &data, &ids.secret)?, CLARIFICATION_PATH, send.send))
         }
     }
 }

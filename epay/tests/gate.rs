@@ -840,3 +840,70 @@ async fn a_sale_without_phone_and_email_is_clarified_then_goes_to_the_partner() 
     assert_eq!(result["customer"], json!({"phone": "254712345678"}));
     sb.stop().await;
 }
+
+/// `epay gate clarify` (issue 12 item 1): prints the body `gate::clarification` builds,
+/// refuses what the platform would refuse naming the parameter, and with `--send`
+/// answers a sale's clarification callback so the `redirect_data` callback follows.
+#[tokio::test(flavor = "multi_thread")]
+async fn gate_clarify_prints_and_sends_the_clarification() {
+    use epay_core::gate::{clarification, ClarificationData};
+    // Printed: the builder's body, key for key.
+    let o = epay(&[
+        "gate", "clarify", "--project", "250", "--payment-id", "TEST_184", "--phone", "123456789", "--email", "customer@example.com",
+        "--secret", SECRET_250,
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+    let data = ClarificationData { phone: Some("123456789".into()), email: Some("customer@example.com".into()) };
+    assert_eq!(body, clarification(&ids("TEST_184"), &data, SECRET_250).unwrap());
+    assert_eq!(keys(&body), ["general", "additional_data"]);
+    verify(&body, SECRET_250).unwrap();
+    // Refused before sending, naming the parameter.
+    let o = epay(&["gate", "clarify", "--project", "250", "--payment-id", "P", "--email", "nope", "--secret", "s"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).is_empty());
+    assert!(err(&o).contains("additional_data.customer.email"), "{}", err(&o));
+    let o = epay(&["gate", "clarify", "--project", "250", "--payment-id", "P", "--secret", "s"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("additional_data.customer"), "{}", err(&o));
+
+    // Sent: a sale without phone and email waits for them.
+    let sb = Sandbox::start().await;
+    let base = sb.running.base_url().to_string();
+    let pid = fresh("CLICLAR");
+    let run = |args: Vec<String>| tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()));
+    let common = |cmd: &str| -> Vec<String> {
+        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base].iter().map(|s| s.to_string()).collect()
+    };
+    let mut sale = common("sale");
+    sale.extend(["--amount", "1000", "--currency", "KES", "--customer-id", "C", "--ip", "1.2.3.4"].map(String::from));
+    let o = run(sale).await.unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let asked = callback_where(&sb, &pid, "the clarification callback", |b| b.get("clarification_fields").is_some()).await;
+    assert_eq!(asked["payment"]["status"], "awaiting clarification");
+
+    // The platform refuses a clarification missing a field it asked for: exit 1, named.
+    let mut phone_only = common("clarify");
+    phone_only.extend(["--phone", "254712345678"].map(String::from));
+    let o = run(phone_only).await.unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let answer: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(answer["param"], "additional_data.customer.email", "{answer}");
+    assert!(err(&o).contains("refused by the platform, HTTP 400"), "{}", err(&o));
+
+    // Both: accepted, then the redirect_data callback carries them.
+    let mut both = common("clarify");
+    both.extend(["--phone", "254712345678", "--email", "customer@example.com"].map(String::from));
+    let o = run(both.clone()).await.unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    let answer: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!((answer["status"].as_str(), answer["payment_id"].as_str()), (Some("success"), Some(pid.as_str())), "{answer}");
+    let redirect = callback_where(&sb, &pid, "redirect_data callback", |b| b.get("redirect_data").is_some()).await;
+    let rd = &redirect["redirect_data"]["body"];
+    assert_eq!((rd["tel"].as_str(), rd["eml"].as_str()), (Some("254712345678"), Some("customer@example.com")));
+    // Once only.
+    let o = run(both).await.unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("not_awaiting_clarification"), "{}", err(&o));
+    sb.stop().await;
+}
