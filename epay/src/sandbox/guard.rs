@@ -8,6 +8,7 @@
 //!   (`/merchant/...`) or the simulators (`/sim/...`) that carries an `Origin` must come from
 //!   the page's own origin (`http://` + Host). Browsers send `Origin` on every cross-origin
 //!   POST, simple `text/plain` ones included; servers, the CLI and tests send none and pass.
+//!   The sandbox's own tool pages (`/sandbox/...`) are checked the same way.
 //!   Not checked: the widget API (`/api/...`, cross-origin by design, authenticated by the
 //!   merchant's signature), Gate (`/v2/...`, server to server, signed), the partner page a
 //!   merchant's page redirects to with a form POST, and the partner's signed notification.
@@ -64,7 +65,7 @@ fn is_loopback_name(name: &str) -> bool {
 /// Paths whose unsafe requests must come from the sandbox's own pages.
 fn origin_checked(method: &Method, path: &str) -> bool {
     let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    let own_pages = path.starts_with("/merchant/") || path.starts_with("/sim/");
+    let own_pages = path.starts_with("/merchant/") || path.starts_with("/sim/") || path.starts_with("/sandbox/");
     // The partner page is where a merchant's page (any origin) sends the customer with a
     // form POST; its notification is signed (`hsh`) and comes from the partner's server.
     let cross_origin_by_design = path == partner::PAY_PATH || path == partner::NOTIFY_PATH;
@@ -143,6 +144,7 @@ mod tests {
         assert!(origin_checked(&Method::POST, "/merchant/orders"));
         assert!(origin_checked(&Method::POST, "/sim/partner/refund-decline"));
         assert!(origin_checked(&Method::DELETE, "/sim/epay/pay"));
+        assert!(origin_checked(&Method::POST, "/sandbox/callbacks/1/resend"));
         assert!(!origin_checked(&Method::GET, "/merchant/orders/x"));
         assert!(!origin_checked(&Method::POST, "/api/v1/checkout/open"));
         assert!(!origin_checked(&Method::POST, "/v2/payment/card-partner/sale"));
