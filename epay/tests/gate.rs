@@ -907,3 +907,51 @@ async fn gate_clarify_prints_and_sends_the_clarification() {
     assert!(err(&o).contains("not_awaiting_clarification"), "{}", err(&o));
     sb.stop().await;
 }
+
+/// The demo shop's Gate mode answers a clarification (issue 12 item 1): a sale without
+/// e-mail shows `clarification` on the order; the shop's server refuses an answer that
+/// lacks or mangles the field (naming the page's field), then signs and sends a good one;
+/// the `redirect_data` callback follows with the supplied e-mail.
+#[tokio::test]
+async fn the_demo_shop_asks_for_what_the_platform_wants_clarified() {
+    let sb = Sandbox::start().await;
+    let (status, order) =
+        sb.post_json("/merchant/gate/card-partner", &json!({"amount": 10000, "currency": "KES", "customer_phone": "254712345678"})).await;
+    assert_eq!((status, order["accepted"].as_bool()), (200, Some(true)), "{order}");
+    let pid = order["payment_id"].as_str().unwrap().to_string();
+    let path = format!("/merchant/gate/orders/{pid}");
+    let shown = eventually(10, "the order awaiting clarification", || async {
+        let (_, o) = sb.get_json(&path).await;
+        (o["status"] == "awaiting clarification").then_some(o)
+    })
+    .await;
+    assert_eq!(shown["clarification"], json!({"missing": ["customer.email"], "fields": ["customer_email"]}));
+    assert_eq!(shown["redirect_data"], Value::Null);
+    let (_, list) = sb.get_json("/merchant/gate/orders").await;
+    assert_eq!(list[0]["clarification"]["fields"], json!(["customer_email"]), "{list}");
+
+    let clarify = format!("{path}/clarify");
+    let (st, r) = sb.post_json(&clarify, &json!({})).await;
+    assert_eq!((st, r["error"]["param"].as_str()), (400, Some("customer_email")), "{r}");
+    let (st, r) = sb.post_json(&clarify, &json!({"customer_email": "not an address"})).await;
+    assert_eq!((st, r["error"]["param"].as_str()), (400, Some("customer_email")), "{r}");
+    assert_eq!(r["error"]["errors"][0]["message"], "must be an e-mail address like name@example.com", "{r}");
+    let (st, r) = sb.post_json("/merchant/gate/orders/nobody/clarify", &json!({"customer_email": "a@example.com"})).await;
+    assert_eq!(st, 404, "{r}");
+
+    let (st, r) = sb.post_json(&clarify, &json!({"customer_email": "customer@example.com"})).await;
+    assert_eq!((st, r["accepted"].as_bool()), (200, Some(true)), "{r}");
+    assert_eq!(r["gate"]["status"], "success", "{r}");
+    let shown = eventually(10, "redirect_data at the shop", || async {
+        let (_, o) = sb.get_json(&path).await;
+        (!o["redirect_data"].is_null()).then_some(o)
+    })
+    .await;
+    assert_eq!(shown["status"], "awaiting redirect result");
+    assert_eq!(shown["clarification"], Value::Null);
+    assert_eq!(shown["redirect_data"]["body"]["eml"], "customer@example.com");
+    // Asked once, answered once.
+    let (st, r) = sb.post_json(&clarify, &json!({"customer_email": "customer@example.com"})).await;
+    assert_eq!((st, r["error"]["code"].as_str()), (409, Some("not_awaiting_clarification")), "{r}");
+    sb.stop().await;
+}

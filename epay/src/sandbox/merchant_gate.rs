@@ -13,6 +13,16 @@
 //!   (`mode` `gate`) and its KES/USD Payment Page orders (`mode` `payment_page`), both
 //!   refundable through Gate:
 //!   `[{order_id, payment_id, mode, amount, currency, status, created_at, sale, refund, callbacks}]`.
+//!   `clarification` is `{missing: ["customer.phone", ...], fields: ["customer_phone", ...]}`
+//!   while the latest signed callback is an `awaiting clarification` one (seed 001: the
+//!   sale lacked the recommended phone or e-mail), else `null`.
+//! - `GET /merchant/gate/orders/{payment_id}` → one such order (404 `unknown_order`), plus
+//!   `redirect_data` from the latest signed callback that carries it (or `null`).
+//! - `POST /merchant/gate/orders/{payment_id}/clarify` `{customer_phone?, customer_email?}`
+//!   → the fields the clarification callback asked for (each required, checked with
+//!   `epay_core::gate::clarification`: 400 naming `customer_phone` / `customer_email`),
+//!   signed and POSTed to `/v2/payment/clarification` → 200 `{accepted, payment_id, gate}`;
+//!   409 `not_awaiting_clarification` when the shop was not asked.
 //! - `POST /merchant/orders/{payment_id}/refund` → signs a full refund, POSTs it to
 //!   `/v2/payment/card-partner/refund` → 200 `{accepted, payment_id, gate}`; a refusal
 //!   is `accepted: false` with the platform's `GateRejected` in `gate`.
@@ -29,11 +39,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::gate::{
-    card_partner_refund, card_partner_sale_returning, GateCustomer, GatePayment, GateResponse, GeneralIds, ReturnUrl,
-    CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH,
+    card_partner_refund, card_partner_sale_returning, clarification, ClarificationAsked, ClarificationData, GateCustomer, GatePayment,
+    GateResponse, GeneralIds, ReturnUrl, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH,
 };
 use epay_core::protocol::ApiError;
-use epay_core::MinorUnits;
+use epay_core::{MinorUnits, ParamError};
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
@@ -65,6 +75,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/merchant/gate/card-partner", post(create_sale))
         .route("/merchant/gate/orders", get(list_orders))
+        .route("/merchant/gate/orders/{payment_id}", get(get_order))
+        .route("/merchant/gate/orders/{payment_id}/clarify", post(clarify))
         .route("/merchant/orders/{payment_id}/refund", post(refund))
 }
 
@@ -174,6 +186,11 @@ async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Re
 }
 
 async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiFail> {
+    Ok(Json(orders(&s, None)?))
+}
+
+/// The shop's card orders (newest first), or the one with `payment_id`.
+fn orders(s: &AppState, payment_id: Option<&str>) -> Result<Vec<Value>, ApiFail> {
     let orders = s.store.with(|c| {
         // Gate sales, and the card orders paid on the Payment Page: both are refunded through Gate.
         let mut stmt = c.prepare(
@@ -187,9 +204,10 @@ async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiF
                    WHERE project_id = ?1 AND json_extract(params, '$.payment_currency') IN ('KES', 'USD')
                      AND payment_id NOT IN (SELECT payment_id FROM merchant_gate_orders)) o
              LEFT JOIN merchant_refund_answers r ON r.payment_id = o.payment_id
+             WHERE ?2 IS NULL OR o.payment_id = ?2
              ORDER BY o.order_id DESC LIMIT 50",
         )?;
-        let rows = stmt.query_map([PROJECT_ID as i64], |r| {
+        let rows = stmt.query_map(params![PROJECT_ID as i64, payment_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
@@ -225,12 +243,89 @@ async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiF
                 .find_map(|c| c.pointer("/body/payment/status").and_then(Value::as_str))
                 .unwrap_or(if sale["status"] == "error" { "refused" } else { "created" })
                 .to_string();
+            let clarification = asked_for(&callbacks).map_or(Value::Null, |asked| {
+                let fields: Vec<String> = asked.missing.iter().map(|m| m.replace('.', "_")).collect();
+                json!({ "missing": asked.missing, "fields": fields })
+            });
             out.push(json!({
                 "order_id": order_id, "payment_id": payment_id, "mode": mode, "amount": amount, "currency": currency,
                 "status": status, "created_at": created_at, "sale": sale, "refund": parse(refund), "callbacks": callbacks,
+                "clarification": clarification,
             }));
         }
         Ok(out)
     })?;
-    Ok(Json(orders))
+    Ok(orders)
+}
+
+/// What the platform asks the shop to clarify: the latest signed callback, when it is an
+/// `awaiting clarification` one (read with the core's `ClarificationAsked`).
+fn asked_for(callbacks: &[Value]) -> Option<ClarificationAsked> {
+    let latest = callbacks.iter().rev().find(|c| c["valid"] == true)?;
+    if latest.pointer("/body/payment/status").and_then(Value::as_str) != Some("awaiting clarification") {
+        return None;
+    }
+    ClarificationAsked::from_callback(&latest["body"])
+}
+
+fn unknown_order(payment_id: &str) -> ApiFail {
+    ApiFail::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no card order with payment_id {payment_id:?}"))
+}
+
+async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, ApiFail> {
+    let mut order = orders(&s, Some(&payment_id))?.pop().ok_or_else(|| unknown_order(&payment_id))?;
+    let redirect_data = order["callbacks"]
+        .as_array()
+        .and_then(|list| list.iter().rev().filter(|c| c["valid"] == true).find_map(|c| c["body"].get("redirect_data").cloned()))
+        .unwrap_or(Value::Null);
+    order["redirect_data"] = redirect_data;
+    Ok(Json(order))
+}
+
+/// The shop user's answer to a clarification callback: the shop's server checks it, signs
+/// it with the project secret and sends it to the platform, as a real merchant's would.
+async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body: Bytes) -> Result<Json<Value>, ApiFail> {
+    let doc: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, format!("clarification: not JSON: {e}")))?;
+    let Some(answer) = doc.as_object() else {
+        return Err(ApiFail::bad_request("invalid_json", None, "clarification: must be a JSON object"));
+    };
+    let order = orders(&s, Some(&payment_id))?.pop().ok_or_else(|| unknown_order(&payment_id))?;
+    let callbacks = order["callbacks"].as_array().cloned().unwrap_or_default();
+    let asked = asked_for(&callbacks).ok_or_else(|| {
+        ApiFail::new(
+            StatusCode::CONFLICT,
+            "not_awaiting_clarification",
+            Some("payment_id"),
+            format!("order {payment_id:?}: the platform has not asked to clarify it (status {})", order["status"]),
+        )
+    })?;
+    // Only what was asked for, each required; the page's names (customer_phone, customer_email).
+    let mut data = ClarificationData::default();
+    let mut errs = Vec::new();
+    for missing in &asked.missing {
+        let field = missing.replace('.', "_");
+        match (optional_text(answer, &field)?, missing.as_str()) {
+            (None, _) => errs.push(ParamError::new(&field, "required", "is required to go on with the payment")),
+            (Some(v), "customer.phone") => data.phone = Some(v),
+            (Some(v), "customer.email") => data.email = Some(v),
+            (Some(_), other) => errs.push(ParamError::new(&field, "unknown_param", format!("the shop cannot supply {other}"))),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(errs)));
+    }
+    let project_id = if asked.project_id == 0 { PROJECT_ID } else { asked.project_id };
+    let secret = secret_of(project_id).ok_or_else(|| ApiFail::internal(format!("the shop has no secret for project {project_id}")))?;
+    let general = GeneralIds { project_id, payment_id: payment_id.clone() };
+    let request = clarification(&general, &data, secret).map_err(|errs| {
+        // additional_data.customer.email → customer_email, the page's name.
+        let named = errs
+            .into_iter()
+            .map(|e| ParamError::new(&e.param.strip_prefix("additional_data.").unwrap_or(&e.param).replace('.', "_"), &e.code, e.message))
+            .collect();
+        ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(named))
+    })?;
+    let (accepted, answer) = send(&s, CLARIFICATION_PATH, &request).await?;
+    Ok(Json(json!({ "accepted": accepted, "payment_id": payment_id, "gate": answer })))
 }
