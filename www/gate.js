@@ -1,6 +1,8 @@
 // The demo shop in Gate mode. The shop's server (/merchant/gate/*) builds and signs the
 // Gate requests and sends them to the platform; this page asks it to, waits for the
 // callback that carries redirect_data, and hands that to EPayWidget.followRedirect.
+// When the platform first asks for clarification (seed 001: the sale lacked the phone or
+// e-mail), the page asks the shop user for them and the shop's server sends them.
 // Everything from the server reaches the page as text (textContent), never as HTML.
 const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
 
@@ -18,7 +20,11 @@ const money = (amount, currency) => `${(amount / 100).toFixed(2)} ${currency}`;
 
 async function json(res) {
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
+  if (!res.ok) {
+    const e = new Error(body?.error?.message || `HTTP ${res.status}`);
+    e.errors = body?.error?.errors ?? [];
+    throw e;
+  }
   return body;
 }
 
@@ -35,17 +41,112 @@ function fail(text) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls the shop's own server until the platform's redirect_data callback has arrived. */
-async function waitForRedirectData(paymentId) {
+/**
+ * Polls the shop's own server until the platform's next signed callback says what to do:
+ * { redirectData } (go to the partner) or { clarification } (the platform asks for details).
+ */
+async function nextStep(paymentId) {
   const end = Date.now() + 30000;
   while (Date.now() < end) {
-    const order = await json(await fetch(`/merchant/orders/${encodeURIComponent(paymentId)}`));
-    const cb = order.callbacks.find((c) => c.valid && c.body?.redirect_data);
-    if (cb) return cb.body.redirect_data;
+    const order = await json(await fetch(`/merchant/gate/orders/${encodeURIComponent(paymentId)}`));
+    if (order.redirect_data) return { redirectData: order.redirect_data };
+    if (order.clarification) return { clarification: order.clarification };
     await sleep(400);
   }
   throw new Error('no callback with redirect_data from the platform in 30 s');
 }
+
+/** From the sale's acceptance to the partner, answering a clarification on the way. */
+async function proceed(paymentId) {
+  for (;;) {
+    const step = await nextStep(paymentId);
+    if (step.redirectData) {
+      say('Sending you to the card partner…');
+      await EPayWidget.followRedirect(step.redirectData);
+      return;
+    }
+    await askClarification(paymentId, step.clarification);
+    say(`The shop sent your details to the platform. Waiting for the platform's callback with redirect_data…`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Clarification: the platform's callback listed missing customer fields; the shop user
+// supplies them, the shop's server signs and sends them (POST /merchant/gate/orders/{id}/clarify).
+// ---------------------------------------------------------------------------------------
+
+const CLARIFY = {
+  customer_phone: { label: 'Phone', input: '#clarify-phone', error: '#clarify-phone-error' },
+  customer_email: { label: 'Email', input: '#clarify-email', error: '#clarify-email-error' },
+};
+let pendingClarification = null;
+
+function fieldError(name, message) {
+  const f = CLARIFY[name];
+  if (!f) return;
+  const input = $(f.input);
+  const el = $(f.error);
+  el.textContent = message ? `${f.label}: ${message}` : '';
+  el.hidden = !message;
+  if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+}
+
+/** Shows the form for the asked fields; resolves once the platform accepted the answer. */
+function askClarification(paymentId, clarification) {
+  const asked = clarification.fields.filter((f) => CLARIFY[f]);
+  const form = $('#clarify-form');
+  for (const [name, f] of Object.entries(CLARIFY)) {
+    const row = form.querySelector(`[data-field="${name}"]`);
+    row.hidden = !asked.includes(name);
+    $(f.input).required = asked.includes(name);
+    fieldError(name, '');
+  }
+  const labels = asked.map((f) => CLARIFY[f].label.toLowerCase());
+  $('#clarify-intro').textContent = `The payment platform needs your ${labels.join(' and ')} before it can send you to the card partner.`;
+  form.hidden = false;
+  refresh();
+  say(`The platform asked the shop for your ${labels.join(' and ')} (payment ${paymentId}).`);
+  $(CLARIFY[asked[0]].input).focus();
+  return new Promise((resolve) => { pendingClarification = { paymentId, asked, resolve }; });
+}
+
+$('#clarify-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const pending = pendingClarification;
+  if (!pending) return;
+  fail('');
+  const body = {};
+  const missing = [];
+  for (const name of pending.asked) {
+    const v = $(CLARIFY[name].input).value.trim();
+    fieldError(name, v ? '' : 'is required to go on with the payment');
+    if (v) body[name] = v; else missing.push(name);
+  }
+  if (missing.length) { $(CLARIFY[missing[0]].input).focus(); return; }
+  const button = $('#clarify-send');
+  button.disabled = true;
+  try {
+    const answer = await post(`/merchant/gate/orders/${encodeURIComponent(pending.paymentId)}/clarify`, body);
+    if (!answer.accepted) {
+      // The platform refused: name the field it names (additional_data.customer.email).
+      const param = (answer.gate?.param ?? '').replace(/^additional_data\./, '').replace('.', '_');
+      if (CLARIFY[param]) { fieldError(param, answer.gate.message); $(CLARIFY[param].input).focus(); }
+      fail(`The platform refused the details: ${answer.gate?.message ?? 'no reason given'}`);
+      return;
+    }
+    pendingClarification = null;
+    $('#clarify-form').hidden = true;
+    refresh();
+    pending.resolve();
+  } catch (e) {
+    const named = (e.errors ?? []).filter((x) => CLARIFY[x.param]);
+    for (const x of named) fieldError(x.param, x.message);
+    if (named.length) $(CLARIFY[named[0].param].input).focus();
+    else fail(`The shop could not send your details: ${e.message}`);
+  } finally {
+    button.disabled = false;
+  }
+});
 
 $('#gate-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -73,9 +174,7 @@ $('#gate-form').addEventListener('submit', async (ev) => {
       return;
     }
     say(`Gate accepted sale ${current}. Waiting for the platform's callback with redirect_data…`);
-    const redirectData = await waitForRedirectData(current);
-    say('Sending you to the card partner…');
-    await EPayWidget.followRedirect(redirectData);
+    await proceed(current);
   } catch (e) {
     fail(`The shop could not start the payment: ${e.message}`);
     say('');
@@ -104,6 +203,10 @@ function callbackLine(c) {
     `sum ${b.payment?.sum ? money(b.payment.sum.amount, b.payment.sum.currency) : '?'}`,
     `${op.type} ${op.status}${op.code ? ` code ${op.code} ${op.message}` : ''}`];
   if (b.redirect_data) parts.push(`redirect_data ${b.redirect_data.method} ${b.redirect_data.url}`);
+  if (b.clarification_fields) {
+    const asked = Object.entries(b.clarification_fields.properties ?? {}).flatMap(([k, v]) => (v.required ?? []).map((n) => `${k}.${n}`));
+    parts.push(`clarification_fields ${asked.join(', ')}`);
+  }
   li.textContent = parts.join(' · ');
   return li;
 }
@@ -210,6 +313,17 @@ poll();
 
 // A customer coming back from the partner.
 const result = query.get('result');
+if (current && !result) {
+  // Reloaded while the platform waits for details: ask again.
+  fetch(`/merchant/gate/orders/${encodeURIComponent(current)}`).then(json).then((o) => {
+    if (o.clarification) {
+      $('#gate-pay').disabled = true;
+      proceed(current)
+        .catch((e) => { fail(`The shop could not go on with the payment: ${e.message}`); say(''); })
+        .finally(() => { $('#gate-pay').disabled = false; });
+    }
+  }).catch(() => { /* not one of the shop's card orders */ });
+}
 if (current && result) {
   say(result === 'success'
     ? `Back from the card partner: payment ${current} approved. The order below turns "success" when the shop's server gets the signed callback.`

@@ -3,10 +3,12 @@
 // partner page → approve → back to gate.html → signed success callback at the shop →
 // Refund (Gate) → seed-shaped refund callback → a second refund is declined (seed 001's
 // refund-decline callback), on the page, and no money moves twice. A card order paid on
-// the Payment Page is refunded from the same list.
+// the Payment Page is refunded from the same list. A sale without the e-mail is first
+// held for clarification (seed 001): the page asks the shop user, the shop's server sends
+// the signed clarification, and the payment goes on to the partner.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback, shot, eventually } from '../lib/harness.js';
+import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback, shot, eventually, getJson } from '../lib/harness.js';
 
 const order = (id) => `#orders li[data-payment-id="${id}"]`;
 
@@ -91,6 +93,81 @@ for (const name of BROWSERS) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(overflow <= 0, `no horizontal scrolling at 360 px (overflow ${overflow}px)`);
       assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('asks the shop user for the e-mail the platform wants clarified, then goes to the partner and is paid', async () => {
+      const page = await newPage(browser);
+      await page.goto(`${sandbox.url}/gate.html`, { waitUntil: 'load' });
+      await page.locator('#amount').fill('50.00');
+      await page.select('#currency', 'KES');
+      await page.locator('#phone').fill('254712345678'); // no e-mail: seed 001's clarification
+      await page.locator('#gate-pay').click();
+
+      // The shop got the signed clarification callback; the page asks for the e-mail only.
+      await page.waitForSelector('#clarify-form:not([hidden]) #clarify-email', { visible: true, timeout: 20000 });
+      const paymentId = await page.evaluate(() => new URLSearchParams(location.search).get('order'));
+      assert.match(paymentId, /^gate-\d+-[0-9a-f]{6}$/);
+      const asked = await waitForCallback(sandbox.url, paymentId, (b) => b.clarification_fields, 'clarification callback');
+      assert.equal(asked.length, 1, 'no redirect_data before the clarification');
+      assert.equal(asked[0].valid, true, 'the clarification callback is signed');
+      assert.equal(asked[0].body.payment.status, 'awaiting clarification');
+      assert.deepEqual(asked[0].body.clarification_fields.properties.customer.required, ['email']);
+      assert.equal(await page.$eval('[data-field="customer_phone"]', (e) => e.hidden), true, 'the phone is known: not asked');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'clarify-email');
+      assert.match(await page.$eval('#gate-status', (e) => e.textContent), /asked the shop for your email/);
+      await page.waitForSelector(`${order(paymentId)}[data-status="awaiting clarification"]`, { timeout: 10000 });
+      assert.match(await page.$eval(`${order(paymentId)} .log li`, (e) => e.textContent), /clarification_fields customer\.email/);
+      await shot(page, `${name}-gate-clarify-1280`);
+
+      // Phone first: nothing overflows, the field and the button are 44 px targets.
+      await page.setViewport({ width: 360, height: 800 });
+      await shot(page, `${name}-gate-clarify-360`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `no horizontal scrolling at 360 px (overflow ${overflow}px)`);
+      for (const sel of ['#clarify-email', '#clarify-send']) {
+        const h = await page.$eval(sel, (e) => e.getBoundingClientRect().height);
+        assert.ok(h >= 44, `${sel} is ${h}px tall`);
+      }
+      assert.equal(await page.$eval('#clarify-email', (e) => e.labels[0].textContent), 'Email');
+
+      // Errors are named, tied to the field, and take the focus: empty (the page), then not
+      // an address (the shop's server, checked with the core's builder).
+      await page.locator('#clarify-send').click();
+      await page.waitForSelector('#clarify-email-error:not([hidden])');
+      assert.equal(await page.$eval('#clarify-email-error', (e) => e.textContent), 'Email: is required to go on with the payment');
+      assert.equal(await page.$eval('#clarify-email', (e) => e.getAttribute('aria-invalid')), 'true');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'clarify-email');
+      await page.locator('#clarify-email').fill('not-an-email');
+      await page.locator('#clarify-send').click();
+      await page.waitForFunction(() => /e-mail address/.test(document.querySelector('#clarify-email-error').textContent));
+      assert.equal(await page.$eval('#clarify-email-error', (e) => e.textContent), 'Email: must be an e-mail address like name@example.com');
+      await shot(page, `${name}-gate-clarify-error-360`);
+
+      // Supplied: the shop's server sends the signed clarification, redirect_data follows, the partner.
+      await page.locator('#clarify-email').fill('customer@example.com');
+      await page.locator('#clarify-send').click();
+      await eventually(async () => /\/sim\/partner\/pay$/.test(page.url())
+        && await page.evaluate(() => document.readyState === 'complete' && !!document.querySelector('#approve')), 30000, 'the partner page');
+      assert.equal(await page.$eval('#invoice', (e) => e.textContent), paymentId);
+      assert.match(await page.evaluate(() => document.body.textContent), /50\.00 KES/);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#approve').click()]);
+      const back = new URL(page.url());
+      assert.equal(back.pathname, '/gate.html');
+      assert.equal(back.searchParams.get('result'), 'success');
+      await shownAndCalledBack(page, sandbox.url, paymentId, 'success');
+
+      // At the shop: the clarification callback, then redirect_data (with the e-mail), then success, all signed.
+      const list = await getJson(`${sandbox.url}/merchant/callbacks?payment_id=${encodeURIComponent(paymentId)}`);
+      assert.deepEqual(list.map((c) => c.body.payment.status), ['awaiting clarification', 'awaiting redirect result', 'success']);
+      assert.ok(list.every((c) => c.valid), 'every callback is signed');
+      assert.ok(list[0].body.clarification_fields && !list[0].body.redirect_data);
+      assert.equal(list[1].body.redirect_data.body.eml, 'customer@example.com');
+      assert.equal(list[1].body.redirect_data.body.tel, '254712345678');
+      assert.deepEqual(list[2].body.payment.sum, { amount: 5000, currency: 'KES' });
+      // The one error response was the refused address (400, named on the page).
+      assert.deepEqual(page.errors.filter((e) => !/^HTTP 400 .*\/merchant\/gate\/orders\/[^/]+\/clarify$/.test(e)), []);
+      assert.equal(page.errors.length, 1, page.errors.join('\n'));
       await page.close();
     });
 
