@@ -612,10 +612,8 @@ fn submit(st: &mut State, sh: &Rc<Shared>, form: &HtmlFormElement) {
             let watch = NavigationWatch::new(&st.doc, Box::new(|| {}), Box::new(failed.clone()));
             match submit_form(form) {
                 Ok(()) => st.redirect_watch = watch,
-                Err(e) => {
-                    console_error("[epay-widget] the redirect form could not be submitted:", &e);
-                    failed("the form could not be submitted".into());
-                }
+                // Reported through the error screen and onError, like a CSP refusal.
+                Err(e) => failed(["the browser refused to submit the form: ", &js_error_text(&e)].concat()),
             }
         }
     }
@@ -626,34 +624,39 @@ fn submit(st: &mut State, sh: &Rc<Shared>, form: &HtmlFormElement) {
 /// refuses silently). A Content-Security-Policy refusal is reported at once.
 pub const REDIRECT_GRACE_MS: u32 = 3000;
 
-/// Watches a submitted redirect form: the browser either starts leaving the page
-/// (`beforeunload` or `pagehide` fires) or refuses. A refusal is a `securitypolicyviolation`
-/// for `form-action`, or nothing leaving within [`REDIRECT_GRACE_MS`]. Exactly one of
-/// `left` / `failed` runs, at most once; dropping the watch stops it.
+/// After `beforeunload`, how long a Content-Security-Policy refusal may still arrive:
+/// Chromium checks `form-action` once the navigation has started (after `beforeunload`).
+pub const REDIRECT_SETTLE_MS: u32 = 1000;
+
+/// Watches a submitted redirect form: the browser either leaves the page or refuses.
+/// Leaving: `pagehide`, or `beforeunload` followed by no refusal for [`REDIRECT_SETTLE_MS`].
+/// Refusing: a `securitypolicyviolation` for `form-action`, or neither event within
+/// [`REDIRECT_GRACE_MS`]. Exactly one of `left` / `failed` runs, at most once; dropping the
+/// watch stops it.
 pub struct NavigationWatch {
     _listeners: [Listener; 3],
-    _timer: Timeout,
+    _timer: Rc<RefCell<Option<Timeout>>>,
 }
 
 type Report = Rc<RefCell<Option<(Box<dyn FnOnce()>, Box<dyn FnOnce(String)>)>>>;
+
+fn report_left(r: &Report) {
+    if let Some((left, _)) = r.borrow_mut().take() {
+        left();
+    }
+}
+
+fn report_failed(r: &Report, why: String) {
+    if let Some((_, failed)) = r.borrow_mut().take() {
+        failed(why);
+    }
+}
 
 impl NavigationWatch {
     pub fn new(doc: &Document, left: Box<dyn FnOnce()>, failed: Box<dyn FnOnce(String)>) -> Option<NavigationWatch> {
         let window = web_sys::window()?;
         let report: Report = Rc::new(RefCell::new(Some((left, failed))));
-        let leave = |r: &Report| {
-            let r = r.clone();
-            move |_: web_sys::Event| {
-                if let Some((left, _)) = r.borrow_mut().take() {
-                    left();
-                }
-            }
-        };
-        let fail = |r: &Report, why: String| {
-            if let Some((_, failed)) = r.borrow_mut().take() {
-                failed(why);
-            }
-        };
+        let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
         let r = report.clone();
         let csp = Listener::new(doc, "securitypolicyviolation", move |ev| {
             let get = |k: &str| js_sys::Reflect::get(&ev, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
@@ -661,18 +664,30 @@ impl NavigationWatch {
             if directive == "form-action" || get("violatedDirective").starts_with("form-action") {
                 let policy = get("originalPolicy");
                 let shown = if policy.is_empty() { directive } else { ["form-action in \"", &policy, "\""].concat() };
-                fail(&r, ["the page's Content-Security-Policy refused it (", &shown, ")"].concat());
+                report_failed(&r, ["the page's Content-Security-Policy refused it (", &shown, ")"].concat());
             }
         });
         let r = report.clone();
-        let timer = Timeout::new(REDIRECT_GRACE_MS, move || {
-            fail(&r, "the page did not start leaving within 3 s (a sandboxed frame without allow-forms?)".into());
+        let hide = Listener::new(&window, "pagehide", move |_| report_left(&r));
+        let (r, t) = (report.clone(), Rc::downgrade(&timer));
+        let started = Listener::new(&window, "beforeunload", move |_| {
+            let r = r.clone();
+            // Replacing the grace timer clears it; a refusal may still come meanwhile.
+            if let Some(t) = t.upgrade() {
+                *t.borrow_mut() = Some(Timeout::new(REDIRECT_SETTLE_MS, move || report_left(&r)));
+            }
         });
-        Some(NavigationWatch {
-            _listeners: [csp, Listener::new(&window, "beforeunload", leave(&report)), Listener::new(&window, "pagehide", leave(&report))],
-            _timer: timer,
-        })
+        let r = report.clone();
+        *timer.borrow_mut() = Some(Timeout::new(REDIRECT_GRACE_MS, move || {
+            report_failed(&r, "the page did not start leaving within 3 s (a sandboxed frame without allow-forms?)".into());
+        }));
+        Some(NavigationWatch { _listeners: [csp, started, hide], _timer: timer })
     }
+}
+
+/// The message of a thrown JS value.
+fn js_error_text(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_default()
 }
 
 fn pid(st: &State) -> Option<String> {

@@ -646,3 +646,27 @@ async fn a_redirect_that_never_leaves_the_page_fails_after_the_grace_time_and_on
     sleep(grace + 300).await;
     assert_eq!(left.borrow().as_slice(), ["left".to_string()]);
 }
+
+#[wasm_bindgen_test]
+async fn after_beforeunload_a_late_csp_refusal_still_fails_and_silence_means_the_page_left() {
+    let settle = epay_widget::controller::REDIRECT_SETTLE_MS as i32;
+    let window = web_sys::window().unwrap();
+    // Chromium: the navigation starts (beforeunload), then form-action refuses it.
+    let (refused, _a) = watch_for_navigation();
+    window.dispatch_event(&web_sys::Event::new("beforeunload").unwrap()).unwrap();
+    sleep(settle / 4).await;
+    let ev = web_sys::Event::new("securitypolicyviolation").unwrap();
+    js_sys::Reflect::set(&ev, &"effectiveDirective".into(), &"form-action".into()).unwrap();
+    doc().dispatch_event(&ev).unwrap();
+    assert_eq!(refused.borrow().len(), 1);
+    assert!(refused.borrow()[0].starts_with("failed: "), "{:?}", refused.borrow());
+    drop(_a);
+    // The navigation starts and nothing refuses it: the page is leaving.
+    let (leaving, _b) = watch_for_navigation();
+    window.dispatch_event(&web_sys::Event::new("beforeunload").unwrap()).unwrap();
+    sleep(settle + 300).await;
+    assert_eq!(leaving.borrow().as_slice(), ["left".to_string()]);
+    sleep(epay_widget::controller::REDIRECT_GRACE_MS as i32).await;
+    assert_eq!(leaving.borrow().len(), 1, "the grace timer was replaced, not added");
+}
+

@@ -1,7 +1,8 @@
 // Shared e2e harness: starts a fresh sandbox on an ephemeral port with its own
 // database, launches Debian's Chromium or Firefox headless through puppeteer-core.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,4 +139,96 @@ export async function widgetText(page) {
     const hosts = [...document.querySelectorAll('*')].filter((e) => e.shadowRoot);
     return hosts.map((h) => h.shadowRoot.textContent).join('\n');
   });
+}
+
+/**
+ * The files the README shows as `<!-- file: NAME -->` followed by a fenced block, exactly as
+ * written there: { 'checkout.html': '...', ... }.
+ */
+export function readmeFiles() {
+  const text = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const files = {};
+  for (const m of text.matchAll(/<!-- file: ([\w./-]+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)) files[m[1]] = `${m[2]}\n`;
+  return files;
+}
+
+/** Writes `files` into a new temp dir and returns it. */
+export function writeTemp(files) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'epay-shop-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/**
+ * Runs `node script` in `dir` with `env` (plus `epay` on PATH), waits for its first line
+ * that names an http://127.0.0.1:PORT URL, and returns { url, output, stop }.
+ */
+export async function startNode(dir, script, env = {}) {
+  const child = spawn(process.execPath, [script], {
+    cwd: dir,
+    env: { ...process.env, PATH: `${path.dirname(bin)}:${process.env.PATH}`, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (d) => { output += d; });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start in 10 s\n${output}`)), 10000);
+    child.stdout.on('data', (d) => {
+      output += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${script} exited ${code}\n${output}`)); });
+  });
+  return {
+    url,
+    output: () => output,
+    async stop() { if (child.exitCode === null) { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } },
+  };
+}
+
+/**
+ * A merchant's callback receiver on its own loopback port: records every POST body to
+ * /callbacks and answers 200. { url, bodies, stop }.
+ */
+export async function startReceiver() {
+  const bodies = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/callbacks') bodies.push(body);
+      res.writeHead(req.method === 'POST' && req.url === '/callbacks' ? 200 : 404).end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    bodies,
+    stop: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/** Checks a callback body with `epay verify` and the project secret. */
+export function verifies(body, secret) {
+  try {
+    execFileSync(bin, ['verify', '--secret', secret], { input: body, stdio: ['pipe', 'ignore', 'ignore'] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A static site on its own loopback port: `routes` maps a path to { type, body, csp }.
+ * { url, stop }.
+ */
+export async function startStatic(routes) {
+  const server = createServer((req, res) => {
+    const r = routes[new URL(req.url, 'http://x').pathname];
+    if (!r) return res.writeHead(404).end('not found');
+    res.writeHead(200, { 'content-type': r.type, ...(r.csp ? { 'content-security-policy': r.csp } : {}) }).end(r.body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((r) => server.close(r)) };
 }
