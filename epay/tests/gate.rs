@@ -651,20 +651,24 @@ async fn readme_1_signed_parameters_open_a_checkout() {
 #[tokio::test]
 async fn readme_2_the_callback_handler_takes_signed_callbacks_only() {
     // README-BEGIN 2
-    use epay_core::callback::verify_callback;
+    use epay_core::callback::{verify_new_callback, CallbackKey};
     use epay_core::PaymentStatus;
+    use std::collections::HashSet;
 
     /// Your callback endpoint: `body` is the raw request body; answer with the returned HTTP status.
-    fn on_callback(body: &str, secret: &str) -> u16 {
-        match verify_callback(body, secret) {
-            Ok(cb) => {
+    /// `handled`: the keys of the callbacks acted on (in production, a UNIQUE column written in
+    /// the same transaction as the order's new state).
+    fn on_callback(body: &str, secret: &str, handled: &mut HashSet<CallbackKey>) -> u16 {
+        match verify_new_callback(body, secret, |key| handled.insert(key.clone())) {
+            Ok(Some(cb)) => {
                 match cb.payment.status {
-                    PaymentStatus::Success => { /* order cb.payment.id is paid */ }
+                    PaymentStatus::Success => { /* order cb.payment.id is paid: ship it (once) */ }
                     PaymentStatus::Refunded => { /* the money went back */ }
                     _ => { /* cb.operation says what happened (type, status, code, message) */ }
                 }
                 200
             }
+            Ok(None) => 200, // a repeat of a callback already handled: answer 200, do nothing
             Err(e) => {
                 eprintln!("refused callback: {e}"); // not JSON, not a callback, or not signed with your secret
                 400
@@ -676,12 +680,20 @@ async fn readme_2_the_callback_handler_takes_signed_callbacks_only() {
     let pid = fresh("RD2");
     paid(&sb, &pid, &ReturnUrl::default(), "approve").await;
     let cb = callback_where(&sb, &pid, "success", |b| b["payment"]["status"] == "success").await;
-    assert_eq!(on_callback(&cb.to_string(), SECRET_250), 200);
-    assert_eq!(on_callback(&cb.to_string(), "another secret"), 400);
+    let mut handled = HashSet::new();
+    assert_eq!(on_callback(&cb.to_string(), "another secret", &mut handled), 400);
+    assert!(handled.is_empty(), "an unverified callback is not recorded");
+    assert_eq!(on_callback(&cb.to_string(), SECRET_250, &mut handled), 200);
+    // At-least-once delivery: the same callback again is answered 200 and not acted on again.
+    assert_eq!(on_callback(&cb.to_string(), SECRET_250, &mut handled), 200);
+    assert_eq!(handled.len(), 1, "acted on once");
     let mut tampered = cb.clone();
     tampered["payment"]["status"] = json!("refunded");
-    assert_eq!(on_callback(&tampered.to_string(), SECRET_250), 400);
-    assert_eq!(on_callback("not json", SECRET_250), 400);
+    assert_eq!(on_callback(&tampered.to_string(), SECRET_250, &mut handled), 400);
+    assert_eq!(on_callback("not json", SECRET_250, &mut handled), 400);
+    // The callback's key names what makes it unique.
+    let key = epay_core::callback::verify_callback(&cb.to_string(), SECRET_250).unwrap().key();
+    assert!(handled.contains(&key) && key.to_string().starts_with(&format!("250/{pid}/")), "{key}");
     sb.stop().await;
 }
 

@@ -40,7 +40,7 @@ impl Guard {
 
     fn host_allowed(&self, host: &str) -> bool {
         let name = strip_port(host).to_ascii_lowercase();
-        is_loopback_name(&name) || self.allow_hosts.iter().any(|h| *h == name)
+        is_loopback_name(&name) || self.allow_hosts.contains(&name)
     }
 }
 
@@ -76,7 +76,7 @@ fn refuse(status: StatusCode, text: String) -> Response {
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))], text).into_response()
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).map(|v| v.to_str().unwrap_or("\u{fffd}"))
 }
 
