@@ -18,11 +18,11 @@
 //!   callbacks: a pending one is still retried by the outbox (409). A request whose
 //!   `Origin` is not the sandbox's own is refused (403).
 
-use super::html::escape;
+use super::html::{self, escape};
 use super::store::{self, store_error};
 use super::{format_date, now_ms, ApiFail, AppState, DEMO_PROJECTS};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -319,27 +319,18 @@ async fn resend_handler(State(s): State<AppState>, Path(id): Path<String>, heade
 const BACK: &str = "<p><a href=\"/sandbox/callbacks\">Back to the callbacks</a></p>";
 
 /// No script at all, styles from our stylesheet, forms post only here.
-const CSP: &str = "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const SHELL: html::Shell = html::Shell {
+    brand: "epay",
+    kind: "sandbox platform",
+    title_suffix: "epay sandbox",
+    stylesheets: &[STYLESHEET_PATH],
+    body_class: None,
+    main_class: "sb",
+    csp: "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+};
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · epay sandbox</title>\n<link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\">\n</head>\n\
-         <body>\n<main class=\"sb\">\n<p class=\"brand\">epay <span>sandbox platform</span></p>\n\
-         <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
-        title = escape(title),
-    );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        html,
-    )
-        .into_response()
+    html::page_in(&SHELL, status, title, body)
 }
 
 fn delivery_cell(cb: &CallbackInfo) -> String {
@@ -443,6 +434,7 @@ async fn stylesheet() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn callback_urls_are_https_or_loopback_http() {

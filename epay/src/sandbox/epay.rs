@@ -31,7 +31,7 @@
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
 use super::callbacks;
-use super::html::escape;
+use super::html::{self, escape};
 use super::platform::{callback, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
 use super::{format_date, now_ms, random_hex, ApiFail, AppState, Shared};
@@ -537,28 +537,18 @@ pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Ga
 // ---------------------------------------------------------------------------------------
 
 /// No scripts, styles only from our stylesheets, forms only to ourselves.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const SHELL: html::Shell = html::Shell {
+    brand: "EPay terminal",
+    kind: "sandbox simulation",
+    title_suffix: "EPay terminal (sandbox)",
+    stylesheets: &["/sim/sim.css", STYLESHEET_PATH],
+    body_class: None,
+    main_class: "sim epay-terminal",
+    csp: "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+};
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · EPay terminal (sandbox)</title>\n<link rel=\"stylesheet\" href=\"/sim/sim.css\">\n\
-         <link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\">\n</head>\n\
-         <body>\n<main class=\"sim epay-terminal\">\n<p class=\"brand\">EPay terminal <span>sandbox simulation</span></p>\n\
-         <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
-        title = escape(title),
-    );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        html,
-    )
-        .into_response()
+    html::page_in(&SHELL, status, title, body)
 }
 
 fn find_form(typed: &str) -> String {

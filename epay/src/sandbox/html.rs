@@ -20,26 +20,62 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// No scripts, styles only from our stylesheet, forms may post anywhere (the partner
-/// redirects the customer back to the merchant's return URL).
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// How one family of sandbox pages looks and what its Content-Security-Policy allows. Every
+/// page is the same shell: no script at all, styles only from our stylesheets, escaped text.
+pub struct Shell {
+    /// The brand line (`Card partner`) and what it is (`sandbox simulation`).
+    pub brand: &'static str,
+    pub kind: &'static str,
+    /// After the title in `<title>`: `Card partner (sandbox)`.
+    pub title_suffix: &'static str,
+    pub stylesheets: &'static [&'static str],
+    pub body_class: Option<&'static str>,
+    pub main_class: &'static str,
+    pub csp: &'static str,
+}
 
-/// A complete page. `title` is text (escaped here); `body` is HTML built by the caller
-/// from escaped pieces.
+/// The simulated card partner: forms may post anywhere (the partner redirects the customer
+/// back to the merchant's return URL).
+pub const PARTNER: Shell = Shell {
+    brand: "Card partner",
+    kind: "sandbox simulation",
+    title_suffix: "Card partner (sandbox)",
+    stylesheets: &["/sim/sim.css"],
+    body_class: None,
+    main_class: "sim",
+    csp: "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+};
+
+/// A complete page of the card partner; see [`page_in`].
 pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    page_in(&PARTNER, status, title, body)
+}
+
+/// A complete page in `shell`. `title` is text (escaped here); `body` is HTML built by the
+/// caller from escaped pieces.
+pub fn page_in(shell: &Shell, status: StatusCode, title: &str, body: &str) -> Response {
+    let links: String = shell.stylesheets.iter().map(|href| format!("<link rel=\"stylesheet\" href=\"{href}\">\n")).collect();
+    let body_tag = match shell.body_class {
+        Some(c) => format!("<body class=\"{c}\">"),
+        None => "<body>".to_string(),
+    };
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · Card partner (sandbox)</title>\n<link rel=\"stylesheet\" href=\"/sim/sim.css\">\n</head>\n\
-         <body>\n<main class=\"sim\">\n<p class=\"brand\">Card partner <span>sandbox simulation</span></p>\n\
+         <title>{title} · {suffix}</title>\n{links}</head>\n\
+         {body_tag}\n<main class=\"{main}\">\n<p class=\"brand\">{brand} <span>{kind}</span></p>\n\
          <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
         title = escape(title),
+        suffix = shell.title_suffix,
+        main = shell.main_class,
+        brand = shell.brand,
+        kind = shell.kind,
     );
     (
         status,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(shell.csp)),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
         html,

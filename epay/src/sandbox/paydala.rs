@@ -29,13 +29,13 @@
 //! The terminal's pages (`/sim/paydala...`) are server-rendered HTML with no script and
 //! no inline style; every value shown is escaped.
 
-use super::html::escape;
+use super::html::{self, escape};
 use super::platform::OperationData;
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow};
 use super::{format_date, now_ms, random_hex, ApiFail, AppState, Shared};
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -834,28 +834,18 @@ pub fn parse_major(text: &str, currency: &str) -> Result<i64, String> {
 // ---------------------------------------------------------------------------------------
 
 /// No scripts, styles only from our stylesheets.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const SHELL: html::Shell = html::Shell {
+    brand: "PayDala terminal",
+    kind: "sandbox simulation",
+    title_suffix: "PayDala terminal (sandbox)",
+    stylesheets: &["/sim/sim.css", STYLESHEET_PATH],
+    body_class: Some("paydala"),
+    main_class: "sim terminal",
+    csp: "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+};
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · PayDala terminal (sandbox)</title>\n<link rel=\"stylesheet\" href=\"/sim/sim.css\">\n\
-         <link rel=\"stylesheet\" href=\"{STYLESHEET_PATH}\">\n</head>\n\
-         <body class=\"paydala\">\n<main class=\"sim terminal\">\n<p class=\"brand\">PayDala terminal <span>sandbox simulation</span></p>\n\
-         <h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
-        title = escape(title),
-    );
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        html,
-    )
-        .into_response()
+    html::page_in(&SHELL, status, title, body)
 }
 
 fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
