@@ -615,7 +615,7 @@ fn marked(n: u32) -> String {
 #[test]
 fn readme_rust_examples_are_the_ones_tested_here() {
     let blocks = fenced(&readme_section(), "rust");
-    assert_eq!(blocks.len(), 3, "three Rust examples");
+    assert_eq!(blocks.len(), 4, "four Rust examples");
     for (i, block) in blocks.iter().enumerate() {
         assert_eq!(*block, marked(i as u32 + 1), "README example {} differs from the tested one", i + 1);
     }
@@ -731,6 +731,47 @@ async fn readme_3_gate_sale_and_refund_are_accepted() {
     sb.stop().await;
 }
 
+#[tokio::test]
+async fn readme_4_a_clarification_is_answered_from_the_callback() {
+    let secret = SECRET_250;
+    // README-BEGIN 4
+    use epay_core::gate::{self, ClarificationAsked, ClarificationData, GeneralIds};
+    use serde_json::Value;
+
+    /// For a verified callback that asks for clarification, the signed body to POST to
+    /// {platform}{gate::CLARIFICATION_PATH}; `None` for any other callback.
+    fn clarification_for(callback: &Value, secret: &str) -> Option<Value> {
+        let asked = ClarificationAsked::from_callback(callback)?;
+        // asked.missing: "customer.phone", "customer.email". Take them from your records, or
+        // ask the customer first (the demo shop's gate.html does).
+        let wants = |field: &str| asked.missing.iter().any(|m| m == field);
+        let data = ClarificationData {
+            phone: wants("customer.phone").then(|| "254712345678".to_string()),
+            email: wants("customer.email").then(|| "customer@example.com".to_string()),
+        };
+        let general = GeneralIds { project_id: asked.project_id, payment_id: asked.payment_id };
+        // Err names each value the platform would refuse, e.g. additional_data.customer.email.
+        gate::clarification(&general, &data, secret).ok()
+    }
+    // README-END 4
+    let sb = Sandbox::start().await;
+    let customer = GateCustomer::new("customer-42", "1.2.3.4").with_phone("254712345678");
+    let sale = gate::card_partner_sale_returning(&ids("order-1004"), &customer, &GatePayment::new(MinorUnits(10000), "KES"), &ReturnUrl::default(), secret)
+        .unwrap();
+    let (status, answer) = sb.post_json(gate::CARD_PARTNER_SALE_PATH, &sale).await;
+    assert_eq!(status, 200, "{answer}");
+    let asked = callback_where(&sb, "order-1004", "clarification", |b| b.get("clarification_fields").is_some()).await;
+    verify_callback(&asked.to_string(), secret).expect("signed");
+    let body = clarification_for(&asked, secret).expect("a clarification callback");
+    assert_eq!(body["additional_data"], json!({"customer": {"email": "customer@example.com"}}), "only what was asked for");
+    let (status, answer) = sb.post_json(gate::CLARIFICATION_PATH, &body).await;
+    assert_eq!(status, 200, "{answer}");
+    let rd = callback_where(&sb, "order-1004", "redirect_data", |b| b.get("redirect_data").is_some()).await;
+    assert_eq!(rd["redirect_data"]["body"]["eml"], "customer@example.com");
+    assert_eq!(clarification_for(&rd, secret), None, "any other callback");
+    sb.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn readme_gate_command_lines_run_as_written() {
     let lines: Vec<String> = fenced(&readme_section(), "sh")
@@ -738,7 +779,7 @@ async fn readme_gate_command_lines_run_as_written() {
         .flat_map(|b| b.lines().map(str::to_string).collect::<Vec<_>>())
         .filter(|l| l.starts_with("epay gate"))
         .collect();
-    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
     let sb = Sandbox::start().await;
     let base = sb.running.base_url().to_string();
     let run = |line: &str| {
@@ -757,6 +798,14 @@ async fn readme_gate_command_lines_run_as_written() {
     assert!(o.status.success(), "{}: {}", lines[2], err(&o));
     let answer: Value = serde_json::from_str(&out(&o)).unwrap();
     assert_eq!(answer["payment"]["status"], "refunded");
+    // A sale without the e-mail, then its clarification.
+    let o = run(&lines[3]).await.unwrap();
+    assert!(o.status.success(), "{}: {}", lines[3], err(&o));
+    callback_where(&sb, "order-1004", "clarification", |b| b.get("clarification_fields").is_some()).await;
+    let o = run(&lines[4]).await.unwrap();
+    assert!(o.status.success(), "{}: {}", lines[4], err(&o));
+    let rd = callback_where(&sb, "order-1004", "redirect_data", |b| b.get("redirect_data").is_some()).await;
+    assert_eq!(rd["redirect_data"]["body"]["eml"], "customer@example.com");
     sb.stop().await;
 }
 
