@@ -386,8 +386,10 @@ async fn list_page(State(s): State<AppState>, Query(q): Query<HashMap<String, St
                 String::new()
             };
             body.push_str(&format!(
-                "<tr id=\"callback-{id}\"><td>{id}{resend_of}</td><td>{project}</td><td>{payment}</td><td>{operation}{payment_status}</td>\
-                 <td>{created}</td><td>{delivery}</td><td class=\"url\">{url}</td><td>{action}</td></tr>\n",
+                "<tr id=\"callback-{id}\"><td data-label=\"#\">{id}{resend_of}</td><td data-label=\"Project\">{project}</td>\
+                 <td data-label=\"Payment\">{payment}</td><td data-label=\"Operation\">{operation}{payment_status}</td>\
+                 <td data-label=\"Created\">{created}</td><td data-label=\"Delivery\">{delivery}</td>\
+                 <td class=\"url\" data-label=\"URL\">{url}</td><td>{action}</td></tr>\n",
                 id = cb.id,
                 project = cb.project_id,
                 payment = escape(&cb.payment_id),
@@ -421,6 +423,18 @@ button { font: inherit; padding: .35rem .8rem; border-radius: 8px; border: 1px s
   color: #0b5cad; cursor: pointer; }
 button:focus-visible, a:focus-visible { outline: 3px solid #0b5cad; outline-offset: 2px; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+button { min-height: 44px; }
+/* Phones: one block per callback, each value under its label. */
+@media (max-width: 40rem) {
+  .sb { margin: 0; border-radius: 0; padding: 1rem; }
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table, tbody, tr, td { display: block; }
+  tr { border-bottom: 1px solid #dde2ea; padding: .5rem 0; }
+  td { border: 0; padding: .2rem 0 .2rem 6.5rem; position: relative; }
+  td[data-label]::before { content: attr(data-label); color: #4a5160; position: absolute; left: 0; }
+  td:last-child { padding-left: 0; }
+  td.url { max-width: none; }
+}
 ";
 
 async fn stylesheet() -> Response {
