@@ -1000,9 +1000,13 @@ async fn the_demo_shop_asks_for_what_the_platform_wants_clarified() {
     let (st, r) = sb.post_json("/merchant/gate/orders/nobody/clarify", &json!({"customer_email": "a@example.com"})).await;
     assert_eq!(st, 404, "{r}");
 
+    // The shop refuses the redirect_data callback's first delivery: it comes a little later.
+    sb.post_json("/merchant/test/fail-callbacks", &json!({"count": 1})).await;
     let (st, r) = sb.post_json(&clarify, &json!({"customer_email": "customer@example.com"})).await;
     assert_eq!((st, r["accepted"].as_bool()), (200, Some(true)), "{r}");
     assert_eq!(r["gate"]["status"], "success", "{r}");
+    let (_, now) = sb.get_json(&path).await;
+    assert_eq!(now["clarification"], Value::Null, "answered: not asked again while redirect_data comes {now}");
     let shown = eventually(10, "redirect_data at the shop", || async {
         let (_, o) = sb.get_json(&path).await;
         (!o["redirect_data"].is_null()).then_some(o)

@@ -15,7 +15,7 @@
 //!   `[{order_id, payment_id, mode, amount, currency, status, created_at, sale, refund, callbacks}]`.
 //!   `clarification` is `{missing: ["customer.phone", ...], fields: ["customer_phone", ...]}`
 //!   while the latest signed callback is an `awaiting clarification` one (seed 001: the
-//!   sale lacked the recommended phone or e-mail), else `null`.
+//!   sale lacked the recommended phone or e-mail) the shop has not answered yet, else `null`.
 //! - `GET /merchant/gate/orders/{payment_id}` → one such order (404 `unknown_order`), plus
 //!   `redirect_data` from the latest signed callback that carries it (or `null`).
 //! - `POST /merchant/gate/orders/{payment_id}/clarify` `{customer_phone?, customer_email?}`
@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS merchant_gate_orders (
     currency TEXT NOT NULL,
     sale_answer TEXT,
     created_at TEXT NOT NULL
+);
+-- A clarification the platform accepted: how many callbacks the order had then (the
+-- clarification callback among them), so it is not asked again while redirect_data comes.
+CREATE TABLE IF NOT EXISTS merchant_gate_clarified (
+    payment_id TEXT PRIMARY KEY,
+    callbacks INTEGER NOT NULL
 );
 -- The last refund answer of any order, Gate or Payment Page (refunds go through Gate).
 CREATE TABLE IF NOT EXISTS merchant_refund_answers (
@@ -221,6 +227,7 @@ fn orders(s: &AppState, payment_id: Option<&str>) -> Result<Vec<Value>, ApiFail>
         })?;
         let orders: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;
         let mut cb = c.prepare("SELECT body, received_at, valid FROM merchant_callbacks WHERE payment_id = ?1 ORDER BY id")?;
+        let mut clarified = c.prepare("SELECT callbacks FROM merchant_gate_clarified WHERE payment_id = ?1")?;
         let mut out = Vec::with_capacity(orders.len());
         for (payment_id, order_id, amount, currency, sale, refund, created_at, mode) in orders {
             let callbacks: Vec<Value> = cb
@@ -243,7 +250,8 @@ fn orders(s: &AppState, payment_id: Option<&str>) -> Result<Vec<Value>, ApiFail>
                 .find_map(|c| c.pointer("/body/payment/status").and_then(Value::as_str))
                 .unwrap_or(if sale["status"] == "error" { "refused" } else { "created" })
                 .to_string();
-            let clarification = asked_for(&callbacks).map_or(Value::Null, |asked| {
+            let answered: Option<i64> = clarified.query_row([&payment_id], |r| r.get(0)).optional()?;
+            let clarification = asked_for(&callbacks, answered.unwrap_or(0) as usize).map_or(Value::Null, |asked| {
                 let fields: Vec<String> = asked.missing.iter().map(|m| m.replace('.', "_")).collect();
                 json!({ "missing": asked.missing, "fields": fields })
             });
@@ -259,10 +267,11 @@ fn orders(s: &AppState, payment_id: Option<&str>) -> Result<Vec<Value>, ApiFail>
 }
 
 /// What the platform asks the shop to clarify: the latest signed callback, when it is an
-/// `awaiting clarification` one (read with the core's `ClarificationAsked`).
-fn asked_for(callbacks: &[Value]) -> Option<ClarificationAsked> {
-    let latest = callbacks.iter().rev().find(|c| c["valid"] == true)?;
-    if latest.pointer("/body/payment/status").and_then(Value::as_str) != Some("awaiting clarification") {
+/// `awaiting clarification` one (read with the core's `ClarificationAsked`) the shop has
+/// not answered yet (it is not among the first `answered` callbacks).
+fn asked_for(callbacks: &[Value], answered: usize) -> Option<ClarificationAsked> {
+    let (at, latest) = callbacks.iter().enumerate().rev().find(|(_, c)| c["valid"] == true)?;
+    if at < answered || latest.pointer("/body/payment/status").and_then(Value::as_str) != Some("awaiting clarification") {
         return None;
     }
     ClarificationAsked::from_callback(&latest["body"])
@@ -292,7 +301,7 @@ async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body
     };
     let order = orders(&s, Some(&payment_id))?.pop().ok_or_else(|| unknown_order(&payment_id))?;
     let callbacks = order["callbacks"].as_array().cloned().unwrap_or_default();
-    let asked = asked_for(&callbacks).ok_or_else(|| {
+    let asked = order["clarification"].is_object().then(|| asked_for(&callbacks, 0)).flatten().ok_or_else(|| {
         ApiFail::new(
             StatusCode::CONFLICT,
             "not_awaiting_clarification",
@@ -327,5 +336,13 @@ async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body
         ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(named))
     })?;
     let (accepted, answer) = send(&s, CLARIFICATION_PATH, &request).await?;
+    if accepted {
+        s.store.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO merchant_gate_clarified (payment_id, callbacks) VALUES (?1, ?2)",
+                params![payment_id, callbacks.len() as i64],
+            )
+        })?;
+    }
     Ok(Json(json!({ "accepted": accepted, "payment_id": payment_id, "gate": answer })))
 }
