@@ -61,7 +61,7 @@ if [ "$profile" = --release ]; then
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
 fi
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
-cp LICENSE-MIT LICENSE-APACHE pkg/
+cp README.md LICENSE-MIT LICENSE-APACHE pkg/   # the package lists README.md (wasm-pack used to copy it)
 # The npm package: js/package.json (exports, types, files) with the crate's version,
 # replacing wasm-pack's (which points at the raw glue, not the loader).
 if [ -f js/package.json ]; then
