@@ -160,6 +160,26 @@ fn request_id() -> Result<String, GateFail> {
     random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateFail::internal(e.1.error.message))
 }
 
+/// A signed Gate request on a payment that already exists (clarification, refund, status):
+/// the signature checked, then the body read by `parse`, refusals naming each parameter.
+fn read_request<T>(s: &Shared, body: &Bytes, parse: fn(&Value) -> Result<T, Vec<ParamError>>) -> Result<(T, Project), GateFail> {
+    let (doc, project) = read_signed(s, body)?;
+    let req = parse(&doc).map_err(GateFail::invalid)?;
+    Ok((req, known(project)?))
+}
+
+/// The platform's id and time of a new operation.
+struct Stamp {
+    request_id: String,
+    now_ms: i64,
+    now: String,
+}
+
+fn stamp() -> Result<Stamp, GateFail> {
+    let now_ms = now_ms();
+    Ok(Stamp { request_id: request_id()?, now_ms, now: format_date(now_ms) })
+}
+
 // ---------------------------------------------------------------------------------------
 // Sale
 // ---------------------------------------------------------------------------------------
@@ -296,12 +316,8 @@ fn clarification_callback(
 /// Accepted: the sale goes on (`awaiting redirect result`) and the usual `redirect_data`
 /// callback follows.
 pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
-    let (doc, project) = read_signed(&s, &body)?;
-    let req = parse_clarification(&doc).map_err(GateFail::invalid)?;
-    let project = known(project)?;
-    let request_id = request_id()?;
-    let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let (req, project) = read_request(&s, &body, parse_clarification)?;
+    let Stamp { request_id, now_ms, now } = stamp()?;
     let payment_id = req.general.payment_id.clone();
     let done = s.store.with(|c| {
         let tx = c.transaction()?;
@@ -438,12 +454,8 @@ pub const REFUND_NOT_ALLOWED_CODE: &str = "20000";
 
 /// `POST /v2/payment/card-partner/refund`
 pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
-    let (doc, project) = read_signed(&s, &body)?;
-    let req = parse_refund(&doc).map_err(GateFail::invalid)?;
-    let project = known(project)?;
-    let request_id = request_id()?;
-    let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let (req, project) = read_request(&s, &body, parse_refund)?;
+    let Stamp { request_id, now_ms, now } = stamp()?;
     let payment_id = req.general.payment_id.clone();
     let done = s.store.with(|c| {
         let tx = c.transaction()?;
@@ -582,9 +594,7 @@ pub struct StatusAnswer {
 
 /// `POST /v2/payment/status`
 pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, GateFail> {
-    let (doc, project) = read_signed(&s, &body)?;
-    let req = parse_status_request(&doc).map_err(GateFail::invalid)?;
-    let project = known(project)?;
+    let (req, project) = read_request(&s, &body, parse_status_request)?;
     let found = s.store.with(|c| {
         let Some(payment) = store::payment_by_id(c, project.id, &req.general.payment_id)? else { return Ok(None) };
         let ids: Vec<i64> = {
