@@ -32,7 +32,12 @@ export type PaymentStatus =
   | 'partially reversed'
   | (string & {});
 
-/** Stable machine codes of `onError` payloads and thrown `EPayWidgetError`s. */
+/**
+ * Stable machine codes of `onError` payloads and thrown `EPayWidgetError`s: exactly the
+ * codes the widget raises and the platform's widget API answers (`ErrorCode` in
+ * `core/src/error_code.rs`; a test compares the two lists). `param` names the parameter
+ * and `message` the rule.
+ */
 export type ErrorCode =
   | 'invalid_argument'
   | 'invalid_params'
@@ -45,13 +50,15 @@ export type ErrorCode =
   | 'bad_redirect'
   | 'redirect_failed'
   | 'no_method'
+  | 'invalid_json'
   | 'bad_signature'
   | 'unknown_project'
   | 'unknown_session'
   | 'method_not_allowed'
-  | 'payment_final'
-  | 'internal'
-  | (string & {});
+  | 'method_not_available'
+  | 'payment_id_reused'
+  | 'storage_unavailable'
+  | 'internal';
 
 /** A value that can be sent (and signed) as a Payment Page parameter. */
 export type ParamValue =

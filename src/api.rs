@@ -5,8 +5,10 @@
 //! by the browser's `JSON.parse` and read into the core types by `interop` (by hand, not
 //! serde-wasm-bindgen: that halves the wasm).
 
+use epay_core::ErrorCode;
 use epay_core::flow::ApiFailure;
 use crate::interop;
+use epay_core::wire::Decoded;
 use epay_core::protocol::{ApiError, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
 use std::future::Future;
 use std::pin::Pin;
@@ -37,17 +39,13 @@ impl HttpTransport {
 
 /// Maps an HTTP answer to the protocol: 2xx → `T`; 4xx/5xx with an `ApiError` body →
 /// `Rejected`; anything else → `Protocol`.
-pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Result<T, String>) -> Result<T, ApiFailure> {
+pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> Result<T, ApiFailure> {
     let parsed: Option<JsValue> = js_sys::JSON::parse(text).ok();
     if (200..300).contains(&status) {
         let v = parsed.ok_or_else(|| ApiFailure::Protocol(format!("HTTP {status} answer is not JSON")))?;
         // A well-formed answer with a bad field (a `currency` that is not ISO 4217, say) will
         // not get better by asking again: the error screen, naming the field.
-        return read(&v).map_err(|e| {
-            // The decoders' messages read "field: rule" (a char split: no substring searcher).
-            let field = e.split_once(':').map(|(f, _)| f).filter(|f| !f.contains(' '));
-            ApiFailure::Rejected(ApiError::new("protocol", field, ["platform answer: ", &e].concat()))
-        });
+        return read(&v).map_err(|e| ApiFailure::Rejected(ApiError::new(ErrorCode::Protocol, Some(&e.field), ["platform answer: ", &e.message()].concat())));
     }
     if status >= 400 {
         if let Some(Ok(api)) = parsed.as_ref().map(interop::decode_api_error) {
@@ -59,7 +57,7 @@ pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Result<T, String
 
 async fn send<T>(
     req: Result<gloo_net::http::Request, gloo_net::Error>,
-    read: fn(&JsValue) -> Result<T, String>,
+    read: fn(&JsValue) -> Decoded<T>,
 ) -> Result<T, ApiFailure> {
     let req = req.map_err(|e| ApiFailure::Protocol(e.to_string()))?;
     let resp = req.send().await.map_err(|e| ApiFailure::Network(e.to_string()))?;

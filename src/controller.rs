@@ -6,6 +6,7 @@
 //! Messages go through a queue: a merchant handler that calls back into the widget
 //! (even `destroy()`) never meets a borrowed state.
 
+use epay_core::ErrorCode;
 use crate::api::Transport;
 use crate::error::Error;
 use crate::interop::{self, Handlers, Options, RunParams, Target};
@@ -93,7 +94,7 @@ fn find(id: u32) -> Option<Rc<Shared>> {
 }
 
 fn browser() -> Result<(Window, Document), Error> {
-    let no_doc = || Error::new("no_document", None, "EPayWidget needs a browser window and document");
+    let no_doc = || Error::new(ErrorCode::NoDocument, None, "EPayWidget needs a browser window and document");
     let window = web_sys::window().ok_or_else(no_doc)?;
     let doc = window.document().ok_or_else(no_doc)?;
     Ok((window, doc))
@@ -101,7 +102,7 @@ fn browser() -> Result<(Window, Document), Error> {
 
 /// The element to render in; a selector that matches nothing is an error shown in a modal.
 fn resolve_target(doc: &Document, target: &Target) -> Result<Option<Element>, WidgetError> {
-    let not_found = |why: &str| Error::new("target_not_found", Some("target"), ["target: ", why].concat()).into_widget(false);
+    let not_found = |why: &str| Error::new(ErrorCode::TargetNotFound, Some("target"), ["target: ", why].concat()).into_widget(false);
     match target {
         Target::Modal => Ok(None),
         Target::Element(e) => Ok(Some(e.clone())),
@@ -142,7 +143,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
     let base_url = opts.base_url.clone().unwrap_or_else(|| window.location().origin().unwrap_or_default());
     if problem.is_none() && scheme_and_host(&base_url).is_err() {
         problem = Some(
-            Error::new("invalid_option", Some("baseUrl"), ["baseUrl: must be an absolute URL such as https://platform.example, got \"", &base_url, "\""].concat())
+            Error::new(ErrorCode::InvalidOption, Some("baseUrl"), ["baseUrl: must be an absolute URL such as https://platform.example, got \"", &base_url, "\""].concat())
                 .into_widget(false),
         );
     }
@@ -211,7 +212,7 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
     let (window, doc) = browser()?;
     let shown = interop::read_redirect_data(redirect_data).map_err(|e| e.into_widget(false)).and_then(|rd| {
         if rd.method != HttpMethod::Get {
-            return Err(Error::new("bad_redirect", Some("redirect_data.method"), "redirect_data.method: must be GET for an EPay code").into_widget(false));
+            return Err(Error::new(ErrorCode::BadRedirect, Some("redirect_data.method"), "redirect_data.method: must be GET for an EPay code").into_widget(false));
         }
         EpayCode::from_redirect(&rd).map_err(|e| WidgetError::code_data(&e))?;
         Ok(rd)
@@ -557,9 +558,9 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
     // And the browser's own URL parser: a URL it cannot parse would leave the customer on
     // `about:blank#blocked`.
     if web_sys::Url::new(&rd.url).is_err() {
-        return Err(Error::new("bad_redirect", Some("redirect_data.url"), "redirect_data.url: the browser cannot parse this URL"));
+        return Err(Error::new(ErrorCode::BadRedirect, Some("redirect_data.url"), "redirect_data.url: the browser cannot parse this URL"));
     }
-    let form = build_form(&doc, &rd).ok_or_else(|| Error::new("no_document", None, "followRedirect: the page has no body to hold the form"))?;
+    let form = build_form(&doc, &rd).ok_or_else(|| Error::new(ErrorCode::NoDocument, None, "followRedirect: the page has no body to hold the form"))?;
     if let Some(hook) = navigate {
         hook(&form);
         return Ok(js_sys::Promise::resolve(&JsValue::UNDEFINED));
@@ -588,7 +589,7 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
         *keep.borrow_mut() = watch;
         submitted = submit_form(&form);
     });
-    submitted.map_err(|_| Error::new("redirect_failed", Some("redirect_data.url"), "followRedirect: the browser refused to submit the form"))?;
+    submitted.map_err(|_| Error::new(ErrorCode::RedirectFailed, Some("redirect_data.url"), "followRedirect: the browser refused to submit the form"))?;
     Ok(promise)
 }
 
@@ -717,7 +718,7 @@ fn emit(sh: &Rc<Shared>, ev: &Event) {
     if let Event::Error(e) = ev {
         if !e.retryable {
             // For the developer: the customer only sees "contact the shop".
-            web_sys::console::warn_1(&JsValue::from_str(&["[epay-widget] ", &e.code, ": ", &e.message].concat()));
+            web_sys::console::warn_1(&JsValue::from_str(&["[epay-widget] ", e.code.as_str(), ": ", &e.message].concat()));
         }
     }
     let (handler, dom) = interop::event_names(ev);

@@ -8,6 +8,7 @@
 //!   object, `options` is not an object, an option of the wrong type, no `document`) make
 //!   `run` throw a JS `Error` carrying `code` and `param` properties.
 
+use epay_core::ErrorCode;
 use epay_core::flow::WidgetError;
 use epay_core::ParamError;
 use wasm_bindgen::JsValue;
@@ -15,7 +16,7 @@ use wasm_bindgen::JsValue;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     /// Stable machine code (`invalid_argument`, `invalid_params`, `target_not_found`, ...).
-    pub code: String,
+    pub code: ErrorCode,
     /// The parameter or option at fault, when there is one (`params`, `options.target`, `payment_amount`).
     pub param: Option<String>,
     /// English, for developers: names the parameter and the rule.
@@ -23,19 +24,19 @@ pub struct Error {
 }
 
 impl Error {
-    pub fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> Error {
-        Error { code: code.into(), param: param.map(str::to_string), message: message.into() }
+    pub fn new(code: ErrorCode, param: Option<&str>, message: impl Into<String>) -> Error {
+        Error { code, param: param.map(str::to_string), message: message.into() }
     }
 
     /// A programming mistake in an argument of `run`.
     pub fn argument(param: &str, rule: &str) -> Error {
-        Error::new("invalid_argument", Some(param), format!("{param}: {rule}"))
+        Error::new(ErrorCode::InvalidArgument, Some(param), format!("{param}: {rule}"))
     }
 
     /// Every parameter problem at once, as the platform reports them (`invalid_params`).
     pub fn from_params(errors: &[ParamError]) -> Error {
         let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        Error { code: "invalid_params".into(), param: errors.first().map(|e| e.param.clone()), message }
+        Error { code: ErrorCode::InvalidParams, param: errors.first().map(|e| e.param.clone()), message }
     }
 
     /// The form the state machine shows on its error screen.
@@ -73,7 +74,7 @@ mod tests {
             ParamError::new("payment_amount", "integer", "must be a positive integer"),
             ParamError::new("signature", "required", "is required"),
         ]);
-        assert_eq!(e.code, "invalid_params");
+        assert_eq!(e.code, ErrorCode::InvalidParams);
         assert_eq!(e.param.as_deref(), Some("payment_amount"));
         assert_eq!(e.message, "payment_amount: must be a positive integer; signature: is required");
         let w = e.into_widget(false);
@@ -85,5 +86,19 @@ mod tests {
         let e = Error::argument("params", "must be an object");
         assert_eq!((e.code.as_str(), e.param.as_deref()), ("invalid_argument", Some("params")));
         assert_eq!(e.to_string(), "params: must be an object");
+    }
+
+    /// `js/epay-widget.d.ts` lists exactly the codes the widget can report: those it raises
+    /// and those the platform's widget API answers (`ErrorCode::heard_by_widget`).
+    #[test]
+    fn the_type_definitions_list_exactly_the_codes_the_widget_can_report() {
+        let dts = include_str!("../js/epay-widget.d.ts");
+        let start = dts.find("export type ErrorCode =").expect("ErrorCode in the d.ts");
+        let union = &dts[start..start + dts[start..].find(';').expect("the union ends")];
+        let listed: std::collections::BTreeSet<&str> = union.split('\'').skip(1).step_by(2).collect();
+        let produced: std::collections::BTreeSet<&str> =
+            ErrorCode::ALL.iter().filter(|c| c.heard_by_widget()).map(|c| c.as_str()).collect();
+        assert_eq!(listed, produced);
+        assert!(!union.contains("string &"), "an open union would hide a missing code");
     }
 }

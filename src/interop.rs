@@ -5,11 +5,12 @@
 //! - `options` → [`Options`];
 //! - core events → the plain JS objects handed to `on*` handlers and `epay:*` events.
 
+use epay_core::ErrorCode;
 use crate::error::Error;
 use epay_core::callback::Sum;
 use epay_core::flow::{Event, WidgetError};
 use epay_core::protocol::PaymentView;
-use epay_core::{MethodCode, ParamError, Params, RedirectData, Scalar};
+use epay_core::{MethodCode, MinorUnits, ParamError, Params, RedirectData, Scalar};
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -57,6 +58,14 @@ pub fn scalar_of_number(n: f64) -> Scalar {
     } else {
         Scalar::Float(n)
     }
+}
+
+fn field(v: &JsValue, key: &str) -> JsValue {
+    JsWire(v.clone()).member(key).0
+}
+
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
 }
 
 fn is_plain_object(v: &JsValue) -> bool {
@@ -258,12 +267,9 @@ pub fn read_sandbox(options: &JsValue) -> Result<bool, Error> {
 /// `bad_redirect` naming the field.
 pub fn read_redirect_data(v: &JsValue) -> Result<RedirectData, Error> {
     if !is_plain_object(v) {
-        return Err(Error::new("bad_redirect", Some("redirect_data"), "redirect_data: must be an object { method, url, body }"));
+        return Err(Error::new(ErrorCode::BadRedirect, Some("redirect_data"), "redirect_data: must be an object { method, url, body }"));
     }
-    decode_redirect_data(v).map_err(|m| {
-        let param = m.split(':').next().unwrap_or("redirect_data");
-        Error::new("bad_redirect", Some(param), m.as_str())
-    })
+    decode_redirect_data(v).map_err(|m| Error::new(ErrorCode::BadRedirect, Some(&m.field), m.message()))
 }
 
 /// A plain object from key/value pairs; `undefined` values are left out.
@@ -357,202 +363,69 @@ pub fn event_payload(ev: &Event, payment_id: Option<&str>, method: Option<Method
 }
 
 // ---------------------------------------------------------------------------------------
-// Platform answers (JSON.parse'd objects) → core protocol types, and requests → JS.
-//
-// Hand-written instead of serde-wasm-bindgen: the same rules as the core's serde
-// derives (field names, `kind` tag, method and field codes), at a fraction of the wasm
-// size (serde's generic deserializers were half of the module).
+// Platform answers (JSON.parse'd objects) → core protocol types, through the core's one
+// decoder (`epay_core::wire`) over the JS values themselves; requests → JS.
 // ---------------------------------------------------------------------------------------
 
 use epay_core::catalog::CustomerField;
 use epay_core::params::CustomerData;
-use epay_core::protocol::{ApiError, ApiErrorBody, MethodOffer, NextAction, OpenResponse, PayRequest};
-use epay_core::redirect::{FormBody, HttpMethod};
-use epay_core::{MinorUnits, PaymentStatus};
+use epay_core::protocol::{ApiError, OpenResponse, PayRequest};
+use epay_core::wire::{self, Decoded, WireValue};
 
-type Decoded<T> = Result<T, String>;
+/// A `JSON.parse`'d value, read by the core's decoders.
+pub struct JsWire(pub JsValue);
 
-fn field(v: &JsValue, key: &str) -> JsValue {
-    if v.is_object() {
-        Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
+impl WireValue for JsWire {
+    fn member(&self, key: &str) -> JsWire {
+        let v = &self.0;
+        JsWire(if v.is_object() { Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED })
     }
-}
-
-fn absent(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_null()
-}
-
-fn bad(key: &str, what: &str) -> String {
-    [key, ": ", what].concat()
-}
-
-fn req_str(v: &JsValue, key: &str) -> Decoded<String> {
-    field(v, key).as_string().ok_or_else(|| bad(key, "must be a string"))
-}
-
-fn opt_string(v: &JsValue, key: &str) -> Decoded<Option<String>> {
-    let f = field(v, key);
-    if absent(&f) {
-        return Ok(None);
+    fn is_absent(&self) -> bool {
+        self.0.is_undefined() || self.0.is_null()
     }
-    f.as_string().map(Some).ok_or_else(|| bad(key, "must be a string"))
-}
-
-fn req_int(v: &JsValue, key: &str) -> Decoded<i64> {
-    match field(v, key).as_f64().map(scalar_of_number) {
-        Some(Scalar::Int(i)) => Ok(i),
-        _ => Err(bad(key, "must be an integer")),
+    fn text(&self) -> Option<String> {
+        self.0.as_string()
     }
-}
-
-fn array(v: &JsValue, key: &str) -> Decoded<Vec<JsValue>> {
-    let f = field(v, key);
-    if absent(&f) {
-        return Ok(vec![]);
+    fn integer(&self) -> Option<i64> {
+        match self.0.as_f64().map(scalar_of_number) {
+            Some(Scalar::Int(i)) => Some(i),
+            _ => None,
+        }
     }
-    if !Array::is_array(&f) {
-        return Err(bad(key, "must be an array"));
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
     }
-    Ok(f.unchecked_into::<Array>().iter().collect())
-}
-
-fn method_code(s: &str) -> Decoded<MethodCode> {
-    // Wire names only (serde's rename), not the `terminal/paydala` group alias.
-    MethodCode::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| bad("method", "unknown method code"))
-}
-
-fn opt_method(v: &JsValue, key: &str) -> Decoded<Option<MethodCode>> {
-    opt_string(v, key)?.map(|s| method_code(&s)).transpose()
-}
-
-fn customer_field(s: &str) -> Decoded<CustomerField> {
-    CustomerField::ALL.into_iter().find(|f| f.gate_key() == s).ok_or_else(|| bad("fields", "unknown customer field"))
-}
-
-pub fn decode_customer(v: &JsValue) -> Decoded<CustomerData> {
-    let mut c = CustomerData::default();
-    if absent(v) {
-        return Ok(c);
+    fn number_text(&self) -> Option<String> {
+        // JS's own number to text: no float formatting code in the wasm. (Not
+        // `JsString::from(val)`: that only relabels the number, and reading it as a
+        // string then throws.)
+        self.0.as_f64()?;
+        self.0.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).ok().map(String::from)
     }
-    for f in CustomerField::ALL {
-        c.set(f, opt_string(v, f.gate_key())?);
+    fn items(&self) -> Option<Vec<JsWire>> {
+        Array::is_array(&self.0).then(|| self.0.unchecked_ref::<Array>().iter().map(JsWire).collect())
     }
-    Ok(c)
-}
-
-/// A currency code from the platform: `Intl.NumberFormat` throws a RangeError for anything
-/// not shaped like ISO 4217, so a bad one is a bad answer naming the field.
-fn currency(v: &JsValue, key: &str) -> Decoded<String> {
-    Some(req_str(v, key)?).filter(|c| epay_core::money::is_currency_code(c)).ok_or_else(|| bad(key, "must be an ISO 4217 alpha-3 code such as MYR"))
-}
-
-fn decode_sum(v: &JsValue) -> Decoded<Sum> {
-    Ok(Sum { amount: MinorUnits(req_int(v, "amount")?), currency: currency(v, "currency").map_err(|e| ["sum.", &e].concat())? })
+    fn entries(&self) -> Option<Vec<(String, JsWire)>> {
+        let v = &self.0;
+        if !v.is_object() || Array::is_array(v) {
+            return None;
+        }
+        let keys = Object::keys(v.unchecked_ref::<Object>());
+        Some(keys.iter().map(|k| (k.as_string().unwrap_or_default(), JsWire(Reflect::get(v, &k).unwrap_or(JsValue::UNDEFINED)))).collect())
+    }
 }
 
 pub fn decode_redirect_data(v: &JsValue) -> Decoded<RedirectData> {
-    let method = match field(v, "method").as_string().as_deref() {
-        Some("GET" | "get") => HttpMethod::Get,
-        Some("POST" | "post") => HttpMethod::Post,
-        _ => return Err(bad("redirect_data.method", "must be GET or POST")),
-    };
-    let url = field(v, "url").as_string().ok_or_else(|| bad("redirect_data.url", "must be a string"))?;
-    let b = field(v, "body");
-    let mut body = Vec::new();
-    if Array::is_array(&b) {
-        // PHP encodes an empty body as `[]`.
-        if b.unchecked_ref::<Array>().length() > 0 {
-            return Err(bad("redirect_data.body", "must be an object"));
-        }
-    } else if b.is_object() {
-        for key in Object::keys(b.unchecked_ref::<Object>()).iter() {
-            let name = key.as_string().unwrap_or_default();
-            let val = Reflect::get(&b, &key).unwrap_or(JsValue::UNDEFINED);
-            let text = if let Some(s) = val.as_string() {
-                s
-            } else if let Some(x) = val.as_bool() {
-                (if x { "1" } else { "0" }).to_string()
-            } else if val.as_f64().is_some() {
-                // JS's own number to text: no float formatting code in the wasm. (Not
-                // `JsString::from(val)`: that only relabels the number, and reading it as
-                // a string then throws.)
-                val.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).map(String::from).unwrap_or_default()
-            } else if absent(&val) {
-                String::new()
-            } else {
-                return Err(bad(&["redirect_data.body.", &name].concat(), "must be a string, a number or a boolean"));
-            };
-            body.push((name, text));
-        }
-    } else if !absent(&b) {
-        return Err(bad("redirect_data.body", "must be an object"));
-    }
-    Ok(RedirectData { method, url, body: FormBody(body) })
+    wire::decode_redirect_data(&JsWire(v.clone()))
 }
-
-fn decode_action(v: &JsValue) -> Decoded<Option<NextAction>> {
-    if absent(v) {
-        return Ok(None);
-    }
-    let action = match req_str(v, "kind")?.as_str() {
-        "redirect" => NextAction::Redirect { redirect_data: decode_redirect_data(&field(v, "redirect_data"))? },
-        "show_code" => NextAction::ShowCode { redirect_data: decode_redirect_data(&field(v, "redirect_data"))? },
-        "terminal" => NextAction::Terminal { account: req_str(v, "account")?, service_name: req_str(v, "service_name")? },
-        _ => return Err(bad("action.kind", "unknown")),
-    };
-    Ok(Some(action))
-}
-
 pub fn decode_payment_view(v: &JsValue) -> Decoded<PaymentView> {
-    if !v.is_object() {
-        return Err(bad("payment", "must be an object"));
-    }
-    let sum = field(v, "sum");
-    Ok(PaymentView {
-        status: opt_string(v, "status")?.map(|s| PaymentStatus::parse(&s)),
-        method: opt_method(v, "method")?,
-        action: decode_action(&field(v, "action"))?,
-        sum: if absent(&sum) { None } else { Some(decode_sum(&sum)?) },
-        code: opt_string(v, "code")?,
-        message: opt_string(v, "message")?,
-    })
+    wire::decode_payment_view(&JsWire(v.clone()))
 }
-
 pub fn decode_open(v: &JsValue) -> Decoded<OpenResponse> {
-    let mut methods = Vec::new();
-    for m in array(v, "methods")? {
-        let mut fields = Vec::new();
-        for f in array(&m, "fields")? {
-            fields.push(customer_field(&f.as_string().unwrap_or_default())?);
-        }
-        methods.push(MethodOffer { code: method_code(&req_str(&m, "code")?)?, fields });
-    }
-    let project_id = req_int(v, "project_id")?;
-    Ok(OpenResponse {
-        session: req_str(v, "session")?,
-        project_id: u64::try_from(project_id).map_err(|_| bad("project_id", "must not be negative"))?,
-        payment_id: req_str(v, "payment_id")?,
-        amount: MinorUnits(req_int(v, "amount")?),
-        currency: currency(v, "currency")?,
-        description: opt_string(v, "description")?,
-        methods,
-        forced_method: opt_method(v, "forced_method")?,
-        customer: decode_customer(&field(v, "customer"))?,
-        payment: decode_payment_view(&field(v, "payment"))?,
-    })
+    wire::decode_open(&JsWire(v.clone()))
 }
-
 pub fn decode_api_error(v: &JsValue) -> Decoded<ApiError> {
-    let e = field(v, "error");
-    let mut errors = Vec::new();
-    for pe in array(&e, "errors")? {
-        errors.push(ParamError { param: req_str(&pe, "param")?, code: req_str(&pe, "code")?, message: req_str(&pe, "message")? });
-    }
-    Ok(ApiError {
-        error: ApiErrorBody { code: req_str(&e, "code")?, param: opt_string(&e, "param")?, message: req_str(&e, "message")?, errors },
-    })
+    wire::decode_api_error(&JsWire(v.clone()))
 }
 
 fn customer_to_js(c: &CustomerData) -> JsValue {

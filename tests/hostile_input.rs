@@ -52,10 +52,10 @@ async fn show_code_with_a_non_ascii_valid_time_is_an_error_screen_not_a_panic() 
 fn a_bad_currency_in_a_platform_answer_is_refused_by_the_decoder_naming_the_field() {
     let open = r#"{"session":"s1","project_id":250,"payment_id":"X","amount":1000,"currency":"m$","methods":[],"payment":{}}"#;
     let err = epay_widget::api::decode(200, open, decode_open).expect_err("refused");
-    assert_eq!((err.code(), err.param()), ("protocol", Some("currency")), "{}", err.message());
+    assert_eq!((err.code().as_str(), err.param()), ("protocol", Some("currency")), "{}", err.message());
     let view = r#"{"status":"success","sum":{"amount":1000,"currency":"€€€€"}}"#;
     let err = epay_widget::api::decode(200, view, decode_payment_view).expect_err("refused");
-    assert_eq!((err.code(), err.param()), ("protocol", Some("sum.currency")), "{}", err.message());
+    assert_eq!((err.code().as_str(), err.param()), ("protocol", Some("sum.currency")), "{}", err.message());
     // Formatting never throws, whatever it is given.
     let _ = epay_widget::view::format_amount(epay_core::i18n::Lang::En, epay_core::MinorUnits(1000), "not a currency");
 }

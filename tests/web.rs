@@ -4,6 +4,7 @@
 
 mod support;
 
+use epay_core::ErrorCode;
 use epay_core::callback::{PaymentStatus, Sum};
 use epay_core::catalog::CustomerField;
 use epay_core::flow::ApiFailure;
@@ -110,7 +111,7 @@ async fn a_forced_method_in_a_currency_it_does_not_take_is_refused_before_any_re
 async fn rejected_open_shows_the_parameter_and_reports_code_and_param() {
     let fake = Fake::new();
     *fake.open.borrow_mut() =
-        Some(Err(ApiFailure::Rejected(ApiError::new("bad_signature", Some("signature"), "signature: does not match the parameters"))));
+        Some(Err(ApiFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match the parameters"))));
     let on_error = Recorder::new();
     let p = params("KES", 10_000);
     set(&p, "onError", on_error.function().clone());

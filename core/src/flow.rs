@@ -6,6 +6,7 @@
 use crate::callback::PaymentStatus;
 use crate::catalog::{CustomerField, FieldProblem, MethodCode};
 use crate::epay::{CodeDataError, EpayCode};
+use crate::error_code::ErrorCode;
 use crate::params::CustomerData;
 use crate::protocol::{ApiError, NextAction, OpenResponse, PaymentView};
 use crate::redirect::{RedirectData, RedirectError, UrlPolicy};
@@ -47,11 +48,11 @@ impl ApiFailure {
             ApiFailure::Protocol(m) => format!("platform answer: {m}"),
         }
     }
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiFailure::Network(_) => "network",
-            ApiFailure::Rejected(e) => &e.error.code,
-            ApiFailure::Protocol(_) => "protocol",
+            ApiFailure::Network(_) => ErrorCode::Network,
+            ApiFailure::Rejected(e) => e.error.code,
+            ApiFailure::Protocol(_) => ErrorCode::Protocol,
         }
     }
     pub fn param(&self) -> Option<&str> {
@@ -65,7 +66,7 @@ impl ApiFailure {
 /// An error the widget shows and reports through `onError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WidgetError {
-    pub code: String,
+    pub code: ErrorCode,
     pub param: Option<String>,
     pub message: String,
     /// The customer may try again (network trouble), as opposed to a merchant mistake.
@@ -75,19 +76,19 @@ pub struct WidgetError {
 impl WidgetError {
     pub fn from_failure(f: &ApiFailure) -> WidgetError {
         WidgetError {
-            code: f.code().to_string(),
+            code: f.code(),
             param: f.param().map(str::to_string),
             message: f.message(),
             retryable: matches!(f, ApiFailure::Network(_)),
         }
     }
     pub fn redirect(e: &RedirectError) -> WidgetError {
-        WidgetError { code: "bad_redirect".into(), param: Some("redirect_data.url".into()), message: e.to_string(), retryable: false }
+        WidgetError { code: ErrorCode::BadRedirect, param: Some("redirect_data.url".into()), message: e.to_string(), retryable: false }
     }
     /// The browser did not leave for `url` after the redirect form was submitted.
     pub fn redirect_failed(url: &str, why: &str) -> WidgetError {
         WidgetError {
-            code: "redirect_failed".into(),
+            code: ErrorCode::RedirectFailed,
             param: Some("redirect_data.url".into()),
             message: ["the browser did not open ", url, ": ", why].concat(),
             retryable: true,
@@ -99,7 +100,7 @@ impl WidgetError {
             CodeDataError::Missing(k) => k,
             CodeDataError::BadTime(_) => "valid_time",
         };
-        WidgetError { code: "bad_redirect".into(), param: Some(["redirect_data.body.", field].concat()), message: e.to_string(), retryable: false }
+        WidgetError { code: ErrorCode::BadRedirect, param: Some(["redirect_data.body.", field].concat()), message: e.to_string(), retryable: false }
     }
 }
 
@@ -314,7 +315,7 @@ impl Checkout {
             Msg::Opened(Ok(open)) => {
                 if open.methods.is_empty() && open.payment.status.is_none() {
                     let e = WidgetError {
-                        code: "no_method".into(),
+                        code: ErrorCode::NoMethod,
                         param: Some("payment_currency".into()),
                         message: format!("no payment method accepts {} {}", open.amount.format_plain(&open.currency), ""),
                         retryable: false,
@@ -367,7 +368,7 @@ impl Checkout {
                     Err(ApiFailure::Network(m)) => {
                         // The server may have taken the payment: keep the form, let the
                         // customer retry; `pay` is idempotent so a retry never pays twice.
-                        let e = WidgetError { code: "network".into(), param: None, message: format!("network: {m}"), retryable: true };
+                        let e = WidgetError { code: ErrorCode::Network, param: None, message: format!("network: {m}"), retryable: true };
                         self.screen = Screen::Error(e.clone());
                         vec![Effect::Emit(Event::Error(e))]
                     }
@@ -567,7 +568,7 @@ mod tests {
             Screen::Error(e) => e.clone(),
             s => panic!("{s:?}"),
         };
-        assert_eq!((e.code.as_str(), e.param.as_deref(), e.retryable), ("redirect_failed", Some("redirect_data.url"), true));
+        assert_eq!((e.code, e.param.as_deref(), e.retryable), (ErrorCode::RedirectFailed, Some("redirect_data.url"), true));
         assert!(e.message.contains("blocked by form-action"), "{}", e.message);
         assert_eq!(fx, vec![Effect::Emit(Event::Error(e))]);
         // A late report (the page is already elsewhere) changes nothing.
@@ -584,7 +585,7 @@ mod tests {
             ..Default::default()
         })));
         assert!(!fx.iter().any(|e| matches!(e, Effect::Navigate(_))));
-        assert!(matches!(c.screen, Screen::Error(ref e) if e.code == "bad_redirect"));
+        assert!(matches!(c.screen, Screen::Error(ref e) if e.code == ErrorCode::BadRedirect));
     }
 
     #[test]
@@ -670,7 +671,7 @@ mod tests {
     #[test]
     fn rejected_open_is_an_error_naming_the_parameter() {
         let (mut c, _) = Checkout::new(SANDBOX);
-        let fx = c.update(Msg::Opened(Err(ApiFailure::Rejected(ApiError::new("bad_signature", Some("signature"), "signature: does not match")))));
+        let fx = c.update(Msg::Opened(Err(ApiFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match")))));
         match &c.screen {
             Screen::Error(e) => {
                 assert_eq!(e.param.as_deref(), Some("signature"));

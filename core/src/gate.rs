@@ -40,6 +40,7 @@
 //! ```
 
 use crate::catalog::{CustomerField, MethodCode, MethodProblem};
+use crate::error_code::ErrorCode;
 use crate::money::{is_currency_code, MinorUnits};
 use crate::params::{method_problem_message, ParamError};
 use crate::redirect::{check_url, UrlPolicy};
@@ -837,7 +838,7 @@ pub struct GateRejected {
     pub status: RejectedStatus,
     /// `invalid_params`, `bad_signature`, `unknown_project`, `unknown_payment`,
     /// `duplicate_payment`, `not_refundable`, `internal`, ...
-    pub code: String,
+    pub code: ErrorCode,
     /// The (first) offending parameter as a dotted path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
@@ -848,10 +849,10 @@ pub struct GateRejected {
 }
 
 impl GateRejected {
-    pub fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, param: Option<&str>, message: impl Into<String>) -> Self {
         GateRejected {
             status: RejectedStatus::Error,
-            code: code.into(),
+            code,
             param: param.map(Into::into),
             message: message.into(),
             errors: Vec::new(),
@@ -863,7 +864,7 @@ impl GateRejected {
         let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
         GateRejected {
             status: RejectedStatus::Error,
-            code: "invalid_params".into(),
+            code: ErrorCode::InvalidParams,
             param: errors.first().map(|e| e.param.clone()),
             message,
             errors,
@@ -877,16 +878,16 @@ impl GateRejected {
             SignatureError::Mismatch => "general.signature: does not match the parameters and the project secret".to_string(),
             SignatureError::NotAnObject => "body: must be a JSON object".to_string(),
         };
-        GateRejected::new("bad_signature", Some("general.signature"), message)
+        GateRejected::new(ErrorCode::BadSignature, Some("general.signature"), message)
     }
 
     /// The HTTP status to answer with: 403 for signature and project, 404 for an
     /// unknown payment, 500 for `internal`, 400 otherwise.
     pub fn http_status(&self) -> u16 {
-        match self.code.as_str() {
-            "bad_signature" | "unknown_project" => 403,
-            "unknown_payment" => 404,
-            "internal" => 500,
+        match self.code {
+            ErrorCode::BadSignature | ErrorCode::UnknownProject => 403,
+            ErrorCode::UnknownPayment => 404,
+            ErrorCode::Internal => 500,
             _ => 400,
         }
     }

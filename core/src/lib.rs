@@ -8,6 +8,7 @@ pub mod callback;
 pub mod catalog;
 pub mod codes;
 pub mod epay;
+pub mod error_code;
 pub mod flow;
 pub mod handlers;
 pub mod i18n;
@@ -16,6 +17,7 @@ pub mod params;
 pub mod protocol;
 pub mod redirect;
 pub mod time;
+pub mod wire;
 
 #[cfg(feature = "merchant")]
 pub mod gate;
@@ -26,6 +28,7 @@ pub mod signature;
 
 pub use callback::{Callback, PaymentStatus};
 pub use catalog::{CustomerField, MethodCode};
+pub use error_code::ErrorCode;
 pub use money::MinorUnits;
 pub use params::{ParamError, Params, PaymentRequest, Scalar};
 pub use redirect::{RedirectData, UrlPolicy};

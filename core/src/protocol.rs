@@ -9,6 +9,7 @@
 
 use crate::callback::{PaymentStatus, Sum};
 use crate::catalog::{CustomerField, MethodCode};
+use crate::error_code::ErrorCode;
 use crate::money::MinorUnits;
 use crate::params::{CustomerData, ParamError};
 use crate::redirect::RedirectData;
@@ -103,9 +104,8 @@ pub struct ApiError {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
-    /// Stable machine code: `invalid_params`, `bad_signature`, `unknown_project`, `unknown_session`,
-    /// `method_not_allowed`, `payment_final`, `internal`.
-    pub code: String,
+    /// Stable machine code (its wire text: `invalid_params`, `bad_signature`, ...).
+    pub code: ErrorCode,
     /// The first offending parameter, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
@@ -116,12 +116,12 @@ pub struct ApiErrorBody {
 }
 
 impl ApiError {
-    pub fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> ApiError {
-        ApiError { error: ApiErrorBody { code: code.into(), param: param.map(Into::into), message: message.into(), errors: vec![] } }
+    pub fn new(code: ErrorCode, param: Option<&str>, message: impl Into<String>) -> ApiError {
+        ApiError { error: ApiErrorBody { code, param: param.map(Into::into), message: message.into(), errors: vec![] } }
     }
     pub fn from_params(errors: Vec<ParamError>) -> ApiError {
         let first = errors.first().cloned();
         let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        ApiError { error: ApiErrorBody { code: "invalid_params".into(), param: first.map(|e| e.param), message, errors } }
+        ApiError { error: ApiErrorBody { code: ErrorCode::InvalidParams, param: first.map(|e| e.param), message, errors } }
     }
 }

@@ -360,7 +360,7 @@ fn rejected_answer_names_the_parameter() {
     assert_eq!((r.http_status(), r.param.as_deref()), (403, Some("general.signature")));
     let v = serde_json::to_value(&r).unwrap();
     assert!(v.get("errors").is_none(), "empty lists are left out");
-    assert_eq!(GateRejected::new("unknown_payment", Some("general.payment_id"), "no such payment").http_status(), 404);
+    assert_eq!(GateRejected::new(epay_core::ErrorCode::UnknownPayment, Some("general.payment_id"), "no such payment").http_status(), 404);
 }
 
 #[test]

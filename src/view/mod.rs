@@ -6,6 +6,7 @@ pub mod dom;
 pub mod model;
 pub mod screens;
 
+use epay_core::ErrorCode;
 use crate::error::Error;
 use crate::interop::Theme;
 use dom::{Interval, Listener};
@@ -98,7 +99,7 @@ fn shared_sheet() -> Option<JsValue> {
 impl View {
     /// Creates the host (in `target`, or in a modal overlay on `document.body`).
     pub fn mount(doc: &Document, target: Option<&Element>, theme: Theme, lang: Lang) -> Result<View, Error> {
-        let no_dom = || Error::new("no_document", None, "EPayWidget.run needs a browser document");
+        let no_dom = || Error::new(ErrorCode::NoDocument, None, "EPayWidget.run needs a browser document");
         let host: HtmlElement = doc.create_element(HOST_TAG).map_err(|_| no_dom())?.unchecked_into();
         let _ = host.set_attribute("data-theme", theme.as_str());
         let shadow = host

@@ -1,5 +1,6 @@
 //! Deciding what to show: pure functions of the core state, tested natively.
 
+use epay_core::ErrorCode;
 use epay_core::catalog::{CustomerField, FieldProblem, MethodCode};
 use epay_core::flow::{Screen, WidgetError};
 use epay_core::i18n::Key;
@@ -142,7 +143,7 @@ pub fn result_copy(o: Outcome) -> (Key, Key) {
 /// Body of the error screen: connection trouble the customer can retry, or a request the
 /// shop must fix.
 pub fn error_body(e: &WidgetError) -> Key {
-    if e.code == "redirect_failed" {
+    if e.code == ErrorCode::RedirectFailed {
         Key::ErrorRedirect
     } else if e.retryable {
         Key::ErrorNetwork
@@ -159,7 +160,7 @@ pub fn error_details(e: &WidgetError) -> String {
         _ => e.message.clone(),
     };
     s.push_str(" (");
-    s.push_str(&e.code);
+    s.push_str(e.code.as_str());
     s.push(')');
     s
 }
@@ -238,16 +239,16 @@ mod tests {
     #[test]
     fn details_name_the_parameter_once() {
         let e = WidgetError {
-            code: "invalid_params".into(),
+            code: ErrorCode::InvalidParams,
             param: Some("payment_amount".into()),
             message: "payment_amount: card-partner takes at most 3,000.00 USD".into(),
             retryable: false,
         };
         assert_eq!(error_details(&e), "payment_amount: card-partner takes at most 3,000.00 USD (invalid_params)");
-        let e = WidgetError { code: "bad_signature".into(), param: Some("signature".into()), message: "does not match".into(), retryable: false };
+        let e = WidgetError { code: ErrorCode::BadSignature, param: Some("signature".into()), message: "does not match".into(), retryable: false };
         assert_eq!(error_details(&e), "signature: does not match (bad_signature)");
         assert_eq!(error_body(&e), Key::ErrorBody);
-        let net = WidgetError { code: "network".into(), param: None, message: "network: offline".into(), retryable: true };
+        let net = WidgetError { code: ErrorCode::Network, param: None, message: "network: offline".into(), retryable: true };
         assert_eq!(error_details(&net), "network: offline (network)");
         assert_eq!(error_body(&net), Key::ErrorNetwork);
     }

@@ -144,7 +144,7 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
 }
 
 pub(super) fn error(b: &mut B, body: &Element, e: &WidgetError) {
-    let _ = body.set_attribute("data-code", &e.code);
+    let _ = body.set_attribute("data-code", e.code.as_str());
     let _ = body.append_child(&b.p("epay-text", b.t(model::error_body(e))));
     let details = b
         .el("details")

@@ -402,7 +402,7 @@ pub struct GateFail(pub GateRejected);
 
 impl GateFail {
     fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> GateFail {
-        GateFail(GateRejected::new(code, param, message))
+        GateFail(GateRejected::new(epay_core::ErrorCode::parse(code).expect("a known error code"), param, message))
     }
     fn internal(message: impl std::fmt::Display) -> GateFail {
         eprintln!("epay sandbox: epay gate: internal error: {message}");

@@ -349,7 +349,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
             Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted })),
         )),
         GateResponse::Rejected(r) => {
-            let mut e = epay_core::protocol::ApiError::new(&r.code, r.param.as_deref(), r.message);
+            let mut e = epay_core::protocol::ApiError::new(r.code, r.param.as_deref(), r.message);
             e.error.errors = r.errors;
             Err(ApiFail(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
         }

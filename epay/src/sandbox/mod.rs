@@ -321,7 +321,7 @@ pub struct ApiFail(pub StatusCode, pub ApiError);
 
 impl ApiFail {
     pub fn new(status: StatusCode, code: &str, param: Option<&str>, message: impl Into<String>) -> ApiFail {
-        ApiFail(status, ApiError::new(code, param, message))
+        ApiFail(status, ApiError::new(epay_core::ErrorCode::parse(code).expect("a known error code"), param, message))
     }
     pub fn bad_request(code: &str, param: Option<&str>, message: impl Into<String>) -> ApiFail {
         ApiFail::new(StatusCode::BAD_REQUEST, code, param, message)
