@@ -6,7 +6,7 @@
 //! serde-wasm-bindgen: that halves the wasm).
 
 use epay_core::ErrorCode;
-use epay_core::flow::ApiFailure;
+use epay_core::flow::CallFailure;
 use crate::interop;
 use epay_core::wire::Decoded;
 use epay_core::protocol::{ApiError, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
@@ -15,7 +15,7 @@ use std::pin::Pin;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
-pub type Call<T> = Pin<Box<dyn Future<Output = Result<T, ApiFailure>>>>;
+pub type Call<T> = Pin<Box<dyn Future<Output = Result<T, CallFailure>>>>;
 
 /// The three platform calls. `signal` aborts a call when the widget is destroyed.
 pub trait Transport {
@@ -39,30 +39,30 @@ impl HttpTransport {
 
 /// Maps an HTTP answer to the protocol: 2xx → `T`; 4xx/5xx with an `ApiError` body →
 /// `Rejected`; anything else → `Protocol`.
-pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> Result<T, ApiFailure> {
+pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> Result<T, CallFailure> {
     let parsed: Option<JsValue> = js_sys::JSON::parse(text).ok();
     if (200..300).contains(&status) {
-        let v = parsed.ok_or_else(|| ApiFailure::Protocol(format!("HTTP {status} answer is not JSON")))?;
+        let v = parsed.ok_or_else(|| CallFailure::Protocol(format!("HTTP {status} answer is not JSON")))?;
         // A well-formed answer with a bad field (a `currency` that is not ISO 4217, say) will
         // not get better by asking again: the error screen, naming the field.
-        return read(&v).map_err(|e| ApiFailure::Rejected(ApiError::new(ErrorCode::Protocol, Some(&e.field), ["platform answer: ", &e.message()].concat())));
+        return read(&v).map_err(|e| CallFailure::Rejected(ApiError::new(ErrorCode::Protocol, Some(&e.field), ["platform answer: ", &e.message()].concat())));
     }
     if status >= 400 {
         if let Some(Ok(api)) = parsed.as_ref().map(interop::decode_api_error) {
-            return Err(ApiFailure::Rejected(api));
+            return Err(CallFailure::Rejected(api));
         }
     }
-    Err(ApiFailure::Protocol(format!("HTTP {status}")))
+    Err(CallFailure::Protocol(format!("HTTP {status}")))
 }
 
 async fn send<T>(
     req: Result<gloo_net::http::Request, gloo_net::Error>,
     read: fn(&JsValue) -> Decoded<T>,
-) -> Result<T, ApiFailure> {
-    let req = req.map_err(|e| ApiFailure::Protocol(e.to_string()))?;
-    let resp = req.send().await.map_err(|e| ApiFailure::Network(e.to_string()))?;
+) -> Result<T, CallFailure> {
+    let req = req.map_err(|e| CallFailure::Protocol(e.to_string()))?;
+    let resp = req.send().await.map_err(|e| CallFailure::Network(e.to_string()))?;
     let status = resp.status();
-    let text = resp.text().await.map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let text = resp.text().await.map_err(|e| CallFailure::Network(e.to_string()))?;
     decode(status, &text, read)
 }
 

@@ -11,22 +11,23 @@ use crate::api::Transport;
 use crate::error::Error;
 use crate::interop::{self, Handlers, Options, RunParams, Target};
 use crate::view::dom::{console_error, Listener, Timeout};
-use crate::view::screens::Ctx;
-use crate::view::{self, Ui, View};
+use crate::view::builder::Ctx;
+use crate::view::{self, ViewEvent, View};
 use epay_core::epay::EpayCode;
 use epay_core::flow::{poll_delay_ms, Checkout, Effect, Event, Msg, Screen, WidgetError};
 use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
-use epay_core::redirect::{is_loopback_host, scheme_and_host, HttpMethod};
-use epay_core::{MinorUnits, PaymentRequest, RedirectData, UrlPolicy};
+use epay_core::redirect::{scheme_and_host, HttpMethod};
+use epay_core::{MinorUnits, PaymentRequest, UrlPolicy};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Document, Element, HtmlFormElement, Window};
 
-pub type NavigateHook = Rc<dyn Fn(&HtmlFormElement)>;
+pub use crate::redirect::NavigateHook;
+use crate::redirect::{build_form, js_error_text, submit_form, url_policy, NavigationWatch};
 pub type PollDelayHook = Rc<dyn Fn(u32) -> u32>;
 
 /// Test seams: what the browser tests replace.
@@ -36,13 +37,6 @@ pub struct Hooks {
     pub navigate: Option<NavigateHook>,
     /// Poll delay for attempt N; default `flow::poll_delay_ms(attempt, Math.random())`.
     pub poll_delay: Option<PollDelayHook>,
-}
-
-/// Sandbox mode (plain http redirects to loopback) only when the platform itself is
-/// reached over http on a loopback host.
-pub fn url_policy(base_url: &str) -> UrlPolicy {
-    let allow = matches!(scheme_and_host(base_url), Ok((s, h)) if s == "http" && is_loopback_host(&h));
-    UrlPolicy { allow_loopback_http: allow }
 }
 
 struct State {
@@ -75,7 +69,7 @@ pub struct Shared {
     target: Option<Element>,
     alive: Cell<bool>,
     running: Cell<bool>,
-    queue: RefCell<VecDeque<Ui>>,
+    queue: RefCell<VecDeque<ViewEvent>>,
     state: RefCell<Option<State>>,
 }
 
@@ -93,7 +87,7 @@ fn find(id: u32) -> Option<Rc<Shared>> {
     WIDGETS.with(|w| w.borrow().iter().find(|s| s.id == id).cloned())
 }
 
-fn browser() -> Result<(Window, Document), Error> {
+pub(crate) fn browser() -> Result<(Window, Document), Error> {
     let no_doc = || Error::new(ErrorCode::NoDocument, None, "EPayWidget needs a browser window and document");
     let window = web_sys::window().ok_or_else(no_doc)?;
     let doc = window.document().ok_or_else(no_doc)?;
@@ -158,11 +152,10 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
     };
     let lang = pick_lang(&window, language_code.as_deref());
 
-    let (mut checkout, mut effects) = Checkout::new(url_policy(&base_url));
-    if let Some(e) = problem {
-        checkout.screen = Screen::Error(e.clone());
-        effects = vec![Effect::Emit(Event::Error(e))];
-    }
+    let (checkout, effects) = match problem {
+        None => Checkout::new(url_policy(&base_url)),
+        Some(e) => Checkout::failed(url_policy(&base_url), e),
+    };
     let transport = transport.unwrap_or_else(|| Rc::new(crate::api::HttpTransport::new(&base_url)));
     let payment_id = request.as_ref().map(|r| r.payment_id.clone()).or_else(|| match run.params.get("payment_id") {
         Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
@@ -224,16 +217,9 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
     };
     let target = target.ok().flatten();
     let lang = pick_lang(&window, extra.language_code.as_deref());
-    let (mut checkout, _) = Checkout::new(UrlPolicy { allow_loopback_http: false });
-    let effects = match shown {
-        Ok(redirect_data) => {
-            checkout.screen = Screen::Code { redirect_data };
-            vec![]
-        }
-        Err(e) => {
-            checkout.screen = Screen::Error(e.clone());
-            vec![Effect::Emit(Event::Error(e))]
-        }
+    let (checkout, effects) = match shown {
+        Ok(redirect_data) => (Checkout::showing_code(redirect_data), vec![]),
+        Err(e) => Checkout::failed(UrlPolicy { allow_loopback_http: false }, e),
     };
     replace_existing(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
@@ -273,14 +259,14 @@ fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Elem
             let weak = Rc::downgrade(&shared);
             let d = doc.clone();
             st.listeners.push(Listener::new(doc, "visibilitychange", move |_| {
-                send(&weak, Ui::Msg(Msg::Visibility(!d.hidden())));
+                send(&weak, ViewEvent::Msg(Msg::Visibility(!d.hidden())));
             }));
             if st.view.overlay.is_some() {
                 let weak = Rc::downgrade(&shared);
                 st.listeners.push(Listener::new(doc, "keydown", move |ev| {
                     let esc = ev.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.key() == "Escape");
                     if esc {
-                        send(&weak, Ui::Close);
+                        send(&weak, ViewEvent::Close);
                     }
                 }));
             }
@@ -289,7 +275,7 @@ fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Elem
     }
     if doc.hidden() {
         // Opened in a background tab: no polling until it is seen.
-        shared.queue.borrow_mut().push_back(Ui::Msg(Msg::Visibility(false)));
+        shared.queue.borrow_mut().push_back(ViewEvent::Msg(Msg::Visibility(false)));
     }
     drain(&shared, effects);
     Ok(id)
@@ -312,14 +298,14 @@ fn next_id() -> u32 {
     })
 }
 
-fn send(weak: &Weak<Shared>, ui: Ui) {
+fn send(weak: &Weak<Shared>, ui: ViewEvent) {
     if let Some(sh) = weak.upgrade() {
         dispatch(&sh, ui);
     }
 }
 
 /// Queues `ui` and, unless already running, processes the queue.
-fn dispatch(sh: &Rc<Shared>, ui: Ui) {
+fn dispatch(sh: &Rc<Shared>, ui: ViewEvent) {
     if !sh.alive.get() {
         return;
     }
@@ -342,18 +328,18 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
         let Some(ui) = next else { break };
         let effects = match ui {
             // Outside the state borrow: it calls the merchant, then destroys.
-            Ui::Close => {
+            ViewEvent::Close => {
                 close(sh);
                 continue;
             }
-            Ui::Expired => {
-                notify(sh, "onExpire", "epay:expire", &|st| match &st.checkout.screen {
-                    Screen::Code { redirect_data } => Some(interop::event_payload(&Event::Code(redirect_data.clone()), pid(st).as_deref(), st.checkout.method)),
+            ViewEvent::Expired => {
+                notify(sh, "onExpire", "epay:expire", &|st| match st.checkout.screen() {
+                    Screen::Code { redirect_data } => Some(interop::event_payload(&Event::Code(redirect_data.clone()), pid(st).as_deref(), st.checkout.method())),
                     _ => None,
                 });
                 continue;
             }
-            Ui::Resubmit => {
+            ViewEvent::Resubmit => {
                 {
                     let mut guard = sh.state.borrow_mut();
                     if let Some(st) = guard.as_mut() {
@@ -364,7 +350,7 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
                 }
                 continue;
             }
-            Ui::Msg(msg) => {
+            ViewEvent::Msg(msg) => {
                 let mut guard = sh.state.borrow_mut();
                 let Some(st) = guard.as_mut() else { break };
                 st.interacted |= !matches!(msg, Msg::Opened(_) | Msg::PayAnswered(_) | Msg::StatusAnswered(_) | Msg::PollDue | Msg::Visibility(_));
@@ -389,7 +375,7 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
 
 /// Keeps what the customer typed across re-renders.
 fn capture_draft(st: &mut State) {
-    if let (Screen::Fields { fields, .. }, Some(form)) = (&st.checkout.screen, st.view.form()) {
+    if let (Screen::Fields { fields, .. }, Some(form)) = (st.checkout.screen(), st.view.form()) {
         let typed = view::screens::read_fields(&form, fields);
         for f in fields {
             st.draft.set(*f, typed.get(*f).map(str::to_string));
@@ -400,7 +386,7 @@ fn capture_draft(st: &mut State) {
 fn render(st: &mut State, sh: &Rc<Shared>) {
     let weak = Rc::downgrade(sh);
     let send_fn: view::Send = Rc::new(move |ui| send(&weak, ui));
-    let session = st.checkout.session.as_ref();
+    let session = st.checkout.session();
     let (amount, currency) = match (session, &st.amount) {
         (Some(s), _) => (Some(s.amount), s.currency.clone()),
         (None, Some((a, c))) => (Some(*a), c.clone()),
@@ -419,15 +405,15 @@ fn render(st: &mut State, sh: &Rc<Shared>) {
         modal,
         amount: amount_text,
         payment_id: payment_id.as_deref(),
-        method: st.checkout.method,
+        method: st.checkout.method(),
         methods: &methods,
-        paying: st.checkout.paying,
+        paying: st.checkout.paying(),
         forced: session.and_then(|s| s.forced_method).is_some(),
         draft: &st.draft,
         format: &format,
         send: send_fn,
     };
-    let screen = st.checkout.screen.clone();
+    let screen = st.checkout.screen().clone();
     st.view.render(&ctx, &screen, move_focus);
 }
 
@@ -449,13 +435,13 @@ fn run_effects(sh: &Rc<Shared>, effects: Vec<Effect>) {
 }
 
 /// Runs a future's answer back into the widget, unless it was destroyed meanwhile.
-fn spawn_call<T: 'static>(sh: &Rc<Shared>, fut: crate::api::Call<T>, wrap: fn(Result<T, epay_core::flow::ApiFailure>) -> Msg) {
+fn spawn_call<T: 'static>(sh: &Rc<Shared>, fut: crate::api::Call<T>, wrap: fn(Result<T, epay_core::flow::CallFailure>) -> Msg) {
     let weak = Rc::downgrade(sh);
     wasm_bindgen_futures::spawn_local(async move {
         let res = fut.await;
         if let Some(sh) = weak.upgrade() {
             if sh.alive.get() {
-                dispatch(&sh, Ui::Msg(wrap(res)));
+                dispatch(&sh, ViewEvent::Msg(wrap(res)));
             }
         }
     });
@@ -476,7 +462,7 @@ fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
             spawn_call(sh, fut, Msg::Opened);
         }
         Effect::CallPay { method, customer } => {
-            let Some(session) = st.checkout.session.as_ref().map(|s| s.session.clone()) else { return };
+            let Some(session) = st.checkout.session().map(|s| s.session.clone()) else { return };
             // The return URL the merchant signed, else this page (the platform takes it only
             // on an origin registered for the project).
             let return_url = interop::signed_text(&st.open_body, "return_url")
@@ -487,7 +473,7 @@ fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
             spawn_call(sh, fut, Msg::PayAnswered);
         }
         Effect::CallStatus => {
-            let Some(session) = st.checkout.session.as_ref().map(|s| s.session.clone()) else { return };
+            let Some(session) = st.checkout.session().map(|s| s.session.clone()) else { return };
             let fut = st.transport.status(session, &signal(st));
             spawn_call(sh, fut, Msg::StatusAnswered);
         }
@@ -498,7 +484,7 @@ fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
             };
             let weak = Rc::downgrade(sh);
             // Replacing the old timer clears it.
-            st.timer = Some(Timeout::new(delay, move || send(&weak, Ui::Msg(Msg::PollDue))));
+            st.timer = Some(Timeout::new(delay, move || send(&weak, ViewEvent::Msg(Msg::PollDue))));
         }
         Effect::CancelPoll => st.timer = None,
         Effect::Navigate(rd) => {
@@ -513,101 +499,12 @@ fn perform(st: &mut State, sh: &Rc<Shared>, fx: Effect) {
     }
 }
 
-/// The redirect form: one hidden input per body pair; for GET the browser puts them in
-/// the query (replacing any query of `url`, as browsers do for GET forms). Appended to
-/// `document.body`, outside the shadow root.
-pub fn build_form(doc: &Document, rd: &RedirectData) -> Option<HtmlFormElement> {
-    let form: HtmlFormElement = doc.create_element("form").ok()?.dyn_into().ok()?;
-    form.set_method(rd.method.as_str());
-    form.set_action(&rd.url);
-    let _ = form.set_attribute("data-epay-redirect", "");
-    form.set_hidden(true);
-    for (k, v) in &rd.body.0 {
-        let input: web_sys::HtmlInputElement = doc.create_element("input").ok()?.dyn_into().ok()?;
-        input.set_type("hidden");
-        input.set_name(k);
-        input.set_value(v);
-        let _ = form.append_child(&input);
-    }
-    doc.body()?.append_child(&form).ok()?;
-    Some(form)
-}
-
-/// `followRedirect`'s URL rule: loopback http only with `options.sandbox`, or from a page
-/// that is itself served over http from a loopback host (the sandbox's own pages).
-pub fn redirect_policy(sandbox: bool, page_origin: &str) -> UrlPolicy {
-    UrlPolicy { allow_loopback_http: sandbox || url_policy(page_origin).allow_loopback_http }
-}
-
-/// `EPayWidget.followRedirect(redirect_data, options)` (Gate mode): checks `redirect_data`
-/// and submits it as a hidden form — `method` to `url`, `body` as fields (for GET the
-/// browser puts them in the query). `url` must be https; plain http only to a loopback
-/// host (127.0.0.0/8, localhost, [::1]), and only when `options.sandbox` is `true` or the
-/// page itself is served over http from a loopback host. Anything refused throws a JS
-/// `Error` with `code` `bad_redirect` and `param` naming the field
-/// (`redirect_data.method`, `redirect_data.url`, `redirect_data.body.<key>`), and
-/// nothing navigates. `navigate` replaces the submit (tests).
-pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Option<&NavigateHook>) -> Result<js_sys::Promise, Error> {
-    let sandbox = interop::read_sandbox(options)?;
-    let rd = interop::read_redirect_data(redirect_data)?;
-    let (window, doc) = browser()?;
-    rd.check(redirect_policy(sandbox, &window.location().origin().unwrap_or_default())).map_err(|e| {
-        let w = WidgetError::redirect(&e);
-        Error { code: w.code, param: w.param, message: w.message }
-    })?;
-    // And the browser's own URL parser: a URL it cannot parse would leave the customer on
-    // `about:blank#blocked`.
-    if web_sys::Url::new(&rd.url).is_err() {
-        return Err(Error::new(ErrorCode::BadRedirect, Some("redirect_data.url"), "redirect_data.url: the browser cannot parse this URL"));
-    }
-    let form = build_form(&doc, &rd).ok_or_else(|| Error::new(ErrorCode::NoDocument, None, "followRedirect: the page has no body to hold the form"))?;
-    if let Some(hook) = navigate {
-        hook(&form);
-        return Ok(js_sys::Promise::resolve(&JsValue::UNDEFINED));
-    }
-    // Settles when the browser starts leaving, or rejects with `redirect_failed` when it
-    // refuses (see `NavigationWatch`): the watch lives in the promise's callbacks until then.
-    let url = rd.url.clone();
-    let keep: Rc<RefCell<Option<NavigationWatch>>> = Rc::default();
-    let mut submitted = Ok(());
-    let promise = js_sys::Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
-        let (k1, k2) = (keep.clone(), keep.clone());
-        let url = url.clone();
-        let watch = NavigationWatch::new(
-            &doc,
-            Box::new(move || {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
-                k1.borrow_mut().take();
-            }),
-            Box::new(move |why: String| {
-                let e = WidgetError::redirect_failed(&url, &why);
-                web_sys::console::warn_1(&JsValue::from_str(&["[epay-widget] redirect_failed: ", &e.message].concat()));
-                let _ = reject.call1(&JsValue::UNDEFINED, &Error { code: e.code, param: e.param, message: e.message }.into());
-                k2.borrow_mut().take();
-            }),
-        );
-        *keep.borrow_mut() = watch;
-        submitted = submit_form(&form);
-    });
-    submitted.map_err(|_| Error::new(ErrorCode::RedirectFailed, Some("redirect_data.url"), "followRedirect: the browser refused to submit the form"))?;
-    Ok(promise)
-}
-
-/// `HTMLFormElement.prototype.submit.call(form)`: a body field named `submit` (an input is
-/// also a property of its form) cannot shadow the method and leave the customer stuck.
-pub fn submit_form(form: &HtmlFormElement) -> Result<(), JsValue> {
-    let class = js_sys::Reflect::get(&js_sys::global(), &"HTMLFormElement".into())?;
-    let proto = js_sys::Reflect::get(&class, &"prototype".into())?;
-    let submit: js_sys::Function = js_sys::Reflect::get(&proto, &"submit".into())?.dyn_into()?;
-    submit.call0(form).map(|_| ())
-}
-
 fn submit(st: &mut State, sh: &Rc<Shared>, form: &HtmlFormElement) {
     match &st.hooks.navigate {
         Some(hook) => hook(form),
         None => {
             let weak = Rc::downgrade(sh);
-            let failed = move |why: String| send(&weak, Ui::Msg(Msg::RedirectFailed(why)));
+            let failed = move |why: String| send(&weak, ViewEvent::Msg(Msg::RedirectFailed(why)));
             // Watch first: a CSP refusal is reported while `submit()` runs.
             st.redirect_watch = None;
             let watch = NavigationWatch::new(&st.doc, Box::new(|| {}), Box::new(failed.clone()));
@@ -620,79 +517,8 @@ fn submit(st: &mut State, sh: &Rc<Shared>, form: &HtmlFormElement) {
     }
 }
 
-/// How long the browser may take to start leaving the page after a redirect form is
-/// submitted before the widget says it did not (a frame sandboxed without `allow-forms`
-/// refuses silently). A Content-Security-Policy refusal is reported at once.
-pub const REDIRECT_GRACE_MS: u32 = 3000;
-
-/// After `beforeunload`, how long a Content-Security-Policy refusal may still arrive:
-/// Chromium checks `form-action` once the navigation has started (after `beforeunload`).
-pub const REDIRECT_SETTLE_MS: u32 = 1000;
-
-/// Watches a submitted redirect form: the browser either leaves the page or refuses.
-/// Leaving: `pagehide`, or `beforeunload` followed by no refusal for [`REDIRECT_SETTLE_MS`].
-/// Refusing: a `securitypolicyviolation` for `form-action`, or neither event within
-/// [`REDIRECT_GRACE_MS`]. Exactly one of `left` / `failed` runs, at most once; dropping the
-/// watch stops it.
-pub struct NavigationWatch {
-    _listeners: [Listener; 3],
-    _timer: Rc<RefCell<Option<Timeout>>>,
-}
-
-type Report = Rc<RefCell<Option<(Box<dyn FnOnce()>, Box<dyn FnOnce(String)>)>>>;
-
-fn report_left(r: &Report) {
-    if let Some((left, _)) = r.borrow_mut().take() {
-        left();
-    }
-}
-
-fn report_failed(r: &Report, why: String) {
-    if let Some((_, failed)) = r.borrow_mut().take() {
-        failed(why);
-    }
-}
-
-impl NavigationWatch {
-    pub fn new(doc: &Document, left: Box<dyn FnOnce()>, failed: Box<dyn FnOnce(String)>) -> Option<NavigationWatch> {
-        let window = web_sys::window()?;
-        let report: Report = Rc::new(RefCell::new(Some((left, failed))));
-        let timer: Rc<RefCell<Option<Timeout>>> = Rc::default();
-        let r = report.clone();
-        let csp = Listener::new(doc, "securitypolicyviolation", move |ev| {
-            let get = |k: &str| js_sys::Reflect::get(&ev, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            let directive = get("effectiveDirective");
-            if directive == "form-action" || get("violatedDirective").starts_with("form-action") {
-                let policy = get("originalPolicy");
-                let shown = if policy.is_empty() { directive } else { ["form-action in \"", &policy, "\""].concat() };
-                report_failed(&r, ["the page's Content-Security-Policy refused it (", &shown, ")"].concat());
-            }
-        });
-        let r = report.clone();
-        let hide = Listener::new(&window, "pagehide", move |_| report_left(&r));
-        let (r, t) = (report.clone(), Rc::downgrade(&timer));
-        let started = Listener::new(&window, "beforeunload", move |_| {
-            let r = r.clone();
-            // Replacing the grace timer clears it; a refusal may still come meanwhile.
-            if let Some(t) = t.upgrade() {
-                *t.borrow_mut() = Some(Timeout::new(REDIRECT_SETTLE_MS, move || report_left(&r)));
-            }
-        });
-        let r = report.clone();
-        *timer.borrow_mut() = Some(Timeout::new(REDIRECT_GRACE_MS, move || {
-            report_failed(&r, "the page did not start leaving within 3 s (a sandboxed frame without allow-forms?)".into());
-        }));
-        Some(NavigationWatch { _listeners: [csp, started, hide], _timer: timer })
-    }
-}
-
-/// The message of a thrown JS value.
-fn js_error_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_default()
-}
-
 fn pid(st: &State) -> Option<String> {
-    st.checkout.session.as_ref().map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone())
+    st.checkout.session().map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone())
 }
 
 /// Tells the merchant: the `dom` event on the host, then the `handler` (`on*`), both with
@@ -722,7 +548,7 @@ fn emit(sh: &Rc<Shared>, ev: &Event) {
         }
     }
     let (handler, dom) = interop::event_names(ev);
-    notify(sh, handler, dom, &|st| Some(interop::event_payload(ev, pid(st).as_deref(), st.checkout.method)));
+    notify(sh, handler, dom, &|st| Some(interop::event_payload(ev, pid(st).as_deref(), st.checkout.method())));
 }
 
 fn dispatch_dom_event(host: &web_sys::HtmlElement, name: &str, detail: &JsValue) {
@@ -742,7 +568,7 @@ fn close(sh: &Rc<Shared>) {
         return;
     }
     notify(sh, "onClose", "epay:close", &|st| {
-        let status = match &st.checkout.screen {
+        let status = match st.checkout.screen() {
             Screen::Result { view } => view.status.as_ref().map(|s| JsValue::from_str(s.as_str())),
             _ => None,
         };

@@ -17,7 +17,7 @@
 //!   (`redirect_data.body.valid_time`) and reported to `onError`; it does not throw.
 //! - `followRedirect(redirect_data, options)` (Gate mode): submits `redirect_data` as a form;
 //!   throws `bad_redirect` naming the field for anything it refuses (see
-//!   [`controller::follow_redirect`] for the URL rule and `options.sandbox`).
+//!   [`redirect::follow_redirect`] for the URL rule and `options.sandbox`).
 //!
 //! Errors: `run` throws (a JS `Error` with `code` and `param`) only for programming
 //! mistakes: `params` not an object (`invalid_argument`, `params`), `options` not an
@@ -36,6 +36,7 @@ pub mod api;
 pub mod controller;
 pub mod error;
 pub mod interop;
+pub mod redirect;
 pub mod view;
 
 use wasm_bindgen::prelude::*;
@@ -79,7 +80,7 @@ pub fn show_code(target: JsValue, redirect_data: JsValue, options: JsValue) -> R
 /// `redirect_failed` when it refuses (a CSP `form-action`, a sandboxed frame).
 #[wasm_bindgen(js_name = followRedirect)]
 pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<js_sys::Promise, error::Error> {
-    controller::follow_redirect(&redirect_data, &options, None)
+    redirect::follow_redirect(&redirect_data, &options, None)
 }
 
 /// Rust-side entry for tests and embedders: `run` with another transport and hooks.

@@ -13,7 +13,7 @@ use epay_core::i18n::{t, Key, Lang};
 use epay_core::protocol::{NextAction, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod};
 use epay_core::{MethodCode, MinorUnits, RedirectData};
-use epay_widget::controller::{follow_redirect, NavigateHook};
+use epay_widget::redirect::{follow_redirect, NavigateHook};
 use epay_widget::interop::redirect_data_to_js;
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -606,7 +606,7 @@ async fn a_body_field_named_like_a_form_method_cannot_stop_the_redirect() {
     let body = vec![("submit", "1"), ("action", "x"), ("target", "_top")];
     let query = followed_query("/epay-clobbered", body, |form| {
         assert!(form.submit().is_err(), "the plain call hits the input, not the method");
-        epay_widget::controller::submit_form(form).unwrap();
+        epay_widget::redirect::submit_form(form).unwrap();
     })
     .await;
     assert_eq!(query, "?submit=1&action=x&target=_top");
@@ -647,7 +647,7 @@ fn follow_redirect_refuses_what_it_must_not_follow_and_builds_nothing() {
 
 #[wasm_bindgen_test]
 fn loopback_http_is_followed_only_in_sandbox_mode_or_from_a_loopback_page() {
-    use epay_widget::controller::redirect_policy;
+    use epay_widget::redirect::redirect_policy;
     let local = "http://127.0.0.1:8787/sim/partner/pay";
     let check = |sandbox: bool, page: &str| epay_core::redirect::check_url(local, redirect_policy(sandbox, page));
     assert!(check(false, "https://shop.example").is_err(), "a live shop page does not go to loopback http");

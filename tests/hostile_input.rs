@@ -9,7 +9,7 @@ use epay_core::catalog::CustomerField;
 use epay_core::protocol::PaymentView;
 use epay_core::redirect::{FormBody, HttpMethod};
 use epay_core::{MethodCode, RedirectData};
-use epay_widget::controller::{follow_redirect, NavigateHook};
+use epay_widget::redirect::{follow_redirect, NavigateHook};
 use epay_widget::interop::{decode_open, decode_payment_view, redirect_data_to_js};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -7,7 +7,7 @@ mod support;
 use epay_core::ErrorCode;
 use epay_core::callback::{PaymentStatus, Sum};
 use epay_core::catalog::CustomerField;
-use epay_core::flow::ApiFailure;
+use epay_core::flow::CallFailure;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{ApiError, NextAction, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod};
@@ -111,7 +111,7 @@ async fn a_forced_method_in_a_currency_it_does_not_take_is_refused_before_any_re
 async fn rejected_open_shows_the_parameter_and_reports_code_and_param() {
     let fake = Fake::new();
     *fake.open.borrow_mut() =
-        Some(Err(ApiFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match the parameters"))));
+        Some(Err(CallFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match the parameters"))));
     let on_error = Recorder::new();
     let p = params("KES", 10_000);
     set(&p, "onError", on_error.function().clone());
@@ -602,10 +602,10 @@ async fn an_unknown_function_parameter_warns_naming_the_nearest_handler() {
 }
 
 /// What a `NavigationWatch` reported: "left", or "failed: <why>".
-fn watch_for_navigation() -> (Rc<RefCell<Vec<String>>>, Option<epay_widget::controller::NavigationWatch>) {
+fn watch_for_navigation() -> (Rc<RefCell<Vec<String>>>, Option<epay_widget::redirect::NavigationWatch>) {
     let seen: Rc<RefCell<Vec<String>>> = Rc::default();
     let (a, b) = (seen.clone(), seen.clone());
-    let watch = epay_widget::controller::NavigationWatch::new(
+    let watch = epay_widget::redirect::NavigationWatch::new(
         &doc(),
         Box::new(move || a.borrow_mut().push("left".into())),
         Box::new(move |why: String| b.borrow_mut().push(["failed: ", &why].concat())),
@@ -629,13 +629,13 @@ async fn a_redirect_refused_by_the_page_csp_is_reported_at_once() {
     assert!(seen.borrow()[0].starts_with("failed: ") && seen.borrow()[0].contains("form-action 'self'"), "{:?}", seen.borrow());
     // Once only.
     doc().dispatch_event(&ev).unwrap();
-    sleep(epay_widget::controller::REDIRECT_GRACE_MS as i32 + 300).await;
+    sleep(epay_widget::redirect::REDIRECT_GRACE_MS as i32 + 300).await;
     assert_eq!(seen.borrow().len(), 1);
 }
 
 #[wasm_bindgen_test]
 async fn a_redirect_that_never_leaves_the_page_fails_after_the_grace_time_and_one_that_leaves_does_not() {
-    let grace = epay_widget::controller::REDIRECT_GRACE_MS as i32;
+    let grace = epay_widget::redirect::REDIRECT_GRACE_MS as i32;
     let (stuck, _stuck) = watch_for_navigation();
     sleep(grace - 1000).await;
     assert!(stuck.borrow().is_empty(), "not before the grace time");
@@ -650,7 +650,7 @@ async fn a_redirect_that_never_leaves_the_page_fails_after_the_grace_time_and_on
 
 #[wasm_bindgen_test]
 async fn after_beforeunload_a_late_csp_refusal_still_fails_and_silence_means_the_page_left() {
-    let settle = epay_widget::controller::REDIRECT_SETTLE_MS as i32;
+    let settle = epay_widget::redirect::REDIRECT_SETTLE_MS as i32;
     let window = web_sys::window().unwrap();
     // Chromium: the navigation starts (beforeunload), then form-action refuses it.
     let (refused, _a) = watch_for_navigation();
@@ -667,7 +667,7 @@ async fn after_beforeunload_a_late_csp_refusal_still_fails_and_silence_means_the
     window.dispatch_event(&web_sys::Event::new("beforeunload").unwrap()).unwrap();
     sleep(settle + 300).await;
     assert_eq!(leaving.borrow().as_slice(), ["left".to_string()]);
-    sleep(epay_widget::controller::REDIRECT_GRACE_MS as i32).await;
+    sleep(epay_widget::redirect::REDIRECT_GRACE_MS as i32).await;
     assert_eq!(leaving.borrow().len(), 1, "the grace timer was replaced, not added");
 }
 

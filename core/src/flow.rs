@@ -31,7 +31,7 @@ pub fn poll_delay_ms(attempt: u32, jitter: f64) -> u32 {
 
 /// Why a call to the platform failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiFailure {
+pub enum CallFailure {
     /// No answer (offline, timeout, CORS): worth retrying.
     Network(String),
     /// The platform refused the request and said why.
@@ -40,24 +40,24 @@ pub enum ApiFailure {
     Protocol(String),
 }
 
-impl ApiFailure {
+impl CallFailure {
     pub fn message(&self) -> String {
         match self {
-            ApiFailure::Network(m) => format!("network: {m}"),
-            ApiFailure::Rejected(e) => e.error.message.clone(),
-            ApiFailure::Protocol(m) => format!("platform answer: {m}"),
+            CallFailure::Network(m) => format!("network: {m}"),
+            CallFailure::Rejected(e) => e.error.message.clone(),
+            CallFailure::Protocol(m) => format!("platform answer: {m}"),
         }
     }
     pub fn code(&self) -> ErrorCode {
         match self {
-            ApiFailure::Network(_) => ErrorCode::Network,
-            ApiFailure::Rejected(e) => e.error.code,
-            ApiFailure::Protocol(_) => ErrorCode::Protocol,
+            CallFailure::Network(_) => ErrorCode::Network,
+            CallFailure::Rejected(e) => e.error.code,
+            CallFailure::Protocol(_) => ErrorCode::Protocol,
         }
     }
     pub fn param(&self) -> Option<&str> {
         match self {
-            ApiFailure::Rejected(e) => e.error.param.as_deref(),
+            CallFailure::Rejected(e) => e.error.param.as_deref(),
             _ => None,
         }
     }
@@ -74,12 +74,12 @@ pub struct WidgetError {
 }
 
 impl WidgetError {
-    pub fn from_failure(f: &ApiFailure) -> WidgetError {
+    pub fn from_failure(f: &CallFailure) -> WidgetError {
         WidgetError {
             code: f.code(),
             param: f.param().map(str::to_string),
             message: f.message(),
-            retryable: matches!(f, ApiFailure::Network(_)),
+            retryable: matches!(f, CallFailure::Network(_)),
         }
     }
     pub fn redirect(e: &RedirectError) -> WidgetError {
@@ -151,14 +151,14 @@ pub enum Effect {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
-    Opened(Result<OpenResponse, ApiFailure>),
+    Opened(Result<OpenResponse, CallFailure>),
     MethodChosen(MethodCode),
     /// The customer submitted the fields form with these values.
     FieldsSubmitted(CustomerData),
     /// Back from the fields form to the picker.
     Back,
-    PayAnswered(Result<PaymentView, ApiFailure>),
-    StatusAnswered(Result<PaymentView, ApiFailure>),
+    PayAnswered(Result<PaymentView, CallFailure>),
+    StatusAnswered(Result<PaymentView, CallFailure>),
     PollDue,
     /// "Try again" / "check again".
     Retry,
@@ -170,13 +170,13 @@ pub enum Msg {
 
 #[derive(Debug, Clone)]
 pub struct Checkout {
-    pub screen: Screen,
-    pub policy: UrlPolicy,
-    pub session: Option<OpenResponse>,
-    pub method: Option<MethodCode>,
-    pub customer: CustomerData,
+    screen: Screen,
+    policy: UrlPolicy,
+    session: Option<OpenResponse>,
+    method: Option<MethodCode>,
+    customer: CustomerData,
     /// A `pay` call is in flight: further clicks do nothing.
-    pub paying: bool,
+    paying: bool,
     /// The last pay attempt, for "try again" after a network error.
     last_pay: Option<(MethodCode, CustomerData)>,
     following: bool,
@@ -186,9 +186,26 @@ pub struct Checkout {
 }
 
 impl Checkout {
+    /// A checkout that opens: the loading screen, and the `open` call to make.
     pub fn new(policy: UrlPolicy) -> (Checkout, Vec<Effect>) {
-        let c = Checkout {
-            screen: Screen::Loading,
+        (Checkout::on(Screen::Loading, policy), vec![Effect::CallOpen])
+    }
+
+    /// A checkout that cannot start (bad parameters, no target): the error screen, and
+    /// the error to report. No call is made.
+    pub fn failed(policy: UrlPolicy, error: WidgetError) -> (Checkout, Vec<Effect>) {
+        (Checkout::on(Screen::Error(error.clone()), policy), vec![Effect::Emit(Event::Error(error))])
+    }
+
+    /// Gate mode's code screen (`showCode`): the EPay code from `redirect_data` alone,
+    /// no platform behind it (no calls, no polling, no redirects).
+    pub fn showing_code(redirect_data: RedirectData) -> Checkout {
+        Checkout::on(Screen::Code { redirect_data }, UrlPolicy { allow_loopback_http: false })
+    }
+
+    fn on(screen: Screen, policy: UrlPolicy) -> Checkout {
+        Checkout {
+            screen,
             policy,
             session: None,
             method: None,
@@ -199,8 +216,24 @@ impl Checkout {
             poll_attempt: 0,
             poll_failures: 0,
             visible: true,
-        };
-        (c, vec![Effect::CallOpen])
+        }
+    }
+
+    /// The screen to show.
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+    /// The open checkout, once the platform has answered.
+    pub fn session(&self) -> Option<&OpenResponse> {
+        self.session.as_ref()
+    }
+    /// The method chosen (or forced).
+    pub fn method(&self) -> Option<MethodCode> {
+        self.method
+    }
+    /// A `pay` call is in flight.
+    pub fn paying(&self) -> bool {
+        self.paying
     }
 
     /// Methods on offer, in the platform's order.
@@ -365,7 +398,7 @@ impl Checkout {
                 self.paying = false;
                 match res {
                     Ok(view) => self.show(view, true),
-                    Err(ApiFailure::Network(m)) => {
+                    Err(CallFailure::Network(m)) => {
                         // The server may have taken the payment: keep the form, let the
                         // customer retry; `pay` is idempotent so a retry never pays twice.
                         let e = WidgetError { code: ErrorCode::Network, param: None, message: format!("network: {m}"), retryable: true };
@@ -385,7 +418,7 @@ impl Checkout {
                         self.poll_attempt = self.poll_attempt.saturating_add(1);
                         self.show(view, false)
                     }
-                    Err(ApiFailure::Network(_)) | Err(ApiFailure::Protocol(_)) => {
+                    Err(CallFailure::Network(_)) | Err(CallFailure::Protocol(_)) => {
                         self.poll_failures += 1;
                         self.poll_attempt = self.poll_attempt.saturating_add(1);
                         if self.poll_failures >= MAX_POLL_FAILURES {
@@ -638,9 +671,9 @@ mod tests {
         o.payment = view(PaymentStatus::Processing);
         let (mut c, _) = started(o);
         for i in 1..MAX_POLL_FAILURES {
-            assert_eq!(c.update(Msg::StatusAnswered(Err(ApiFailure::Network("x".into())))), vec![Effect::SchedulePoll { attempt: i }]);
+            assert_eq!(c.update(Msg::StatusAnswered(Err(CallFailure::Network("x".into())))), vec![Effect::SchedulePoll { attempt: i }]);
         }
-        assert_eq!(c.update(Msg::StatusAnswered(Err(ApiFailure::Network("x".into())))), vec![Effect::CancelPoll]);
+        assert_eq!(c.update(Msg::StatusAnswered(Err(CallFailure::Network("x".into())))), vec![Effect::CancelPoll]);
         assert_eq!(c.screen, Screen::Waiting { stalled: true });
         assert_eq!(c.update(Msg::PollDue), vec![]);
         assert_eq!(c.update(Msg::Retry), vec![Effect::CallStatus]);
@@ -653,14 +686,14 @@ mod tests {
         let (mut c, _) = started(o);
         assert_eq!(c.update(Msg::Visibility(false)), vec![Effect::CancelPoll]);
         assert_eq!(c.update(Msg::PollDue), vec![]);
-        assert_eq!(c.update(Msg::StatusAnswered(Err(ApiFailure::Network("x".into())))), vec![]);
+        assert_eq!(c.update(Msg::StatusAnswered(Err(CallFailure::Network("x".into())))), vec![]);
         assert_eq!(c.update(Msg::Visibility(true)), vec![Effect::CallStatus]);
     }
 
     #[test]
     fn network_error_on_pay_retries_the_same_pay() {
         let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
-        c.update(Msg::PayAnswered(Err(ApiFailure::Network("offline".into()))));
+        c.update(Msg::PayAnswered(Err(CallFailure::Network("offline".into()))));
         assert!(matches!(c.screen, Screen::Error(ref e) if e.retryable));
         assert_eq!(
             c.update(Msg::Retry),
@@ -671,7 +704,7 @@ mod tests {
     #[test]
     fn rejected_open_is_an_error_naming_the_parameter() {
         let (mut c, _) = Checkout::new(SANDBOX);
-        let fx = c.update(Msg::Opened(Err(ApiFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match")))));
+        let fx = c.update(Msg::Opened(Err(CallFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match")))));
         match &c.screen {
             Screen::Error(e) => {
                 assert_eq!(e.param.as_deref(), Some("signature"));

@@ -8,8 +8,8 @@
 //! the widget's live region only at `epay::should_announce` marks and at expiry.
 
 use super::dom::{Interval, Listener};
-use super::screens::{error, B};
-use super::{format_time, Ui};
+use super::builder::ScreenBuilder;
+use super::{format_time, ViewEvent};
 use epay_core::catalog::MethodCode;
 use epay_core::codes::{code128, qr_svg};
 use epay_core::epay::{countdown_text, should_announce, EpayCode};
@@ -27,7 +27,7 @@ fn add(parent: &Element, child: &Node) {
 }
 
 /// `<svg viewBox role="img" aria-label><path d/></svg>`.
-fn svg(b: &B, testid: &str, view_box: &str, d: &str, label: &str) -> Option<Element> {
+fn svg(b: &ScreenBuilder, testid: &str, view_box: &str, d: &str, label: &str) -> Option<Element> {
     let svg = b.ctx.doc.create_element_ns(Some(SVG_NS), "svg").ok()?;
     let path = b.ctx.doc.create_element_ns(Some(SVG_NS), "path").ok()?;
     path.set_attribute("d", d).ok()?;
@@ -45,7 +45,7 @@ fn svg(b: &B, testid: &str, view_box: &str, d: &str, label: &str) -> Option<Elem
     Some(svg)
 }
 
-fn qr(b: &B, parent: &Element, data: &str, label: Key) {
+fn qr(b: &ScreenBuilder, parent: &Element, data: &str, label: Key) {
     if let Some(s) = qr_svg(data).ok().and_then(|q| svg(b, "qr", &q.view_box, &q.path, t(b.ctx.lang, label))) {
         add(parent, &s);
     }
@@ -90,7 +90,7 @@ fn copy(text: &str, el: &Element, btn: &Element, lang: Lang) {
 }
 
 /// Label, the number in large selectable type, and its Copy button.
-fn number(b: &mut B, parent: &Element, label: Key, value: &str, testid: &str) {
+fn number(b: &mut ScreenBuilder, parent: &Element, label: Key, value: &str, testid: &str) {
     let label_id = ["epay-", testid].concat();
     add(parent, &b.el("p").class("epay-label").attr("id", &label_id).text(b.t(label)).build());
     let num = b.el("span").class("epay-number").attr("data-testid", testid).text(value).build();
@@ -108,7 +108,7 @@ fn number(b: &mut B, parent: &Element, label: Key, value: &str, testid: &str) {
 }
 
 /// A `<dl>` row whose value carries a `data-testid`.
-fn fact(b: &B, dl: &Element, label: Key, value: &str, testid: &str) {
+fn fact(b: &ScreenBuilder, dl: &Element, label: Key, value: &str, testid: &str) {
     add(dl, &b.el("dt").text(b.t(label)).build());
     add(dl, &b.el("dd").attr_if(!testid.is_empty(), "data-testid", testid).text(value).build());
 }
@@ -137,7 +137,7 @@ fn tick(c: &Countdown, live: bool) -> bool {
         }
         if live {
             announce(&c.timer, t(c.lang, Key::CodeExpired));
-            (c.send)(Ui::Expired);
+            (c.send)(ViewEvent::Expired);
         }
         return !live;
     }
@@ -149,15 +149,15 @@ fn tick(c: &Countdown, live: bool) -> bool {
     true
 }
 
-fn steps(b: &B, body: &Element, title: Key, items: [String; 4]) {
+fn steps(b: &ScreenBuilder, body: &Element, title: Key, items: [String; 4]) {
     add(body, &b.steps(title, &items));
 }
 
-pub(super) fn code(b: &mut B, body: &Element, rd: &RedirectData) {
+pub(super) fn code(b: &mut ScreenBuilder, body: &Element, rd: &RedirectData) {
     let code = match EpayCode::from_redirect(rd) {
         Ok(c) => c,
         // The flow and showCode check first; this only keeps a bad code off the screen.
-        Err(e) => return error(b, body, &WidgetError::code_data(&e)),
+        Err(e) => return b.error(body, &WidgetError::code_data(&e)),
     };
     let lang = b.ctx.lang;
     let block = b.el("div").class("epay-codebox").attr("data-testid", "code-block").build();
@@ -203,7 +203,7 @@ pub(super) fn code(b: &mut B, body: &Element, rd: &RedirectData) {
     b.interval = Some(Interval::new(1000, move || tick(&c, true)));
 }
 
-pub(super) fn terminal(b: &mut B, body: &Element, account: &str, service: &str) {
+pub(super) fn terminal(b: &mut ScreenBuilder, body: &Element, account: &str, service: &str) {
     let block = b.el("div").class("epay-codebox").build();
     let dl = b.el("dl").class("epay-facts").build();
     fact(b, &dl, Key::TerminalService, service, "service-name");

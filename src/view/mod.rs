@@ -1,6 +1,7 @@
 //! The widget's DOM: a host element with an open shadow root, a persistent live region,
 //! and the current screen re-rendered from `Checkout.screen` after each update.
 
+pub mod builder;
 pub mod codes;
 pub mod dom;
 pub mod model;
@@ -20,7 +21,7 @@ use web_sys::{Document, Element, HtmlElement, ShadowRoot};
 
 /// What the customer did, as the controller sees it.
 #[allow(clippy::large_enum_variant)] // short-lived, one at a time
-pub enum Ui {
+pub enum ViewEvent {
     Msg(Msg),
     /// The close button or Escape (modal only).
     Close,
@@ -30,7 +31,7 @@ pub enum Ui {
     Expired,
 }
 
-pub type Send = Rc<dyn Fn(Ui)>;
+pub type Send = Rc<dyn Fn(ViewEvent)>;
 
 /// The stylesheet (src/view/style.css, minified by build.rs), applied inside the shadow root only.
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
@@ -164,7 +165,7 @@ impl View {
     }
 
     /// Shows `screen`; `move_focus`: put focus on the heading when the kind changes.
-    pub fn render(&mut self, ctx: &screens::Ctx, screen: &Screen, move_focus: bool) {
+    pub fn render(&mut self, ctx: &builder::Ctx, screen: &Screen, move_focus: bool) {
         let key = (screen.clone(), ctx.paying);
         if self.shown.as_ref() == Some(&key) {
             return;

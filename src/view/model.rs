@@ -96,47 +96,47 @@ pub fn problem_key(p: FieldProblem) -> Key {
 
 /// What a final payment means for the customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum ResultKind {
     Success,
     Decline,
     Expired,
     Refunded,
 }
 
-impl Outcome {
+impl ResultKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Success => "success",
-            Outcome::Decline => "decline",
-            Outcome::Expired => "expired",
-            Outcome::Refunded => "refunded",
+            ResultKind::Success => "success",
+            ResultKind::Decline => "decline",
+            ResultKind::Expired => "expired",
+            ResultKind::Refunded => "refunded",
         }
     }
 }
 
-pub fn outcome(view: &PaymentView) -> Outcome {
+pub fn result_kind(view: &PaymentView) -> ResultKind {
     match view.status.as_ref() {
-        Some(PaymentStatus::Expired) => Outcome::Expired,
-        Some(PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded) => Outcome::Refunded,
-        Some(s) if s.is_paid() => Outcome::Success,
-        _ => Outcome::Decline,
+        Some(PaymentStatus::Expired) => ResultKind::Expired,
+        Some(PaymentStatus::Refunded | PaymentStatus::PartiallyRefunded) => ResultKind::Refunded,
+        Some(s) if s.is_paid() => ResultKind::Success,
+        _ => ResultKind::Decline,
     }
 }
 
 /// The platform's reason for a decline, worth showing under the result: its operation
 /// message, unless there is none or it only says "Success".
-pub fn decline_reason(o: Outcome, view: &PaymentView) -> Option<&str> {
+pub fn decline_reason(o: ResultKind, view: &PaymentView) -> Option<&str> {
     let m = view.message.as_deref()?.trim();
-    (o == Outcome::Decline && !m.is_empty() && !m.eq_ignore_ascii_case("success")).then_some(m)
+    (o == ResultKind::Decline && !m.is_empty() && !m.eq_ignore_ascii_case("success")).then_some(m)
 }
 
 /// Title and body of the result screen; the body may hold `{amount}`.
-pub fn result_copy(o: Outcome) -> (Key, Key) {
+pub fn result_copy(o: ResultKind) -> (Key, Key) {
     match o {
-        Outcome::Success => (Key::SuccessTitle, Key::SuccessBody),
-        Outcome::Decline => (Key::DeclineTitle, Key::DeclineBody),
-        Outcome::Expired => (Key::ExpiredTitle, Key::ExpiredBody),
-        Outcome::Refunded => (Key::RefundedTitle, Key::RefundedBody),
+        ResultKind::Success => (Key::SuccessTitle, Key::SuccessBody),
+        ResultKind::Decline => (Key::DeclineTitle, Key::DeclineBody),
+        ResultKind::Expired => (Key::ExpiredTitle, Key::ExpiredBody),
+        ResultKind::Refunded => (Key::RefundedTitle, Key::RefundedBody),
     }
 }
 
@@ -168,7 +168,7 @@ pub fn error_details(e: &WidgetError) -> String {
 /// The heading of a screen kind, also announced by the live region.
 pub fn heading_key(kind: Kind, screen: &Screen) -> Key {
     match (kind, screen) {
-        (_, Screen::Result { view }) => result_copy(outcome(view)).0,
+        (_, Screen::Result { view }) => result_copy(result_kind(view)).0,
         (Kind::Loading, _) => Key::Loading,
         (Kind::Error, _) => Key::ErrorTitle,
         (Kind::Picker, _) => Key::ChooseMethod,
@@ -194,14 +194,14 @@ mod tests {
 
     #[test]
     fn final_statuses_map_to_the_four_result_screens() {
-        assert_eq!(outcome(&view(PaymentStatus::Success)), Outcome::Success);
-        assert_eq!(outcome(&view(PaymentStatus::Decline)), Outcome::Decline);
-        assert_eq!(outcome(&view(PaymentStatus::Error)), Outcome::Decline);
-        assert_eq!(outcome(&view(PaymentStatus::Cancelled)), Outcome::Decline);
-        assert_eq!(outcome(&view(PaymentStatus::Expired)), Outcome::Expired);
-        assert_eq!(outcome(&view(PaymentStatus::Refunded)), Outcome::Refunded);
-        assert_eq!(outcome(&view(PaymentStatus::PartiallyRefunded)), Outcome::Refunded);
-        assert_eq!(outcome(&view(PaymentStatus::PartiallyReversed)), Outcome::Success);
+        assert_eq!(result_kind(&view(PaymentStatus::Success)), ResultKind::Success);
+        assert_eq!(result_kind(&view(PaymentStatus::Decline)), ResultKind::Decline);
+        assert_eq!(result_kind(&view(PaymentStatus::Error)), ResultKind::Decline);
+        assert_eq!(result_kind(&view(PaymentStatus::Cancelled)), ResultKind::Decline);
+        assert_eq!(result_kind(&view(PaymentStatus::Expired)), ResultKind::Expired);
+        assert_eq!(result_kind(&view(PaymentStatus::Refunded)), ResultKind::Refunded);
+        assert_eq!(result_kind(&view(PaymentStatus::PartiallyRefunded)), ResultKind::Refunded);
+        assert_eq!(result_kind(&view(PaymentStatus::PartiallyReversed)), ResultKind::Success);
         let s = Screen::Result { view: view(PaymentStatus::Expired) };
         assert_eq!(heading_key(kind(&s), &s), Key::ExpiredTitle);
     }
@@ -210,12 +210,12 @@ mod tests {
     fn a_decline_shows_the_platforms_message_and_nothing_else_does() {
         let with = |status, m: &str| PaymentView { message: Some(m.into()), ..view(status) };
         let declined = with(PaymentStatus::Decline, "General decline");
-        assert_eq!(decline_reason(outcome(&declined), &declined), Some("General decline"));
+        assert_eq!(decline_reason(result_kind(&declined), &declined), Some("General decline"));
         for v in [with(PaymentStatus::Success, "Success"), with(PaymentStatus::Decline, "  "), with(PaymentStatus::Decline, "success"), view(PaymentStatus::Decline)] {
-            assert_eq!(decline_reason(outcome(&v), &v), None, "{v:?}");
+            assert_eq!(decline_reason(result_kind(&v), &v), None, "{v:?}");
         }
         let expired = with(PaymentStatus::Expired, "Payment code expired");
-        assert_eq!(decline_reason(outcome(&expired), &expired), None, "the expired screen says it already");
+        assert_eq!(decline_reason(result_kind(&expired), &expired), None, "the expired screen says it already");
     }
 
     #[test]

@@ -1,96 +1,21 @@
 //! One function per screen. Each builds fresh elements (screens are small) and returns
 //! the listeners it attached; the caller keeps them until the next render.
 
+use super::builder::{Ctx, Rendered, ScreenBuilder};
 use super::codes;
-use super::dom::{el, El, Interval, Listener};
 use super::model::{self, Kind};
-use super::{Send, Ui};
+use super::ViewEvent;
 use epay_core::catalog::{CustomerField, MethodCode};
-use epay_core::flow::{Msg, Screen, WidgetError};
-use epay_core::i18n::{t, tf, Key, Lang};
+use epay_core::flow::{Msg, Screen};
+use epay_core::i18n::{t, tf, Key};
 use epay_core::params::CustomerData;
 use epay_core::protocol::PaymentView;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlElement, HtmlInputElement};
-
-/// What a screen needs to know besides the core screen.
-pub struct Ctx<'a> {
-    pub doc: &'a Document,
-    pub lang: Lang,
-    pub modal: bool,
-    /// The payment's amount, formatted for the customer's locale.
-    pub amount: Option<String>,
-    pub payment_id: Option<&'a str>,
-    /// The method chosen (or forced), for method-specific texts.
-    pub method: Option<MethodCode>,
-    pub methods: &'a [MethodCode],
-    pub paying: bool,
-    /// A method was forced: there is no picker to go back to.
-    pub forced: bool,
-    /// What the customer typed so far.
-    pub draft: &'a CustomerData,
-    /// Formats an amount of another payment view (the result's `sum`).
-    pub format: &'a dyn Fn(&PaymentView) -> Option<String>,
-    pub send: Send,
-}
-
-pub struct Rendered {
-    pub root: Element,
-    pub heading: Option<HtmlElement>,
-    /// The first input marked invalid, to focus after a refused submit.
-    pub first_invalid: Option<HtmlElement>,
-    pub listeners: Vec<Listener>,
-    /// The code screen's countdown, kept as long as the screen.
-    pub interval: Option<Interval>,
-}
-
-pub(super) struct B<'a, 'c> {
-    pub(super) ctx: &'a Ctx<'c>,
-    pub(super) listeners: Vec<Listener>,
-    heading: Option<HtmlElement>,
-    first_invalid: Option<HtmlElement>,
-    pub(super) interval: Option<Interval>,
-}
-
-impl B<'_, '_> {
-    pub(super) fn el(&self, tag: &str) -> El {
-        el(self.ctx.doc, tag)
-    }
-    pub(super) fn t(&self, k: Key) -> &'static str {
-        t(self.ctx.lang, k)
-    }
-    fn heading(&mut self, text: &str) -> Element {
-        let h = self.el("h2").class("epay-h").attr("tabindex", "-1").attr("id", "epay-heading").text(text).build();
-        self.heading = h.dyn_ref::<HtmlElement>().cloned();
-        h
-    }
-    pub(super) fn p(&self, class: &str, text: &str) -> Element {
-        self.el("p").class(class).text(text).build()
-    }
-    /// A real `<button>` that sends `ui` when pressed.
-    fn button(&mut self, class: &str, text: &str, ui: impl Fn() -> Ui + 'static) -> Element {
-        let b = self.el("button").attr("type", "button").class(class).text(text);
-        let send = self.ctx.send.clone();
-        self.listeners.push(b.on("click", move |_| send(ui())));
-        b.build()
-    }
-    pub(super) fn spinner(&self) -> Element {
-        self.el("div").class("epay-spinner").attr("aria-hidden", "true").build()
-    }
-    pub(super) fn amount(&self) -> String {
-        self.ctx.amount.clone().unwrap_or_default()
-    }
-    pub(super) fn steps(&self, title: Key, steps: &[String]) -> Element {
-        let ol = self.el("ol").class("epay-steps");
-        for s in steps {
-            let _ = ol.0.append_child(&self.el("li").text(s).build());
-        }
-        self.el("div").child(self.el("h3").class("epay-h3").text(self.t(title))).child(ol).build()
-    }
-}
+use super::dom::Listener;
+use web_sys::{Element, HtmlInputElement};
 
 pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
-    let mut b = B { ctx, listeners: vec![], heading: None, first_invalid: None, interval: None };
+    let mut b = ScreenBuilder::new(ctx);
     let kind = model::kind(screen);
     let body = b.el("div").class("epay-body").attr("data-screen", kind.as_str()).build();
     let heading = b.heading(t(ctx.lang, model::heading_key(kind, screen)));
@@ -99,13 +24,13 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
         Screen::Loading => {
             let _ = body.append_child(&b.spinner());
         }
-        Screen::Error(e) => error(&mut b, &body, e),
+        Screen::Error(e) => b.error(&body, e),
         Screen::Picker => picker(&mut b, &body),
         Screen::Fields { method, fields, problems, busy } => fields_form(&mut b, &body, *method, fields, problems, *busy),
         Screen::Redirecting { .. } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::RedirectBody)));
             let _ = body.append_child(&b.spinner());
-            let btn = b.button("epay-secondary", b.t(Key::RedirectButton), || Ui::Resubmit);
+            let btn = b.button("epay-secondary", b.t(Key::RedirectButton), || ViewEvent::Resubmit);
             let _ = body.append_child(&btn);
         }
         Screen::Code { redirect_data } => codes::code(&mut b, &body, redirect_data),
@@ -116,7 +41,7 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
         }
         Screen::Waiting { stalled: true } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::StalledBody)));
-            let btn = b.button("epay-primary", b.t(Key::CheckAgain), || Ui::Msg(Msg::Retry));
+            let btn = b.button("epay-primary", b.t(Key::CheckAgain), || ViewEvent::Msg(Msg::Retry));
             let _ = body.append_child(&btn);
         }
         Screen::Result { view } => result(&mut b, &body, view),
@@ -124,7 +49,7 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
 
     let top = b.el("div").class("epay-top").child(b.el("span").class("epay-brand").text(b.t(Key::Title)));
     let top = if ctx.modal {
-        let close = b.button("epay-close", "\u{00d7}", || Ui::Close);
+        let close = b.button("epay-close", "\u{00d7}", || ViewEvent::Close);
         let _ = close.set_attribute("aria-label", b.t(Key::Close));
         top.child(close)
     } else {
@@ -140,29 +65,10 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
         None => summary,
     };
     let root = b.el("div").class("epay-card").child(top).child(summary).child(body).build();
-    Rendered { root, heading: b.heading, first_invalid: b.first_invalid, listeners: b.listeners, interval: b.interval }
+    b.finish(root)
 }
 
-pub(super) fn error(b: &mut B, body: &Element, e: &WidgetError) {
-    let _ = body.set_attribute("data-code", e.code.as_str());
-    let _ = body.append_child(&b.p("epay-text", b.t(model::error_body(e))));
-    let details = b
-        .el("details")
-        .class("epay-details")
-        .child(b.el("summary").text(b.t(Key::ErrorDetails)))
-        .child(b.el("p").class("epay-details-text").attr("lang", "en").text(&model::error_details(e)));
-    let _ = body.append_child(&details.build());
-    if e.retryable {
-        let btn = b.button("epay-primary", b.t(Key::TryAgain), || Ui::Msg(Msg::Retry));
-        let _ = body.append_child(&btn);
-    }
-    if b.ctx.modal {
-        let btn = b.button("epay-secondary", b.t(Key::Close), || Ui::Close);
-        let _ = body.append_child(&btn);
-    }
-}
-
-fn picker(b: &mut B, body: &Element) {
+fn picker(b: &mut ScreenBuilder, body: &Element) {
     let list = b.el("ul").class("epay-methods").build();
     for m in b.ctx.methods.iter().copied() {
         let (title, hint) = model::method_copy(m);
@@ -175,7 +81,7 @@ fn picker(b: &mut B, body: &Element) {
             .child(b.el("span").class("epay-method-title").text(b.t(title)))
             .child(b.el("span").class("epay-method-hint").text(b.t(hint)));
         let send = b.ctx.send.clone();
-        b.listeners.push(btn.on("click", move |_| send(Ui::Msg(Msg::MethodChosen(m)))));
+        b.listeners.push(btn.on("click", move |_| send(ViewEvent::Msg(Msg::MethodChosen(m)))));
         let _ = list.append_child(&b.el("li").child(btn).build());
     }
     let _ = body.append_child(&list);
@@ -194,7 +100,7 @@ pub fn read_fields(form: &Element, fields: &[CustomerField]) -> CustomerData {
 }
 
 fn fields_form(
-    b: &mut B,
+    b: &mut ScreenBuilder,
     body: &Element,
     _method: MethodCode,
     fields: &[CustomerField],
@@ -244,7 +150,7 @@ fn fields_form(
         .text(pay_text.trim());
     let _ = form.append_child(&pay.build());
     if !b.ctx.forced {
-        let back = b.button("epay-secondary", b.t(Key::Back), || Ui::Msg(Msg::Back));
+        let back = b.button("epay-secondary", b.t(Key::Back), || ViewEvent::Msg(Msg::Back));
         if busy {
             let _ = back.set_attribute("disabled", "");
         }
@@ -255,18 +161,18 @@ fn fields_form(
     let form_el = form.clone();
     b.listeners.push(Listener::new(&form, "submit", move |ev| {
         ev.prevent_default();
-        send(Ui::Msg(Msg::FieldsSubmitted(read_fields(&form_el, &fields))));
+        send(ViewEvent::Msg(Msg::FieldsSubmitted(read_fields(&form_el, &fields))));
     }));
     let _ = body.append_child(&form);
 }
 
-fn result(b: &mut B, body: &Element, view: &PaymentView) {
-    let outcome = model::outcome(view);
+fn result(b: &mut ScreenBuilder, body: &Element, view: &PaymentView) {
+    let outcome = model::result_kind(view);
     let _ = body.set_attribute("data-status", outcome.as_str());
     let amount = (b.ctx.format)(view).unwrap_or_else(|| b.amount());
     let (_, text) = model::result_copy(outcome);
-    let text = codes::result_text(view.method.or(b.ctx.method), outcome == model::Outcome::Success, text);
-    let icon = if matches!(outcome, model::Outcome::Success | model::Outcome::Refunded) { "\u{2713}" } else { "!" };
+    let text = codes::result_text(view.method.or(b.ctx.method), outcome == model::ResultKind::Success, text);
+    let icon = if matches!(outcome, model::ResultKind::Success | model::ResultKind::Refunded) { "\u{2713}" } else { "!" };
     let icon_el = b.el("div").class("epay-result-icon").attr("aria-hidden", "true").text(icon).build();
     let _ = body.insert_before(&icon_el, body.first_child().as_ref());
     let _ = body.append_child(&b.p("epay-text", &tf(b.ctx.lang, text, &[("amount", &amount)])));
@@ -281,7 +187,7 @@ fn result(b: &mut B, body: &Element, view: &PaymentView) {
         let _ = body.append_child(&p.build());
     }
     if b.ctx.modal {
-        let btn = b.button("epay-primary", b.t(Key::Close), || Ui::Close);
+        let btn = b.button("epay-primary", b.t(Key::Close), || ViewEvent::Close);
         let _ = body.append_child(&btn);
     }
 }

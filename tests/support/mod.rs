@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use epay_core::catalog::{methods_for, CustomerField};
-use epay_core::flow::ApiFailure;
+use epay_core::flow::CallFailure;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{MethodOffer, OpenResponse, PayRequest, PaymentView};
 use epay_core::{MethodCode, MinorUnits};
@@ -24,16 +24,16 @@ pub const SANDBOX: &str = "http://127.0.0.1:8787";
 /// The platform, played from memory. Unset answers never arrive (pending forever).
 #[derive(Default)]
 pub struct Fake {
-    pub open: RefCell<Option<Result<OpenResponse, ApiFailure>>>,
-    pub pay: RefCell<VecDeque<Result<PaymentView, ApiFailure>>>,
+    pub open: RefCell<Option<Result<OpenResponse, CallFailure>>>,
+    pub pay: RefCell<VecDeque<Result<PaymentView, CallFailure>>>,
     /// Status answers in order; the last one repeats.
-    pub status: RefCell<VecDeque<Result<PaymentView, ApiFailure>>>,
+    pub status: RefCell<VecDeque<Result<PaymentView, CallFailure>>>,
     pub calls: RefCell<Vec<&'static str>>,
     pub open_bodies: RefCell<Vec<String>>,
     pub pay_requests: RefCell<Vec<PayRequest>>,
 }
 
-fn answer<T: 'static>(v: Option<Result<T, ApiFailure>>) -> Call<T> {
+fn answer<T: 'static>(v: Option<Result<T, CallFailure>>) -> Call<T> {
     match v {
         Some(r) => Box::pin(std::future::ready(r)),
         None => Box::pin(std::future::pending()),

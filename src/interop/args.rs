@@ -1,16 +1,12 @@
-//! Every conversion between JS values and Rust values, in one place.
-//!
-//! - `params` (the merchant's object) → core [`Params`] of its non-function keys, the exact
-//!   JSON body the platform verifies, and the event handlers (its function-valued keys);
-//! - `options` → [`Options`];
-//! - core events → the plain JS objects handed to `on*` handlers and `epay:*` events.
+//! The merchant's arguments, read: `params` (→ core [`Params`] of its non-function keys,
+//! the exact JSON body the platform verifies, and the `on*` handlers), `options`,
+//! `showCode`'s target and options, and a `redirect_data` handed to `followRedirect` or
+//! `showCode`. A wrong type is a thrown `invalid_argument` naming the argument.
 
-use epay_core::ErrorCode;
+use super::wire::{decode_redirect_data, JsWire};
 use crate::error::Error;
-use epay_core::callback::Sum;
-use epay_core::flow::{Event, WidgetError};
-use epay_core::protocol::PaymentView;
-use epay_core::{MethodCode, MinorUnits, ParamError, Params, RedirectData, Scalar};
+use epay_core::wire::WireValue;
+use epay_core::{ErrorCode, MinorUnits, ParamError, Params, RedirectData, Scalar};
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -273,182 +269,6 @@ pub fn read_redirect_data(v: &JsValue) -> Result<RedirectData, Error> {
 }
 
 /// A plain object from key/value pairs; `undefined` values are left out.
-pub fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        if !v.is_undefined() {
-            let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-        }
-    }
-    o.into()
-}
-
-fn opt_str(s: Option<&str>) -> JsValue {
-    s.map_or(JsValue::UNDEFINED, JsValue::from_str)
-}
-
-pub fn sum_to_js(s: &Sum) -> JsValue {
-    object(&[("amount", JsValue::from_f64(s.amount.0 as f64)), ("currency", s.currency.as_str().into())])
-}
-
-/// `redirect_data` as the seeds show it: `{ method, url, body: { ... } }`.
-pub fn redirect_data_to_js(rd: &RedirectData) -> JsValue {
-    let body = Object::new();
-    for (k, v) in &rd.body.0 {
-        let _ = Reflect::set(&body, &k.as_str().into(), &v.as_str().into());
-    }
-    object(&[("method", rd.method.as_str().into()), ("url", rd.url.as_str().into()), ("body", body.into())])
-}
-
-pub fn error_to_js(e: &WidgetError) -> JsValue {
-    object(&[
-        ("code", e.code.as_str().into()),
-        ("param", e.param.as_deref().map_or(JsValue::NULL, JsValue::from_str)),
-        ("message", e.message.as_str().into()),
-        ("retryable", e.retryable.into()),
-    ])
-}
-
-pub fn payment_to_js(payment_id: Option<&str>, v: &PaymentView) -> JsValue {
-    object(&[
-        ("payment_id", opt_str(payment_id)),
-        ("method", opt_str(v.method.map(MethodCode::as_str))),
-        ("status", opt_str(v.status.as_ref().map(|s| s.as_str()))),
-        ("code", opt_str(v.code.as_deref())),
-        ("message", opt_str(v.message.as_deref())),
-        ("sum", v.sum.as_ref().map_or(JsValue::UNDEFINED, sum_to_js)),
-    ])
-}
-
-/// The `on*` handler name and the `epay:*` DOM event name of a core event.
-pub fn event_names(ev: &Event) -> (&'static str, &'static str) {
-    match ev {
-        Event::Ready => ("onReady", "epay:ready"),
-        Event::MethodSelected(_) => ("onMethodSelected", "epay:method"),
-        Event::Redirect(_) => ("onRedirect", "epay:redirect"),
-        Event::Code(_) => ("onCode", "epay:code"),
-        Event::Success(_) => ("onSuccess", "epay:success"),
-        Event::Decline(_) => ("onDecline", "epay:decline"),
-        Event::Error(_) => ("onError", "epay:error"),
-    }
-}
-
-/// The payload of a core event. `payment_id` and `method` come from the checkout.
-pub fn event_payload(ev: &Event, payment_id: Option<&str>, method: Option<MethodCode>) -> JsValue {
-    let pid = opt_str(payment_id);
-    match ev {
-        Event::Ready => object(&[("payment_id", pid)]),
-        Event::MethodSelected(m) => object(&[("payment_id", pid), ("method", m.as_str().into())]),
-        // `method`/`url`/`body` are redirect_data's own fields, as in the seeds.
-        Event::Redirect(rd) | Event::Code(rd) => {
-            let o = redirect_data_to_js(rd);
-            let _ = Reflect::set(&o, &"payment_id".into(), &pid);
-            let _ = Reflect::set(&o, &"payment_method".into(), &opt_str(method.map(MethodCode::as_str)));
-            let _ = Reflect::set(&o, &"redirect_data".into(), &redirect_data_to_js(rd));
-            o
-        }
-        Event::Success(v) | Event::Decline(v) => {
-            let mut v = v.clone();
-            if v.method.is_none() {
-                v.method = method;
-            }
-            payment_to_js(payment_id, &v)
-        }
-        Event::Error(e) => {
-            let o = error_to_js(e);
-            let _ = Reflect::set(&o, &"payment_id".into(), &pid);
-            o
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Platform answers (JSON.parse'd objects) → core protocol types, through the core's one
-// decoder (`epay_core::wire`) over the JS values themselves; requests → JS.
-// ---------------------------------------------------------------------------------------
-
-use epay_core::catalog::CustomerField;
-use epay_core::params::CustomerData;
-use epay_core::protocol::{ApiError, OpenResponse, PayRequest};
-use epay_core::wire::{self, Decoded, WireValue};
-
-/// A `JSON.parse`'d value, read by the core's decoders.
-pub struct JsWire(pub JsValue);
-
-impl WireValue for JsWire {
-    fn member(&self, key: &str) -> JsWire {
-        let v = &self.0;
-        JsWire(if v.is_object() { Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED })
-    }
-    fn is_absent(&self) -> bool {
-        self.0.is_undefined() || self.0.is_null()
-    }
-    fn text(&self) -> Option<String> {
-        self.0.as_string()
-    }
-    fn integer(&self) -> Option<i64> {
-        match self.0.as_f64().map(scalar_of_number) {
-            Some(Scalar::Int(i)) => Some(i),
-            _ => None,
-        }
-    }
-    fn boolean(&self) -> Option<bool> {
-        self.0.as_bool()
-    }
-    fn number_text(&self) -> Option<String> {
-        // JS's own number to text: no float formatting code in the wasm. (Not
-        // `JsString::from(val)`: that only relabels the number, and reading it as a
-        // string then throws.)
-        self.0.as_f64()?;
-        self.0.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).ok().map(String::from)
-    }
-    fn items(&self) -> Option<Vec<JsWire>> {
-        Array::is_array(&self.0).then(|| self.0.unchecked_ref::<Array>().iter().map(JsWire).collect())
-    }
-    fn entries(&self) -> Option<Vec<(String, JsWire)>> {
-        let v = &self.0;
-        if !v.is_object() || Array::is_array(v) {
-            return None;
-        }
-        let keys = Object::keys(v.unchecked_ref::<Object>());
-        Some(keys.iter().map(|k| (k.as_string().unwrap_or_default(), JsWire(Reflect::get(v, &k).unwrap_or(JsValue::UNDEFINED)))).collect())
-    }
-}
-
-pub fn decode_redirect_data(v: &JsValue) -> Decoded<RedirectData> {
-    wire::decode_redirect_data(&JsWire(v.clone()))
-}
-pub fn decode_payment_view(v: &JsValue) -> Decoded<PaymentView> {
-    wire::decode_payment_view(&JsWire(v.clone()))
-}
-pub fn decode_open(v: &JsValue) -> Decoded<OpenResponse> {
-    wire::decode_open(&JsWire(v.clone()))
-}
-pub fn decode_api_error(v: &JsValue) -> Decoded<ApiError> {
-    wire::decode_api_error(&JsWire(v.clone()))
-}
-
-fn customer_to_js(c: &CustomerData) -> JsValue {
-    let o = Object::new();
-    for f in CustomerField::ALL {
-        if let Some(v) = c.get(f) {
-            let _ = Reflect::set(&o, &f.gate_key().into(), &v.into());
-        }
-    }
-    o.into()
-}
-
-/// The `pay` request body as JSON text.
-pub fn pay_request_json(r: &PayRequest) -> String {
-    let o = object(&[
-        ("session", r.session.as_str().into()),
-        ("method", r.method.as_str().into()),
-        ("customer", customer_to_js(&r.customer)),
-        ("return_url", r.return_url.as_str().into()),
-    ]);
-    js_sys::JSON::stringify(&o).ok().and_then(|s| s.as_string()).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -469,3 +289,4 @@ mod tests {
         assert_eq!(Theme::default().as_str(), "auto");
     }
 }
+
