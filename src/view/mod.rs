@@ -216,16 +216,10 @@ impl View {
     }
 }
 
-/// Formats an amount for the customer: `Intl.NumberFormat` in their language, or the
-/// core's plain rendering where `Intl` is missing.
+/// Formats an amount for the customer in their language, as `Intl.NumberFormat` would
+/// (`epay_core::i18n::format_amount`): no `Intl` before the first screen.
 pub fn format_amount(lang: Lang, amount: MinorUnits, currency: &str) -> String {
-    // `Intl.NumberFormat` throws (a RangeError out of the widget) for a malformed code.
-    #[cfg(target_arch = "wasm32")]
-    if let Some(s) = epay_core::money::is_currency_code(currency).then(|| intl_format(lang, amount, currency)).flatten() {
-        return s;
-    }
-    let _ = lang;
-    amount.format_plain(currency)
+    epay_core::i18n::format_amount(lang, amount, currency)
 }
 
 /// `Intl.<name>` exists, and `options` for it with these pairs.
@@ -241,13 +235,6 @@ fn intl_options(name: &str, pairs: &[(&str, &str)]) -> Option<js_sys::Object> {
         Reflect::set(&opts, &(*k).into(), &(*v).into()).ok()?;
     }
     Some(opts)
-}
-
-#[cfg(target_arch = "wasm32")]
-fn intl_format(lang: Lang, amount: MinorUnits, currency: &str) -> Option<String> {
-    let opts = intl_options("NumberFormat", &[("style", "currency"), ("currency", currency)])?;
-    let nf = js_sys::Intl::NumberFormat::new(&js_sys::Array::of1(&lang.bcp47().into()), &opts);
-    nf.format().call1(&JsValue::UNDEFINED, &amount.as_major_f64(currency).into()).ok()?.as_string()
 }
 
 /// Unix seconds as a date and time in the customer's language and time zone
