@@ -79,6 +79,11 @@ export interface Sum {
 /** `redirect_data` as the platform sends it (seeds 001 and 002). */
 export interface RedirectData {
   method: 'GET' | 'POST';
+  /**
+   * Where the form goes. Followed only when it passes the widget's redirect URL rule: in
+   * short, `https:`, or plain `http:` to loopback in sandbox mode, and nothing a browser's
+   * URL parser refuses. The rule in full: README.md, "Which redirect URLs are followed".
+   */
   url: string;
   /** Form fields; for EPay: `reference_number`, `valid_time`, `user_name`. */
   body: Record<string, string>;
@@ -196,7 +201,11 @@ export interface ShowCodeOptions extends EventHandlers {
 }
 
 export interface FollowRedirectOptions {
-  /** Allow plain http to a loopback host (the sandbox); default false. Otherwise https only. */
+  /**
+   * Sandbox mode: also follow plain `http:` to a loopback host; default false. A page that is
+   * itself served over `http:` from a loopback host is in sandbox mode without it. The rule
+   * for `redirect_data.url`: README.md, "Which redirect URLs are followed".
+   */
   sandbox?: boolean;
 }
 
@@ -222,9 +231,10 @@ export interface EPayWidgetApi {
   /**
    * Gate mode: submits `redirect_data` (a hidden form, `method` to `url`). Resolves when the
    * browser starts leaving the page; rejects with an `EPayWidgetError` and nothing navigates:
-   * `bad_redirect` naming the field, `redirect_failed` (the browser refused the form: a
-   * Content-Security-Policy `form-action` without the partner's origin, or a frame sandboxed
-   * without `allow-forms`; within 3 s), or `load_failed`.
+   * `bad_redirect` naming the field (for `url`, see `RedirectData.url`), `redirect_failed`
+   * (the browser refused the form: a Content-Security-Policy `form-action` without the
+   * partner's origin, or a frame sandboxed without `allow-forms`; within 3 s), or
+   * `load_failed`.
    */
   followRedirect(redirectData: RedirectData, options?: FollowRedirectOptions): Promise<void>;
   /** Gate mode: renders the EPay code screen from a callback's `redirect_data`. */

@@ -1,4 +1,4 @@
-// A bare merchant page for trying options and for the adoption tests. Query string:
+// A bare merchant page for trying options and for the e2e tests. Query string:
 //   currency, amount (minor units), method, lang, email, phone, first, last, account:
 //     the order, signed by the shop's server (/merchant/orders);
 //   theme=light|dark|auto, modal=1, base=URL (options.baseUrl);

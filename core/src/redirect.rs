@@ -1,6 +1,7 @@
 //! `redirect_data`: where and how the customer is sent on (card partner), or the
 //! payment code (EPay). A redirect is followed only to `https:`, or to loopback
-//! `http:` when the sandbox allows it.
+//! `http:` when the sandbox allows it, and only to a URL a browser's URL parser takes
+//! (`check_url`).
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -104,9 +105,11 @@ pub struct UrlPolicy {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedirectError {
-    /// The URL does not parse as an absolute URL with a host.
+    /// Not an absolute URL with a host as a browser's URL parser (WHATWG) takes it: empty,
+    /// whitespace, control characters or backslashes, no scheme, no host, a bad port or host.
     Malformed(String),
-    /// A scheme other than https (or loopback http in sandbox mode).
+    /// A scheme other than `https` and `http`, or one without `//` after it
+    /// (`javascript:alert(1)`, `https:/x.example`).
     Scheme(String),
     /// Plain http to a host that is not loopback.
     InsecureHost(String),
@@ -295,7 +298,8 @@ pub fn origin(url: &str) -> Result<String, RedirectError> {
     })
 }
 
-/// Loopback hosts: `localhost`, 127.0.0.0/8, `[::1]`.
+/// Loopback hosts: `localhost`, 127.0.0.0/8 in four decimal parts, `[::1]`, written just so
+/// (`127.1`, `0x7f.0.0.1`, `localhost.` and `[0:0:0:0:0:0:0:1]` are not taken as loopback).
 pub fn is_loopback_host(host: &str) -> bool {
     if host == "localhost" || host == "[::1]" {
         return true;
@@ -306,7 +310,9 @@ pub fn is_loopback_host(host: &str) -> bool {
         && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
 }
 
-/// Checks that a URL may be navigated to under `policy`.
+/// Checks that a URL may be navigated to under `policy`: `https:`, or `http:` to a loopback
+/// host when `policy` allows it, and nothing `scheme_and_host` refuses. README.md states this
+/// rule for merchants ("Which redirect URLs are followed"): change both together.
 pub fn check_url(url: &str, policy: UrlPolicy) -> Result<(), RedirectError> {
     let (scheme, host) = scheme_and_host(url)?;
     match scheme.as_str() {

@@ -1,0 +1,46 @@
+// The npm package (pkg/) as a merchant's front-end developer gets it: complete, packed as
+// published, importable under Node.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+describe('the npm package (pkg/)', () => {
+  it('is complete: name, version, exports with types, every listed file present, types without any', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'pkg/package.json'), 'utf8'));
+    const cargoVersion = /^version = "(.+)"/m.exec(readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
+    assert.equal(pkg.name, 'epay-widget');
+    assert.equal(pkg.version, cargoVersion);
+    for (const k of ['description', 'license', 'repository', 'types', 'files']) assert.ok(pkg[k], k);
+    assert.deepEqual(pkg.exports['.'], { types: './epay-widget.d.ts', default: './epay-widget.mjs' });
+    for (const f of pkg.files) assert.ok(existsSync(path.join(root, 'pkg', f)), `pkg/${f}`);
+    const dts = readFileSync(path.join(root, 'pkg/epay-widget.d.ts'), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
+    assert.doesNotMatch(dts, /\bany\b/, 'no `any` in the types');
+    for (const t of ['PaymentParams', 'RunOptions', 'PaymentResultEvent', 'ErrorEvent', 'RedirectEvent', 'WidgetHandle', 'EPayWidgetEventMap']) {
+      assert.match(dts, new RegExp(`\\b(interface|type) ${t}\\b`), t);
+    }
+  });
+
+  it('packs as published: npm pack ships every file the exports and the loaders load, and the licenses', () => {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: path.join(root, 'pkg') }).toString());
+    const files = packed.files.map((f) => f.path).sort();
+    const pkg = JSON.parse(readFileSync(path.join(root, 'pkg/package.json'), 'utf8'));
+    const targets = Object.values(pkg.exports).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v))).map((f) => f.replace(/^\.\//, ''));
+    // What the loaders fetch at run time: the glue and the wasm, next to them.
+    for (const f of new Set([...targets, pkg.types.replace(/^\.\//, ''), 'epay_widget.js', 'epay_widget_bg.wasm', 'LICENSE-MIT', 'LICENSE-APACHE'])) {
+      assert.ok(files.includes(f), `the tarball has ${f}: ${files.join(', ')}`);
+    }
+    assert.ok(!files.some((f) => /\.(rs|ts\.map)$|node_modules|\.gitignore/.test(f)), `nothing else: ${files.join(', ')}`);
+  });
+
+  it('imports under Node, as in server-side rendering, without touching window or document', async () => {
+    assert.equal(typeof globalThis.window, 'undefined');
+    const m = await import(pathToFileURL(path.join(root, 'pkg/epay-widget.mjs')).href);
+    assert.deepEqual(Object.keys(m.EPayWidget), ['run', 'followRedirect', 'showCode']);
+    assert.equal(m.default, m.EPayWidget);
+  });
+});
