@@ -7,28 +7,30 @@ import { describeInBrowsers } from '../lib/each-browser.js';
 import { CUSTOMER_MY, open } from '../lib/screens.js';
 
 const LANGUAGES = [
-  { code: 'en', tag: 'en', choose: 'Choose how to pay', fields: 'Your details', phone: 'Phone number' },
-  { code: 'ru', tag: 'ru-RU', choose: 'Выберите способ оплаты', fields: 'Ваши данные', phone: 'Номер телефона' },
-  { code: 'kk', tag: 'kk-KZ', choose: 'Төлем тәсілін таңдаңыз', fields: 'Сіздің деректеріңіз', phone: 'Телефон нөмірі' },
-  { code: 'ms', tag: 'ms-MY', choose: 'Pilih cara pembayaran', fields: 'Butiran anda', phone: 'Nombor telefon' },
-  { code: 'sw', tag: 'sw-KE', choose: 'Chagua njia ya kulipa', fields: 'Taarifa zako', phone: 'Nambari ya simu' },
+  { code: 'en', amount: 'KES\u00a0100.00', tag: 'en', choose: 'Choose how to pay', fields: 'Your details', phone: 'Phone number' },
+  { code: 'ru', amount: '100,00\u00a0KES', tag: 'ru-RU', choose: 'Выберите способ оплаты', fields: 'Ваши данные', phone: 'Номер телефона' },
+  { code: 'kk', amount: '100,00\u00a0KES', tag: 'kk-KZ', choose: 'Төлем тәсілін таңдаңыз', fields: 'Сіздің деректеріңіз', phone: 'Телефон нөмірі' },
+  { code: 'ms', amount: 'KES\u00a0100.00', tag: 'ms-MY', choose: 'Pilih cara pembayaran', fields: 'Butiran anda', phone: 'Nombor telefon' },
+  { code: 'sw', amount: 'Ksh\u00a0100.00', tag: 'sw-KE', choose: 'Chagua njia ya kulipa', fields: 'Taarifa zako', phone: 'Nambari ya simu' },
 ];
 describeInBrowsers('languages', (name, env) => {
   let sandbox, browser;
   before(() => ({ sandbox, browser } = env));
 
-  it('speaks every language: headings, labels, lang attribute, amounts and dates through Intl', async () => {
+  it('speaks every language: headings, labels, lang attribute, amounts in the language's CLDR format and dates through Intl', async () => {
     for (const lang of LANGUAGES) {
       const page = await newPage(browser, { width: 360, height: 800 });
       await open(page, sandbox.url, { query: `currency=KES&lang=${lang.code}`, screen: 'picker' });
       const seen = await page.evaluate((tag) => {
         const root = document.querySelector('epay-checkout').shadowRoot;
-        const expected = new Intl.NumberFormat(tag, { style: 'currency', currency: 'KES' }).format(100);
-        return { lang: root.querySelector('.epay').getAttribute('lang'), heading: root.querySelector('.epay-h').textContent, amount: root.querySelector('.epay-amount').textContent, expected };
+        return { lang: root.querySelector('.epay').getAttribute('lang'), heading: root.querySelector('.epay-h').textContent, amount: root.querySelector('.epay-amount').textContent };
       }, lang.tag);
       assert.equal(seen.lang, lang.tag);
       assert.equal(seen.heading, lang.choose);
-      assert.equal(seen.amount, seen.expected, `${lang.code}: amount formatted by Intl`);
+      // CLDR's pattern for the language, written by the widget without Intl (the browser's
+      // own Intl is compared in tests/web.rs; Chromium has no Kazakh number data).
+      seen.expected = lang.amount;
+      assert.equal(seen.amount, seen.expected, `${lang.code}: amount in the language's format`);
       await page.locator('>>> button[data-method="card-partner"]').click();
       await page.waitForSelector('>>> .epay-body[data-screen="fields"]');
       const form = await page.evaluate(() => {
