@@ -17,7 +17,7 @@ describeInBrowsers('languages', (name, env) => {
   let sandbox, browser;
   before(() => ({ sandbox, browser } = env));
 
-  it('speaks every language: headings, labels, lang attribute, amounts in the language's CLDR format and dates through Intl', async () => {
+  it('speaks every language: headings, labels, lang attribute, amounts in the CLDR format of the language and dates through Intl', async () => {
     for (const lang of LANGUAGES) {
       const page = await newPage(browser, { width: 360, height: 800 });
       await open(page, sandbox.url, { query: `currency=KES&lang=${lang.code}`, screen: 'picker' });
