@@ -6,7 +6,7 @@
  * this script's origin. No inline code and no eval: works under
  * Content-Security-Policy: script-src <platform> 'wasm-unsafe-eval'.
  */
-import { createEPayWidget } from './loader.js';
+import { createEPayWidget, instantiateCodes } from './loader.js';
 
 if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: keep the first
   let script = document.currentScript;
@@ -24,6 +24,8 @@ if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: kee
       wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
       return import(new URL('epay_widget.js', src).href).then((m) => m.default({ module_or_path: wasm }).then(() => m));
     },
+    // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
+    loadCodes: () => instantiateCodes(fetch(new URL('epay_codes.wasm', src))),
   });
   window.EPayWidget = { __loader: true, ...loader.api };
   loader.preload();

@@ -6,7 +6,7 @@
 // replayed in order, and run() returns a handle at once. The platform base URL defaults
 // to the origin this module was loaded from; bundled (webpack turns import.meta.url into
 // a file: URL at build time), to the page's origin.
-import { createEPayWidget } from './loader.js';
+import { createEPayWidget, instantiateCodes } from './loader.js';
 
 const here = new URL(import.meta.url);
 const origin = here.protocol === 'https:' || here.protocol === 'http:' ? here.origin : null;
@@ -22,6 +22,8 @@ const { api } = createEPayWidget({
     wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
     return import('./epay_widget.js').then((m) => m.default({ module_or_path: wasm }).then(() => m));
   },
+  // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
+  loadCodes: () => instantiateCodes(fetch(new URL('./epay_codes.wasm', import.meta.url))),
 });
 
 export const EPayWidget = api;

@@ -19,12 +19,41 @@ function widgetError(code, param, message) {
 const argumentError = (param, rule) => widgetError('invalid_argument', param, `${param}: ${rule}`);
 
 /**
+ * The codes module's exports (`codes/src/lib.rs`: plain wasm, no glue) as the widget
+ * calls them: `qr(text)` and `code128(text)` give `[viewBox, d]`, or null when the text
+ * cannot be drawn.
+ */
+export function codesApi(x) {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const draw = (fn) => (text) => {
+    const bytes = enc.encode(String(text));
+    const ptr = x.epay_alloc(bytes.length);
+    new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
+    if (!fn(ptr, bytes.length)) return null;
+    const out = dec.decode(new Uint8Array(x.memory.buffer, x.epay_out_ptr(), x.epay_out_len()));
+    const nl = out.indexOf('\n');
+    return [out.slice(0, nl), out.slice(nl + 1)];
+  };
+  return { qr: draw(x.epay_qr), code128: draw(x.epay_code128) };
+}
+
+/** Instantiates the codes module from a fetch of it (streaming when served as wasm). */
+export function instantiateCodes(response) {
+  const slow = () => response.then((r) => r.arrayBuffer()).then((b) => WebAssembly.instantiate(b, {}));
+  const fast = WebAssembly.instantiateStreaming ? WebAssembly.instantiateStreaming(response, {}).catch(slow) : slow();
+  return fast.then(({ instance }) => codesApi(instance.exports));
+}
+
+/**
  * @param {object} o
  * @param {() => Promise<object>} o.load  imports and initialises the wasm glue, resolving to its exports
+ * @param {() => Promise<object>} [o.loadCodes]  fetches and starts the codes module (QR and barcode
+ *   drawings), resolving to `codesApi(...)`; called at most once, when the widget first needs it
  * @param {string | null} o.origin  the platform's origin (default `baseUrl`), or null when unknown
  * @param {string} o.from  where the files are loaded from, for the console message
  */
-export function createEPayWidget({ load, origin, from }) {
+export function createEPayWidget({ load, loadCodes, origin, from }) {
   let wasm = null;
   let failure = null;
   let loading = null;
@@ -37,7 +66,19 @@ export function createEPayWidget({ load, origin, from }) {
     if (!loading) {
       loading = Promise.resolve()
         .then(load)
-        .then((m) => { wasm = m; })
+        .then((m) => {
+          wasm = m;
+          if (loadCodes && typeof m.__setCodeLoader === 'function') {
+            let codes = null;
+            m.__setCodeLoader(() => {
+              if (!codes) {
+                codes = loadCodes();
+                codes.catch((e) => console.error('[epay-widget] could not load the QR and barcode drawings; the numbers are shown without them:', e));
+              }
+              return codes;
+            });
+          }
+        })
         .catch((e) => {
           failure = (e && e.message) || String(e);
           const o = origin || 'the platform';
@@ -87,16 +128,40 @@ export function createEPayWidget({ load, origin, from }) {
     }
   }
 
-  // An export that returns a handle ({ destroy }), callable before the load.
-  function deferredHandle(name, optionsIndex, check) {
+  // run() before the wasm is there: the checkout's `open` request starts now, beside the
+  // wasm download, with the body the widget would send (JSON.stringify leaves out the
+  // handlers, as the widget does). The widget takes its answer if it would have sent the
+  // same request, and aborts it if the parameters fail its check or it is destroyed.
+  function openEarly(params, options) {
+    const base = options && typeof options.baseUrl === 'string' ? options.baseUrl.replace(/\/+$/, '') : '';
+    if (!base || typeof fetch !== 'function' || typeof AbortController !== 'function') return undefined;
+    let body;
+    try {
+      body = JSON.stringify(params);
+    } catch (e) {
+      return undefined; // a BigInt or a cycle: the widget names it
+    }
+    const url = `${base}/api/v1/checkout/open`;
+    const controller = new AbortController();
+    const answer = fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal: controller.signal })
+      .then((r) => r.text().then((text) => ({ status: r.status, text })));
+    answer.catch(() => {}); // the widget reports it (a network failure), or never asks
+    return { url, body, answer, abort: () => controller.abort() };
+  }
+
+  // An export that returns a handle ({ destroy }), callable before the load. `early`
+  // (run only) starts work that need not wait for the wasm and is passed as a last argument.
+  function deferredHandle(name, optionsIndex, check, early) {
     return (...args) => {
       if (check) check(args);
       args[optionsIndex] = withBase(args[optionsIndex]);
       let inner = null;
       let destroyed = false;
+      let started;
       const handle = {
         destroy() {
           destroyed = true;
+          if (started) started.abort();
           if (inner) {
             const i = inner;
             inner = null;
@@ -107,11 +172,17 @@ export function createEPayWidget({ load, origin, from }) {
       const go = () => {
         if (destroyed) return;
         if (typeof wasm[name] !== 'function') throw new Error(`EPayWidget.${name} is not available in this version`);
-        inner = wasm[name](...args) || null;
+        inner = wasm[name](...(started ? [...args, started] : args)) || null;
       };
       if (wasm) {
         go(); // loaded: a programming mistake throws to the caller
         return handle;
+      }
+      // After this task: a run destroyed at once (a page replacing it) sends nothing.
+      if (early && failure === null) {
+        queueMicrotask(() => {
+          if (!destroyed && !wasm) started = early(args);
+        });
       }
       whenLoaded(
         () => {
@@ -121,7 +192,10 @@ export function createEPayWidget({ load, origin, from }) {
             console.error(`[epay-widget] ${name} failed:`, e);
           }
         },
-        () => destroyed || reportLoadFailure(args),
+        () => {
+          if (started) started.abort();
+          if (!destroyed) reportLoadFailure(args);
+        },
       );
       return handle;
     };
@@ -159,13 +233,18 @@ export function createEPayWidget({ load, origin, from }) {
     /** Starts loading now instead of at the first call. */
     preload: start,
     api: Object.freeze({
-      run: deferredHandle('run', 1, (args) => {
-        const p = args[0];
-        // A programming mistake throws at once, even before the load.
-        if (p === null || typeof p !== 'object' || Array.isArray(p)) {
-          throw argumentError('params', 'must be an object of payment parameters, as in EPayWidget.run({ project_id, payment_id, ... })');
-        }
-      }),
+      run: deferredHandle(
+        'run',
+        1,
+        (args) => {
+          const p = args[0];
+          // A programming mistake throws at once, even before the load.
+          if (p === null || typeof p !== 'object' || Array.isArray(p)) {
+            throw argumentError('params', 'must be an object of payment parameters, as in EPayWidget.run({ project_id, payment_id, ... })');
+          }
+        },
+        (args) => openEarly(args[0], args[1]),
+      ),
       followRedirect,
       showCode: deferredHandle('showCode', 2),
     }),

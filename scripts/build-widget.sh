@@ -17,29 +17,34 @@ esac
 
 # What `wasm-pack build --target web` does, without needing wasm-pack (the demo installs only
 # the wasm-bindgen CLI, pinned in scripts/install.sh; the tests still run under `wasm-pack test`).
+# The codes module (QR and barcode drawings, codes/) is a second, plain wasm file that the
+# loader fetches when a code screen is near: pkg/epay_codes.wasm, no glue.
 if [ "$profile" = --release ]; then
-  cargo build --quiet --lib --release --target wasm32-unknown-unknown "${features[@]}"
+  cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
   wasm=target/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
+  codes=target/wasm32-unknown-unknown/release/epay_codes.wasm
 else
-  cargo build --quiet --lib --target wasm32-unknown-unknown "${features[@]}"
+  cargo build --quiet --lib --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
   wasm=target/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
+  codes=target/wasm32-unknown-unknown/debug/epay_codes.wasm
 fi
 mkdir -p pkg
+cp "$codes" pkg/epay_codes.wasm
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name epay_widget "${bindgen_flags[@]}" "$wasm"
 # Drop the wasm's custom sections (function names, producers, target_features): ~30% of
 # the file, not needed at run time. (wasm-opt runs below: binaryen from npm, see tools/.)
 if [ "$profile" = --release ] && command -v node >/dev/null; then
-  node --input-type=module -e '
+  for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do node --input-type=module -e '
     import { readFileSync, writeFileSync } from "node:fs";
-    const f = "pkg/epay_widget_bg.wasm", b = readFileSync(f), out = [b.subarray(0, 8)];
+    const f = process.argv[1], b = readFileSync(f), out = [b.subarray(0, 8)];
     const leb = (i) => { let v = 0, s = 0, c; do { c = b[i++]; v |= (c & 0x7f) << s; s += 7; } while (c & 0x80); return [v, i]; };
     for (let i = 8; i < b.length;) {
       const start = i, id = b[i++]; const [size, body] = leb(i); i = body + size;
       if (id !== 0) out.push(b.subarray(start, i));
     }
     writeFileSync(f, Buffer.concat(out));
-    WebAssembly.validate(readFileSync(f)) || (console.error("stripped wasm is invalid"), process.exit(1));
-  '
+    WebAssembly.validate(readFileSync(f)) || (console.error(f + ": stripped wasm is invalid"), process.exit(1));
+  ' "$f"; done
 fi
 # A current wasm-opt (binaryen from npm, tools/): Debian's binaryen 108 rewrites the
 # externref table export wrongly. esbuild (tools/) builds both loaders from their one
@@ -56,8 +61,10 @@ minify=(); [ "$profile" = --release ] && minify=(--minify)
   "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.js
 if [ "$profile" = --release ]; then
   node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
-  "$tools/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-multivalue pkg/epay_widget_bg.wasm -o pkg/epay_widget_bg.wasm
+  for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do
+    "$tools/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-multivalue "$f" -o "$f"
+  done
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
 fi
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
@@ -69,4 +76,4 @@ if [ -f js/package.json ]; then
   sed "s/\"0\.0\.0-set-by-build-widget\"/\"$version\"/" js/package.json > pkg/package.json
   rm -f pkg/.gitignore pkg/epay_widget.d.ts pkg/epay_widget_bg.wasm.d.ts
 fi
-echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, gzip -9)"
+echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the codes module, gzip -9)"

@@ -25,16 +25,65 @@ pub trait Transport {
     fn status(&self, session: String, signal: &AbortSignal) -> Call<PaymentView>;
 }
 
+/// The `open` request the loader started while the wasm was downloading
+/// (`openEarly` in `js/loader.js`): `{ url, body, answer: Promise<{ status, text }>, abort() }`.
+#[derive(Debug, Clone)]
+pub struct EarlyOpen {
+    url: String,
+    body: String,
+    answer: js_sys::Promise,
+    abort: js_sys::Function,
+}
+
+impl EarlyOpen {
+    /// The loader's object; `None` for anything else (`run` called directly: `undefined`).
+    pub fn read(v: &JsValue) -> Option<EarlyOpen> {
+        use wasm_bindgen::JsCast;
+        let get = |k: &str| js_sys::Reflect::get(v, &k.into()).ok();
+        Some(EarlyOpen {
+            url: get("url")?.as_string()?,
+            body: get("body")?.as_string()?,
+            answer: get("answer")?.dyn_into().ok()?,
+            abort: get("abort")?.dyn_into().ok()?,
+        })
+    }
+
+    /// Stops it: the widget will not use its answer.
+    pub fn abort(&self) {
+        let _ = self.abort.call0(&JsValue::UNDEFINED);
+    }
+}
+
 /// The platform over HTTP.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     base: String,
+    early: std::cell::RefCell<Option<EarlyOpen>>,
 }
 
 impl HttpTransport {
     pub fn new(base_url: &str) -> HttpTransport {
-        HttpTransport { base: base_url.trim_end_matches('/').to_string() }
+        HttpTransport { base: base_url.trim_end_matches('/').to_string(), early: Default::default() }
     }
+
+    /// The first `open` with the same URL and body takes `early`'s answer instead of
+    /// asking again; any other request aborts it.
+    pub fn with_early(self, early: Option<EarlyOpen>) -> HttpTransport {
+        *self.early.borrow_mut() = early;
+        self
+    }
+}
+
+/// The early `open`'s answer, as `send` reads a response.
+async fn early_answer(early: EarlyOpen, signal: AbortSignal) -> Result<OpenResponse, CallFailure> {
+    let abort = early.abort.clone();
+    signal.set_onabort(Some(&abort));
+    let answer = wasm_bindgen_futures::JsFuture::from(early.answer).await;
+    signal.set_onabort(None);
+    let answer = answer.map_err(|e| CallFailure::Network(crate::redirect::js_error_text(&e)))?;
+    let status = js_sys::Reflect::get(&answer, &"status".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u16;
+    let text = js_sys::Reflect::get(&answer, &"text".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    decode(status, &text, interop::decode_open)
 }
 
 /// Maps an HTTP answer to the protocol: 2xx → `T`; 4xx/5xx with an `ApiError` body →
@@ -68,7 +117,14 @@ async fn send<T>(
 
 impl Transport for HttpTransport {
     fn open(&self, body: String, signal: &AbortSignal) -> Call<OpenResponse> {
-        let req = gloo_net::http::Request::post(&format!("{}{OPEN_PATH}", self.base))
+        let url = format!("{}{OPEN_PATH}", self.base);
+        if let Some(early) = self.early.borrow_mut().take() {
+            if early.url == url && early.body == body {
+                return Box::pin(early_answer(early, signal.clone()));
+            }
+            early.abort();
+        }
+        let req = gloo_net::http::Request::post(&url)
             .header("Content-Type", "application/json")
             .abort_signal(Some(signal))
             .body(body);

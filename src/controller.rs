@@ -7,7 +7,6 @@
 //! (even `destroy()`) never meets a borrowed state.
 
 use epay_core::ErrorCode;
-use crate::api::Transport;
 use crate::error::Error;
 use crate::interop::{self, Handlers, Options, RunParams, Target};
 use crate::view::dom::{console_error, Listener, Timeout};
@@ -19,7 +18,7 @@ use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
 use epay_core::redirect::{scheme_and_host, HttpMethod};
-use epay_core::{MinorUnits, PaymentRequest, UrlPolicy};
+use epay_core::{MethodCode, MinorUnits, PaymentRequest, UrlPolicy};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -45,7 +44,7 @@ struct State {
     doc: Document,
     view: View,
     handlers: Handlers,
-    transport: Rc<dyn Transport>,
+    transport: Rc<dyn crate::api::Transport>,
     open_body: String,
     payment_id: Option<String>,
     /// Amount and currency from the parameters, until the platform confirms them.
@@ -114,8 +113,16 @@ fn pick_lang(window: &Window, language_code: Option<&str>) -> Lang {
     Lang::pick(language_code, &browser_langs)
 }
 
+/// How a mounted checkout reaches the platform.
+pub enum Transport {
+    /// HTTP to `baseUrl`, taking over the loader's early `open` if there is one.
+    Http { early: Option<crate::api::EarlyOpen> },
+    /// Another transport (the browser tests' canned answers).
+    Given(Rc<dyn crate::api::Transport>),
+}
+
 /// Mounts a widget. `Err` only for programming mistakes (see `error.rs`).
-pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Transport>>, hooks: Hooks) -> Result<u32, Error> {
+pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: Hooks) -> Result<u32, Error> {
     let run: RunParams = interop::read_params(params)?;
     let opts: Options = interop::read_options(options)?;
     let (window, doc) = browser()?;
@@ -156,7 +163,17 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Option<Rc<dyn Trans
         None => Checkout::new(url_policy(&base_url)),
         Some(e) => Checkout::failed(url_policy(&base_url), e),
     };
-    let transport = transport.unwrap_or_else(|| Rc::new(crate::api::HttpTransport::new(&base_url)));
+    let transport: Rc<dyn crate::api::Transport> = match transport {
+        Transport::Given(t) => t,
+        // Parameters that fail the check are never sent: an early `open` is stopped.
+        Transport::Http { early } if !effects.iter().any(|e| matches!(e, Effect::CallOpen)) => {
+            if let Some(e) = early {
+                e.abort();
+            }
+            Rc::new(crate::api::HttpTransport::new(&base_url))
+        }
+        Transport::Http { early } => Rc::new(crate::api::HttpTransport::new(&base_url).with_early(early)),
+    };
     let payment_id = request.as_ref().map(|r| r.payment_id.clone()).or_else(|| match run.params.get("payment_id") {
         Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
         Some(epay_core::Scalar::Int(i)) => Some(i.to_string()),
@@ -396,6 +413,11 @@ fn render(st: &mut State, sh: &Rc<Shared>) {
     let amount_text = amount.map(|a| view::format_amount(lang, a, &currency));
     let payment_id = session.map(|s| s.payment_id.clone()).or_else(|| st.payment_id.clone());
     let methods = st.checkout.methods();
+    // The code screens' drawings come from a second module: fetch it while the customer
+    // picks (its loader fetches once).
+    if methods.iter().any(|m| matches!(m, MethodCode::EpayCash | MethodCode::Paydala)) {
+        view::drawings::prefetch();
+    }
     let format = move |v: &PaymentView| v.sum.as_ref().map(|s| view::format_amount(lang, s.amount, &s.currency));
     let modal = st.view.overlay.is_some();
     let move_focus = modal || st.interacted;

@@ -61,12 +61,20 @@ impl WidgetHandle {
     }
 }
 
-/// Mounts a checkout; see the crate docs for `params`, `options` and errors.
+/// Mounts a checkout; see the crate docs for `params`, `options` and errors. `early`: the
+/// `open` request the loader started while this module downloaded (not public API).
 #[wasm_bindgen(js_name = run)]
-pub fn run(params: JsValue, options: JsValue) -> Result<WidgetHandle, error::Error> {
+pub fn run(params: JsValue, options: JsValue, early: JsValue) -> Result<WidgetHandle, error::Error> {
     #[cfg(feature = "dev")]
     console_error_panic_hook::set_once();
-    controller::mount(&params, &options, None, controller::Hooks::default()).map(|id| WidgetHandle { id })
+    let early = api::EarlyOpen::read(&early);
+    let mounted = controller::mount(&params, &options, controller::Transport::Http { early: early.clone() }, controller::Hooks::default());
+    if mounted.is_err() {
+        if let Some(e) = early {
+            e.abort();
+        }
+    }
+    mounted.map(|id| WidgetHandle { id })
 }
 
 /// Renders the EPay code screen from `redirect_data`; see the crate docs.
@@ -83,6 +91,14 @@ pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<js_sy
     redirect::follow_redirect(&redirect_data, &options, None)
 }
 
+/// Called by the loader (`js/loader.js`) once the module is ready: `load` fetches the
+/// codes module (`epay_codes.wasm`, QR and barcode drawings) once and resolves to
+/// `{ qr(text), code128(text) }`. Not part of the public API.
+#[wasm_bindgen(js_name = __setCodeLoader)]
+pub fn set_code_loader(load: js_sys::Function) {
+    view::drawings::set_loader(load);
+}
+
 /// Rust-side entry for tests and embedders: `run` with another transport and hooks.
 pub fn mount_with(
     params: &JsValue,
@@ -90,5 +106,5 @@ pub fn mount_with(
     transport: std::rc::Rc<dyn api::Transport>,
     hooks: controller::Hooks,
 ) -> Result<WidgetHandle, error::Error> {
-    controller::mount(params, options, Some(transport), hooks).map(|id| WidgetHandle { id })
+    controller::mount(params, options, controller::Transport::Given(transport), hooks).map(|id| WidgetHandle { id })
 }

@@ -705,3 +705,62 @@ fn amounts_are_written_as_this_browsers_intl_writes_them() {
     }
     assert!(fell_back.iter().all(|l| *l == "kk"), "the browser lacks {fell_back:?}");
 }
+
+/// The loader's early `open` (sent while the wasm downloaded), as `js/loader.js` builds it:
+/// the answer is given, and `abort` counts its calls.
+fn early_open(url: &str, body: &str, answer: js_sys::Promise, aborts: &Rc<RefCell<u32>>) -> wasm_bindgen::JsValue {
+    let a = aborts.clone();
+    let abort = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || *a.borrow_mut() += 1).into_js_value();
+    object(&[("url", url.into()), ("body", body.into()), ("answer", answer.into()), ("abort", abort)])
+}
+
+fn body_of(p: &wasm_bindgen::JsValue) -> String {
+    js_sys::JSON::stringify(p).unwrap().as_string().unwrap()
+}
+
+/// The widget takes the early `open`'s answer (no request of its own: the base URL here
+/// answers nothing) when it would have sent the same request.
+#[wasm_bindgen_test]
+async fn the_early_open_answer_is_taken_instead_of_a_second_request() {
+    let p = params("KES", 10_000);
+    let box_ = container();
+    let options = object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]);
+    let open = serde_json::to_string(&opened("KES", 10_000, CustomerData::default(), None)).unwrap();
+    let answer = js_sys::Promise::resolve(&object(&[("status", 200.into()), ("text", open.into())]));
+    let aborts = Rc::new(RefCell::new(0));
+    let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", &body_of(&p), answer, &aborts);
+    let h = epay_widget::run(p, options, early).unwrap_or_else(|e| panic!("run: {e}"));
+    let root = shadow(&host_in(&box_));
+    until("the picker from the early answer", || screen(&root) == "picker").await;
+    assert_eq!(*aborts.borrow(), 0);
+    h.destroy();
+    box_.remove();
+}
+
+/// Parameters that fail the widget's check stop the early `open`; an early request for
+/// other parameters (or another URL) is stopped and not used.
+#[wasm_bindgen_test]
+async fn the_early_open_is_aborted_when_it_is_not_the_request_the_widget_would_send() {
+    let never = js_sys::Promise::new(&mut |_, _| {});
+    // 1. The client-side check refuses the parameters: the error screen, the request stopped.
+    let bad = params("KES", 10_000);
+    set(&bad, "payment_amount", "ten");
+    let box_ = container();
+    let aborts = Rc::new(RefCell::new(0));
+    let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", &body_of(&bad), never.clone(), &aborts);
+    let h = epay_widget::run(bad, object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]), early).unwrap();
+    let root = shadow(&host_in(&box_));
+    until("the error screen", || screen(&root) == "error").await;
+    assert_eq!(*aborts.borrow(), 1, "stopped once");
+    h.destroy();
+    box_.remove();
+    // 2. A body that is not this run's: stopped, and the widget asks itself.
+    let p = params("KES", 10_000);
+    let box_ = container();
+    let aborts = Rc::new(RefCell::new(0));
+    let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", "{\"payment_id\":\"other\"}", never, &aborts);
+    let h = epay_widget::run(p, object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]), early).unwrap();
+    assert_eq!(*aborts.borrow(), 1, "stopped at the widget's own open");
+    h.destroy();
+    box_.remove();
+}

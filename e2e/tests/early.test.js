@@ -1,7 +1,8 @@
 // Calls made before the wasm has loaded are queued, not lost, with both loaders: the page
 // calls EPayWidget.run at parse time (www/early.html: classic script; early-module.html:
 // the ES module, unbundled), a second run destroyed at once never renders, and a
-// followRedirect the widget must refuse rejects its promise. The queued checkout is real:
+// followRedirect the widget must refuse rejects its promise; the queued run's open request
+// goes out at once, beside the wasm download, and only once. The queued checkout is real:
 // the customer pays by card-partner through the partner page and comes back to the result.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,14 @@ for (const name of BROWSERS) {
         assert.equal(log[0].detail.wasmRequested, false, 'the calls were made before the browser even asked for the wasm');
         assert.deepEqual(log.find((e) => e.event === 'redirect-refused').detail, { code: 'bad_redirect', param: 'redirect_data.url' });
         assert.equal(log.filter((e) => e.event === 'ready').length, 1, 'one widget mounted');
+        // The loader sent the checkout's open request at run(), beside the wasm download, and
+        // the widget took its answer instead of asking again.
+        const timing = await page.evaluate(() => performance.getEntriesByType('resource')
+          .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd })));
+        const opens = timing.filter((t) => t.path === '/api/v1/checkout/open');
+        const wasm = timing.find((t) => t.path.endsWith('/epay_widget_bg.wasm'));
+        assert.equal(opens.length, 1, `one open request: ${JSON.stringify(timing)}`);
+        assert.ok(opens[0].start < wasm.end, `open sent before the wasm had arrived: ${JSON.stringify({ open: opens[0], wasm })}`);
         await new Promise((r) => setTimeout(r, 500));
         assert.equal(log.some((e) => e.event === 'doomed-ready' || e.event === 'redirect-followed'), false);
         assert.equal(await page.$eval('#doomed', (d) => d.childElementCount), 0, 'destroyed before load: nothing rendered');

@@ -9,9 +9,9 @@
 
 use super::dom::{Interval, Listener};
 use super::builder::ScreenBuilder;
+use super::drawings::{self, Drawing};
 use super::{format_time, ViewEvent};
 use epay_core::catalog::MethodCode;
-use epay_core::codes::{code128, qr_svg};
 use epay_core::epay::{countdown_text, should_announce, EpayCode};
 use epay_core::flow::WidgetError;
 use epay_core::i18n::{t, tf, Key, Lang};
@@ -27,9 +27,9 @@ fn add(parent: &Element, child: &Node) {
 }
 
 /// `<svg viewBox role="img" aria-label><path d/></svg>`.
-fn svg(b: &ScreenBuilder, testid: &str, view_box: &str, d: &str, label: &str) -> Option<Element> {
-    let svg = b.ctx.doc.create_element_ns(Some(SVG_NS), "svg").ok()?;
-    let path = b.ctx.doc.create_element_ns(Some(SVG_NS), "path").ok()?;
+fn svg(doc: &web_sys::Document, testid: &str, view_box: &str, d: &str, label: &str) -> Option<Element> {
+    let svg = doc.create_element_ns(Some(SVG_NS), "svg").ok()?;
+    let path = doc.create_element_ns(Some(SVG_NS), "path").ok()?;
     path.set_attribute("d", d).ok()?;
     for (k, v) in [
         ("viewBox", view_box),
@@ -45,10 +45,32 @@ fn svg(b: &ScreenBuilder, testid: &str, view_box: &str, d: &str, label: &str) ->
     Some(svg)
 }
 
-fn qr(b: &ScreenBuilder, parent: &Element, data: &str, label: Key) {
-    if let Some(s) = qr_svg(data).ok().and_then(|q| svg(b, "qr", &q.view_box, &q.path, t(b.ctx.lang, label))) {
-        add(parent, &s);
-    }
+/// The drawing of `data` (`testid` `qr` or `barcode`): a blank of its size now, the SVG in
+/// its place when the codes module has drawn it (`drawings`), nothing if it cannot be.
+/// The barcode is followed by its text.
+fn drawing(b: &ScreenBuilder, parent: &Element, kind: Drawing, data: &str, label: Key) {
+    let testid = if kind == Drawing::Qr { "qr" } else { "barcode" };
+    let blank = b.el("div").class(&["epay-", testid].concat()).attr("data-drawing", "pending").attr("aria-hidden", "true").build();
+    add(parent, &blank);
+    let (doc, label, text) = (b.ctx.doc.clone(), t(b.ctx.lang, label), data.to_string());
+    drawings::draw(kind, data, move |drawn| {
+        let Some(s) = drawn.and_then(|d| svg(&doc, testid, &d.view_box, &d.path, label)) else {
+            blank.remove();
+            return;
+        };
+        if kind == Drawing::Code128 {
+            let _ = s.set_attribute("preserveAspectRatio", "none");
+        }
+        let _ = blank.replace_with_with_node_1(&s);
+        if kind == Drawing::Code128 {
+            if let Ok(p) = doc.create_element("p") {
+                let _ = p.set_attribute("class", "epay-barcode-text");
+                let _ = p.set_attribute("aria-hidden", "true");
+                p.set_text_content(Some(&text));
+                let _ = s.after_with_node_1(&p);
+            }
+        }
+    });
 }
 
 /// The live region of the widget this element is in.
@@ -164,12 +186,8 @@ pub(super) fn code(b: &mut ScreenBuilder, body: &Element, rd: &RedirectData) {
     let reference = code.reference_number.as_str();
     number(b, &block, Key::CodeReference, reference, "reference-number");
     let drawings = b.el("div").class("epay-drawings").build();
-    qr(b, &drawings, reference, Key::CodeQrLabel);
-    if let Some(s) = code128(reference).ok().and_then(|bar| svg(b, "barcode", &bar.view_box(), &bar.path, t(lang, Key::CodeBarcodeLabel))) {
-        let _ = s.set_attribute("preserveAspectRatio", "none");
-        add(&drawings, &s);
-        add(&drawings, &b.el("p").class("epay-barcode-text").attr("aria-hidden", "true").text(reference).build());
-    }
+    drawing(b, &drawings, Drawing::Qr, reference, Key::CodeQrLabel);
+    drawing(b, &drawings, Drawing::Code128, reference, Key::CodeBarcodeLabel);
     add(&block, &drawings);
     let dl = b.el("dl").class("epay-facts").build();
     fact(b, &dl, Key::CodeUserName, &code.user_name, "user-name");
@@ -213,7 +231,7 @@ pub(super) fn terminal(b: &mut ScreenBuilder, body: &Element, account: &str, ser
     add(&block, &dl);
     number(b, &block, Key::TerminalAccount, account, "account-number");
     let drawings = b.el("div").class("epay-drawings").build();
-    qr(b, &drawings, account, Key::AccountQrLabel);
+    drawing(b, &drawings, Drawing::Qr, account, Key::AccountQrLabel);
     add(&block, &drawings);
     add(body, &block);
     let lang = b.ctx.lang;

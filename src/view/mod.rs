@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod codes;
 pub mod dom;
+pub mod drawings;
 pub mod model;
 pub mod screens;
 

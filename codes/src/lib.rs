@@ -1,0 +1,103 @@
+//! The widget's second wasm module: the EPay code's QR and Code 128 drawings and the
+//! PayDala account's QR (`epay_core::codes`), kept out of the first download (they are
+//! about an eighth of the widget) and fetched when a code screen is near.
+//!
+//! No wasm-bindgen: four plain exports, called by `codesApi` in `js/loader.js`:
+//! - `epay_alloc(len) -> ptr`: room for `len` bytes of UTF-8 input;
+//! - `epay_qr(ptr, len) -> ok` / `epay_code128(ptr, len) -> ok`: takes (and frees) the input,
+//!   draws it; 1 when drawn, 0 when it cannot be (too long, not printable ASCII);
+//! - `epay_out_ptr()`, `epay_out_len()`: the last drawing as UTF-8, `viewBox` then `\n` then
+//!   the path's `d`.
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: a wasm module without threads.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+use std::cell::RefCell;
+
+thread_local! {
+    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The drawing of `text` as `viewBox\nd`, or `None` when it cannot be drawn.
+pub fn qr(text: &str) -> Option<String> {
+    epay_core::codes::qr_svg(text).ok().map(|s| [s.view_box.as_str(), "\n", &s.path].concat())
+}
+
+/// The Code 128 barcode of `text` as `viewBox\nd`, or `None`.
+pub fn code128(text: &str) -> Option<String> {
+    epay_core::codes::code128(text).ok().map(|b| [b.view_box().as_str(), "\n", &b.path].concat())
+}
+
+#[no_mangle]
+pub extern "C" fn epay_alloc(len: usize) -> *mut u8 {
+    let mut v = Vec::<u8>::with_capacity(len.max(1));
+    let p = v.as_mut_ptr();
+    std::mem::forget(v);
+    p
+}
+
+/// # Safety
+/// `ptr` and `len` come from `epay_alloc(len)`, filled by the caller; taken back here.
+unsafe fn take(ptr: *mut u8, len: usize) -> Vec<u8> {
+    Vec::from_raw_parts(ptr, len, len.max(1))
+}
+
+fn draw(ptr: *mut u8, len: usize, with: fn(&str) -> Option<String>) -> u32 {
+    // SAFETY: the loader passes what `epay_alloc` returned, with the length it asked for.
+    let input = unsafe { take(ptr, len) };
+    let drawn = std::str::from_utf8(&input).ok().and_then(with);
+    OUT.with(|o| *o.borrow_mut() = drawn.as_ref().map_or_else(Vec::new, |s| s.as_bytes().to_vec()));
+    drawn.is_some() as u32
+}
+
+#[no_mangle]
+pub extern "C" fn epay_qr(ptr: *mut u8, len: usize) -> u32 {
+    draw(ptr, len, qr)
+}
+
+#[no_mangle]
+pub extern "C" fn epay_code128(ptr: *mut u8, len: usize) -> u32 {
+    draw(ptr, len, code128)
+}
+
+#[no_mangle]
+pub extern "C" fn epay_out_ptr() -> *const u8 {
+    OUT.with(|o| o.borrow().as_ptr())
+}
+
+#[no_mangle]
+pub extern "C" fn epay_out_len() -> usize {
+    OUT.with(|o| o.borrow().len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawings_are_the_cores_with_the_view_box_first() {
+        let q = qr("045-050-000").unwrap();
+        let (view_box, d) = q.split_once('\n').unwrap();
+        let core = epay_core::codes::qr_svg("045-050-000").unwrap();
+        assert_eq!((view_box, d), (core.view_box.as_str(), core.path.as_str()));
+        assert!(code128("045-050-000").unwrap().starts_with("0 0 "));
+        assert_eq!(code128("ünïcode"), None);
+    }
+
+    #[test]
+    fn the_exports_take_their_input_and_leave_the_drawing() {
+        for (text, f) in [("7123456789", epay_qr as extern "C" fn(*mut u8, usize) -> u32), ("045-050-000", epay_code128)] {
+            let p = epay_alloc(text.len());
+            unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), p, text.len()) };
+            assert_eq!(f(p, text.len()), 1);
+            let out = unsafe { std::slice::from_raw_parts(epay_out_ptr(), epay_out_len()) };
+            assert!(std::str::from_utf8(out).unwrap().contains('\n'));
+        }
+        let p = epay_alloc(0);
+        assert_eq!(epay_code128(p, 0), 0, "nothing to draw");
+        assert_eq!(epay_out_len(), 0);
+    }
+}
