@@ -25,8 +25,9 @@
 //! (`no_document`). Everything else — parameters that fail validation (`invalid_params`),
 //! a `target` selector that matches nothing (`target_not_found`, shown in a modal), a bad
 //! `baseUrl` (`invalid_option`), the platform refusing or unreachable — is shown on the
-//! widget's error screen and reported through `onError` and the `epay:error` event; no
-//! request is sent for parameters that fail the client-side check.
+//! widget's error screen and reported through `onError` and the `epay:error` event; the
+//! widget sends no request for parameters that fail the client-side check (and stops the
+//! `open` the loader may have started while this module downloaded: `api::EarlyOpen`).
 //!
 //! Importing the module runs nothing: no `start` function, no access to `window` or
 //! `document` before `run` (safe under server-side rendering).
