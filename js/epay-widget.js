@@ -6,7 +6,7 @@
  * this script's origin. No inline code and no eval: works under
  * Content-Security-Policy: script-src <platform> 'wasm-unsafe-eval'.
  */
-import { createEPayWidget, instantiateCodes } from './loader.js';
+import { createEPayWidget, instantiateCodes, readPack } from './loader.js';
 
 if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: keep the first
   let script = document.currentScript;
@@ -26,6 +26,8 @@ if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: kee
     },
     // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
     loadCodes: () => instantiateCodes(fetch(new URL('epay_codes.wasm', src))),
+    // The customer's language, if not English: a small JSON file, fetched beside `open`.
+    loadLang: (code) => readPack(fetch(new URL(`lang/${code}.json`, src))),
   });
   window.EPayWidget = { __loader: true, ...loader.api };
   loader.preload();

@@ -6,7 +6,15 @@
 // replayed in order, and run() returns a handle at once. The platform base URL defaults
 // to the origin this module was loaded from; bundled (webpack turns import.meta.url into
 // a file: URL at build time), to the page's origin.
-import { createEPayWidget, instantiateCodes } from './loader.js';
+import { createEPayWidget, instantiateCodes, readPack } from './loader.js';
+
+// The language packs, each a literal `new URL` so that bundlers emit all four as assets.
+const PACKS = {
+  ru: new URL('./lang/ru.json', import.meta.url),
+  kk: new URL('./lang/kk.json', import.meta.url),
+  ms: new URL('./lang/ms.json', import.meta.url),
+  sw: new URL('./lang/sw.json', import.meta.url),
+};
 
 const here = new URL(import.meta.url);
 const origin = here.protocol === 'https:' || here.protocol === 'http:' ? here.origin : null;
@@ -24,6 +32,18 @@ const { api } = createEPayWidget({
   },
   // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
   loadCodes: () => instantiateCodes(fetch(new URL('./epay_codes.wasm', import.meta.url))),
+  // The customer's language, if not English: a small JSON file, fetched beside `open`.
+  // A bundler may inline a small pack as a base64 data: URL (Vite does, under 4 KB): read
+  // it here, as a fetch of it would need connect-src data:.
+  loadLang: (code) => {
+    const url = PACKS[code];
+    const base64 = /^data:[^,]*;base64,/.exec(url.href);
+    if (!base64) return readPack(fetch(url));
+    return Promise.resolve().then(() => {
+      const bytes = Uint8Array.from(atob(url.href.slice(base64[0].length)), (c) => c.charCodeAt(0));
+      return JSON.parse(new TextDecoder().decode(bytes));
+    });
+  },
 });
 
 export const EPayWidget = api;

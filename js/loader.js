@@ -38,6 +38,11 @@ export function codesApi(x) {
   return { qr: draw(x.epay_qr), code128: draw(x.epay_code128) };
 }
 
+/** A language pack from a fetch of it: the JSON object, or a rejection saying why. */
+export function readPack(response) {
+  return response.then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${r.url}: HTTP ${r.status}`))));
+}
+
 /** Instantiates the codes module from a fetch of it (streaming when served as wasm). */
 export function instantiateCodes(response) {
   const slow = () => response.then((r) => r.arrayBuffer()).then((b) => WebAssembly.instantiate(b, {}));
@@ -50,10 +55,12 @@ export function instantiateCodes(response) {
  * @param {() => Promise<object>} o.load  imports and initialises the wasm glue, resolving to its exports
  * @param {() => Promise<object>} [o.loadCodes]  fetches and starts the codes module (QR and barcode
  *   drawings), resolving to `codesApi(...)`; called at most once, when the widget first needs it
+ * @param {(code: string) => Promise<object>} [o.loadLang]  fetches the language pack `lang/<code>.json`
+ *   (every language but English); called at most once per language
  * @param {string | null} o.origin  the platform's origin (default `baseUrl`), or null when unknown
  * @param {string} o.from  where the files are loaded from, for the console message
  */
-export function createEPayWidget({ load, loadCodes, origin, from }) {
+export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
   let wasm = null;
   let failure = null;
   let loading = null;
@@ -68,6 +75,13 @@ export function createEPayWidget({ load, loadCodes, origin, from }) {
         .then(load)
         .then((m) => {
           wasm = m;
+          if (loadLang && typeof m.__setLangLoader === 'function') {
+            const packs = {};
+            m.__setLangLoader((code) => {
+              if (!packs[code]) packs[code] = loadLang(code);
+              return packs[code];
+            });
+          }
           if (loadCodes && typeof m.__setCodeLoader === 'function') {
             let codes = null;
             m.__setCodeLoader(() => {

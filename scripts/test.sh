@@ -13,15 +13,17 @@ bash scripts/install.sh
 step "native tests: core, CLI, sandbox"
 cargo test --workspace
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-# The widget and its browser tests as the browser gets them (wasm32), linted too: the
-# drawings from the codes module (as shipped) and drawn inline (as the browser tests run).
+cargo clippy -p epay-core --no-default-features --features merchant --all-targets --quiet -- -D warnings # no built-in languages, as in the widget
+# The widget and its browser tests as the browser gets them (wasm32), linted too: as
+# shipped (codes module, language packs) and standalone (as the browser tests run).
 cargo clippy -p epay-widget -p epay-codes --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
-cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --features inline-codes --quiet -- -D warnings
+cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --features standalone --quiet -- -D warnings
 
 step "widget in headless Chrome and Firefox (wasm-bindgen-test)"
-# `inline-codes`: no loader here, so the widget draws QR codes and barcodes itself; the
-# codes module (pkg/epay_codes.wasm) as shipped is what the end-to-end tests decode.
-wasm-pack test --headless --chrome --firefox --mode no-install --features inline-codes
+# `standalone`: no loader here, so the widget draws QR codes and barcodes itself and has
+# every language built in; the codes module (pkg/epay_codes.wasm) and the language packs
+# (pkg/lang/) as shipped are what the end-to-end tests use.
+wasm-pack test --headless --chrome --firefox --mode no-install --features standalone
 
 step "build: release widget and sandbox"
 bash scripts/build-widget.sh

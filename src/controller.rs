@@ -59,6 +59,8 @@ struct State {
     hooks: Hooks,
     /// The customer did something: focus may follow the screens.
     interacted: bool,
+    /// Waiting for the customer's language pack: nothing is rendered until it is here.
+    texts_pending: bool,
 }
 
 pub struct Shared {
@@ -202,6 +204,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
         redirect_watch: None,
         hooks,
         interacted: false,
+        texts_pending: view::packs::needed(lang),
     };
     start(&doc, state, effects, target)
 }
@@ -259,6 +262,7 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
         redirect_watch: None,
         hooks: Hooks::default(),
         interacted: false,
+        texts_pending: view::packs::needed(lang),
     };
     start(&doc, state, effects, target)
 }
@@ -286,6 +290,10 @@ fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Elem
                         send(&weak, ViewEvent::Close);
                     }
                 }));
+            }
+            if st.texts_pending {
+                let weak = Rc::downgrade(&shared);
+                view::packs::fetch(st.lang, move || send(&weak, ViewEvent::Texts));
             }
             render(st, &shared);
         }
@@ -356,6 +364,13 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
                 });
                 continue;
             }
+            ViewEvent::Texts => {
+                let mut guard = sh.state.borrow_mut();
+                let Some(st) = guard.as_mut() else { break };
+                st.texts_pending = false;
+                render(st, sh);
+                continue;
+            }
             ViewEvent::Resubmit => {
                 {
                     let mut guard = sh.state.borrow_mut();
@@ -401,6 +416,9 @@ fn capture_draft(st: &mut State) {
 }
 
 fn render(st: &mut State, sh: &Rc<Shared>) {
+    if st.texts_pending {
+        return;
+    }
     let weak = Rc::downgrade(sh);
     let send_fn: view::Send = Rc::new(move |ui| send(&weak, ui));
     let session = st.checkout.session();

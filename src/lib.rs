@@ -100,6 +100,13 @@ pub fn set_code_loader(load: js_sys::Function) {
     view::drawings::set_loader(load);
 }
 
+/// Called by the loader once the module is ready: `load(code)` fetches the language pack
+/// `lang/<code>.json` (once per language). Not part of the public API.
+#[wasm_bindgen(js_name = __setLangLoader)]
+pub fn set_lang_loader(load: js_sys::Function) {
+    view::packs::set_loader(load);
+}
+
 /// Rust-side entry for tests and embedders: `run` with another transport and hooks.
 pub fn mount_with(
     params: &JsValue,

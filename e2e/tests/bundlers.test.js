@@ -32,6 +32,20 @@ describeInBrowsers('bundlers', (name, env) => {
     await shot(page, `${name}-adopt-vite-example-360`);
     assert.deepEqual(page.errors, []);
     await page.close();
+
+    // Language packs from Vite's output: ru.json as an emitted asset, ms.json inlined as a
+    // data: URL (under Vite's 4 KB limit), read without a fetch.
+    for (const [lang, heading] of [['ru-RU', 'Выберите способ оплаты'], ['ms-MY', 'Pilih cara pembayaran']]) {
+      const p = await newPage(browser, { width: 360, height: 800 });
+      await p.evaluateOnNewDocument((l) => Object.defineProperty(navigator, 'languages', { get: () => [l] }), lang);
+      await p.goto(`${sandbox.url}/example-vite/dist/index.html`, { waitUntil: 'load' });
+      await p.select('#currency', 'KES');
+      await p.locator('button[type="submit"]').click();
+      await p.waitForSelector('>>> .epay-body[data-screen="picker"]', { timeout: 20000 });
+      assert.equal(await p.evaluate(() => document.querySelector('#checkout epay-checkout').shadowRoot.querySelector('.epay-h').textContent), heading, lang);
+      assert.deepEqual(p.errors, []);
+      await p.close();
+    }
   });
 
   it('the webpack 5 example (no webpack config) runs a checkout from its built output', async () => {
@@ -45,5 +59,17 @@ describeInBrowsers('bundlers', (name, env) => {
     assert.match(wasm[0], /\/example-webpack\/dist\/[0-9a-f]+\.wasm$/);
     assert.deepEqual(page.errors, []);
     await page.close();
+
+    // A language pack from webpack's output (emitted as an asset).
+    const ru = await newPage(browser);
+    await ru.evaluateOnNewDocument(() => Object.defineProperty(navigator, 'languages', { get: () => ['ru-RU'] }));
+    await ru.goto(`${sandbox.url}/example-webpack/index.html`, { waitUntil: 'load' });
+    await ru.locator('#pay').click();
+    await ru.waitForSelector('>>> .epay-body[data-screen="picker"]', { timeout: 20000 });
+    assert.equal(await ru.evaluate(() => document.querySelector('epay-checkout').shadowRoot.querySelector('.epay-h').textContent), 'Выберите способ оплаты');
+    const pack = await ru.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.json')));
+    assert.match(pack[0] || '', /\/example-webpack\/dist\/[0-9a-f]+\.json$/);
+    assert.deepEqual(ru.errors, []);
+    await ru.close();
   });
 });

@@ -84,7 +84,7 @@ async function atTerminal(browser, base, reference, button, name) {
 for (const name of BROWSERS) {
   describe(`epaycash in ${name}`, () => {
     // `shortLived` issues codes valid for TTL seconds: they expire while the test watches.
-    const TTL = 15;
+    const TTL = 25; // long enough for a loaded 2-core machine to reach the code screen first
     let sandbox, shortLived, browser;
     before(async () => {
       [sandbox, shortLived] = await Promise.all([startSandbox(), startSandbox(['--epay-ttl', String(TTL)])]);

@@ -7,7 +7,7 @@
 //! the drawing's size; a module that cannot be had leaves the blank (the number is what
 //! the customer types).
 //!
-//! With the `inline-codes` feature (the browser tests) the drawings are made in this
+//! With the `standalone` feature (the browser tests) the drawings are made in this
 //! module, at once, with the same code (`epay_core::codes`).
 
 use js_sys::{Function, Promise};
@@ -42,7 +42,7 @@ fn load() -> Option<Promise> {
 
 /// Starts fetching the module (the loader fetches it once).
 pub fn prefetch() {
-    if !cfg!(feature = "inline-codes") {
+    if !cfg!(feature = "standalone") {
         let _ = load();
     }
 }
@@ -50,7 +50,7 @@ pub fn prefetch() {
 /// Draws `text`, now or when the module is there; `done` gets `None` when it cannot be
 /// drawn (or the module cannot be had).
 pub fn draw(kind: Drawing, text: &str, done: impl FnOnce(Option<Svg>) + 'static) {
-    #[cfg(feature = "inline-codes")]
+    #[cfg(feature = "standalone")]
     {
         let svg = match kind {
             Drawing::Qr => epay_core::codes::qr_svg(text).ok().map(|s| Svg { view_box: s.view_box, path: s.path }),
@@ -58,7 +58,7 @@ pub fn draw(kind: Drawing, text: &str, done: impl FnOnce(Option<Svg>) + 'static)
         };
         done(svg);
     }
-    #[cfg(not(feature = "inline-codes"))]
+    #[cfg(not(feature = "standalone"))]
     {
         let Some(promise) = load() else { return done(None) };
         let text = text.to_string();
@@ -69,7 +69,7 @@ pub fn draw(kind: Drawing, text: &str, done: impl FnOnce(Option<Svg>) + 'static)
     }
 }
 
-#[cfg(not(feature = "inline-codes"))]
+#[cfg(not(feature = "standalone"))]
 fn call(codes: &JsValue, kind: Drawing, text: &str) -> Option<Svg> {
     use js_sys::Reflect;
     let name = match kind {

@@ -6,6 +6,7 @@ pub mod codes;
 pub mod dom;
 pub mod drawings;
 pub mod model;
+pub mod packs;
 pub mod screens;
 
 use epay_core::ErrorCode;
@@ -30,6 +31,8 @@ pub enum ViewEvent {
     Resubmit,
     /// The EPay code's countdown reached zero (`onExpire`).
     Expired,
+    /// The customer's language pack arrived (or will not): render.
+    Texts,
 }
 
 pub type Send = Rc<dyn Fn(ViewEvent)>;

@@ -91,6 +91,13 @@ macro_rules! keys {
         impl Key {
             /// Every key, in declaration order.
             pub const ALL: &'static [Key] = &[$(Key::$key),*];
+
+            /// The key's name, as language packs write it (`"ChooseMethod"`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Key::$key => stringify!($key)),*
+                }
+            }
         }
     };
 }
@@ -170,15 +177,98 @@ pub fn format_amount(lang: Lang, amount: crate::MinorUnits, currency: &str) -> S
     }
 }
 
-/// The text of `key` in `lang`, placeholders unfilled.
+/// The text of `key` in `lang`, placeholders unfilled. Without the `builtin-langs`
+/// feature (the browser widget), a language other than English speaks once its pack is
+/// installed ([`install_pack`]) and English until then.
 pub fn t(lang: Lang, key: Key) -> &'static str {
-    match lang {
+    #[cfg(feature = "builtin-langs")]
+    return match lang {
         Lang::En => en::text(key),
         Lang::Ru => ru::text(key),
         Lang::Kk => kk::text(key),
         Lang::Ms => ms::text(key),
         Lang::Sw => sw::text(key),
+    };
+    #[cfg(not(feature = "builtin-langs"))]
+    packs::text(lang, key).unwrap_or_else(|| en::text(key))
+}
+
+/// Whether `lang`'s texts are here (English and built-in languages always are).
+pub fn has_texts(lang: Lang) -> bool {
+    lang == Lang::En || cfg!(feature = "builtin-langs") || packs::text(lang, Key::Title).is_some()
+}
+
+/// A language pack: `{"Title": "...", ...}`, one text per key. Refused (and English kept)
+/// unless it has every key with exactly the English text's placeholders, so a pack from
+/// another version of the widget cannot put a wrong text on screen.
+pub fn install_pack(lang: Lang, entries: impl IntoIterator<Item = (String, String)>) -> Result<(), PackError> {
+    let mut texts: Vec<Option<String>> = vec![None; Key::ALL.len()];
+    for (name, text) in entries {
+        if let Some(k) = Key::ALL.iter().find(|k| k.name() == name) {
+            if placeholders(&text) != placeholders(en::text(*k)) {
+                return Err(PackError::Placeholders(k.name()));
+            }
+            texts[*k as usize] = Some(text);
+        }
     }
+    let mut all = Vec::with_capacity(texts.len());
+    for (k, text) in Key::ALL.iter().zip(texts) {
+        all.push(&*Box::leak(text.ok_or(PackError::Missing(k.name()))?.into_boxed_str()));
+    }
+    packs::install(lang, all);
+    Ok(())
+}
+
+/// Why a language pack was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackError {
+    Missing(&'static str),
+    Placeholders(&'static str),
+}
+
+/// `{name}` placeholders of a text, in order.
+fn placeholders(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Installed language packs (one per language, for the page's life).
+mod packs {
+    use super::{Key, Lang};
+    use std::cell::RefCell;
+
+    thread_local! {
+        static PACKS: RefCell<Vec<(Lang, Vec<&'static str>)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn install(lang: Lang, texts: Vec<&'static str>) {
+        PACKS.with(|p| {
+            let mut p = p.borrow_mut();
+            p.retain(|(l, _)| *l != lang);
+            p.push((lang, texts));
+        });
+    }
+
+    pub(super) fn text(lang: Lang, key: Key) -> Option<&'static str> {
+        PACKS.with(|p| p.borrow().iter().find(|(l, _)| *l == lang).and_then(|(_, t)| t.get(key as usize).copied()))
+    }
+}
+
+/// `lang`'s pack as JSON (`{"Title": "...", ...}`), for `examples/lang_packs.rs`.
+#[cfg(feature = "builtin-langs")]
+pub fn pack_entries(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    Key::ALL.iter().map(|k| (k.name(), t(lang, *k))).collect()
 }
 
 /// The text of `key` with `{name}` placeholders replaced:
@@ -237,7 +327,7 @@ pub fn tf(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
 // Tests
 // ---------------------------------------------------------------------------
 
-#[cfg(test)]
+#[cfg(all(test, feature = "builtin-langs"))]
 mod tests {
     use super::*;
     use std::collections::{BTreeSet, HashSet};
@@ -525,5 +615,18 @@ mod tests {
             assert_eq!(format_amount(lang, crate::MinorUnits(minor), currency), want, "{lang:?} {currency} {minor}");
         }
         assert_eq!(format_amount(Lang::En, crate::MinorUnits(1000), "JPY"), "JPY\u{a0}1,000");
+    }
+
+    #[test]
+    fn a_pack_speaks_once_installed_and_a_pack_of_another_version_is_refused() {
+        let entries = |lang| pack_entries(lang).into_iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(install_pack(Lang::Kk, entries(Lang::Kk)), Ok(()));
+        assert_eq!(packs::text(Lang::Kk, Key::ChooseMethod), Some(t(Lang::Kk, Key::ChooseMethod)));
+        assert!(has_texts(Lang::Kk));
+        let missing = entries(Lang::Ru).filter(|(k, _)| k != "Close");
+        assert_eq!(install_pack(Lang::Ru, missing), Err(PackError::Missing("Close")));
+        let wrong = entries(Lang::Ru).map(|(k, v)| if k == "Order" { (k, "Заказ".to_string()) } else { (k, v) });
+        assert_eq!(install_pack(Lang::Ru, wrong), Err(PackError::Placeholders("Order")));
+        assert_eq!(packs::text(Lang::Ru, Key::Order), None, "refused packs leave nothing");
     }
 }

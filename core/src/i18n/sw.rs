@@ -1,10 +1,13 @@
 //! Swahili texts of the widget: one arm per [`Key`](super::Key); a key without its text here does not compile.
 
-use super::{Key, MoneyStyle};
+#[cfg(feature = "builtin-langs")]
+use super::Key;
+use super::MoneyStyle;
 
 /// Amounts as `Intl.NumberFormat` writes them in this language (CLDR).
 pub(super) const MONEY: MoneyStyle = MoneyStyle { group: ',', decimal: '.', currency_first: true, symbols: &[("KES", "Ksh\u{a0}"), ("USD", "$\u{a0}")] };
 
+#[cfg(feature = "builtin-langs")]
 pub(super) fn text(k: Key) -> &'static str {
     use Key::*;
     match k {
