@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(c[0], std::env::current_dir().unwrap().join("www"));
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("www");
         let exe = std::env::current_exe().unwrap().parent().unwrap().join("www");
-        // The tests run in epay/: three distinct places, in that order.
+        // The tests run in cli/: three distinct places, in that order.
         assert_eq!(c, vec![c[0].clone(), repo, exe]);
     }
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{fast_config, Sandbox};
-use epay::sandbox::MERCHANT_CSP;
+use epay_cli::sandbox::MERCHANT_CSP;
 
 #[tokio::test]
 async fn merchant_pages_get_the_strict_policy_and_the_api_does_not() {

@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
-use epay::sandbox::outbox::DeliveryLimits;
-use epay::sandbox::{store, Config};
+use epay_cli::sandbox::outbox::DeliveryLimits;
+use epay_cli::sandbox::{store, Config};
 use epay_core::callback::{verify_new_callback, CallbackKey};
 use epay_core::signature::with_signature;
 use serde_json::{json, Value};

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    epay::cli::main()
+    epay_cli::cli::main()
 }

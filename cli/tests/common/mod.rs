@@ -2,7 +2,7 @@
 //! talk to it over HTTP like the widget and a merchant would.
 #![allow(dead_code)]
 
-use epay::sandbox::{self, Backoff, Config, RunningSandbox};
+use epay_cli::sandbox::{self, Backoff, Config, RunningSandbox};
 use epay_core::signature::sign;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};

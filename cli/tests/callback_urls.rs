@@ -222,7 +222,7 @@ async fn bad_callback_url_settings_are_refused_at_start() {
     ] {
         let mut config = fast_config(":memory:");
         config.callback_urls = urls.clone();
-        let err = match epay::sandbox::start(config).await {
+        let err = match epay_cli::sandbox::start(config).await {
             Ok(running) => {
                 running.stop().await;
                 panic!("{urls:?} must be refused");
@@ -235,13 +235,13 @@ async fn bad_callback_url_settings_are_refused_at_start() {
     let mut config = fast_config(":memory:");
     config.callback_urls = vec![(1234, "http://127.0.0.1:1/a".to_string())];
     config.paydala.callback_url = Some("http://127.0.0.1:1/b".to_string());
-    let err = epay::sandbox::start(config).await.err().expect("refused").to_string();
+    let err = epay_cli::sandbox::start(config).await.err().expect("refused").to_string();
     assert!(err.contains("--paydala-callback-url"), "{err}");
 }
 
 #[test]
 fn the_flag_reads_project_id_equals_url() {
-    use epay::sandbox::callbacks::parse_callback_url_arg;
+    use epay_cli::sandbox::callbacks::parse_callback_url_arg;
     assert_eq!(parse_callback_url_arg("250=http://127.0.0.1:3000/cb"), Ok((250, "http://127.0.0.1:3000/cb".to_string())));
     assert_eq!(parse_callback_url_arg("1234=https://shop.example.com/cb?a=b"), Ok((1234, "https://shop.example.com/cb?a=b".to_string())));
     for bad in ["250", "=http://127.0.0.1/", "x=http://127.0.0.1/", "0=http://127.0.0.1/"] {

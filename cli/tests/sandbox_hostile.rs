@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use epay::sandbox::limits::Limits;
-use epay::sandbox::{store, Config};
+use epay_cli::sandbox::limits::Limits;
+use epay_cli::sandbox::{store, Config};
 use epay_core::protocol::{OPEN_PATH, STATUS_PATH};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
