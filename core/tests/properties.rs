@@ -5,7 +5,7 @@
 //! `fuzz_long` (ignored) runs the same properties with many more inputs and prints how many
 //! it tried: `scripts/fuzz.sh` (cargo-fuzz needs nightly; this is proptest's runner).
 
-use epay_core::epay::{parse_valid_time, EpayCode};
+use epay_core::epay_cash::{parse_valid_time, EpayCode};
 use epay_core::params::{resplit_name, Params, PaymentRequest, Scalar, KNOWN_PARAMS};
 use epay_core::redirect::{check_url, origin, scheme_and_host, FormBody, HttpMethod, RedirectData, UrlPolicy};
 use epay_core::signature::{sign_checked, string_to_sign};

@@ -5,7 +5,7 @@
 //!   required) creates the operation and, in the same transaction, its code
 //!   ([`create_code`]): a unique `reference_number` shaped like the seed's (`045-050-000`),
 //!   `valid_time` = now + the sandbox's EPay TTL (default 30 min, `--epay-ttl SECS`) in
-//!   Malaysia time (`core::epay::format_valid_time`), `user_name` = `FIRST LAST` in capitals.
+//!   Malaysia time (`core::epay_cash::format_valid_time`), `user_name` = `FIRST LAST` in capitals.
 //!   The payment waits in status `awaiting customer`; the widget gets
 //!   `NextAction::ShowCode` with `redirect_data` {GET, `{base}/sim/epay`, body
 //!   `reference_number`, `valid_time`, `user_name`} ([`action`]). Repeating `pay` answers
@@ -43,7 +43,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use epay_core::callback::Provider;
-use epay_core::epay::format_valid_time;
+use epay_core::epay_cash::format_valid_time;
 use epay_core::gate::{parse_sale, GateAccepted, GateRejected, SaleKind, EPAY_SALE_PATH};
 use epay_core::params::CustomerData;
 use epay_core::protocol::NextAction;

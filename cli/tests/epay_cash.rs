@@ -5,7 +5,7 @@ mod common;
 
 use common::{eventually, fast_config, hidden, signed, Sandbox, SECRET_250};
 use epay_core::callback::verify_callback;
-use epay_core::epay::parse_valid_time;
+use epay_core::epay_cash::parse_valid_time;
 use epay_core::gate::{epay_sale, GateCustomer, GatePayment, GeneralIds, EPAY_SALE_PATH};
 use epay_core::signature::with_signature;
 use epay_core::{MinorUnits, PaymentStatus};
@@ -125,7 +125,7 @@ async fn pay_with_epaycash_answers_a_code_shaped_like_the_seed() {
     assert!((until - now_secs() - 1800).abs() <= 5, "{valid_time} is not now + 30 min");
     // The core reads it back as the widget will.
     let rd: epay_core::RedirectData = serde_json::from_value(rd.clone()).unwrap();
-    assert_eq!(epay_core::epay::EpayCode::from_redirect(&rd).unwrap().reference_number, reference);
+    assert_eq!(epay_core::epay_cash::EpayCode::from_redirect(&rd).unwrap().reference_number, reference);
     // Status follows with the same code.
     assert_eq!(status_of(&sb, &session).await, view);
     sb.stop().await;
