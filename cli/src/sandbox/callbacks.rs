@@ -20,7 +20,7 @@
 
 use super::html::{self, escape};
 use super::store::{self, store_error};
-use super::{format_date, now_ms, ApiFail, AppState, DEMO_PROJECTS};
+use super::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +28,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::redirect::{check_url, RedirectError, UrlPolicy};
 use epay_core::ParamError;
+use epay_core::time::callback_date_ms;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
@@ -234,7 +235,7 @@ pub enum ResendError {
 /// Queues callback `id` again, byte for byte; returns the new callback's id.
 pub fn resend(c: &mut Connection, id: i64) -> rusqlite::Result<Result<i64, ResendError>> {
     let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let now = callback_date_ms(now_ms);
     let tx = c.transaction()?;
     struct Sent {
         project_id: i64,

@@ -34,7 +34,7 @@ use super::callbacks;
 use super::html::{self, escape};
 use super::platform::{callback, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
-use super::{format_date, now_ms, random_hex, ApiFail, AppState, Shared};
+use super::{now_ms, random_hex, ApiFail, AppState, Shared};
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
@@ -50,6 +50,7 @@ use epay_core::protocol::NextAction;
 use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
 use epay_core::signature::{verify, SignatureError};
 use epay_core::{Callback, MethodCode, MinorUnits, PaymentStatus};
+use epay_core::time::callback_date_ms;
 use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
@@ -234,7 +235,7 @@ pub fn create_code(c: &Connection, operation_id: i64, customer: &CustomerData, t
             code.user_name,
             code.provider_payment_id,
             channel.as_str(),
-            format_date(now_ms()),
+            callback_date_ms(now_ms()),
         ],
     )?;
     Ok(code)
@@ -306,7 +307,7 @@ pub fn epay_callback(project: &Project, payment: &PaymentRow, op: &OperationRow,
 /// `valid_time` cannot be paid: asked to pay it, this expires it instead.
 pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, ApiFail> {
     let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let now = callback_date_ms(now_ms);
     let finished = s.store.with(|c| {
         let tx = c.transaction()?;
         let (Some(op), Some(code)) = (store::operation(&tx, op_id)?, code_of(&tx, op_id)?) else {
@@ -324,7 +325,7 @@ pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, ApiF
             Outcome::Declined => (PaymentStatus::Decline, PaymentStatus::Decline, "20000", "General decline"),
         };
         // The seed's provider reports a moment before the platform records the operation.
-        let provider_date = format_date(now_ms - 1000);
+        let provider_date = callback_date_ms(now_ms - 1000);
         tx.execute(
             "UPDATE epay_codes SET provider_date = ?2, valid_until = MIN(valid_until, ?3) WHERE operation_id = ?1",
             params![op.id, provider_date, if outcome == Outcome::Expired { now_ms.div_euclid(1000) } else { i64::MAX }],
@@ -460,7 +461,7 @@ pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Ga
 
     let request_id = random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateFail::internal(e.1.error.message))?;
     let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let now = callback_date_ms(now_ms);
     let customer = CustomerData {
         first_name: req.customer.first_name.clone(),
         last_name: req.customer.last_name.clone(),

@@ -35,7 +35,7 @@ use super::html::{escape, page};
 use super::partner;
 use super::platform::{callback, method_title, reported_status, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
-use super::{format_date, now_ms, random_hex, AppState, Shared};
+use super::{now_ms, random_hex, AppState, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -52,6 +52,7 @@ use epay_core::params::CustomerData;
 use epay_core::redirect::UrlPolicy;
 use epay_core::signature::{verify, with_signature, SignatureError};
 use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, PaymentStatus};
+use epay_core::time::callback_date_ms;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -177,7 +178,7 @@ struct Stamp {
 
 fn stamp() -> Result<Stamp, GateFail> {
     let now_ms = now_ms();
-    Ok(Stamp { request_id: request_id()?, now_ms, now: format_date(now_ms) })
+    Ok(Stamp { request_id: request_id()?, now_ms, now: callback_date_ms(now_ms) })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -202,7 +203,7 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
     let project = known(project)?;
     let request_id = request_id()?;
     let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let now = callback_date_ms(now_ms);
     let customer = CustomerData {
         first_name: req.customer.first_name.clone(),
         last_name: req.customer.last_name.clone(),
@@ -562,7 +563,7 @@ async fn refund_decline_knob(State(s): State<AppState>, body: Bytes) -> Response
             None => return bad("project_id", "project_id: must be a positive integer"),
         },
     };
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let stored = s.store.with(|c| {
         c.execute(
             "INSERT OR REPLACE INTO gate_refund_declines (project_id, payment_id, created_at) VALUES (?1, ?2, ?3)",

@@ -20,7 +20,7 @@
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
 use super::store::Store;
-use super::{format_date, now_ms, random_hex, ApiFail, AppState, DEMO_PROJECTS};
+use super::{now_ms, random_hex, ApiFail, AppState, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -29,6 +29,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::callback::{first_json_value, verify_callback};
 use epay_core::signature::{check_resplit, sign};
+use epay_core::time::callback_date_ms;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -134,7 +135,7 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
     }
     let (project_id, secret) = project_for_currency(&currency);
     let suffix = random_hex(3)?;
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let (order_id, params) = s.store.with(|c| {
         let tx = c.transaction()?;
         let order_id: i64 = tx.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0))?;
@@ -233,7 +234,7 @@ async fn receive_callback(State(s): State<AppState>, body: Bytes) -> Response {
         return (StatusCode::INTERNAL_SERVER_ERROR, "simulated merchant failure (POST /merchant/test/fail-callbacks)").into_response();
     }
     let text = String::from_utf8_lossy(&body).into_owned();
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let checked = check_callback(&text);
     let stored = s.store.with(|c| match &checked {
         Ok(cb) => {
@@ -310,7 +311,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let project_id = 250;
     let secret = secret_of(project_id).ok_or_else(|| ApiFail::internal("the shop has no secret for project 250"))?;
     let suffix = random_hex(3)?;
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let order_id: i64 =
         s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
     let payment_id = format!("epay-gate-{order_id}-{suffix}");

@@ -32,7 +32,7 @@
 
 use super::merchant::secret_of;
 use super::store::Store;
-use super::{format_date, now_ms, random_hex, ApiFail, AppState};
+use super::{now_ms, random_hex, ApiFail, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -44,6 +44,7 @@ use epay_core::gate::{
 };
 use epay_core::protocol::ApiError;
 use epay_core::{MinorUnits, ParamError};
+use epay_core::time::callback_date_ms;
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
@@ -135,7 +136,7 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let secret = secret_of(PROJECT_ID).ok_or_else(|| ApiFail::internal("the shop has no secret for project 250"))?;
 
     let suffix = random_hex(3)?;
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let order_id: i64 =
         s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
     let payment_id = format!("gate-{order_id}-{suffix}");
@@ -183,7 +184,7 @@ async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Re
     let body = card_partner_refund(&GeneralIds { project_id, payment_id: payment_id.clone() }, secret)
         .map_err(|errs| ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(errs)))?;
     let (accepted, answer) = send(&s, CARD_PARTNER_REFUND_PATH, &body).await?;
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let recorded = json!({ "accepted": accepted, "answer": answer, "at": now });
     s.store.with(|c| {
         c.execute("INSERT OR REPLACE INTO merchant_refund_answers (payment_id, answer) VALUES (?1, ?2)", params![payment_id, recorded.to_string()])

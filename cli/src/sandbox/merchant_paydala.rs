@@ -30,7 +30,7 @@
 //! the answer given, for tests and for the demo.
 
 use super::store::Store;
-use super::{format_date, now_ms, ApiFail, AppState, DEMO_PROJECTS};
+use super::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -38,6 +38,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::paydala::{self, Account, CheckDeposit, Deposit, DepositError, PaydalaMerchant, VerifyResponse};
+use epay_core::time::callback_date_ms;
 use rusqlite::params;
 use serde::Serialize;
 use serde_json::Value;
@@ -101,7 +102,7 @@ impl PaydalaMerchant for DemoShop<'_> {
         if req.customer_id == ACCOUNT_DEPOSIT_FAILS {
             return Err(DepositError::Failed(format!("Something went wrong: the shop's ledger refused the deposit (test account {ACCOUNT_DEPOSIT_FAILS})")));
         }
-        let now = format_date(now_ms());
+        let now = callback_date_ms(now_ms());
         let n = self
             .store
             .with(|c| {
@@ -159,7 +160,7 @@ async fn answer(State(s): State<AppState>, body: Bytes) -> Response {
     };
 
     let request = String::from_utf8_lossy(&body).into_owned();
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let logged = s.store.with(|c| {
         c.execute(
             "INSERT INTO merchant_paydala_log (type, customer_id, request, http_status, reply, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -367,28 +367,6 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// `2020-08-26T15:03:20+0000`, the seeds' date format, in UTC.
-pub fn format_date(unix_ms: i64) -> String {
-    let secs = unix_ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+0000",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// `n` random bytes from the OS as lower-case hex (tokens, ids).
 pub fn random_hex(n: usize) -> Result<String, ApiFail> {
     let mut buf = vec![0u8; n];
@@ -399,14 +377,6 @@ pub fn random_hex(n: usize) -> Result<String, ApiFail> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_formatted_like_the_seed() {
-        // 2020-08-26T15:03:20Z
-        assert_eq!(format_date(1_598_454_200_000), "2020-08-26T15:03:20+0000");
-        assert_eq!(format_date(0), "1970-01-01T00:00:00+0000");
-        assert_eq!(format_date(951_782_400_000), "2000-02-29T00:00:00+0000");
-    }
 
     #[test]
     fn backoff_doubles_from_one_second_to_thirty() {

@@ -5,11 +5,12 @@
 //! is recorded. Nothing lives only in memory: after a restart the worker carries on.
 
 use super::store::{self, OutboxRow};
-use super::{format_date, now_ms, AppState};
+use super::{now_ms, AppState};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::{self, JoinSet};
+use epay_core::time::callback_date_ms;
 
 /// Longest sleep between looks at the table (a safety net; enqueueing wakes the worker).
 const IDLE_WAIT: Duration = Duration::from_secs(5);
@@ -125,7 +126,7 @@ async fn deliver(s: &AppState, row: OutboxRow, timeout: Duration) {
     if let Some(e) = &error {
         eprintln!("epay sandbox: callback {} attempt {} failed: {e}; retrying", row.id, row.attempts + 1);
     }
-    let recorded = s.store.with(|c| store::record_attempt(c, row.id, status, error.as_deref(), &format_date(now), next));
+    let recorded = s.store.with(|c| store::record_attempt(c, row.id, status, error.as_deref(), &callback_date_ms(now), next));
     if let Err(e) = recorded {
         eprintln!("epay sandbox: outbox: cannot record attempt of callback {}: {e}", row.id);
         // Without a record the row stays due: back off a little instead of spinning.

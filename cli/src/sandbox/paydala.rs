@@ -32,7 +32,7 @@
 use super::html::{self, escape};
 use super::platform::OperationData;
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow};
-use super::{format_date, now_ms, random_hex, ApiFail, AppState, Shared};
+use super::{now_ms, random_hex, ApiFail, AppState, Shared};
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -45,6 +45,7 @@ use epay_core::paydala::{self, ResponseCode};
 use epay_core::protocol::NextAction;
 use epay_core::signature::with_signature;
 use epay_core::{MethodCode, MinorUnits, PaymentStatus};
+use epay_core::time::callback_date_ms;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -610,7 +611,7 @@ fn callback(project_id: u64, payment_id: &str, account: &str, op: &OperationRow,
 /// Payment Page payment it settles, the terminal transaction, all in one transaction.
 fn record_deposit(s: &Shared, t: &Txn, amount: i64, request_id: &str, started: &str, booked: &Booked) -> Result<Result<(), Failure>, ApiFail> {
     let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let now = callback_date_ms(now_ms);
     let sum = Sum { amount: MinorUnits(amount), currency: t.currency.clone() };
     let recorded = s.store.with(|c| {
         let tx = c.transaction()?;
@@ -734,7 +735,7 @@ fn shown_duration(d: Duration) -> String {
 pub fn expire_due(s: &Shared) -> Result<usize, ApiFail> {
     let lifetime_ms = i64::try_from(s.paydala.lifetime.as_millis()).unwrap_or(i64::MAX);
     // Dates are `YYYY-MM-DDTHH:MM:SS+0000`: their text order is their time order.
-    let cutoff = format_date(now_ms().saturating_sub(lifetime_ms));
+    let cutoff = callback_date_ms(now_ms().saturating_sub(lifetime_ms));
     let message = lifetime_message(s.paydala.lifetime);
     let due: Vec<i64> = s.store.with(|c| {
         let mut stmt = c.prepare(
@@ -746,7 +747,7 @@ pub fn expire_due(s: &Shared) -> Result<usize, ApiFail> {
     let mut n = 0;
     for op_id in due {
         let now_ms = now_ms();
-        let now = format_date(now_ms);
+        let now = callback_date_ms(now_ms);
         let done = s.store.with(|c| {
             let tx = c.transaction()?;
             let Some(op) = store::operation(&tx, op_id)? else { return Ok(false) };
@@ -1057,7 +1058,7 @@ async fn check(State(s): State<AppState>, form: Result<Form<CheckForm>, FormReje
                 Ok(id) => id,
                 Err(e) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &e.1.error.message),
             };
-            let now = format_date(now_ms());
+            let now = callback_date_ms(now_ms());
             let t = Txn {
                 id,
                 project_id: service.project_id,
@@ -1140,7 +1141,7 @@ async fn deposit(State(s): State<AppState>, form: Result<Form<DepositForm>, Form
         Ok(r) => r,
         Err(e) => return message_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &e.1.error.message),
     };
-    let started = format_date(now_ms());
+    let started = callback_date_ms(now_ms());
     // Claim the transaction: only the request that moves it out of `verified` goes on.
     let claimed = s.store.with(|c| {
         let n = c.execute(

@@ -3,7 +3,7 @@
 //! signed callback goes into the outbox in the same transaction.
 
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
-use super::{format_date, now_ms, partner, random_hex, ApiFail, AppState, Shared};
+use super::{now_ms, partner, random_hex, ApiFail, AppState, Shared};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -15,6 +15,7 @@ use epay_core::params::size_problems;
 use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host, UrlPolicy};
 use epay_core::signature::{verify, with_signature, SignatureError};
 use epay_core::{Callback, CustomerField, MethodCode, MinorUnits, ParamError, Params, PaymentRequest, PaymentStatus, Scalar};
+use epay_core::time::callback_date_ms;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -193,7 +194,7 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
     }
     let methods: Vec<MethodCode> = req.methods.iter().copied().filter(|m| *m != MethodCode::Paydala || paydala_here).collect();
 
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let token = random_hex(32)?;
     let params_json = doc.to_string();
     let opened = s.store.with(|c| {
@@ -366,7 +367,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
     let data = OperationData { return_url: pay.return_url.clone(), customer };
     let data_json = serde_json::to_string(&data).map_err(ApiFail::internal)?;
     let request_id = format!("{}-00000001", random_hex(28)?);
-    let now = format_date(now_ms());
+    let now = callback_date_ms(now_ms());
     let (payment, op) = s.store.with(|c| {
         let tx = c.transaction()?;
         // Checked again under the lock: a concurrent pay may have won the race.
@@ -580,7 +581,7 @@ pub enum Finish {
 /// outbox, all in one transaction; then wakes the outbox worker.
 pub fn finish_sale(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finish, ApiFail> {
     let now_ms = now_ms();
-    let now = format_date(now_ms);
+    let now = callback_date_ms(now_ms);
     let finish = s.store.with(|c| {
         let tx = c.transaction()?;
         let Some(op) = store::operation(&tx, op_id)? else { return Ok(Finish::UnknownOperation) };
