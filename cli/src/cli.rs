@@ -58,7 +58,7 @@ pub enum Command {
         /// Send a project's callbacks to the merchant's own back end instead of the demo shop:
         /// PROJECT_ID=URL (https, or plain http to loopback); repeatable. Applied at every
         /// start: a project not named here gets the demo shop's URL back.
-        #[arg(long = "callback-url", value_name = "PROJECT_ID=URL", value_parser = crate::sandbox::callbacks::parse_callback_url_arg)]
+        #[arg(long = "callback-url", value_name = "PROJECT_ID=URL", value_parser = crate::sandbox::platform::callbacks::parse_callback_url_arg)]
         callback_urls: Vec<(u64, String)>,
         /// Also answer requests for this host name (any port); repeatable. Loopback names
         /// (127.0.0.1, localhost, [::1]) are always answered, others get 403 (DNS rebinding).
@@ -68,7 +68,7 @@ pub enum Command {
         #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
         session_ttl: u64,
         #[command(flatten)]
-        paydala: crate::sandbox::paydala::PaydalaArgs,
+        paydala: crate::sandbox::methods::paydala::PaydalaArgs,
     },
     /// Build signed Gate requests (card-partner sale and refund, EPay cash sale, status):
     /// print the JSON body, or POST it with --send and print the platform's answer.
@@ -158,7 +158,7 @@ fn run_verify(secret: &str) -> ExitCode {
 
 fn run_sandbox(www: Option<PathBuf>, pkg: Option<PathBuf>, mut config: Config) -> ExitCode {
     // Refuse to start rather than serve nothing (a relative default from another directory).
-    match sandbox::assets::resolve_dirs(www, pkg) {
+    match sandbox::server::assets::resolve_dirs(www, pkg) {
         Ok((www, pkg)) => (config.www, config.pkg) = (www, pkg),
         Err(e) => return fail("sandbox", &e),
     }

@@ -241,7 +241,7 @@ async fn bad_callback_url_settings_are_refused_at_start() {
 
 #[test]
 fn the_flag_reads_project_id_equals_url() {
-    use epay_cli::sandbox::callbacks::parse_callback_url_arg;
+    use epay_cli::sandbox::platform::callbacks::parse_callback_url_arg;
     assert_eq!(parse_callback_url_arg("250=http://127.0.0.1:3000/cb"), Ok((250, "http://127.0.0.1:3000/cb".to_string())));
     assert_eq!(parse_callback_url_arg("1234=https://shop.example.com/cb?a=b"), Ok((1234, "https://shop.example.com/cb?a=b".to_string())));
     for bad in ["250", "=http://127.0.0.1/", "x=http://127.0.0.1/", "0=http://127.0.0.1/"] {

@@ -179,7 +179,7 @@ async fn the_return_url_is_the_merchants() {
     let session = card_session(&sb, json!({"payment_description": "registered"})).await;
     let (status, _) = pay_to(&sb, &session, "https://shop.example/cart").await;
     assert_eq!(status, 400);
-    epay_cli::sandbox::platform::register_origin(sb.running.store(), 250, "https://shop.example/anything").unwrap();
+    epay_cli::sandbox::platform::checkout::register_origin(sb.running.store(), 250, "https://shop.example/anything").unwrap();
     let (status, body) = pay_to(&sb, &session, "https://shop.example/cart").await;
     assert_eq!(status, 200, "{body}");
 

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{eventually, fast_config, Sandbox, SECRET_1234};
-use epay_cli::sandbox::paydala::PaydalaConfig;
+use epay_cli::sandbox::methods::paydala::PaydalaConfig;
 use epay_cli::sandbox::Config;
 use epay_core::callback::verify_callback;
 use epay_core::paydala::{self, ResponseCode};
@@ -748,14 +748,14 @@ async fn a_payment_page_paydala_payment_nobody_tops_up_ends_after_its_lifetime()
 }
 
 fn paydala_lifetime_code() -> &'static str {
-    epay_cli::sandbox::paydala::LIFETIME_CODE
+    epay_cli::sandbox::methods::paydala::LIFETIME_CODE
 }
 
 #[test]
 fn the_paydala_lifetime_is_the_seeds_limit_by_default_and_checked() {
     assert_eq!(PaydalaConfig::default().lifetime, Duration::from_secs(36 * 24 * 3600));
     let too_long = PaydalaConfig { lifetime: Duration::from_secs(36 * 24 * 3600 + 1), ..PaydalaConfig::default() };
-    assert!(epay_cli::sandbox::paydala::Settings::resolve(&too_long, "http://127.0.0.1:9").unwrap_err().contains("lifetime"));
+    assert!(epay_cli::sandbox::methods::paydala::Settings::resolve(&too_long, "http://127.0.0.1:9").unwrap_err().contains("lifetime"));
     let zero = PaydalaConfig { lifetime: Duration::ZERO, ..PaydalaConfig::default() };
-    assert!(epay_cli::sandbox::paydala::Settings::resolve(&zero, "http://127.0.0.1:9").is_err());
+    assert!(epay_cli::sandbox::methods::paydala::Settings::resolve(&zero, "http://127.0.0.1:9").is_err());
 }

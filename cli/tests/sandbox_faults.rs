@@ -6,8 +6,9 @@
 mod common;
 
 use common::*;
-use epay_cli::sandbox::outbox::DeliveryLimits;
-use epay_cli::sandbox::{store, Config};
+use epay_cli::sandbox::platform::outbox::DeliveryLimits;
+use epay_cli::sandbox::platform::store;
+use epay_cli::sandbox::Config;
 use epay_core::callback::{verify_new_callback, CallbackKey};
 use epay_core::signature::with_signature;
 use serde_json::{json, Value};

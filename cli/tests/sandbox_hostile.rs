@@ -4,8 +4,9 @@
 mod common;
 
 use common::*;
-use epay_cli::sandbox::limits::Limits;
-use epay_cli::sandbox::{store, Config};
+use epay_cli::sandbox::server::limits::Limits;
+use epay_cli::sandbox::platform::store;
+use epay_cli::sandbox::Config;
 use epay_core::protocol::{OPEN_PATH, STATUS_PATH};
 use serde_json::json;
 use std::sync::{Arc, Mutex};

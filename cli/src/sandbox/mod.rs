@@ -1,33 +1,19 @@
 //! The sandbox: a local stand-in for the payment platform, with everything a merchant
 //! needs to develop against it on one machine.
 //!
-//! - [`platform`]: the widget-to-platform API (`epay_core::protocol`).
-//! - [`partner`]: the simulated card partner pages (`/sim/partner/...`).
-//! - [`epay`]: EPay cash: payment codes, the simulated terminal (`/sim/epay`), expiry, the Gate sale.
-//! - [`outbox`]: signed callbacks, delivered and retried until the merchant answers 200.
-//! - [`paydala`]: PayDala terminal top-ups: `verify`/`check_deposit` to the merchant, the
-//!   simulated terminal (`/sim/paydala`), the result callback.
-//! - [`merchant`]: the demo merchant's back end (`/merchant/...`); [`merchant_paydala`]: its
-//!   PayDala web service (`/merchant/paydala`).
-//! - [`store`]: one SQLite file for all of it; a restart loses nothing.
+//! - [`platform`]: the platform's HTTP API (the widget's checkout API, Gate), its
+//!   operations and callbacks, the outbox, the store (one SQLite file; a restart loses nothing).
+//! - [`methods`]: one module per payment method (card partner, EPay cash, PayDala), each
+//!   with its simulated partner or terminal (`/sim/...`).
+//! - [`demo_shop`]: the demo merchant's back end (`/merchant/...`), a client of the platform.
+//! - [`server`]: the HTTP plumbing: Host/Origin guard, limits, the widget's files, page shell.
 //!
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
 
-pub mod assets;
-pub mod callbacks;
-pub mod epay;
-pub mod gate;
-pub mod guard;
-pub mod html;
-pub mod limits;
-pub mod merchant;
-pub mod merchant_gate;
-pub mod merchant_paydala;
-pub mod outbox;
-pub mod partner;
-pub mod paydala;
+pub mod demo_shop;
+pub mod methods;
 pub mod platform;
-pub mod store;
+pub mod server;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -38,7 +24,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use store::Store;
+use demo_shop::{gate as merchant_gate, orders as merchant, paydala as merchant_paydala};
+use methods::{card_partner as partner, epay_cash as epay, paydala};
+use platform::store::{self, Store};
+use platform::{callbacks, checkout, gate, outbox};
+use server::{assets, guard, limits};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tower_http::cors::CorsLayer;
@@ -234,7 +224,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
     callbacks::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     // The demo projects' return URLs: pages on this machine (issue 13).
     let demo_ids: Vec<u64> = DEMO_PROJECTS.iter().map(|p| p.id).collect();
-    platform::init(&store, &demo_ids).map_err(|e| StartError::Db(e.to_string()))?;
+    checkout::init(&store, &demo_ids).map_err(|e| StartError::Db(e.to_string()))?;
     epay::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
     merchant_gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
@@ -286,9 +276,9 @@ pub const MERCHANT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsa
 fn router(shared: AppState, config: &Config) -> Router {
     // Merchant pages on any origin may call the platform API (no cookies are used).
     let api = Router::new()
-        .route(OPEN_PATH, post(platform::open))
-        .route(PAY_PATH, post(platform::pay))
-        .route(STATUS_PATH, get(platform::status))
+        .route(OPEN_PATH, post(checkout::open))
+        .route(PAY_PATH, post(checkout::pay))
+        .route(STATUS_PATH, get(checkout::status))
         .layer(CorsLayer::permissive());
     // The widget is rebuilt often while developing: always revalidate static files.
     let no_cache = SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -5,7 +5,7 @@
 //! is recorded. Nothing lives only in memory: after a restart the worker carries on.
 
 use super::store::{self, OutboxRow};
-use super::{now_ms, AppState};
+use crate::sandbox::{now_ms, AppState};
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::watch;

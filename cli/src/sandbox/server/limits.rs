@@ -11,7 +11,8 @@
 //!   many files); a new connection beyond that closes the oldest one (gracefully: a request
 //!   in progress there is finished first), so idle connections cannot lock others out.
 
-use super::{now_ms, store, AppState};
+use crate::sandbox::platform::store;
+use crate::sandbox::{now_ms, AppState};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;

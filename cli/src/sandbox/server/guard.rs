@@ -16,7 +16,7 @@
 //!   [`Limits::request_timeout`](super::limits::Limits) gets 408 and its connection is closed.
 
 use super::limits::Limits;
-use super::partner;
+use crate::sandbox::methods::card_partner as partner;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;

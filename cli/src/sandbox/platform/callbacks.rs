@@ -18,9 +18,9 @@
 //!   callbacks: a pending one is still retried by the outbox (409). A request whose
 //!   `Origin` is not the sandbox's own is refused (403).
 
-use super::html::{self, escape};
 use super::store::{self, store_error};
-use super::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
+use crate::sandbox::server::html::{self, escape};
+use crate::sandbox::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -105,7 +105,7 @@ pub fn check_project_urls(urls: &[(u64, String)], paydala_callback_url: bool) ->
         if urls[..i].iter().any(|(other, _)| other == id) {
             return Err(format!("--callback-url: callback URL for project {id} given twice"));
         }
-        if *id == super::paydala::PROJECT_ID && paydala_callback_url {
+        if *id == crate::sandbox::methods::paydala::PROJECT_ID && paydala_callback_url {
             return Err(format!(
                 "--callback-url: callback URL for project {id} given by both --callback-url and --paydala-callback-url: give one"
             ));

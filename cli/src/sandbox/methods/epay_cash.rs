@@ -30,11 +30,11 @@
 //! `customer.phone`, operation `sale`, `provider {id 1353, payment_id, date, auth_code ""}`)
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
-use super::callbacks;
-use super::html::{self, escape};
-use super::platform::{callback, signed_callback, OperationData};
-use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
-use super::{now_ms, random_hex, ApiFail, AppState, Shared};
+use crate::sandbox::platform::callbacks;
+use crate::sandbox::platform::checkout::{callback, signed_callback, OperationData};
+use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::server::html::{self, escape};
+use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, Shared};
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};

@@ -31,11 +31,11 @@
 //! decline) `refund-2`, `refund-3`, ...; callbacks and the status answer say `refund`.
 
 use super::callbacks;
-use super::html::{escape, page};
-use super::partner;
-use super::platform::{callback, method_title, reported_status, signed_callback, OperationData};
+use super::checkout::{callback, method_title, reported_status, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
-use super::{now_ms, random_hex, AppState, Shared};
+use crate::sandbox::methods::card_partner as partner;
+use crate::sandbox::server::html::{self, escape, page};
+use crate::sandbox::{now_ms, random_hex, AppState, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -372,7 +372,7 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
 /// `GET /sim/gate/return/{payment rowid}`: where the partner sends a Gate customer.
 /// Forwards (303) to the sale's `return_url` for the outcome, else shows the result.
 async fn return_page(State(s): State<AppState>, Path(payment): Path<String>) -> Response {
-    let not_found = || super::html::error_page(StatusCode::NOT_FOUND, "Unknown payment", "No such Gate payment in this sandbox.");
+    let not_found = || html::error_page(StatusCode::NOT_FOUND, "Unknown payment", "No such Gate payment in this sandbox.");
     let Ok(rowid) = payment.parse::<i64>() else { return not_found() };
     let found = s.store.with(|c| {
         let urls: Option<ReturnUrl> = c
@@ -389,7 +389,7 @@ async fn return_page(State(s): State<AppState>, Path(payment): Path<String>) -> 
         Ok(Some(x)) => x,
         Ok(None) => return not_found(),
         Err(e) => {
-            return super::html::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &format!("database: {e}"))
+            return html::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &format!("database: {e}"))
         }
     };
     let status = PaymentStatus::parse(payment.status.as_deref().unwrap_or(""));

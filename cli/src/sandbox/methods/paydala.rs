@@ -29,10 +29,10 @@
 //! The terminal's pages (`/sim/paydala...`) are server-rendered HTML with no script and
 //! no inline style; every value shown is escaped.
 
-use super::html::{self, escape};
-use super::platform::OperationData;
-use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow};
-use super::{now_ms, random_hex, ApiFail, AppState, Shared};
+use crate::sandbox::platform::checkout::OperationData;
+use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow};
+use crate::sandbox::server::html::{self, escape};
+use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, Shared};
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -769,13 +769,13 @@ pub fn expire_due(s: &Shared) -> Result<usize, ApiFail> {
             let project = store::project(&tx, payment.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
             let data = OperationData::parse(&op)?;
             // Seed 000's callback shape: `account`, no `customer`, PayDala's provider.
-            let mut cb = super::platform::callback(&project, &payment, &op, &data);
+            let mut cb = crate::sandbox::platform::checkout::callback(&project, &payment, &op, &data);
             cb.customer = None;
             cb.account = Some(CallbackAccount { number: payment.customer_id.clone() });
             if let Some(o) = cb.operation.as_mut() {
                 o.provider.id = PROVIDER_ID;
             }
-            let body = super::platform::signed_callback(&project, &cb)?;
+            let body = crate::sandbox::platform::checkout::signed_callback(&project, &cb)?;
             store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
             tx.commit()?;
             Ok(true)

@@ -1,5 +1,5 @@
 //! The demo shop's Gate mode (`www/gate.html`): the shop's server talks to Gate itself.
-//! Like [`super::merchant`] it plays a real merchant's server: it builds and signs the
+//! Like [`super::orders`] it plays a real merchant's server: it builds and signs the
 //! requests with `epay_core::gate` and its own copy of the secret, sends them to the
 //! platform over HTTP, and learns the outcome from callbacks. It never reads the
 //! platform's tables.
@@ -30,9 +30,9 @@
 //! 502 `gate_unreachable` when the platform cannot be reached or answers something
 //! that is not a Gate answer.
 
-use super::merchant::secret_of;
-use super::store::Store;
-use super::{now_ms, random_hex, ApiFail, AppState};
+use super::orders::secret_of;
+use crate::sandbox::platform::store::Store;
+use crate::sandbox::{now_ms, random_hex, ApiFail, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -19,8 +19,8 @@
 //!   `epay_core::gate::epay_sale`, POSTs it to the platform over HTTP → 201 `{order_id,
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
-use super::store::Store;
-use super::{now_ms, random_hex, ApiFail, AppState, DEMO_PROJECTS};
+use crate::sandbox::platform::store::Store;
+use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -146,7 +146,7 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
         p.insert("payment_amount".into(), json!(amount));
         p.insert("payment_currency".into(), json!(currency));
         // PayDala (KZT): the customer_id is the account topped up at the terminal.
-        let customer_id = if currency == "KZT" { super::merchant_paydala::DEFAULT_ACCOUNT.to_string() } else { format!("customer-{order_id}") };
+        let customer_id = if currency == "KZT" { super::paydala::DEFAULT_ACCOUNT.to_string() } else { format!("customer-{order_id}") };
         p.insert("customer_id".into(), json!(customer_id));
         for (param, value) in &extra {
             p.insert((*param).into(), json!(value));

@@ -3,7 +3,8 @@
 //! signed callback goes into the outbox in the same transaction.
 
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
-use super::{now_ms, partner, random_hex, ApiFail, AppState, Shared};
+use crate::sandbox::methods::{card_partner as partner, epay_cash, paydala};
+use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, Shared};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -47,7 +48,7 @@ impl OperationData {
 pub fn method_title(method: &str) -> &str {
     match MethodCode::parse(method) {
         Some(MethodCode::CardPartner) => "Card partner",
-        Some(MethodCode::EpayCash) => super::epay::METHOD_TITLE,
+        Some(MethodCode::EpayCash) => epay_cash::METHOD_TITLE,
         Some(MethodCode::Paydala) => "paydala",
         None => method,
     }
@@ -188,7 +189,7 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
             format!(
                 "force_payment_method: project {} has no PayDala service in this sandbox (JetPay project {} has)",
                 req.project_id,
-                super::paydala::PROJECT_ID
+                paydala::PROJECT_ID
             ),
         ));
     }
@@ -361,7 +362,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
     }
 
     if method == MethodCode::Paydala {
-        super::paydala::check_service(&s, ctx.payment.project_id)?;
+        paydala::check_service(&s, ctx.payment.project_id)?;
     }
     let status = start_status(method)?;
     let data = OperationData { return_url: pay.return_url.clone(), customer };
@@ -386,7 +387,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
             )?;
             store::set_payment_status(&tx, ctx.payment.rowid, status.as_str(), method.as_str(), &now)?;
             if method == MethodCode::EpayCash {
-                super::epay::create_code(&tx, op_id, &data.customer, s.epay_ttl, super::epay::Channel::Page)?;
+                epay_cash::create_code(&tx, op_id, &data.customer, s.epay_ttl, epay_cash::Channel::Page)?;
             }
         }
         let payment = store::payment(&tx, ctx.payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
@@ -505,8 +506,8 @@ fn action_for(s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Opt
         Some(MethodCode::CardPartner) => Some(NextAction::Redirect {
             redirect_data: partner::redirect_data(&s.base_url, &s.partner_key, op.id, payment, &data),
         }),
-        Some(MethodCode::EpayCash) => super::epay::action(s, op)?,
-        Some(MethodCode::Paydala) => Some(super::paydala::terminal_action(s, payment.project_id, &payment.customer_id)),
+        Some(MethodCode::EpayCash) => epay_cash::action(s, op)?,
+        Some(MethodCode::Paydala) => Some(paydala::terminal_action(s, payment.project_id, &payment.customer_id)),
         None => None,
     })
 }
@@ -525,7 +526,7 @@ pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Resu
             action: None,
             // PayDala: what the customer deposited at the terminal, which may differ.
             sum: Some(
-                super::paydala::deposited_sum(op)
+                paydala::deposited_sum(op)
                     .unwrap_or_else(|| Sum { amount: MinorUnits(payment.amount), currency: payment.currency.clone() }),
             ),
             code: op.code.clone(),

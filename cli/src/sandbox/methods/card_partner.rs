@@ -7,10 +7,10 @@
 //! buttons, Approve and Decline; the choice makes the payment final, enqueues the
 //! signed callback, and sends the customer back to `lbk` (303).
 
-use super::html::{error_page, escape, page, STYLESHEET};
-use super::platform::{finish_sale, Finish, OperationData, Outcome};
-use super::store::{self, PaymentRow};
-use super::{ApiFail, AppState};
+use crate::sandbox::platform::checkout::{finish_sale, Finish, OperationData, Outcome};
+use crate::sandbox::platform::store::{self, PaymentRow};
+use crate::sandbox::server::html::{error_page, escape, page, STYLESHEET};
+use crate::sandbox::{ApiFail, AppState};
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};

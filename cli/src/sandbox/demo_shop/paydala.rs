@@ -29,8 +29,8 @@
 //! `GET /merchant/paydala/log?account=X` lists every request received (oldest first) with
 //! the answer given, for tests and for the demo.
 
-use super::store::Store;
-use super::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
+use crate::sandbox::platform::store::Store;
+use crate::sandbox::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};

@@ -1,0 +1,10 @@
+//! The demo shop: a merchant's back end as a real shop would write it, against the
+//! platform's HTTP API only (its own copy of the secrets, its own tables).
+//!
+//! - [`orders`]: Payment Page orders and the callback endpoint (`/merchant/...`).
+//! - [`gate`]: the shop's Gate mode (`/merchant/gate/...`).
+//! - [`paydala`]: its PayDala web service (`/merchant/paydala`).
+
+pub mod gate;
+pub mod orders;
+pub mod paydala;
