@@ -15,11 +15,10 @@ pub mod methods;
 pub mod platform;
 pub mod server;
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use epay_core::protocol::{ApiError, OPEN_PATH, PAY_PATH, STATUS_PATH};
+use axum::Router;
+use epay_core::protocol::{OPEN_PATH, PAY_PATH, STATUS_PATH};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +27,7 @@ use demo_shop::{gate as merchant_gate, orders as merchant, paydala as merchant_p
 use methods::{card_partner as partner, epay_cash as epay, paydala};
 use platform::store::{self, Store};
 use platform::{callbacks, checkout, gate, outbox};
+pub use server::{GateRefusal, HttpError};
 use server::{assets, guard, limits};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
@@ -305,62 +305,14 @@ fn router(shared: AppState, config: &Config) -> Router {
         .with_state(shared)
 }
 
-/// An error answer in the protocol's [`ApiError`] shape.
-#[derive(Debug)]
-pub struct ApiFail(pub StatusCode, pub ApiError);
-
-impl ApiFail {
-    pub fn new(status: StatusCode, code: &str, param: Option<&str>, message: impl Into<String>) -> ApiFail {
-        ApiFail(status, ApiError::new(code, param, message))
-    }
-    pub fn bad_request(code: &str, param: Option<&str>, message: impl Into<String>) -> ApiFail {
-        ApiFail::new(StatusCode::BAD_REQUEST, code, param, message)
-    }
-    pub fn internal(message: impl std::fmt::Display) -> ApiFail {
-        eprintln!("epay sandbox: internal error: {message}");
-        ApiFail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None, format!("sandbox internal error: {message}"))
-    }
-}
-
-impl From<rusqlite::Error> for ApiFail {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{CannotOpen, DiskFull, ReadOnly, SystemIoFailure};
-        match e.sqlite_error_code() {
-            // A full disk or a database that cannot be written: say so, and that nothing
-            // was changed (the transaction rolled back), so the caller can retry later.
-            Some(code @ (DiskFull | ReadOnly | SystemIoFailure | CannotOpen)) => {
-                let why = match code {
-                    DiskFull => "the disk (or the database) is full",
-                    ReadOnly => "the database is read-only",
-                    _ => "the database file cannot be written",
-                };
-                eprintln!("epay sandbox: storage unavailable: {why} ({e})");
-                ApiFail::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    None,
-                    format!("the sandbox cannot save: {why} ({e}); nothing was changed, try again when it has room"),
-                )
-            }
-            _ => ApiFail::internal(format!("database: {e}")),
-        }
-    }
-}
-
-impl IntoResponse for ApiFail {
-    fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
-    }
-}
-
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// `n` random bytes from the OS as lower-case hex (tokens, ids).
-pub fn random_hex(n: usize) -> Result<String, ApiFail> {
+pub fn random_hex(n: usize) -> Result<String, HttpError> {
     let mut buf = vec![0u8; n];
-    getrandom::getrandom(&mut buf).map_err(|e| ApiFail::internal(format!("random source: {e}")))?;
+    getrandom::getrandom(&mut buf).map_err(|e| HttpError::internal(format!("random source: {e}")))?;
     Ok(hex::encode(buf))
 }
 

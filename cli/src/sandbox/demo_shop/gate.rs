@@ -32,7 +32,7 @@
 
 use super::orders::secret_of;
 use crate::sandbox::platform::store::Store;
-use crate::sandbox::{now_ms, random_hex, ApiFail, AppState};
+use crate::sandbox::{now_ms, random_hex, AppState, HttpError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -87,14 +87,14 @@ pub fn routes() -> Router<AppState> {
         .route("/merchant/orders/{payment_id}/refund", post(refund))
 }
 
-fn bad(param: &str, message: impl Into<String>) -> ApiFail {
-    ApiFail::bad_request("invalid_params", Some(param), message)
+fn bad(param: &str, message: impl Into<String>) -> HttpError {
+    HttpError::bad_request("invalid_params", Some(param), message)
 }
 
 /// POSTs a signed Gate body; the platform's answer as JSON, and whether it was accepted.
-async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), ApiFail> {
+async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), HttpError> {
     let url = format!("{}{path}", s.base_url);
-    let unreachable = |why: String| ApiFail::new(StatusCode::BAD_GATEWAY, "gate_unreachable", None, format!("{url}: {why}"));
+    let unreachable = |why: String| HttpError::new(StatusCode::BAD_GATEWAY, "gate_unreachable", None, format!("{url}: {why}"));
     let r = s
         .http
         .post(&url)
@@ -109,7 +109,7 @@ async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), A
     Ok((accepted, answer))
 }
 
-fn optional_text(order: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, ApiFail> {
+fn optional_text(order: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, HttpError> {
     match order.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(v)) if v.trim().is_empty() => Ok(None),
@@ -118,11 +118,11 @@ fn optional_text(order: &serde_json::Map<String, Value>, field: &str) -> Result<
     }
 }
 
-async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiFail> {
+async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, HttpError> {
     let doc: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
+        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
     let Some(order) = doc.as_object() else {
-        return Err(ApiFail::bad_request("invalid_json", None, "order: must be a JSON object"));
+        return Err(HttpError::bad_request("invalid_json", None, "order: must be a JSON object"));
     };
     let amount = match order.get("amount") {
         Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
@@ -133,7 +133,7 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let email = optional_text(order, "customer_email")?;
     let phone = optional_text(order, "customer_phone")?;
     let description = optional_text(order, "description")?;
-    let secret = secret_of(PROJECT_ID).ok_or_else(|| ApiFail::internal("the shop has no secret for project 250"))?;
+    let secret = secret_of(PROJECT_ID).ok_or_else(|| HttpError::internal("the shop has no secret for project 250"))?;
 
     let suffix = random_hex(3)?;
     let now = callback_date_ms(now_ms());
@@ -150,7 +150,7 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let back = |result: &str| format!("{}/gate.html?order={payment_id}&result={result}", s.base_url);
     let urls = ReturnUrl { success: Some(back("success")), decline: Some(back("decline")) };
     let sale = card_partner_sale_returning(&general, &customer, &payment, &urls, secret)
-        .map_err(|errs| ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(errs)))?;
+        .map_err(|errs| HttpError(StatusCode::BAD_REQUEST, ApiError::from_params(errs)))?;
 
     // The order exists before the request leaves: callbacks may arrive before the answer.
     s.store.with(|c| {
@@ -173,16 +173,16 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     Ok(Json(json!({ "accepted": accepted, "order_id": order_id, "payment_id": payment_id, "gate": answer })))
 }
 
-async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, ApiFail> {
+async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
     let project_id: Option<i64> = s.store.with(|c| {
         c.query_row("SELECT project_id FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| r.get(0)).optional()
     })?;
     let project_id = project_id.ok_or_else(|| {
-        ApiFail::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no order with payment_id {payment_id:?}"))
+        HttpError::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no order with payment_id {payment_id:?}"))
     })? as u64;
-    let secret = secret_of(project_id).ok_or_else(|| ApiFail::internal(format!("the shop has no secret for project {project_id}")))?;
+    let secret = secret_of(project_id).ok_or_else(|| HttpError::internal(format!("the shop has no secret for project {project_id}")))?;
     let body = card_partner_refund(&GeneralIds { project_id, payment_id: payment_id.clone() }, secret)
-        .map_err(|errs| ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(errs)))?;
+        .map_err(|errs| HttpError(StatusCode::BAD_REQUEST, ApiError::from_params(errs)))?;
     let (accepted, answer) = send(&s, CARD_PARTNER_REFUND_PATH, &body).await?;
     let now = callback_date_ms(now_ms());
     let recorded = json!({ "accepted": accepted, "answer": answer, "at": now });
@@ -192,12 +192,12 @@ async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Re
     Ok(Json(json!({ "accepted": accepted, "payment_id": payment_id, "gate": answer })))
 }
 
-async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, ApiFail> {
+async fn list_orders(State(s): State<AppState>) -> Result<Json<Vec<Value>>, HttpError> {
     Ok(Json(orders(&s, None)?))
 }
 
 /// The shop's card orders (newest first), or the one with `payment_id`.
-fn orders(s: &AppState, payment_id: Option<&str>) -> Result<Vec<Value>, ApiFail> {
+fn orders(s: &AppState, payment_id: Option<&str>) -> Result<Vec<Value>, HttpError> {
     let orders = s.store.with(|c| {
         // Gate sales, and the card orders paid on the Payment Page: both are refunded through Gate.
         let mut stmt = c.prepare(
@@ -278,11 +278,11 @@ fn asked_for(callbacks: &[Value], answered: usize) -> Option<ClarificationAsked>
     ClarificationAsked::from_callback(&latest["body"])
 }
 
-fn unknown_order(payment_id: &str) -> ApiFail {
-    ApiFail::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no card order with payment_id {payment_id:?}"))
+fn unknown_order(payment_id: &str) -> HttpError {
+    HttpError::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no card order with payment_id {payment_id:?}"))
 }
 
-async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, ApiFail> {
+async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
     let mut order = orders(&s, Some(&payment_id))?.pop().ok_or_else(|| unknown_order(&payment_id))?;
     let redirect_data = order["callbacks"]
         .as_array()
@@ -294,16 +294,16 @@ async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) ->
 
 /// The shop user's answer to a clarification callback: the shop's server checks it, signs
 /// it with the project secret and sends it to the platform, as a real merchant's would.
-async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body: Bytes) -> Result<Json<Value>, ApiFail> {
+async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body: Bytes) -> Result<Json<Value>, HttpError> {
     let doc: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, format!("clarification: not JSON: {e}")))?;
+        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request("invalid_json", None, format!("clarification: not JSON: {e}")))?;
     let Some(answer) = doc.as_object() else {
-        return Err(ApiFail::bad_request("invalid_json", None, "clarification: must be a JSON object"));
+        return Err(HttpError::bad_request("invalid_json", None, "clarification: must be a JSON object"));
     };
     let order = orders(&s, Some(&payment_id))?.pop().ok_or_else(|| unknown_order(&payment_id))?;
     let callbacks = order["callbacks"].as_array().cloned().unwrap_or_default();
     let asked = order["clarification"].is_object().then(|| asked_for(&callbacks, 0)).flatten().ok_or_else(|| {
-        ApiFail::new(
+        HttpError::new(
             StatusCode::CONFLICT,
             "not_awaiting_clarification",
             Some("payment_id"),
@@ -323,10 +323,10 @@ async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body
         }
     }
     if !errs.is_empty() {
-        return Err(ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(errs)));
+        return Err(HttpError(StatusCode::BAD_REQUEST, ApiError::from_params(errs)));
     }
     let project_id = if asked.project_id == 0 { PROJECT_ID } else { asked.project_id };
-    let secret = secret_of(project_id).ok_or_else(|| ApiFail::internal(format!("the shop has no secret for project {project_id}")))?;
+    let secret = secret_of(project_id).ok_or_else(|| HttpError::internal(format!("the shop has no secret for project {project_id}")))?;
     let general = GeneralIds { project_id, payment_id: payment_id.clone() };
     let request = clarification(&general, &data, secret).map_err(|errs| {
         // additional_data.customer.email → customer_email, the page's name.
@@ -334,7 +334,7 @@ async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body
             .into_iter()
             .map(|e| ParamError::new(&e.param.strip_prefix("additional_data.").unwrap_or(&e.param).replace('.', "_"), &e.code, e.message))
             .collect();
-        ApiFail(StatusCode::BAD_REQUEST, ApiError::from_params(named))
+        HttpError(StatusCode::BAD_REQUEST, ApiError::from_params(named))
     })?;
     let (accepted, answer) = send(&s, CLARIFICATION_PATH, &request).await?;
     if accepted {

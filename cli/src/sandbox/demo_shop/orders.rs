@@ -20,7 +20,7 @@
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
 use crate::sandbox::platform::store::Store;
-use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, DEMO_PROJECTS};
+use crate::sandbox::{now_ms, random_hex, AppState, HttpError, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -87,8 +87,8 @@ pub(super) fn secret_of(project_id: u64) -> Option<&'static str> {
     DEMO_PROJECTS.iter().find(|p| p.id == project_id).map(|p| p.secret)
 }
 
-fn bad(param: &str, message: impl Into<String>) -> ApiFail {
-    ApiFail::bad_request("invalid_params", Some(param), message)
+fn bad(param: &str, message: impl Into<String>) -> HttpError {
+    HttpError::bad_request("invalid_params", Some(param), message)
 }
 
 /// Optional order fields and the Payment Page parameter each becomes.
@@ -103,11 +103,11 @@ const OPTIONAL: [(&str, &str); 8] = [
     ("description", "payment_description"),
 ];
 
-async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiFail> {
+async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), HttpError> {
     let doc: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
+        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
     let Some(order) = doc.as_object() else {
-        return Err(ApiFail::bad_request("invalid_json", None, "order: must be a JSON object"));
+        return Err(HttpError::bad_request("invalid_json", None, "order: must be a JSON object"));
     };
     let amount = match order.get("amount") {
         Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
@@ -187,7 +187,7 @@ fn callbacks_of(c: &Connection, payment_id: Option<&str>) -> rusqlite::Result<Ve
     rows.collect()
 }
 
-async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, ApiFail> {
+async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
     let found = s.store.with(|c| {
         let order: Option<(i64, String)> = c
             .query_row("SELECT order_id, params FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| {
@@ -200,9 +200,9 @@ async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) ->
         }
     })?;
     let Some((order_id, params, callbacks)) = found else {
-        return Err(ApiFail::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no order with payment_id {payment_id:?}")));
+        return Err(HttpError::new(StatusCode::NOT_FOUND, "unknown_order", Some("payment_id"), format!("no order with payment_id {payment_id:?}")));
     };
-    let params: Value = serde_json::from_str(&params).map_err(ApiFail::internal)?;
+    let params: Value = serde_json::from_str(&params).map_err(HttpError::internal)?;
     // What the shop knows: the latest signed callback's payment status.
     let status = callbacks
         .iter()
@@ -258,13 +258,13 @@ async fn receive_callback(State(s): State<AppState>, body: Bytes) -> Response {
         }
     });
     match (checked, stored) {
-        (_, Err(e)) => ApiFail::from(e).into_response(),
+        (_, Err(e)) => HttpError::from(e).into_response(),
         (Ok(_), Ok(duplicate)) => Json(json!({ "received": true, "duplicate": duplicate })).into_response(),
-        (Err(e), Ok(_)) => ApiFail::bad_request("bad_callback", Some("signature"), e).into_response(),
+        (Err(e), Ok(_)) => HttpError::bad_request("bad_callback", Some("signature"), e).into_response(),
     }
 }
 
-async fn list_callbacks(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<Received>>, ApiFail> {
+async fn list_callbacks(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<Received>>, HttpError> {
     let payment_id = q.get("payment_id").map(String::as_str);
     let mut list = s.store.with(|c| callbacks_of(c, payment_id))?;
     // PayDala callbacks name the topped-up account (`account.number`).
@@ -274,8 +274,8 @@ async fn list_callbacks(State(s): State<AppState>, Query(q): Query<HashMap<Strin
     Ok(Json(list))
 }
 
-async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiFail> {
-    let doc: Value = serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, e.to_string()))?;
+async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, HttpError> {
+    let doc: Value = serde_json::from_slice(&body).map_err(|e| HttpError::bad_request("invalid_json", None, e.to_string()))?;
     let count = doc
         .get("count")
         .and_then(Value::as_u64)
@@ -287,19 +287,19 @@ async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<V
 
 /// `POST /merchant/gate/epay`: the shop's server starts an EPay cash sale through Gate.
 /// The order is stored before the request leaves (its callbacks may come before the answer).
-async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiFail> {
+async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), HttpError> {
     use epay_core::gate::{epay_sale, GateCustomer, GatePayment, GateResponse, GeneralIds, EPAY_SALE_PATH};
     let doc: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiFail::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
+        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request("invalid_json", None, format!("order: not JSON: {e}")))?;
     let Some(order) = doc.as_object() else {
-        return Err(ApiFail::bad_request("invalid_json", None, "order: must be a JSON object"));
+        return Err(HttpError::bad_request("invalid_json", None, "order: must be a JSON object"));
     };
     let amount = order
         .get("amount")
         .and_then(Value::as_i64)
         .filter(|a| *a > 0)
         .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
-    let text = |field: &str| -> Result<Option<String>, ApiFail> {
+    let text = |field: &str| -> Result<Option<String>, HttpError> {
         match order.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(v)) if v.trim().is_empty() => Ok(None),
@@ -309,7 +309,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     };
     let currency = text("currency")?.unwrap_or_else(|| "MYR".into());
     let project_id = 250;
-    let secret = secret_of(project_id).ok_or_else(|| ApiFail::internal("the shop has no secret for project 250"))?;
+    let secret = secret_of(project_id).ok_or_else(|| HttpError::internal("the shop has no secret for project 250"))?;
     let suffix = random_hex(3)?;
     let now = callback_date_ms(now_ms());
     let order_id: i64 =
@@ -325,7 +325,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let general = GeneralIds { project_id, payment_id: payment_id.clone() };
     // The builder runs the platform's own checks: a refusal names the Gate parameter.
     let sale = epay_sale(&general, &customer, &payment, secret)
-        .map_err(|errs| ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errs)))?;
+        .map_err(|errs| HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errs)))?;
     s.store.with(|c| {
         c.execute(
             "INSERT INTO merchant_orders (order_id, payment_id, project_id, params, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -333,7 +333,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
         )
     })?;
     let url = format!("{}{EPAY_SALE_PATH}", s.base_url);
-    let unreachable = |why: String| ApiFail::new(StatusCode::BAD_GATEWAY, "gate_unreachable", None, format!("{url}: {why}"));
+    let unreachable = |why: String| HttpError::new(StatusCode::BAD_GATEWAY, "gate_unreachable", None, format!("{url}: {why}"));
     let answer = s
         .http
         .post(&url)
@@ -352,7 +352,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
         GateResponse::Rejected(r) => {
             let mut e = epay_core::protocol::ApiError::new(&r.code, r.param.as_deref(), r.message);
             e.error.errors = r.errors;
-            Err(ApiFail(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
+            Err(HttpError(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
         }
     }
 }

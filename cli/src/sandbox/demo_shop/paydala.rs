@@ -30,7 +30,7 @@
 //! the answer given, for tests and for the demo.
 
 use crate::sandbox::platform::store::Store;
-use crate::sandbox::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
+use crate::sandbox::{now_ms, AppState, HttpError, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -195,7 +195,7 @@ fn json_or_text(text: String) -> Value {
 }
 
 /// `GET /merchant/paydala/log?account=X`: what the shop received and answered, oldest first.
-async fn log(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<LogEntry>>, ApiFail> {
+async fn log(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<LogEntry>>, HttpError> {
     let account = q.get("account").map(String::as_str);
     let rows = s.store.with(|c| {
         let mut stmt = c.prepare(

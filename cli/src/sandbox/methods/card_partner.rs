@@ -10,7 +10,7 @@
 use crate::sandbox::platform::checkout::{finish_sale, Finish, OperationData, Outcome};
 use crate::sandbox::platform::store::{self, PaymentRow};
 use crate::sandbox::server::html::{error_page, escape, page, STYLESHEET};
-use crate::sandbox::{ApiFail, AppState};
+use crate::sandbox::{AppState, HttpError};
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -96,7 +96,7 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-fn internal_page(e: ApiFail) -> Response {
+fn internal_page(e: HttpError) -> Response {
     error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &e.1.error.message)
 }
 
@@ -241,12 +241,12 @@ async fn complete(State(s): State<AppState>, form: Result<Form<CompleteForm>, Fo
 async fn notify(State(s): State<AppState>, form: Result<Form<CompleteForm>, FormRejection>) -> Response {
     let Form(form) = match form {
         Ok(f) => f,
-        Err(e) => return ApiFail::bad_request("invalid_params", None, e.body_text()).into_response(),
+        Err(e) => return HttpError::bad_request("invalid_params", None, e.body_text()).into_response(),
     };
     match decide(&s, &form) {
         Ok(Finish::Done { .. }) => Json(serde_json::json!({"result": "done"})).into_response(),
         Ok(_) => Json(serde_json::json!({"result": "already_final"})).into_response(),
-        Err((status, message)) => ApiFail::new(status, "partner_refused", None, message).into_response(),
+        Err((status, message)) => HttpError::new(status, "partner_refused", None, message).into_response(),
     }
 }
 

@@ -34,7 +34,7 @@ use crate::sandbox::platform::callbacks;
 use crate::sandbox::platform::checkout::{callback, signed_callback, OperationData};
 use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, Shared};
+use crate::sandbox::{now_ms, random_hex, AppState, GateRefusal, HttpError, Shared};
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
@@ -256,7 +256,7 @@ pub fn redirect_data(base_url: &str, code: &Code) -> RedirectData {
 }
 
 /// What the customer has to do for a pending EPay operation: show the code.
-pub fn action(s: &Shared, op: &OperationRow) -> Result<Option<NextAction>, ApiFail> {
+pub fn action(s: &Shared, op: &OperationRow) -> Result<Option<NextAction>, HttpError> {
     let code = s.store.with(|c| code_of(c, op.id))?;
     Ok(code.map(|code| NextAction::ShowCode { redirect_data: redirect_data(&s.base_url, &code) }))
 }
@@ -305,7 +305,7 @@ pub fn epay_callback(project: &Project, payment: &PaymentRow, op: &OperationRow,
 /// Ends an EPay operation: operation and payment final, the signed callback into the
 /// outbox, one transaction; then wakes the outbox worker. A code that is past its
 /// `valid_time` cannot be paid: asked to pay it, this expires it instead.
-pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, ApiFail> {
+pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, HttpError> {
     let now_ms = now_ms();
     let now = callback_date_ms(now_ms);
     let finished = s.store.with(|c| {
@@ -359,7 +359,7 @@ pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, ApiF
 }
 
 /// Expires every pending code past its `valid_time`; returns how many.
-pub fn expire_due(s: &Shared) -> Result<usize, ApiFail> {
+pub fn expire_due(s: &Shared) -> Result<usize, HttpError> {
     let due: Vec<i64> = s.store.with(|c| {
         let mut stmt = c.prepare(
             "SELECT e.operation_id FROM epay_codes e JOIN operations o ON o.id = e.operation_id
@@ -397,46 +397,19 @@ pub async fn sweeper(s: AppState, mut shutdown: watch::Receiver<bool>) {
 // Gate: POST /v2/payment/cash/epay/sale
 // ---------------------------------------------------------------------------------------
 
-/// A refused Gate request: `GateRejected` with its HTTP status.
-#[derive(Debug)]
-pub struct GateFail(pub GateRejected);
-
-impl GateFail {
-    fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> GateFail {
-        GateFail(GateRejected::new(code, param, message))
-    }
-    fn internal(message: impl std::fmt::Display) -> GateFail {
-        eprintln!("epay sandbox: epay gate: internal error: {message}");
-        GateFail::new("internal", None, format!("sandbox internal error: {message}"))
-    }
-}
-
-impl From<rusqlite::Error> for GateFail {
-    fn from(e: rusqlite::Error) -> Self {
-        GateFail::internal(format!("database: {e}"))
-    }
-}
-
-impl IntoResponse for GateFail {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, Json(self.0)).into_response()
-    }
-}
-
 /// `POST /v2/payment/cash/epay/sale`
-pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
+pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
     let doc: Value = serde_json::from_slice(&body)
-        .map_err(|e| GateFail::new("invalid_json", Some("body"), format!("body: must be a JSON object: {e}")))?;
+        .map_err(|e| GateRefusal::new("invalid_json", Some("body"), format!("body: must be a JSON object: {e}")))?;
     if !doc.is_object() {
-        return Err(GateFail::new("invalid_json", Some("body"), "body: must be a JSON object with general, payment and customer"));
+        return Err(GateRefusal::new("invalid_json", Some("body"), "body: must be a JSON object with general, payment and customer"));
     }
     // The signature first, with the secret of the project the body names; a body whose
     // project id does not read, or with no signature, is left to the parameter check.
     let mut project = None;
     if let Some(project_id) = doc.pointer("/general/project_id").and_then(Value::as_u64).filter(|id| *id > 0) {
         let found = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
-            GateFail::new(
+            GateRefusal::new(
                 "unknown_project",
                 Some("general.project_id"),
                 format!("general.project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
@@ -444,7 +417,7 @@ pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Ga
         })?;
         match verify(&doc, &found.secret) {
             Ok(()) | Err(SignatureError::Missing) => {}
-            Err(e) => return Err(GateFail(GateRejected::bad_signature(&e))),
+            Err(e) => return Err(GateRefusal(GateRejected::bad_signature(&e))),
         }
         project = Some(found);
     }
@@ -454,12 +427,12 @@ pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Ga
         (req, callback_url) => {
             let mut errs = req.err().unwrap_or_default();
             errs.extend(callback_url.err());
-            return Err(GateFail(GateRejected::invalid(errs)));
+            return Err(GateRefusal(GateRejected::invalid(errs)));
         }
     };
-    let project = project.ok_or_else(|| GateFail::internal("a checked request without a project"))?;
+    let project = project.ok_or_else(|| GateRefusal::internal("a checked request without a project"))?;
 
-    let request_id = random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateFail::internal(e.1.error.message))?;
+    let request_id = random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateRefusal::internal(e.1.error.message))?;
     let now_ms = now_ms();
     let now = callback_date_ms(now_ms);
     let customer = CustomerData {
@@ -517,7 +490,7 @@ pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Ga
         Ok(Ok(()))
     })?;
     if let Err(earlier) = accepted {
-        return Err(GateFail::new(
+        return Err(GateRefusal::new(
             "duplicate_payment",
             Some("general.payment_id"),
             format!(
@@ -589,7 +562,7 @@ struct Found {
     merchant: String,
 }
 
-fn lookup(s: &Shared, reference: &str) -> Result<Option<Found>, ApiFail> {
+fn lookup(s: &Shared, reference: &str) -> Result<Option<Found>, HttpError> {
     Ok(s.store.with(|c| {
         let Some(code) = code_by_reference(c, reference)? else { return Ok(None) };
         let Some(op) = store::operation(c, code.operation_id)? else { return Ok(None) };

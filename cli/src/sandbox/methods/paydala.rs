@@ -32,7 +32,7 @@
 use crate::sandbox::platform::checkout::OperationData;
 use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, Shared};
+use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared};
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -241,10 +241,10 @@ pub fn routes() -> Router<AppState> {
 // ---------------------------------------------------------------------------------------
 
 /// `pay` with `paydala` needs the project to have a PayDala service.
-pub fn check_service(s: &Shared, project_id: u64) -> Result<(), ApiFail> {
+pub fn check_service(s: &Shared, project_id: u64) -> Result<(), HttpError> {
     match s.paydala.service(project_id) {
         Some(_) => Ok(()),
-        None => Err(ApiFail::bad_request(
+        None => Err(HttpError::bad_request(
             "method_not_available",
             Some("method"),
             format!("method: project {project_id} has no PayDala service in this sandbox (JetPay project {PROJECT_ID} has)"),
@@ -609,7 +609,7 @@ fn callback(project_id: u64, payment_id: &str, account: &str, op: &OperationRow,
 
 /// Records a booked top-up: the payment, its successful sale, the signed callback, the
 /// Payment Page payment it settles, the terminal transaction, all in one transaction.
-fn record_deposit(s: &Shared, t: &Txn, amount: i64, request_id: &str, started: &str, booked: &Booked) -> Result<Result<(), Failure>, ApiFail> {
+fn record_deposit(s: &Shared, t: &Txn, amount: i64, request_id: &str, started: &str, booked: &Booked) -> Result<Result<(), Failure>, HttpError> {
     let now_ms = now_ms();
     let now = callback_date_ms(now_ms);
     let sum = Sum { amount: MinorUnits(amount), currency: t.currency.clone() };
@@ -732,7 +732,7 @@ fn shown_duration(d: Duration) -> String {
 /// configured lifetime: operation and payment `decline` ([`LIFETIME_CODE`],
 /// [`lifetime_message`]) and the signed callback, one transaction each; returns how many.
 /// The widget's status then shows the decline with that message.
-pub fn expire_due(s: &Shared) -> Result<usize, ApiFail> {
+pub fn expire_due(s: &Shared) -> Result<usize, HttpError> {
     let lifetime_ms = i64::try_from(s.paydala.lifetime.as_millis()).unwrap_or(i64::MAX);
     // Dates are `YYYY-MM-DDTHH:MM:SS+0000`: their text order is their time order.
     let cutoff = callback_date_ms(now_ms().saturating_sub(lifetime_ms));
@@ -1161,7 +1161,7 @@ async fn deposit(State(s): State<AppState>, form: Result<Form<DepositForm>, Form
     let body = check_deposit_body(t.project_id, &t.account, MinorUnits(amount), &t.currency, &secret);
     let outcome = match request_deposit(&s, &service, &body).await {
         Ok(booked) => record_deposit(&s, &t, amount, &request_id, &started, &booked),
-        Err(f) => s.store.with(|c| fail_txn(c, &t.id, &f)).map(|_| Err(f)).map_err(ApiFail::from),
+        Err(f) => s.store.with(|c| fail_txn(c, &t.id, &f)).map(|_| Err(f)).map_err(HttpError::from),
     };
     if let Err(e) = outcome {
         return message_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &e.1.error.message);

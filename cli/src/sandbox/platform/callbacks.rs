@@ -20,7 +20,7 @@
 
 use super::store::{self, store_error};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, ApiFail, AppState, DEMO_PROJECTS};
+use crate::sandbox::{now_ms, AppState, HttpError, DEMO_PROJECTS};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -264,7 +264,7 @@ pub fn resend(c: &mut Connection, id: i64) -> rusqlite::Result<Result<i64, Resen
     Ok(Ok(new_id))
 }
 
-async fn list_json(State(s): State<AppState>) -> Result<Json<Vec<CallbackInfo>>, ApiFail> {
+async fn list_json(State(s): State<AppState>) -> Result<Json<Vec<CallbackInfo>>, HttpError> {
     Ok(Json(s.store.with(|c| list(c, 1000))?))
 }
 
@@ -284,7 +284,7 @@ async fn resend_handler(State(s): State<AppState>, Path(id): Path<String>, heade
     let json = wants_json(&headers);
     let fail = |status: StatusCode, code: &str, message: String| -> Response {
         if json {
-            ApiFail::new(status, code, Some("id"), message).into_response()
+            HttpError::new(status, code, Some("id"), message).into_response()
         } else {
             page(status, "Callback not resent", &format!("<p class=\"error\" role=\"alert\">{}</p>{BACK}", escape(&message)))
         }
@@ -306,7 +306,7 @@ async fn resend_handler(State(s): State<AppState>, Path(id): Path<String>, heade
                 format!("callback {id} is not delivered yet: the outbox keeps retrying it; resend it once it is delivered"),
             )
         }
-        Err(e) => return ApiFail::from(e).into_response(),
+        Err(e) => return HttpError::from(e).into_response(),
     };
     s.outbox_wake.notify_one();
     if json {
@@ -350,7 +350,7 @@ fn delivery_cell(cb: &CallbackInfo) -> String {
 async fn list_page(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
     let rows = match s.store.with(|c| list(c, 1000)) {
         Ok(rows) => rows,
-        Err(e) => return ApiFail::from(e).into_response(),
+        Err(e) => return HttpError::from(e).into_response(),
     };
     let mut body = String::from(
         "<p class=\"note\">Every signed callback the platform has sent, newest first. Resend queues the \

@@ -4,7 +4,7 @@
 
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
 use crate::sandbox::methods::{card_partner as partner, epay_cash, paydala};
-use crate::sandbox::{now_ms, random_hex, ApiFail, AppState, Shared};
+use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -82,13 +82,13 @@ pub fn json_to_params(obj: &Map<String, Value>) -> (Params, Vec<ParamError>) {
 
 /// Refuses, before any other work, a body with more parameters than the platform could
 /// know or a value longer than the limit (issue 13: 220 000 keys froze the sandbox).
-fn check_size(obj: &Map<String, Value>) -> Result<(), ApiFail> {
+fn check_size(obj: &Map<String, Value>) -> Result<(), HttpError> {
     let texts = obj.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.as_str(), s)));
     let errors = size_problems(obj.len(), texts);
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)))
+        Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)))
     }
 }
 
@@ -101,16 +101,16 @@ fn project_id_of(params: &Params) -> Option<u64> {
     }
 }
 
-fn parse_body(body: &Bytes) -> Result<Value, ApiFail> {
+fn parse_body(body: &Bytes) -> Result<Value, HttpError> {
     serde_json::from_slice::<Value>(body)
-        .map_err(|e| ApiFail::bad_request("invalid_json", None, format!("the body must be a JSON object: {e}")))
+        .map_err(|e| HttpError::bad_request("invalid_json", None, format!("the body must be a JSON object: {e}")))
 }
 
 /// Every problem with the parameters, conversion problems first; one entry per parameter.
-fn param_problems(conversion: Vec<ParamError>, parsed: Result<PaymentRequest, Vec<ParamError>>) -> Result<PaymentRequest, ApiFail> {
+fn param_problems(conversion: Vec<ParamError>, parsed: Result<PaymentRequest, Vec<ParamError>>) -> Result<PaymentRequest, HttpError> {
     match parsed {
         Ok(req) if conversion.is_empty() => Ok(req),
-        Ok(_) => Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(conversion))),
+        Ok(_) => Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(conversion))),
         Err(errs) => {
             let mut all = conversion;
             for e in errs {
@@ -118,7 +118,7 @@ fn param_problems(conversion: Vec<ParamError>, parsed: Result<PaymentRequest, Ve
                     all.push(e);
                 }
             }
-            Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(all)))
+            Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(all)))
         }
     }
 }
@@ -148,24 +148,24 @@ pub fn epay_customer_warning(req: &PaymentRequest, methods: &[MethodCode]) -> Op
 }
 
 /// `POST /api/v1/checkout/open`
-pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiFail> {
+pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, HttpError> {
     let doc = parse_body(&body)?;
     let Some(obj) = doc.as_object() else {
-        return Err(ApiFail::bad_request("invalid_json", None, "the body must be a JSON object of payment parameters"));
+        return Err(HttpError::bad_request("invalid_json", None, "the body must be a JSON object of payment parameters"));
     };
     check_size(obj)?;
     let (params, conversion) = json_to_params(obj);
 
     if let Some(project_id) = project_id_of(&params) {
         let project = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
-            ApiFail::new(StatusCode::FORBIDDEN, "unknown_project", Some("project_id"), format!("project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"))
+            HttpError::new(StatusCode::FORBIDDEN, "unknown_project", Some("project_id"), format!("project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"))
         })?;
         match verify(&doc, &project.secret) {
             Ok(()) => {}
             // A missing signature is a missing parameter: reported below with the others.
             Err(SignatureError::Missing) => {}
             Err(e) => {
-                return Err(ApiFail::new(
+                return Err(HttpError::new(
                     StatusCode::FORBIDDEN,
                     "bad_signature",
                     Some("signature"),
@@ -177,13 +177,13 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
     let req = param_problems(conversion, PaymentRequest::parse(&params))?;
     if let Some(url) = &req.return_url {
         if let Err(e) = check_url(url, SANDBOX_URLS) {
-            return Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(vec![return_url_refused(&e)])));
+            return Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(vec![return_url_refused(&e)])));
         }
     }
     // PayDala is offered only where the project has a PayDala service (JetPay project 1234).
     let paydala_here = s.paydala.service(req.project_id).is_some();
     if req.forced_method == Some(MethodCode::Paydala) && !paydala_here {
-        return Err(ApiFail::bad_request(
+        return Err(HttpError::bad_request(
             "method_not_available",
             Some("force_payment_method"),
             format!(
@@ -225,7 +225,7 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
         Ok(Ok((payment, op)))
     })?;
     let (payment, op) = opened.map_err(|earlier| {
-        ApiFail::bad_request(
+        HttpError::bad_request(
             "payment_id_reused",
             Some("payment_id"),
             format!(
@@ -253,7 +253,7 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
         customer: req.customer.clone(),
         payment: view,
     };
-    let mut answer = serde_json::to_value(&answer).map_err(ApiFail::internal)?;
+    let mut answer = serde_json::to_value(&answer).map_err(HttpError::internal)?;
     if let Some(w) = warning {
         answer["warnings"] = json!([w]);
     }
@@ -266,7 +266,7 @@ struct SessionContext {
     params: String,
 }
 
-fn load_session(s: &Shared, token: &str) -> Result<SessionContext, ApiFail> {
+fn load_session(s: &Shared, token: &str) -> Result<SessionContext, HttpError> {
     let found = s.store.with(|c| {
         let Some(session) = store::session(c, token)? else { return Ok(None) };
         let payment = store::payment(c, session.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
@@ -274,28 +274,28 @@ fn load_session(s: &Shared, token: &str) -> Result<SessionContext, ApiFail> {
         Ok(Some(SessionContext { payment, op, params: session.params }))
     })?;
     found.ok_or_else(|| {
-        ApiFail::new(StatusCode::NOT_FOUND, "unknown_session", Some("session"), "session: unknown; open the checkout again")
+        HttpError::new(StatusCode::NOT_FOUND, "unknown_session", Some("session"), "session: unknown; open the checkout again")
     })
 }
 
 /// Reads a [`PayRequest`], naming the field that is wrong.
-fn parse_pay_request(body: &Bytes) -> Result<PayRequest, ApiFail> {
+fn parse_pay_request(body: &Bytes) -> Result<PayRequest, HttpError> {
     let doc = parse_body(body)?;
     let Some(obj) = doc.as_object() else {
-        return Err(ApiFail::bad_request("invalid_json", None, "the body must be a JSON object"));
+        return Err(HttpError::bad_request("invalid_json", None, "the body must be a JSON object"));
     };
     for key in ["session", "method", "return_url"] {
         match obj.get(key) {
             Some(Value::String(_)) => {}
             None | Some(Value::Null) => {
-                return Err(ApiFail::bad_request("invalid_params", Some(key), format!("{key}: is required")));
+                return Err(HttpError::bad_request("invalid_params", Some(key), format!("{key}: is required")));
             }
-            Some(_) => return Err(ApiFail::bad_request("invalid_params", Some(key), format!("{key}: must be a string"))),
+            Some(_) => return Err(HttpError::bad_request("invalid_params", Some(key), format!("{key}: must be a string"))),
         }
     }
     if let Some(Value::String(m)) = obj.get("method") {
         if MethodCode::parse(m).is_none() {
-            return Err(ApiFail::bad_request(
+            return Err(HttpError::bad_request(
                 "invalid_params",
                 Some("method"),
                 format!("method: must be one of card-partner, epaycash, paydala; got {m:?}"),
@@ -307,11 +307,11 @@ fn parse_pay_request(body: &Bytes) -> Result<PayRequest, ApiFail> {
     if let Some(m) = doc.get("method").and_then(Value::as_str).and_then(MethodCode::parse) {
         doc["method"] = Value::String(m.as_str().into());
     }
-    serde_json::from_value(doc).map_err(|e| ApiFail::bad_request("invalid_params", None, format!("pay request: {e}")))
+    serde_json::from_value(doc).map_err(|e| HttpError::bad_request("invalid_params", None, format!("pay request: {e}")))
 }
 
 /// `POST /api/v1/checkout/pay`
-pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentView>, ApiFail> {
+pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentView>, HttpError> {
     let pay = parse_pay_request(&body)?;
     let ctx = load_session(&s, &pay.session)?;
     // One click is one payment: once an operation exists, every pay answers with it.
@@ -319,15 +319,15 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         return Ok(Json(view(&s, &ctx.payment, Some(op))?));
     }
 
-    let doc: Value = serde_json::from_str(&ctx.params).map_err(ApiFail::internal)?;
-    let obj = doc.as_object().ok_or_else(|| ApiFail::internal("session parameters are not an object"))?;
+    let doc: Value = serde_json::from_str(&ctx.params).map_err(HttpError::internal)?;
+    let obj = doc.as_object().ok_or_else(|| HttpError::internal("session parameters are not an object"))?;
     let req = PaymentRequest::parse(&json_to_params(obj).0)
-        .map_err(|errs| ApiFail::internal(format!("session parameters no longer parse: {errs:?}")))?;
+        .map_err(|errs| HttpError::internal(format!("session parameters no longer parse: {errs:?}")))?;
 
     let method = pay.method;
     if !req.methods.contains(&method) {
         let offered: Vec<&str> = req.methods.iter().map(|m| m.as_str()).collect();
-        return Err(ApiFail::bad_request(
+        return Err(HttpError::bad_request(
             "method_not_allowed",
             Some("method"),
             format!("method: {} is not offered for this payment; offered: {}", method.as_str(), offered.join(", ")),
@@ -358,7 +358,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         errors.push(e);
     }
     if !errors.is_empty() {
-        return Err(ApiFail(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)));
+        return Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)));
     }
 
     if method == MethodCode::Paydala {
@@ -366,7 +366,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
     }
     let status = start_status(method)?;
     let data = OperationData { return_url: pay.return_url.clone(), customer };
-    let data_json = serde_json::to_string(&data).map_err(ApiFail::internal)?;
+    let data_json = serde_json::to_string(&data).map_err(HttpError::internal)?;
     let request_id = format!("{}-00000001", random_hex(28)?);
     let now = callback_date_ms(now_ms());
     let (payment, op) = s.store.with(|c| {
@@ -490,7 +490,7 @@ pub fn registered_origins(c: &rusqlite::Connection, project_id: u64) -> rusqlite
 
 /// The status a payment takes when the customer starts paying with `method`.
 /// Each method the sandbox runs is one arm here and one in [`action_for`].
-fn start_status(method: MethodCode) -> Result<PaymentStatus, ApiFail> {
+fn start_status(method: MethodCode) -> Result<PaymentStatus, HttpError> {
     match method {
         MethodCode::CardPartner => Ok(PaymentStatus::AwaitingRedirectResult),
         MethodCode::EpayCash => Ok(PaymentStatus::AwaitingCustomer),
@@ -500,7 +500,7 @@ fn start_status(method: MethodCode) -> Result<PaymentStatus, ApiFail> {
 }
 
 /// What the customer has to do for a pending operation.
-fn action_for(s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Option<NextAction>, ApiFail> {
+fn action_for(s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Option<NextAction>, HttpError> {
     let data = OperationData::parse(op)?;
     Ok(match MethodCode::parse(&op.method) {
         Some(MethodCode::CardPartner) => Some(NextAction::Redirect {
@@ -513,7 +513,7 @@ fn action_for(s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Opt
 }
 
 /// The payment as the widget sees it.
-pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Result<PaymentView, ApiFail> {
+pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Result<PaymentView, HttpError> {
     let (Some(op), Some(status)) = (op, payment.status.as_deref()) else {
         return Ok(PaymentView::default());
     };
@@ -537,11 +537,11 @@ pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Resu
 }
 
 /// `GET /api/v1/checkout/status?session=S`
-pub async fn status(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<PaymentView>, ApiFail> {
+pub async fn status(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<PaymentView>, HttpError> {
     let token = q
         .get("session")
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiFail::bad_request("invalid_params", Some("session"), "session: is required (?session=...)"))?;
+        .ok_or_else(|| HttpError::bad_request("invalid_params", Some("session"), "session: is required (?session=...)"))?;
     let ctx = load_session(&s, token)?;
     Ok(Json(view(&s, &ctx.payment, ctx.op.as_ref())?))
 }
@@ -580,7 +580,7 @@ pub enum Finish {
 
 /// Ends a sale operation: operation and payment final, the signed callback into the
 /// outbox, all in one transaction; then wakes the outbox worker.
-pub fn finish_sale(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finish, ApiFail> {
+pub fn finish_sale(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finish, HttpError> {
     let now_ms = now_ms();
     let now = callback_date_ms(now_ms);
     let finish = s.store.with(|c| {

@@ -35,7 +35,7 @@ use super::checkout::{callback, method_title, reported_status, signed_callback, 
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
 use crate::sandbox::methods::card_partner as partner;
 use crate::sandbox::server::html::{self, escape, page};
-use crate::sandbox::{now_ms, random_hex, AppState, Shared};
+use crate::sandbox::{now_ms, random_hex, AppState, GateRefusal, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -95,52 +95,23 @@ pub fn routes() -> Router<AppState> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Errors: GateRejected with its HTTP status
+// Reading a signed request
 // ---------------------------------------------------------------------------------------
-
-#[derive(Debug)]
-pub struct GateFail(pub GateRejected);
-
-impl GateFail {
-    fn new(code: &str, param: Option<&str>, message: impl Into<String>) -> GateFail {
-        GateFail(GateRejected::new(code, param, message))
-    }
-    fn invalid(errors: Vec<ParamError>) -> GateFail {
-        GateFail(GateRejected::invalid(errors))
-    }
-    fn internal(message: impl std::fmt::Display) -> GateFail {
-        eprintln!("epay sandbox: gate: internal error: {message}");
-        GateFail::new("internal", None, format!("sandbox internal error: {message}"))
-    }
-}
-
-impl From<rusqlite::Error> for GateFail {
-    fn from(e: rusqlite::Error) -> Self {
-        GateFail::internal(format!("database: {e}"))
-    }
-}
-
-impl IntoResponse for GateFail {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, Json(self.0)).into_response()
-    }
-}
 
 /// Reads a Gate body and checks its signature with the secret of the project it names.
 /// A body whose `general.project_id` does not read is left to the parameter check, which
 /// names the problem; so is a missing signature.
-fn read_signed(s: &Shared, body: &Bytes) -> Result<(Value, Option<Project>), GateFail> {
+fn read_signed(s: &Shared, body: &Bytes) -> Result<(Value, Option<Project>), GateRefusal> {
     let doc: Value = serde_json::from_slice(body)
-        .map_err(|e| GateFail::new("invalid_json", Some("body"), format!("body: must be a JSON object: {e}")))?;
+        .map_err(|e| GateRefusal::new("invalid_json", Some("body"), format!("body: must be a JSON object: {e}")))?;
     if !doc.is_object() {
-        return Err(GateFail::new("invalid_json", Some("body"), "body: must be a JSON object with general, customer and payment"));
+        return Err(GateRefusal::new("invalid_json", Some("body"), "body: must be a JSON object with general, customer and payment"));
     }
     let Some(project_id) = doc.pointer("/general/project_id").and_then(Value::as_u64).filter(|id| *id > 0) else {
         return Ok((doc, None));
     };
     let project = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
-        GateFail::new(
+        GateRefusal::new(
             "unknown_project",
             Some("general.project_id"),
             format!("general.project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
@@ -148,24 +119,24 @@ fn read_signed(s: &Shared, body: &Bytes) -> Result<(Value, Option<Project>), Gat
     })?;
     match verify(&doc, &project.secret) {
         Ok(()) | Err(SignatureError::Missing) => Ok((doc, Some(project))),
-        Err(e) => Err(GateFail(GateRejected::bad_signature(&e))),
+        Err(e) => Err(GateRefusal(GateRejected::bad_signature(&e))),
     }
 }
 
 /// The project of a body that passed the parameter check (which guarantees a project id).
-fn known(project: Option<Project>) -> Result<Project, GateFail> {
-    project.ok_or_else(|| GateFail::internal("a checked request without a project"))
+fn known(project: Option<Project>) -> Result<Project, GateRefusal> {
+    project.ok_or_else(|| GateRefusal::internal("a checked request without a project"))
 }
 
-fn request_id() -> Result<String, GateFail> {
-    random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateFail::internal(e.1.error.message))
+fn request_id() -> Result<String, GateRefusal> {
+    random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateRefusal::internal(e.1.error.message))
 }
 
 /// A signed Gate request on a payment that already exists (clarification, refund, status):
 /// the signature checked, then the body read by `parse`, refusals naming each parameter.
-fn read_request<T>(s: &Shared, body: &Bytes, parse: fn(&Value) -> Result<T, Vec<ParamError>>) -> Result<(T, Project), GateFail> {
+fn read_request<T>(s: &Shared, body: &Bytes, parse: fn(&Value) -> Result<T, Vec<ParamError>>) -> Result<(T, Project), GateRefusal> {
     let (doc, project) = read_signed(s, body)?;
-    let req = parse(&doc).map_err(GateFail::invalid)?;
+    let req = parse(&doc).map_err(GateRefusal::invalid)?;
     Ok((req, known(project)?))
 }
 
@@ -176,7 +147,7 @@ struct Stamp {
     now: String,
 }
 
-fn stamp() -> Result<Stamp, GateFail> {
+fn stamp() -> Result<Stamp, GateRefusal> {
     let now_ms = now_ms();
     Ok(Stamp { request_id: request_id()?, now_ms, now: callback_date_ms(now_ms) })
 }
@@ -186,7 +157,7 @@ fn stamp() -> Result<Stamp, GateFail> {
 // ---------------------------------------------------------------------------------------
 
 /// `POST /v2/payment/card-partner/sale`
-pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
+pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
     let (doc, project) = read_signed(&s, &body)?;
     // `general.merchant_callback_url`: this payment's callbacks go there (callbacks.rs).
     let callback_url = callbacks::gate_callback_url(&doc);
@@ -197,7 +168,7 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
                 let mut errs = req.err().unwrap_or_default();
                 errs.extend(urls.err().unwrap_or_default());
                 errs.extend(callback_url.err());
-                return Err(GateFail::invalid(errs));
+                return Err(GateRefusal::invalid(errs));
             }
         };
     let project = known(project)?;
@@ -265,7 +236,7 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
         Ok(Ok(()))
     })?;
     if let Err(earlier) = accepted {
-        return Err(GateFail::new(
+        return Err(GateRefusal::new(
             "duplicate_payment",
             Some("general.payment_id"),
             format!(
@@ -316,7 +287,7 @@ fn clarification_callback(
 /// `not_awaiting_clarification`; a field asked for and still missing → 400 naming it.
 /// Accepted: the sale goes on (`awaiting redirect result`) and the usual `redirect_data`
 /// callback follows.
-pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
+pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
     let (req, project) = read_request(&s, &body, parse_clarification)?;
     let Stamp { request_id, now_ms, now } = stamp()?;
     let payment_id = req.general.payment_id.clone();
@@ -325,7 +296,7 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
         let Some(payment) = store::payment_by_id(&tx, project.id, &payment_id)? else { return Ok(Err(None)) };
         let Some(op) = store::sale_operation(&tx, payment.rowid)? else { return Ok(Err(None)) };
         if PaymentStatus::parse(&op.status) != PaymentStatus::AwaitingClarification {
-            return Ok(Err(Some(GateFail::new(
+            return Ok(Err(Some(GateRefusal::new(
                 "not_awaiting_clarification",
                 Some("general.payment_id"),
                 format!("general.payment_id: payment {payment_id:?} is not awaiting clarification (status {})", op.status),
@@ -339,7 +310,7 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
                 .iter()
                 .map(|f| ParamError::new(&format!("additional_data.customer.{}", customer_key(*f)), "required", "was asked for in clarification_fields"))
                 .collect();
-            return Ok(Err(Some(GateFail::invalid(errs))));
+            return Ok(Err(Some(GateRefusal::invalid(errs))));
         }
         for f in asked {
             data.customer.set(f, req.data.get(f).map(str::to_string));
@@ -361,7 +332,7 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
             Ok(Json(GateAccepted::new(&req.general, request_id)))
         }
         Err(Some(fail)) => Err(fail),
-        Err(None) => Err(GateFail::new(
+        Err(None) => Err(GateRefusal::new(
             "unknown_payment",
             Some("general.payment_id"),
             format!("general.payment_id: no Gate sale {payment_id:?} in project {}", project.id),
@@ -454,7 +425,7 @@ enum Refused {
 pub const REFUND_NOT_ALLOWED_CODE: &str = "20000";
 
 /// `POST /v2/payment/card-partner/refund`
-pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateFail> {
+pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
     let (req, project) = read_request(&s, &body, parse_refund)?;
     let Stamp { request_id, now_ms, now } = stamp()?;
     let payment_id = req.general.payment_id.clone();
@@ -516,7 +487,7 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
         tx.commit()?;
         Ok(Ok(()))
     })?;
-    let refused = |code: &str, message: String| Err(GateFail::new(code, Some("general.payment_id"), message));
+    let refused = |code: &str, message: String| Err(GateRefusal::new(code, Some("general.payment_id"), message));
     match done {
         Ok(()) => {
             s.outbox_wake.notify_one();
@@ -549,7 +520,7 @@ fn operation_callback(project: &Project, payment: &PaymentRow, op: &OperationRow
 /// `POST /sim/partner/refund-decline {"payment_id": "X", "project_id": 250}` (`project_id`
 /// defaults to 250): the partner declines that payment's next refund.
 async fn refund_decline_knob(State(s): State<AppState>, body: Bytes) -> Response {
-    let bad = |param: &str, message: &str| GateFail::new("invalid_params", Some(param), message).into_response();
+    let bad = |param: &str, message: &str| GateRefusal::new("invalid_params", Some(param), message).into_response();
     let Ok(doc) = serde_json::from_slice::<Value>(&body) else {
         return bad("body", "body: must be a JSON object such as {\"payment_id\": \"X\"}");
     };
@@ -572,7 +543,7 @@ async fn refund_decline_knob(State(s): State<AppState>, body: Bytes) -> Response
     });
     match stored {
         Ok(_) => Json(json!({"project_id": project_id, "payment_id": payment_id, "decline_next_refund": true})).into_response(),
-        Err(e) => GateFail::from(e).into_response(),
+        Err(e) => GateRefusal::from(e).into_response(),
     }
 }
 
@@ -594,7 +565,7 @@ pub struct StatusAnswer {
 }
 
 /// `POST /v2/payment/status`
-pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, GateFail> {
+pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, GateRefusal> {
     let (req, project) = read_request(&s, &body, parse_status_request)?;
     let found = s.store.with(|c| {
         let Some(payment) = store::payment_by_id(c, project.id, &req.general.payment_id)? else { return Ok(None) };
@@ -612,7 +583,7 @@ pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value
         Ok(Some((payment, ops)))
     })?;
     let Some((payment, ops)) = found else {
-        return Err(GateFail::new(
+        return Err(GateRefusal::new(
             "unknown_payment",
             Some("general.payment_id"),
             format!("general.payment_id: no payment {:?} in project {}", req.general.payment_id, project.id),
@@ -642,7 +613,7 @@ pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value
         customer,
         operations,
     };
-    let doc = serde_json::to_value(&answer).map_err(GateFail::internal)?;
+    let doc = serde_json::to_value(&answer).map_err(GateRefusal::internal)?;
     Ok(Json(with_signature(doc, &project.secret)))
 }
 
