@@ -16,24 +16,26 @@ pub mod platform;
 pub mod server;
 
 use axum::http::{header, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
-use epay_core::protocol::{OPEN_PATH, PAY_PATH, STATUS_PATH};
+use epay_core::redirect::UrlPolicy;
+use methods::{epay_cash, paydala};
+use platform::store::{self, Store};
+use platform::{callbacks, checkout, gate, outbox};
+use server::{assets, guard, html, limits};
+pub use server::{GateRefusal, HttpError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use demo_shop::{gate as merchant_gate, orders as merchant, paydala as merchant_paydala};
-use methods::{card_partner as partner, epay_cash as epay, paydala};
-use platform::store::{self, Store};
-use platform::{callbacks, checkout, gate, outbox};
-pub use server::{GateRefusal, HttpError};
-use server::{assets, guard, limits};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The sandbox is loopback-only: return, redirect and callback URLs may be plain
+/// `http://` to loopback (`127.0.0.1`, `localhost`, `[::1]`).
+pub const SANDBOX_URLS: UrlPolicy = UrlPolicy { allow_loopback_http: true };
 
 /// A demo project created at start when missing: (project_id, name, secret).
 pub struct DemoProject {
@@ -105,7 +107,7 @@ impl Default for Config {
             pkg: "pkg".into(),
             backoff: Backoff::default(),
             paydala: paydala::PaydalaConfig::default(),
-            epay_ttl: epay::DEFAULT_TTL,
+            epay_ttl: epay_cash::DEFAULT_TTL,
             callback_urls: Vec::new(),
             allow_hosts: Vec::new(),
             limits: limits::Limits::default(),
@@ -142,7 +144,7 @@ pub struct Shared {
     pub backoff: Backoff,
     /// Wakes the outbox worker when a callback is enqueued.
     pub outbox_wake: Notify,
-    pub merchant: merchant::MerchantState,
+    pub merchant: demo_shop::orders::MerchantState,
     pub http: reqwest::Client,
     /// Key of the simulated partner's `hsh` and of its completion forms (kept in the db so
     /// pending redirects stay valid across restarts).
@@ -220,17 +222,15 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
             store::meta_key(c, "partner_key")
         })
         .map_err(|e| StartError::Db(e.to_string()))?;
-    merchant::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
-    callbacks::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    let paydala = paydala::Settings::resolve(&config.paydala, &base_url).map_err(StartError::Config)?;
     // The demo projects' return URLs: pages on this machine (issue 13).
     let demo_ids: Vec<u64> = DEMO_PROJECTS.iter().map(|p| p.id).collect();
-    checkout::init(&store, &demo_ids).map_err(|e| StartError::Db(e.to_string()))?;
-    epay::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
-    gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
-    merchant_gate::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
-    let paydala = paydala::Settings::resolve(&config.paydala, &base_url).map_err(StartError::Config)?;
-    paydala::init(&store, &config.paydala).map_err(|e| StartError::Db(e.to_string()))?;
-    merchant_paydala::init(&store).map_err(|e| StartError::Db(e.to_string()))?;
+    callbacks::init(&store)
+        .and_then(|()| checkout::init(&store, &demo_ids))
+        .and_then(|()| methods::init(&store))
+        .and_then(|()| paydala::apply_callback_url(&store, &config.paydala))
+        .and_then(|()| demo_shop::init(&store))
+        .map_err(|e| StartError::Db(e.to_string()))?;
 
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
@@ -241,7 +241,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         base_url,
         backoff: config.backoff,
         outbox_wake: Notify::new(),
-        merchant: merchant::MerchantState::default(),
+        merchant: demo_shop::orders::MerchantState::default(),
         http,
         partner_key,
         paydala,
@@ -252,8 +252,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
     let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone(), config.delivery));
     tokio::spawn(limits::session_sweeper(shared.clone(), config.session_ttl, rx.clone()));
     // Ends on its own when `shutdown` is sent.
-    tokio::spawn(epay::sweeper(shared.clone(), rx.clone()));
-    tokio::spawn(paydala::sweeper(shared.clone(), rx.clone()));
+    tokio::spawn(methods::expiry_sweeper(shared.clone(), rx.clone()));
     let app = router(shared.clone(), &config);
     let mut rx_server = rx;
     let conn_limits = config.limits;
@@ -274,12 +273,6 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
 pub const MERCHANT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
 fn router(shared: AppState, config: &Config) -> Router {
-    // Merchant pages on any origin may call the platform API (no cookies are used).
-    let api = Router::new()
-        .route(OPEN_PATH, post(checkout::open))
-        .route(PAY_PATH, post(checkout::pay))
-        .route(STATUS_PATH, get(checkout::status))
-        .layer(CorsLayer::permissive());
     // The widget is rebuilt often while developing: always revalidate static files.
     let no_cache = SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     // Every merchant page runs under the strictest policy the widget supports, so every
@@ -287,15 +280,12 @@ fn router(shared: AppState, config: &Config) -> Router {
     let csp = SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(MERCHANT_CSP));
     let www = Router::new().fallback_service(ServeDir::new(&config.www)).layer(csp);
     Router::new()
-        .merge(api)
-        .merge(partner::routes())
-        .merge(merchant::routes())
-        .merge(epay::routes())
+        .merge(checkout::routes())
         .merge(gate::routes())
-        .merge(merchant_gate::routes())
-        .merge(paydala::routes())
-        .merge(merchant_paydala::routes())
         .merge(callbacks::routes())
+        .merge(methods::routes())
+        .route(html::STYLESHEET_PATH, get(html::stylesheet))
+        .merge(demo_shop::routes())
         .route("/healthz", get(|| async { "ok" }))
         // The widget as a CDN serves it to merchant pages on any origin (assets.rs).
         .nest_service("/pkg", assets::pkg_service(&config.pkg))

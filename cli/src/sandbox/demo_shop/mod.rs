@@ -8,3 +8,19 @@
 pub mod gate;
 pub mod orders;
 pub mod paydala;
+
+use crate::sandbox::platform::store::Store;
+use crate::sandbox::AppState;
+use axum::Router;
+
+/// The shop's own tables.
+pub fn init(store: &Store) -> rusqlite::Result<()> {
+    orders::init(store)?;
+    gate::init(store)?;
+    paydala::init(store)
+}
+
+/// The shop's endpoints (`/merchant/...`).
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(orders::routes()).merge(gate::routes()).merge(paydala::routes())
+}

@@ -1,5 +1,5 @@
 //! EPay cash (seed 002) in the sandbox: the payment code, the simulated EPay terminal,
-//! expiry, the Gate sale and the result callbacks.
+//! expiry, the Gate sale's start and the result callbacks.
 //!
 //! - Payment Page: `pay` with method `epaycash` (MYR only, all four customer fields
 //!   required) creates the operation and, in the same transaction, its code
@@ -8,57 +8,54 @@
 //!   Malaysia time (`core::epay_cash::format_valid_time`), `user_name` = `FIRST LAST` in capitals.
 //!   The payment waits in status `awaiting customer`; the widget gets
 //!   `NextAction::ShowCode` with `redirect_data` {GET, `{base}/sim/epay`, body
-//!   `reference_number`, `valid_time`, `user_name`} ([`action`]). Repeating `pay` answers
-//!   the same code.
-//! - Gate: `POST /v2/payment/cash/epay/sale` ([`gate_sale`]): signature (403 naming
-//!   `general.signature`), parameters (`core::gate::parse_sale(SaleKind::Epay)`, 400 naming
-//!   the dotted parameter), a used `payment_id` (400 `duplicate_payment`). Accepted at once
-//!   (`GateAccepted`); the outbox then sends a signed callback carrying the same
-//!   `redirect_data`, payment and operation status `awaiting customer`.
+//!   `reference_number`, `valid_time`, `user_name`} (`next_action`). Repeating `pay`
+//!   answers the same code.
+//! - Gate: `POST /v2/payment/cash/epay/sale` (the platform's `gate::sale` checks it:
+//!   signature, `core::gate::parse_sale(SaleKind::Epay)`, a new `payment_id`). Accepted,
+//!   it starts here ([`GateSale`]): the code at once, and a signed callback carrying the
+//!   same `redirect_data`, payment and operation status `awaiting customer`.
 //! - The terminal, `GET /sim/epay` ([`TERMINAL_PATH`]): a cashier types the reference
 //!   number, sees the name, amount, valid-until time and status, and takes the cash
 //!   (`#pay-cash`: success, code `0` `Success`) or, as test knobs, makes the code expire
 //!   now (`#expire`) or has EPay decline it (`#decline`: code `20000` `General decline`, as
 //!   in seed 002). An expired code cannot be paid.
-//! - Expiry: a sweep every second ([`sweeper`]), and on every terminal access, turns codes
+//! - Expiry: a sweep every second ([`expire_due`]), and on every terminal access, turns codes
 //!   past their `valid_time` into payment status `expired` (operation `decline`, code
 //!   `20000`, message `Payment code expired`); the merchant's callback says payment
-//!   `decline` (`platform::reported_status`), the widget is told `expired`.
+//!   `decline` (`operations::reported_status`), the widget is told `expired`.
 //!
 //! Every completion makes the operation and the payment final and enqueues exactly one
 //! signed result callback in the seed's shape (`payment.method` `ePayViaEGHL`,
 //! `customer.phone`, operation `sale`, `provider {id 1353, payment_id, date, auth_code ""}`)
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
-use crate::sandbox::platform::callbacks;
-use crate::sandbox::platform::checkout::{callback, signed_callback, OperationData};
-use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project, Store};
+use super::{GateSale, GateSaleStart, PaymentMethod};
+use crate::sandbox::platform::operations::{
+    callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
+};
+use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, random_hex, AppState, GateRefusal, HttpError, Shared};
-use axum::body::Bytes;
+use crate::sandbox::{now_ms, AppState, HttpError, Shared};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use epay_core::callback::Provider;
 use epay_core::epay_cash::format_valid_time;
-use epay_core::gate::{parse_sale, GateAccepted, GateRejected, SaleKind, EPAY_SALE_PATH};
 use epay_core::params::CustomerData;
 use epay_core::protocol::NextAction;
 use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
-use epay_core::signature::{verify, SignatureError};
-use epay_core::{Callback, MethodCode, MinorUnits, PaymentStatus};
 use epay_core::time::callback_date_ms;
+use epay_core::{Callback, MethodCode, MinorUnits, PaymentRequest, PaymentStatus};
 use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::watch;
 
 /// The simulated EPay terminal (and the `redirect_data.url` of every code).
 pub const TERMINAL_PATH: &str = "/sim/epay";
@@ -72,7 +69,7 @@ pub const TERMINAL_DECLINE_PATH: &str = "/sim/epay/decline";
 pub const STYLESHEET_PATH: &str = "/sim/epay.css";
 
 /// `payment.method` in EPay callbacks, as the seed writes it.
-pub const METHOD_TITLE: &str = "ePayViaEGHL";
+pub const TITLE: &str = "ePayViaEGHL";
 /// `operation.provider.id` in EPay callbacks, as in the seed's examples.
 pub const PROVIDER_ID: i64 = 1353;
 /// How long a code is valid unless configured otherwise.
@@ -95,18 +92,96 @@ CREATE TABLE IF NOT EXISTS epay_codes (
 );
 "#;
 
-pub fn init(store: &Store) -> rusqlite::Result<()> {
-    store.with(|c| c.execute_batch(SCHEMA))
+/// EPay cash.
+pub struct EpayCash;
+
+impl PaymentMethod for EpayCash {
+    fn code(&self) -> MethodCode {
+        MethodCode::EpayCash
+    }
+
+    fn title(&self) -> &'static str {
+        TITLE
+    }
+
+    /// The codes, in their own table `epay_codes`.
+    fn init(&self, store: &Store) -> rusqlite::Result<()> {
+        store.with(|c| c.execute_batch(SCHEMA))
+    }
+
+    fn routes(&self) -> Router<AppState> {
+        Router::new()
+            .route(TERMINAL_PATH, get(terminal))
+            .route(TERMINAL_PAY_PATH, post(terminal_pay))
+            .route(TERMINAL_EXPIRE_PATH, post(terminal_expire))
+            .route(TERMINAL_DECLINE_PATH, post(terminal_decline))
+            .route(STYLESHEET_PATH, get(stylesheet))
+    }
+
+    /// Seed 002 says `customer_first_name`, `customer_last_name`, `customer_email` and
+    /// `customer_phone` must be sent when opening the Payment Page for EPay. The widget asks
+    /// the customer for what is missing (as the real Payment Page does), but the merchant is
+    /// told: the open answer's `warnings` and the sandbox log carry this (issue 12 item 6).
+    /// `None` when all four are signed.
+    fn open_warning(&self, req: &PaymentRequest) -> Option<Value> {
+        let rule = MethodCode::EpayCash.rule();
+        let missing: Vec<&str> = rule.required.iter().filter(|f| !req.customer.has(**f)).map(|f| f.param()).collect();
+        if missing.is_empty() {
+            return None;
+        }
+        Some(json!({
+            "code": "epaycash_customer_fields",
+            "params": missing,
+            "message": format!(
+                "EPay cash (seed 002): the real platform expects {} in the signed parameters; \
+                 this sandbox lets the widget ask the customer for them, the real Payment Page may not",
+                missing.join(", ")
+            ),
+        }))
+    }
+
+    /// Until the customer pays the code at a terminal (or it expires).
+    fn start_status(&self) -> PaymentStatus {
+        PaymentStatus::AwaitingCustomer
+    }
+
+    /// The code, in the same transaction as its operation.
+    fn start(&self, s: &Shared, c: &Connection, op_id: i64, data: &OperationData) -> rusqlite::Result<()> {
+        create_code(c, op_id, &data.customer, s.epay_ttl, Channel::Page).map(|_| ())
+    }
+
+    /// Show the code.
+    fn next_action(&self, s: &Shared, _payment: &PaymentRow, op: &OperationRow) -> Result<Option<NextAction>, HttpError> {
+        let code = s.store.with(|c| code_of(c, op.id))?;
+        Ok(code.map(|code| NextAction::ShowCode { redirect_data: redirect_data(&s.base_url, &code) }))
+    }
+
+    fn expire_due(&self, s: &Shared) -> Result<usize, HttpError> {
+        expire_due(s)
+    }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(EPAY_SALE_PATH, post(gate_sale))
-        .route(TERMINAL_PATH, get(terminal))
-        .route(TERMINAL_PAY_PATH, post(terminal_pay))
-        .route(TERMINAL_EXPIRE_PATH, post(terminal_expire))
-        .route(TERMINAL_DECLINE_PATH, post(terminal_decline))
-        .route(STYLESHEET_PATH, get(stylesheet))
+impl GateSale for EpayCash {
+    /// Seed 002: the code at once, in the first callback's `redirect_data`; the payment
+    /// waits for the customer.
+    fn start_sale(&self, s: &Shared, c: &Connection, sale: &GateSaleStart) -> rusqlite::Result<(i64, String)> {
+        let data = OperationData { return_url: String::new(), customer: sale.customer.clone() };
+        let new_sale = NewSale {
+            payment_rowid: sale.payment_rowid,
+            method: MethodCode::EpayCash,
+            status: PaymentStatus::AwaitingCustomer,
+            data: &data,
+            request_id: sale.request_id,
+            now: sale.now,
+        };
+        let op_id = insert_sale(c, &new_sale)?;
+        let code = create_code(c, op_id, &data.customer, s.epay_ttl, Channel::Gate)?;
+        let payment = store::payment(c, sale.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let op = store::operation(c, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let mut cb = epay_callback(sale.project, &payment, &op, &data, &code);
+        cb.redirect_data = Some(redirect_data(&s.base_url, &code));
+        Ok((op_id, signed_callback(sale.project, &cb)?))
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -255,19 +330,13 @@ pub fn redirect_data(base_url: &str, code: &Code) -> RedirectData {
     }
 }
 
-/// What the customer has to do for a pending EPay operation: show the code.
-pub fn action(s: &Shared, op: &OperationRow) -> Result<Option<NextAction>, HttpError> {
-    let code = s.store.with(|c| code_of(c, op.id))?;
-    Ok(code.map(|code| NextAction::ShowCode { redirect_data: redirect_data(&s.base_url, &code) }))
-}
-
 // ---------------------------------------------------------------------------------------
 // Completion and expiry
 // ---------------------------------------------------------------------------------------
 
 /// How a code ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum CodeEnd {
     /// Paid in cash at the terminal.
     Paid,
     /// Past its `valid_time` (or made to expire by the test knob).
@@ -276,21 +345,10 @@ pub enum Outcome {
     Declined,
 }
 
-/// What [`finish`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finished {
-    /// The payment is now final with this status; one callback was enqueued.
-    Done(PaymentStatus),
-    /// It was final already (with this status): nothing changed.
-    AlreadyFinal(PaymentStatus),
-    UnknownOperation,
-}
-
 /// The seed's EPay callback of an operation: the standard callback with `ePayViaEGHL`
 /// and EPay's provider block.
 pub fn epay_callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData, code: &Code) -> Callback {
-    let mut cb = callback(project, payment, op, data);
-    cb.payment.method = METHOD_TITLE.into();
+    let mut cb = callback(TITLE, project, payment, op, data);
     if let Some(operation) = cb.operation.as_mut() {
         operation.provider = Provider {
             id: PROVIDER_ID,
@@ -302,60 +360,38 @@ pub fn epay_callback(project: &Project, payment: &PaymentRow, op: &OperationRow,
     cb
 }
 
-/// Ends an EPay operation: operation and payment final, the signed callback into the
-/// outbox, one transaction; then wakes the outbox worker. A code that is past its
-/// `valid_time` cannot be paid: asked to pay it, this expires it instead.
-pub fn finish(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finished, HttpError> {
-    let now_ms = now_ms();
-    let now = callback_date_ms(now_ms);
-    let finished = s.store.with(|c| {
-        let tx = c.transaction()?;
-        let (Some(op), Some(code)) = (store::operation(&tx, op_id)?, code_of(&tx, op_id)?) else {
-            return Ok(Finished::UnknownOperation);
-        };
-        let payment = store::payment(&tx, op.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        if PaymentStatus::parse(&op.status).is_final() {
-            let status = PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status));
-            return Ok(Finished::AlreadyFinal(status));
-        }
-        let outcome = if outcome == Outcome::Paid && now_ms.div_euclid(1000) >= code.valid_until { Outcome::Expired } else { outcome };
-        let (payment_status, op_status, result_code, message) = match outcome {
-            Outcome::Paid => (PaymentStatus::Success, PaymentStatus::Success, "0", "Success"),
-            Outcome::Expired => (PaymentStatus::Expired, PaymentStatus::Decline, EXPIRED_CODE, EXPIRED_MESSAGE),
-            Outcome::Declined => (PaymentStatus::Decline, PaymentStatus::Decline, "20000", "General decline"),
-        };
-        // The seed's provider reports a moment before the platform records the operation.
-        let provider_date = callback_date_ms(now_ms - 1000);
-        tx.execute(
-            "UPDATE epay_codes SET provider_date = ?2, valid_until = MIN(valid_until, ?3) WHERE operation_id = ?1",
-            params![op.id, provider_date, if outcome == Outcome::Expired { now_ms.div_euclid(1000) } else { i64::MAX }],
-        )?;
-        store::finish_operation(
-            &tx,
-            op.id,
-            &OperationResult {
-                status: op_status.as_str(),
-                date: &now,
-                code: result_code,
-                message,
-                provider_payment_id: &code.provider_payment_id,
-            },
-        )?;
-        store::set_payment_status(&tx, payment.rowid, payment_status.as_str(), &op.method, &now)?;
-        let op = store::operation(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let payment = store::payment(&tx, payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let project = store::project(&tx, payment.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let code = code_of(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let data = OperationData::parse(&op)?;
-        let body = signed_callback(&project, &epay_callback(&project, &payment, &op, &data, &code))?;
-        store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
-        tx.commit()?;
-        Ok(Finished::Done(payment_status))
-    })?;
-    if matches!(finished, Finished::Done(_)) {
-        s.outbox_wake.notify_one();
-    }
-    Ok(finished)
+/// Ends an EPay operation (`operations::finish_sale`): operation and payment final, the
+/// seed's EPay callback into the outbox. A code that is past its `valid_time` cannot be
+/// paid: asked to pay it, this expires it instead.
+pub fn finish(s: &Shared, op_id: i64, end: CodeEnd) -> Result<SaleEnd, HttpError> {
+    finish_sale(
+        s,
+        op_id,
+        |c, op, now_ms| {
+            let Some(code) = code_of(c, op.id)? else { return Ok(None) };
+            let now_secs = now_ms.div_euclid(1000);
+            let end = if end == CodeEnd::Paid && now_secs >= code.valid_until { CodeEnd::Expired } else { end };
+            // The seed's provider reports a moment before the platform records the operation.
+            let provider_date = callback_date_ms(now_ms - 1000);
+            c.execute(
+                "UPDATE epay_codes SET provider_date = ?2, valid_until = MIN(valid_until, ?3) WHERE operation_id = ?1",
+                params![op.id, provider_date, if end == CodeEnd::Expired { now_secs } else { i64::MAX }],
+            )?;
+            let paid_by = code.provider_payment_id;
+            Ok(Some(match end {
+                CodeEnd::Paid => SaleResult::success(paid_by),
+                CodeEnd::Expired => SaleResult {
+                    payment_status: PaymentStatus::Expired,
+                    ..SaleResult::decline(EXPIRED_CODE, EXPIRED_MESSAGE, paid_by)
+                },
+                CodeEnd::Declined => SaleResult::decline("20000", "General decline", paid_by),
+            }))
+        },
+        |c, project, payment, op, data| {
+            let code = code_of(c, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            Ok(epay_callback(project, payment, op, data, &code))
+        },
+    )
 }
 
 /// Expires every pending code past its `valid_time`; returns how many.
@@ -370,140 +406,11 @@ pub fn expire_due(s: &Shared) -> Result<usize, HttpError> {
     })?;
     let mut n = 0;
     for op_id in due {
-        if matches!(finish(s, op_id, Outcome::Expired)?, Finished::Done(_)) {
+        if matches!(finish(s, op_id, CodeEnd::Expired)?, SaleEnd::Ended { .. }) {
             n += 1;
         }
     }
     Ok(n)
-}
-
-/// Runs [`expire_due`] every second until the sandbox stops.
-pub async fn sweeper(s: AppState, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if *shutdown.borrow() {
-            return;
-        }
-        if let Err(e) = expire_due(&s) {
-            eprintln!("epay sandbox: epay expiry sweep: {}", e.1.error.message);
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// Gate: POST /v2/payment/cash/epay/sale
-// ---------------------------------------------------------------------------------------
-
-/// `POST /v2/payment/cash/epay/sale`
-pub async fn gate_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
-    let doc: Value = serde_json::from_slice(&body)
-        .map_err(|e| GateRefusal::new("invalid_json", Some("body"), format!("body: must be a JSON object: {e}")))?;
-    if !doc.is_object() {
-        return Err(GateRefusal::new("invalid_json", Some("body"), "body: must be a JSON object with general, payment and customer"));
-    }
-    // The signature first, with the secret of the project the body names; a body whose
-    // project id does not read, or with no signature, is left to the parameter check.
-    let mut project = None;
-    if let Some(project_id) = doc.pointer("/general/project_id").and_then(Value::as_u64).filter(|id| *id > 0) {
-        let found = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
-            GateRefusal::new(
-                "unknown_project",
-                Some("general.project_id"),
-                format!("general.project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
-            )
-        })?;
-        match verify(&doc, &found.secret) {
-            Ok(()) | Err(SignatureError::Missing) => {}
-            Err(e) => return Err(GateRefusal(GateRejected::bad_signature(&e))),
-        }
-        project = Some(found);
-    }
-    // `general.merchant_callback_url`: this payment's callbacks go there (callbacks.rs).
-    let (req, callback_url) = match (parse_sale(SaleKind::Epay, &doc), callbacks::gate_callback_url(&doc)) {
-        (Ok(req), Ok(callback_url)) => (req, callback_url),
-        (req, callback_url) => {
-            let mut errs = req.err().unwrap_or_default();
-            errs.extend(callback_url.err());
-            return Err(GateRefusal(GateRejected::invalid(errs)));
-        }
-    };
-    let project = project.ok_or_else(|| GateRefusal::internal("a checked request without a project"))?;
-
-    let request_id = random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateRefusal::internal(e.1.error.message))?;
-    let now_ms = now_ms();
-    let now = callback_date_ms(now_ms);
-    let customer = CustomerData {
-        first_name: req.customer.first_name.clone(),
-        last_name: req.customer.last_name.clone(),
-        email: req.customer.email.clone(),
-        phone: req.customer.phone.clone(),
-    };
-    let ttl = s.epay_ttl;
-    let accepted = s.store.with(|c| {
-        let tx = c.transaction()?;
-        if let Some(earlier) = store::payment_by_id(&tx, project.id, &req.general.payment_id)? {
-            return Ok(Err(earlier));
-        }
-        let rowid = store::insert_payment(
-            &tx,
-            &NewPayment {
-                project_id: project.id,
-                payment_id: &req.general.payment_id,
-                amount: req.payment.amount.0,
-                currency: &req.payment.currency,
-                customer_id: &req.customer.id,
-                description: req.payment.description.as_deref(),
-                created_at: &now,
-            },
-        )?;
-        let data = OperationData { return_url: String::new(), customer: customer.clone() };
-        let data_json = serde_json::to_string(&data).map_err(|e| store::store_error(format!("operation data: {e}")))?;
-        let status = PaymentStatus::AwaitingCustomer;
-        let method = MethodCode::EpayCash.as_str();
-        let op_id = store::insert_operation(
-            &tx,
-            &NewOperation {
-                payment_rowid: rowid,
-                kind: "sale",
-                method,
-                status: status.as_str(),
-                created_date: &now,
-                request_id: &request_id,
-                data: &data_json,
-            },
-        )?;
-        store::set_payment_status(&tx, rowid, status.as_str(), method, &now)?;
-        if let Some(url) = &callback_url {
-            callbacks::set_payment_url(&tx, rowid, url)?;
-        }
-        let code = create_code(&tx, op_id, &customer, ttl, Channel::Gate)?;
-        let payment = store::payment(&tx, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let mut cb = epay_callback(&project, &payment, &op, &data, &code);
-        cb.redirect_data = Some(redirect_data(&s.base_url, &code));
-        let body = signed_callback(&project, &cb)?;
-        store::enqueue_callback(&tx, project.id, rowid, Some(op_id), &body, &now, now_ms)?;
-        tx.commit()?;
-        Ok(Ok(()))
-    })?;
-    if let Err(earlier) = accepted {
-        return Err(GateRefusal::new(
-            "duplicate_payment",
-            Some("general.payment_id"),
-            format!(
-                "general.payment_id: \"{}\" was already used in project {} ({}, status {}); every sale needs a new payment_id",
-                earlier.payment_id,
-                earlier.project_id,
-                MinorUnits(earlier.amount).format_plain(&earlier.currency),
-                earlier.status.as_deref().unwrap_or("not paid"),
-            ),
-        ));
-    }
-    s.outbox_wake.notify_one();
-    Ok(Json(GateAccepted::new(&req.general, request_id)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -515,7 +422,7 @@ const SHELL: html::Shell = html::Shell {
     brand: "EPay terminal",
     kind: "sandbox simulation",
     title_suffix: "EPay terminal (sandbox)",
-    stylesheets: &["/sim/sim.css", STYLESHEET_PATH],
+    stylesheets: &[html::STYLESHEET_PATH, STYLESHEET_PATH],
     body_class: None,
     main_class: "sim epay-terminal",
     csp: "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -669,8 +576,8 @@ fn back_to(reference: &str) -> Response {
     }
 }
 
-/// Checks a terminal form and ends its code with `outcome`; answers 303 back to the code's page.
-fn act(s: &Shared, form: Result<Form<TerminalForm>, FormRejection>, outcome: Outcome) -> Response {
+/// Checks a terminal form and ends its code with `end`; answers 303 back to the code's page.
+fn act(s: &Shared, form: Result<Form<TerminalForm>, FormRejection>, end: CodeEnd) -> Response {
     let Form(form) = match form {
         Ok(f) => f,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, "Cannot read the form", "", &e.body_text()),
@@ -686,7 +593,7 @@ fn act(s: &Shared, form: Result<Form<TerminalForm>, FormRejection>, outcome: Out
         Ok(None) => return error_page(StatusCode::NOT_FOUND, "Unknown code", &reference, &format!("No payment code {reference} in this sandbox.")),
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &reference, &format!("database: {e}")),
     };
-    match finish(s, code.operation_id, outcome) {
+    match finish(s, code.operation_id, end) {
         Ok(_) => back_to(&reference),
         Err(e) => error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &reference, &e.1.error.message),
     }
@@ -695,17 +602,17 @@ fn act(s: &Shared, form: Result<Form<TerminalForm>, FormRejection>, outcome: Out
 /// `POST /sim/epay/pay` (`reference`, `sig`): the cashier takes the cash. Idempotent; an
 /// expired code is expired, not paid.
 async fn terminal_pay(State(s): State<AppState>, form: Result<Form<TerminalForm>, FormRejection>) -> Response {
-    act(&s, form, Outcome::Paid)
+    act(&s, form, CodeEnd::Paid)
 }
 
 /// `POST /sim/epay/expire` (`reference`, `sig`): test knob, the code expires now.
 async fn terminal_expire(State(s): State<AppState>, form: Result<Form<TerminalForm>, FormRejection>) -> Response {
-    act(&s, form, Outcome::Expired)
+    act(&s, form, CodeEnd::Expired)
 }
 
 /// `POST /sim/epay/decline` (`reference`, `sig`): test knob, EPay declines the payment.
 async fn terminal_decline(State(s): State<AppState>, form: Result<Form<TerminalForm>, FormRejection>) -> Response {
-    act(&s, form, Outcome::Declined)
+    act(&s, form, CodeEnd::Declined)
 }
 
 const STYLESHEET: &str = "\
@@ -726,7 +633,7 @@ input:focus-visible { outline: 3px solid #0b5cad; outline-offset: 1px; }
 ";
 
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], STYLESHEET).into_response()
+    html::css(STYLESHEET)
 }
 
 #[cfg(test)]

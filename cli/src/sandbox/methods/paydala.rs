@@ -29,28 +29,30 @@
 //! The terminal's pages (`/sim/paydala...`) are server-rendered HTML with no script and
 //! no inline style; every value shown is escaped.
 
-use crate::sandbox::platform::checkout::OperationData;
-use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow};
+use super::PaymentMethod;
+use crate::sandbox::platform::operations::{callback, finish_sale, signed_callback, OperationData, SaleEnd, SaleResult};
+use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Store};
 use crate::sandbox::server::html::{self, escape};
 use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared};
 use axum::extract::rejection::FormRejection;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use epay_core::callback::{Callback, CallbackAccount, CallbackPayment, Id, Operation, Provider, Sum};
 use epay_core::money::exponent;
 use epay_core::paydala::{self, ResponseCode};
 use epay_core::protocol::NextAction;
-use epay_core::signature::with_signature;
-use epay_core::{MethodCode, MinorUnits, PaymentStatus};
 use epay_core::time::callback_date_ms;
+use epay_core::{MethodCode, MinorUnits, PaymentStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// `payment.method` in PayDala callbacks, as seed 000 writes it.
+pub const TITLE: &str = "paydala";
 /// The JetPay demo project that takes PayDala top-ups.
 pub const PROJECT_ID: u64 = 1234;
 /// The service name terminals list for it, unless configured otherwise.
@@ -215,72 +217,81 @@ CREATE TABLE IF NOT EXISTS paydala_transactions (
 );
 "#;
 
-/// Creates the terminal transactions table (one row per account check that succeeded;
-/// its state goes `verified` → `depositing` → `done` or `failed`, once), and points the
-/// project's callbacks at the configured URL, if one is configured.
-pub fn init(store: &store::Store, config: &PaydalaConfig) -> rusqlite::Result<()> {
-    store.with(|c| {
-        c.execute_batch(SCHEMA)?;
-        if let Some(url) = &config.callback_url {
-            c.execute("UPDATE projects SET callback_url = ?2 WHERE id = ?1", params![PROJECT_ID as i64, url])?;
-        }
-        Ok(())
-    })
+/// Points project 1234's callbacks at `--paydala-callback-url`, if given (at every start).
+pub fn apply_callback_url(store: &Store, config: &PaydalaConfig) -> rusqlite::Result<()> {
+    let Some(url) = &config.callback_url else { return Ok(()) };
+    store.with(|c| c.execute("UPDATE projects SET callback_url = ?2 WHERE id = ?1", params![PROJECT_ID as i64, url])).map(|_| ())
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(TERMINAL_PATH, get(terminal))
-        .route(CHECK_PATH, post(check))
-        .route(DEPOSIT_PATH, post(deposit))
-        .route(STYLESHEET_PATH, get(stylesheet))
-}
+/// PayDala terminal top-ups.
+pub struct Paydala;
 
-// ---------------------------------------------------------------------------------------
-// The Payment Page side
-// ---------------------------------------------------------------------------------------
-
-/// `pay` with `paydala` needs the project to have a PayDala service.
-pub fn check_service(s: &Shared, project_id: u64) -> Result<(), HttpError> {
-    match s.paydala.service(project_id) {
-        Some(_) => Ok(()),
-        None => Err(HttpError::bad_request(
-            "method_not_available",
-            Some("method"),
-            format!("method: project {project_id} has no PayDala service in this sandbox (JetPay project {PROJECT_ID} has)"),
-        )),
+impl PaymentMethod for Paydala {
+    fn code(&self) -> MethodCode {
+        MethodCode::Paydala
     }
-}
 
-/// What the customer does for a pending PayDala payment: top up this account (the
-/// payment's `customer_id`) under this service name at a terminal.
-pub fn terminal_action(s: &Shared, project_id: u64, customer_id: &str) -> NextAction {
-    let service_name = s.paydala.service(project_id).map(|svc| svc.name.clone()).unwrap_or_else(|| DEFAULT_SERVICE_NAME.into());
-    NextAction::Terminal { account: customer_id.to_string(), service_name }
+    fn title(&self) -> &'static str {
+        TITLE
+    }
+
+    /// The terminal transactions (one row per account check that succeeded; its state
+    /// goes `verified` → `depositing` → `done` or `failed`, once).
+    fn init(&self, store: &Store) -> rusqlite::Result<()> {
+        store.with(|c| c.execute_batch(SCHEMA))
+    }
+
+    fn routes(&self) -> Router<AppState> {
+        Router::new()
+            .route(TERMINAL_PATH, get(terminal))
+            .route(CHECK_PATH, post(check))
+            .route(DEPOSIT_PATH, post(deposit))
+            .route(STYLESHEET_PATH, get(stylesheet))
+    }
+
+    /// Only a project with a PayDala service (JetPay project 1234) takes it.
+    fn unavailable(&self, s: &Shared, project_id: u64) -> Option<String> {
+        match s.paydala.service(project_id) {
+            Some(_) => None,
+            None => Some(format!("project {project_id} has no PayDala service in this sandbox (JetPay project {PROJECT_ID} has)")),
+        }
+    }
+
+    /// Until a top-up for the account arrives from a terminal.
+    fn start_status(&self) -> PaymentStatus {
+        PaymentStatus::AwaitingCustomer
+    }
+
+    /// Top up this account (the payment's `customer_id`) under this service name at a terminal.
+    fn next_action(&self, s: &Shared, payment: &PaymentRow, _op: &OperationRow) -> Result<Option<NextAction>, HttpError> {
+        let service_name = s.paydala.service(payment.project_id).map_or_else(|| DEFAULT_SERVICE_NAME.into(), |svc| svc.name.clone());
+        Ok(Some(NextAction::Terminal { account: payment.customer_id.clone(), service_name }))
+    }
+
+    /// The sum a terminal top-up actually brought to a Payment Page payment (the customer
+    /// chooses the amount at the terminal; it may differ from `payment_amount`).
+    fn settled_sum(&self, op: &OperationRow) -> Option<Sum> {
+        let data: Value = serde_json::from_str(&op.data).ok()?;
+        let d = data.get(DEPOSIT_KEY)?;
+        Some(Sum { amount: MinorUnits(d.get("amount")?.as_i64()?), currency: d.get("currency")?.as_str()?.to_string() })
+    }
+
+    fn expire_due(&self, s: &Shared) -> Result<usize, HttpError> {
+        expire_due(s)
+    }
 }
 
 /// The key in a settled Payment Page operation's `data` that holds the top-up.
 const DEPOSIT_KEY: &str = "paydala_deposit";
 
-/// The sum a terminal top-up actually brought to a Payment Page payment (the customer
-/// chooses the amount at the terminal; it may differ from `payment_amount`).
-pub fn deposited_sum(op: &OperationRow) -> Option<Sum> {
-    if MethodCode::parse(&op.method) != Some(MethodCode::Paydala) {
-        return None;
-    }
-    let data: Value = serde_json::from_str(&op.data).ok()?;
-    let d = data.get(DEPOSIT_KEY)?;
-    Some(Sum { amount: MinorUnits(d.get("amount")?.as_i64()?), currency: d.get("currency")?.as_str()?.to_string() })
-}
-
 // ---------------------------------------------------------------------------------------
 // Calling the merchant
 // ---------------------------------------------------------------------------------------
 
-/// How a call to the merchant's web service ended, as the terminal shows it
-/// (`data-outcome`).
+/// How a call to the merchant's web service (`verify`, `check_deposit`) ended, as the
+/// terminal shows it (`data-outcome`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum MerchantCallOutcome {
     Ok,
     NotFound,
     BadSignature,
@@ -292,46 +303,46 @@ pub enum Outcome {
     Duplicate,
 }
 
-impl Outcome {
+impl MerchantCallOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::NotFound => "not_found",
-            Outcome::BadSignature => "bad_signature",
-            Outcome::MerchantError => "merchant_error",
-            Outcome::Garbage => "garbage",
-            Outcome::Timeout => "timeout",
-            Outcome::Unreachable => "unreachable",
-            Outcome::Duplicate => "duplicate",
+            MerchantCallOutcome::Ok => "ok",
+            MerchantCallOutcome::NotFound => "not_found",
+            MerchantCallOutcome::BadSignature => "bad_signature",
+            MerchantCallOutcome::MerchantError => "merchant_error",
+            MerchantCallOutcome::Garbage => "garbage",
+            MerchantCallOutcome::Timeout => "timeout",
+            MerchantCallOutcome::Unreachable => "unreachable",
+            MerchantCallOutcome::Duplicate => "duplicate",
         }
     }
 
-    fn parse(s: &str) -> Outcome {
+    fn parse(s: &str) -> MerchantCallOutcome {
         match s {
-            "ok" => Outcome::Ok,
-            "not_found" => Outcome::NotFound,
-            "bad_signature" => Outcome::BadSignature,
-            "garbage" => Outcome::Garbage,
-            "timeout" => Outcome::Timeout,
-            "unreachable" => Outcome::Unreachable,
-            "duplicate" => Outcome::Duplicate,
-            _ => Outcome::MerchantError,
+            "ok" => MerchantCallOutcome::Ok,
+            "not_found" => MerchantCallOutcome::NotFound,
+            "bad_signature" => MerchantCallOutcome::BadSignature,
+            "garbage" => MerchantCallOutcome::Garbage,
+            "timeout" => MerchantCallOutcome::Timeout,
+            "unreachable" => MerchantCallOutcome::Unreachable,
+            "duplicate" => MerchantCallOutcome::Duplicate,
+            _ => MerchantCallOutcome::MerchantError,
         }
     }
 
     /// The heading the terminal shows.
     fn title(self, deposit: bool) -> &'static str {
         match (self, deposit) {
-            (Outcome::Ok, false) => "Account found",
-            (Outcome::Ok, true) => "Top-up complete",
-            (Outcome::Timeout, true) => "No answer from the shop: top-up not completed",
-            (Outcome::NotFound, _) => "Unknown account",
-            (Outcome::BadSignature, _) => "Signature refused by the shop",
-            (Outcome::MerchantError, _) => "The shop reported an error",
-            (Outcome::Garbage, _) => "The shop's answer is unreadable",
-            (Outcome::Timeout, _) => "The shop did not answer in time",
-            (Outcome::Unreachable, _) => "The shop's web service is unreachable",
-            (Outcome::Duplicate, _) => "Already recorded",
+            (MerchantCallOutcome::Ok, false) => "Account found",
+            (MerchantCallOutcome::Ok, true) => "Top-up complete",
+            (MerchantCallOutcome::Timeout, true) => "No answer from the shop: top-up not completed",
+            (MerchantCallOutcome::NotFound, _) => "Unknown account",
+            (MerchantCallOutcome::BadSignature, _) => "Signature refused by the shop",
+            (MerchantCallOutcome::MerchantError, _) => "The shop reported an error",
+            (MerchantCallOutcome::Garbage, _) => "The shop's answer is unreadable",
+            (MerchantCallOutcome::Timeout, _) => "The shop did not answer in time",
+            (MerchantCallOutcome::Unreachable, _) => "The shop's web service is unreachable",
+            (MerchantCallOutcome::Duplicate, _) => "Already recorded",
         }
     }
 }
@@ -339,12 +350,12 @@ impl Outcome {
 /// A failed call, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    pub outcome: Outcome,
+    pub outcome: MerchantCallOutcome,
     pub message: String,
 }
 
 impl Failure {
-    fn new(outcome: Outcome, message: impl Into<String>) -> Failure {
+    fn new(outcome: MerchantCallOutcome, message: impl Into<String>) -> Failure {
         Failure { outcome, message: message.into() }
     }
 }
@@ -420,12 +431,12 @@ fn snippet(text: &str) -> String {
 fn call_failure(e: CallError, s: &Shared, url: &str) -> Failure {
     match e {
         CallError::Timeout => Failure::new(
-            Outcome::Timeout,
+            MerchantCallOutcome::Timeout,
             format!("The shop's web service did not answer within {} ms; nothing was booked by the platform.", s.paydala.timeout.as_millis()),
         ),
-        CallError::Unreachable(e) => Failure::new(Outcome::Unreachable, format!("Cannot reach the shop's web service at {url}: {e}.")),
+        CallError::Unreachable(e) => Failure::new(MerchantCallOutcome::Unreachable, format!("Cannot reach the shop's web service at {url}: {e}.")),
         CallError::TooLarge => {
-            Failure::new(Outcome::Garbage, format!("The shop's answer is larger than {MAX_ANSWER_BYTES} bytes: not a PayDala answer."))
+            Failure::new(MerchantCallOutcome::Garbage, format!("The shop's answer is larger than {MAX_ANSWER_BYTES} bytes: not a PayDala answer."))
         }
     }
 }
@@ -434,7 +445,7 @@ fn coded_failure(code: ResponseCode, message: Option<&str>) -> Failure {
     let told = message.filter(|m| !m.trim().is_empty());
     match code {
         ResponseCode::NotFound => Failure::new(
-            Outcome::NotFound,
+            MerchantCallOutcome::NotFound,
             // Seed 000: 404 is "no such account" and also "the request cannot be processed".
             format!(
                 "The shop has no such account, or cannot process the request (code 404){}.",
@@ -442,19 +453,19 @@ fn coded_failure(code: ResponseCode, message: Option<&str>) -> Failure {
             ),
         ),
         ResponseCode::BadSignature => Failure::new(
-            Outcome::BadSignature,
+            MerchantCallOutcome::BadSignature,
             format!(
                 "The shop refused the request's signature (code 400){}. The shop's web service must check signatures with project {PROJECT_ID}'s secret.",
                 told.map(|m| format!(": {m}")).unwrap_or_default()
             ),
         ),
         // Code 500 always has a message (the parser insists).
-        _ => Failure::new(Outcome::MerchantError, format!("The shop's web service failed (code 500): {}", told.unwrap_or("no message"))),
+        _ => Failure::new(MerchantCallOutcome::MerchantError, format!("The shop's web service failed (code 500): {}", told.unwrap_or("no message"))),
     }
 }
 
 fn garbage(status: u16, e: &paydala::ResponseError, text: &str) -> Failure {
-    Failure::new(Outcome::Garbage, format!("HTTP {status}, {e}. The answer began with {}.", snippet(text)))
+    Failure::new(MerchantCallOutcome::Garbage, format!("HTTP {status}, {e}. The answer began with {}.", snippet(text)))
 }
 
 /// A found account.
@@ -474,7 +485,7 @@ pub async fn verify_account(s: &Shared, service: &Service, secret: &str, account
             Ok(Verified { currency: CURRENCY.into(), additional_customer_id: answer.additional_customer_id().map(str::to_string) })
         }
         (ResponseCode::Ok, currency) => Err(Failure::new(
-            Outcome::MerchantError,
+            MerchantCallOutcome::MerchantError,
             format!("The shop answered currency {}, but PayDala terminals take {CURRENCY} only.", currency.unwrap_or("(none)")),
         )),
         (code, _) => Err(coded_failure(code, answer.message())),
@@ -498,7 +509,7 @@ async fn request_deposit(s: &Shared, service: &Service, body: &Value) -> Result<
     let answer = paydala::parse_check_deposit_response(&text).map_err(|e| garbage(status, &e, &text))?;
     match (answer.code(), answer.payment_id()) {
         (ResponseCode::Ok, Some(id)) => Ok(Booked { payment_id: id.to_string(), description: answer.description().map(str::to_string) }),
-        (ResponseCode::Ok, None) => Err(Failure::new(Outcome::Garbage, "code 0 without payment_id")),
+        (ResponseCode::Ok, None) => Err(Failure::new(MerchantCallOutcome::Garbage, "code 0 without payment_id")),
         (code, _) => Err(coded_failure(code, answer.message())),
     }
 }
@@ -569,7 +580,7 @@ fn pending_page_operation(c: &Connection, project_id: u64, account: &str, curren
 }
 
 /// The seed's PayDala callback for a recorded top-up.
-fn callback(project_id: u64, payment_id: &str, account: &str, op: &OperationRow, sum: &Sum) -> Callback {
+fn top_up_callback(project_id: u64, payment_id: &str, account: &str, op: &OperationRow, sum: &Sum) -> Callback {
     let date = op.date.clone().unwrap_or_else(|| op.created_date.clone());
     Callback {
         project_id: Id::Int(project_id as i64),
@@ -578,7 +589,7 @@ fn callback(project_id: u64, payment_id: &str, account: &str, op: &OperationRow,
             kind: "purchase".into(),
             status: PaymentStatus::Success,
             date: date.clone(),
-            method: "paydala".into(),
+            method: TITLE.into(),
             sum: sum.clone(),
             description: String::new(),
         },
@@ -618,7 +629,7 @@ fn record_deposit(s: &Shared, t: &Txn, amount: i64, request_id: &str, started: &
         let project = store::project(&tx, t.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         if let Some(earlier) = store::payment_by_id(&tx, t.project_id, &booked.payment_id)? {
             let f = Failure::new(
-                Outcome::Duplicate,
+                MerchantCallOutcome::Duplicate,
                 format!(
                     "The shop answered payment_id {:?}, which {} already has in project {}: recorded once, no second callback.",
                     booked.payment_id,
@@ -667,9 +678,7 @@ fn record_deposit(s: &Shared, t: &Txn, amount: i64, request_id: &str, started: &
         store::finish_operation(&tx, op_id, &result)?;
         store::set_payment_status(&tx, rowid, PaymentStatus::Success.as_str(), MethodCode::Paydala.as_str(), &now)?;
         let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let cb = callback(project.id, &booked.payment_id, &t.account, &op, &sum);
-        let doc = serde_json::to_value(&cb).map_err(|e| store::store_error(format!("callback: {e}")))?;
-        let body = with_signature(doc, &project.secret).to_string();
+        let body = signed_callback(&project, &top_up_callback(project.id, &booked.payment_id, &t.account, &op, &sum))?;
         store::enqueue_callback(&tx, project.id, rowid, Some(op_id), &body, &now, now_ms)?;
 
         // The Payment Page checkout waiting for this account, if any, sees the result.
@@ -730,7 +739,8 @@ fn shown_duration(d: Duration) -> String {
 
 /// Declines every Payment Page PayDala payment still `awaiting customer` after the
 /// configured lifetime: operation and payment `decline` ([`LIFETIME_CODE`],
-/// [`lifetime_message`]) and the signed callback, one transaction each; returns how many.
+/// [`lifetime_message`]) and the signed callback, one transaction each
+/// (`operations::finish_sale`); returns how many.
 /// The widget's status then shows the decline with that message.
 pub fn expire_due(s: &Shared) -> Result<usize, HttpError> {
     let lifetime_ms = i64::try_from(s.paydala.lifetime.as_millis()).unwrap_or(i64::MAX);
@@ -746,62 +756,30 @@ pub fn expire_due(s: &Shared) -> Result<usize, HttpError> {
     })?;
     let mut n = 0;
     for op_id in due {
-        let now_ms = now_ms();
-        let now = callback_date_ms(now_ms);
-        let done = s.store.with(|c| {
-            let tx = c.transaction()?;
-            let Some(op) = store::operation(&tx, op_id)? else { return Ok(false) };
+        let end = finish_sale(
+            s,
+            op_id,
             // A top-up may have settled it meanwhile.
-            if PaymentStatus::parse(&op.status) != PaymentStatus::AwaitingCustomer {
-                return Ok(false);
-            }
-            let result = OperationResult {
-                status: PaymentStatus::Decline.as_str(),
-                date: &now,
-                code: LIFETIME_CODE,
-                message: &message,
-                provider_payment_id: "",
-            };
-            store::finish_operation(&tx, op_id, &result)?;
-            store::set_payment_status(&tx, op.payment_rowid, PaymentStatus::Decline.as_str(), MethodCode::Paydala.as_str(), &now)?;
-            let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-            let payment = store::payment(&tx, op.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-            let project = store::project(&tx, payment.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-            let data = OperationData::parse(&op)?;
+            |_, op, _| {
+                Ok((PaymentStatus::parse(&op.status) == PaymentStatus::AwaitingCustomer)
+                    .then(|| SaleResult::decline(LIFETIME_CODE, message.clone(), "")))
+            },
             // Seed 000's callback shape: `account`, no `customer`, PayDala's provider.
-            let mut cb = crate::sandbox::platform::checkout::callback(&project, &payment, &op, &data);
-            cb.customer = None;
-            cb.account = Some(CallbackAccount { number: payment.customer_id.clone() });
-            if let Some(o) = cb.operation.as_mut() {
-                o.provider.id = PROVIDER_ID;
-            }
-            let body = crate::sandbox::platform::checkout::signed_callback(&project, &cb)?;
-            store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
-            tx.commit()?;
-            Ok(true)
-        })?;
-        if done {
+            |_, project, payment, op, data| {
+                let mut cb = callback(TITLE, project, payment, op, data);
+                cb.customer = None;
+                cb.account = Some(CallbackAccount { number: payment.customer_id.clone() });
+                if let Some(o) = cb.operation.as_mut() {
+                    o.provider.id = PROVIDER_ID;
+                }
+                Ok(cb)
+            },
+        )?;
+        if matches!(end, SaleEnd::Ended { .. }) {
             n += 1;
-            s.outbox_wake.notify_one();
         }
     }
     Ok(n)
-}
-
-/// Runs [`expire_due`] every second until the sandbox stops.
-pub async fn sweeper(s: AppState, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        if *shutdown.borrow() {
-            return;
-        }
-        if let Err(e) = expire_due(&s) {
-            eprintln!("epay sandbox: paydala lifetime sweep: {}", e.1.error.message);
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
 }
 
 /// Reads an amount typed in major units (`1000`, `1000.00`, `1 000,5`) into minor units.
@@ -839,7 +817,7 @@ const SHELL: html::Shell = html::Shell {
     brand: "PayDala terminal",
     kind: "sandbox simulation",
     title_suffix: "PayDala terminal (sandbox)",
-    stylesheets: &["/sim/sim.css", STYLESHEET_PATH],
+    stylesheets: &[html::STYLESHEET_PATH, STYLESHEET_PATH],
     body_class: Some("paydala"),
     main_class: "sim terminal",
     csp: "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -896,8 +874,8 @@ fn check_form(s: &Shared, selected: Option<u64>, account: &str, error: Option<&s
     )
 }
 
-fn result_section(id: &str, outcome: Outcome, deposit: bool, inner: &str) -> String {
-    let (class, role) = if matches!(outcome, Outcome::Ok) { ("result ok", "status") } else { ("result bad", "alert") };
+fn result_section(id: &str, outcome: MerchantCallOutcome, deposit: bool, inner: &str) -> String {
+    let (class, role) = if matches!(outcome, MerchantCallOutcome::Ok) { ("result ok", "status") } else { ("result bad", "alert") };
     format!(
         "<section id=\"{id}\" class=\"{class}\" data-outcome=\"{}\" role=\"{role}\" aria-labelledby=\"{id}-title\">\n\
          <h2 id=\"{id}-title\">{}</h2>\n{inner}</section>\n",
@@ -937,7 +915,7 @@ fn deposit_form(s: &Shared, t: &Txn, amount: &str, error: Option<&str>) -> Strin
          <input id=\"amount\" name=\"amount\" inputmode=\"decimal\" autocomplete=\"off\" required placeholder=\"1000.00\" value=\"{}\"{invalid}></div>\n\
          {error_html}<button type=\"submit\" id=\"deposit\">Top up</button>\n</form>\n\
          <p><a id=\"cancel\" href=\"{TERMINAL_PATH}\">Cancel</a></p>\n",
-        result_section("verify-result", Outcome::Ok, false, &details),
+        result_section("verify-result", MerchantCallOutcome::Ok, false, &details),
         escape(&t.id),
         escape(&t.currency),
         escape(amount),
@@ -964,10 +942,10 @@ fn deposit_result(s: &Shared, t: &Txn) -> Response {
                 details.push_str(&format!("<dt>Checkout settled</dt><dd id=\"page-payment\">{}</dd>\n", escape(p)));
             }
             details.push_str("</dl>\n<p class=\"note\">The shop gets the signed result callback. Keep your receipt.</p>\n");
-            page(StatusCode::OK, "Receipt", &format!("{}{again}", result_section("deposit-result", Outcome::Ok, true, &details)))
+            page(StatusCode::OK, "Receipt", &format!("{}{again}", result_section("deposit-result", MerchantCallOutcome::Ok, true, &details)))
         }
         "failed" => {
-            let outcome = Outcome::parse(t.outcome.as_deref().unwrap_or(""));
+            let outcome = MerchantCallOutcome::parse(t.outcome.as_deref().unwrap_or(""));
             let inner = format!(
                 "<p class=\"message\">{}</p>\n<p class=\"note\">Account {}, amount {}. No money was taken by this terminal.</p>\n",
                 escape(t.message.as_deref().unwrap_or("")),
@@ -1010,7 +988,7 @@ async fn settled_result(s: &Shared, mut t: Txn) -> Response {
 }
 
 async fn stylesheet() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], STYLESHEET).into_response()
+    html::css(STYLESHEET)
 }
 
 /// `GET /sim/paydala`: the terminal's first screen.

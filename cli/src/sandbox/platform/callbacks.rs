@@ -439,11 +439,7 @@ button { min-height: 44px; }
 ";
 
 async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
-        STYLESHEET,
-    )
-        .into_response()
+    html::css(STYLESHEET)
 }
 
 #[cfg(test)]

@@ -1,57 +1,35 @@
-//! The platform API the widget talks to (`epay_core::protocol`): open, pay, status.
-//! Also what happens when a method's operation ends: the payment becomes final and a
-//! signed callback goes into the outbox in the same transaction.
+//! The platform API the widget talks to (`epay_core::protocol`): open, pay, status. What
+//! a method adds (whether it is offered, what the customer does next, its own rows) comes
+//! from its [`PaymentMethod`](crate::sandbox::methods::PaymentMethod).
 
-use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
-use crate::sandbox::methods::{card_partner as partner, epay_cash, paydala};
-use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared};
+use super::operations::{insert_sale, new_request_id, NewSale, OperationData};
+use super::store::{self, NewPayment, OperationRow, PaymentRow};
+use crate::sandbox::methods;
+use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared, SANDBOX_URLS};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::Json;
-use epay_core::callback::{CallbackCustomer, CallbackPayment, Id, Operation, Provider, Sum};
-use epay_core::params::CustomerData;
-use epay_core::protocol::{MethodOffer, NextAction, OpenResponse, PayRequest, PaymentView};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use epay_core::callback::Sum;
 use epay_core::params::size_problems;
-use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host, UrlPolicy};
-use epay_core::signature::{verify, with_signature, SignatureError};
-use epay_core::{Callback, CustomerField, MethodCode, MinorUnits, ParamError, Params, PaymentRequest, PaymentStatus, Scalar};
+use epay_core::params::CustomerData;
+use epay_core::protocol::{MethodOffer, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
+use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host};
+use epay_core::signature::{verify, SignatureError};
 use epay_core::time::callback_date_ms;
-use serde::{Deserialize, Serialize};
+use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, Params, PaymentRequest, PaymentStatus, Scalar};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
+use tower_http::cors::CorsLayer;
 
-/// The sandbox is loopback-only: the customer may be sent back to `http://127.0.0.1...`.
-const SANDBOX_URLS: UrlPolicy = UrlPolicy { allow_loopback_http: true };
-
-/// The provider id the simulated partner reports in callbacks.
-pub const PARTNER_PROVIDER_ID: i64 = 2377;
-
-/// Method-specific state of an operation, kept in `operations.data`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct OperationData {
-    /// Where the partner sends the customer back.
-    pub return_url: String,
-    /// The customer data the payment was made with (signed values, then typed ones).
-    #[serde(default)]
-    pub customer: CustomerData,
-}
-
-impl OperationData {
-    pub fn parse(op: &OperationRow) -> rusqlite::Result<OperationData> {
-        serde_json::from_str(&op.data)
-            .map_err(|e| store::store_error(format!("operation {} has unreadable data: {e}", op.id)))
-    }
-}
-
-/// The name of the method in callbacks' `payment.method`, as the seeds write it.
-pub fn method_title(method: &str) -> &str {
-    match MethodCode::parse(method) {
-        Some(MethodCode::CardPartner) => "Card partner",
-        Some(MethodCode::EpayCash) => epay_cash::METHOD_TITLE,
-        Some(MethodCode::Paydala) => "paydala",
-        None => method,
-    }
+/// The widget's API. Merchant pages on any origin may call it (no cookies are used).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(OPEN_PATH, post(open))
+        .route(PAY_PATH, post(pay))
+        .route(STATUS_PATH, get(status))
+        .layer(CorsLayer::permissive())
 }
 
 /// Converts the merchant's JSON object into flat parameters. Nested objects and arrays
@@ -123,30 +101,6 @@ fn param_problems(conversion: Vec<ParamError>, parsed: Result<PaymentRequest, Ve
     }
 }
 
-/// Seed 002 says `customer_first_name`, `customer_last_name`, `customer_email` and
-/// `customer_phone` must be sent when opening the Payment Page for EPay. The widget asks
-/// the customer for what is missing (as the real Payment Page does), but the merchant is
-/// told: the open answer's `warnings` and the sandbox log carry this (issue 12 item 6).
-/// `None` when EPay is not offered or all four are signed.
-pub fn epay_customer_warning(req: &PaymentRequest, methods: &[MethodCode]) -> Option<Value> {
-    if !methods.contains(&MethodCode::EpayCash) {
-        return None;
-    }
-    let missing: Vec<&str> = MethodCode::EpayCash.rule().required.iter().filter(|f| !req.customer.has(**f)).map(|f| f.param()).collect();
-    if missing.is_empty() {
-        return None;
-    }
-    Some(json!({
-        "code": "epaycash_customer_fields",
-        "params": missing,
-        "message": format!(
-            "EPay cash (seed 002): the real platform expects {} in the signed parameters; \
-             this sandbox lets the widget ask the customer for them, the real Payment Page may not",
-            missing.join(", ")
-        ),
-    }))
-}
-
 /// `POST /api/v1/checkout/open`
 pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, HttpError> {
     let doc = parse_body(&body)?;
@@ -180,20 +134,13 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
             return Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(vec![return_url_refused(&e)])));
         }
     }
-    // PayDala is offered only where the project has a PayDala service (JetPay project 1234).
-    let paydala_here = s.paydala.service(req.project_id).is_some();
-    if req.forced_method == Some(MethodCode::Paydala) && !paydala_here {
-        return Err(HttpError::bad_request(
-            "method_not_available",
-            Some("force_payment_method"),
-            format!(
-                "force_payment_method: project {} has no PayDala service in this sandbox (JetPay project {} has)",
-                req.project_id,
-                paydala::PROJECT_ID
-            ),
-        ));
+    // A method the project cannot take in this sandbox is not offered (PayDala: only
+    // where the project has a PayDala service, JetPay project 1234).
+    if let Some(why) = req.forced_method.and_then(|m| methods::of(m).unavailable(&s, req.project_id)) {
+        return Err(HttpError::bad_request("method_not_available", Some("force_payment_method"), format!("force_payment_method: {why}")));
     }
-    let methods: Vec<MethodCode> = req.methods.iter().copied().filter(|m| *m != MethodCode::Paydala || paydala_here).collect();
+    let offered: Vec<MethodCode> =
+        req.methods.iter().copied().filter(|m| methods::of(*m).unavailable(&s, req.project_id).is_none()).collect();
 
     let now = callback_date_ms(now_ms());
     let token = random_hex(32)?;
@@ -237,8 +184,8 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
         )
     })?;
     let view = view(&s, &payment, op.as_ref())?;
-    let warning = epay_customer_warning(&req, &methods);
-    if let Some(w) = &warning {
+    let warnings: Vec<Value> = offered.iter().filter_map(|m| methods::of(*m).open_warning(&req)).collect();
+    for w in &warnings {
         eprintln!("epay sandbox: warning: project {} payment {:?}: {}", req.project_id, req.payment_id, w["message"].as_str().unwrap_or_default());
     }
     let answer = OpenResponse {
@@ -248,14 +195,14 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
         amount: req.amount,
         currency: req.currency.clone(),
         description: req.description.clone(),
-        methods: methods.iter().map(|m| MethodOffer { code: *m, fields: req.fields_to_ask(*m) }).collect(),
+        methods: offered.iter().map(|m| MethodOffer { code: *m, fields: req.fields_to_ask(*m) }).collect(),
         forced_method: req.forced_method,
         customer: req.customer.clone(),
         payment: view,
     };
     let mut answer = serde_json::to_value(&answer).map_err(HttpError::internal)?;
-    if let Some(w) = warning {
-        answer["warnings"] = json!([w]);
+    if !warnings.is_empty() {
+        answer["warnings"] = json!(warnings);
     }
     Ok(Json(answer))
 }
@@ -361,34 +308,27 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         return Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)));
     }
 
-    if method == MethodCode::Paydala {
-        paydala::check_service(&s, ctx.payment.project_id)?;
+    let paid_with = methods::of(method);
+    if let Some(why) = paid_with.unavailable(&s, ctx.payment.project_id) {
+        return Err(HttpError::bad_request("method_not_available", Some("method"), format!("method: {why}")));
     }
-    let status = start_status(method)?;
     let data = OperationData { return_url: pay.return_url.clone(), customer };
-    let data_json = serde_json::to_string(&data).map_err(HttpError::internal)?;
-    let request_id = format!("{}-00000001", random_hex(28)?);
+    let request_id = new_request_id()?;
     let now = callback_date_ms(now_ms());
     let (payment, op) = s.store.with(|c| {
         let tx = c.transaction()?;
         // Checked again under the lock: a concurrent pay may have won the race.
         if store::sale_operation(&tx, ctx.payment.rowid)?.is_none() {
-            let op_id = store::insert_operation(
-                &tx,
-                &NewOperation {
-                    payment_rowid: ctx.payment.rowid,
-                    kind: "sale",
-                    method: method.as_str(),
-                    status: status.as_str(),
-                    created_date: &now,
-                    request_id: &request_id,
-                    data: &data_json,
-                },
-            )?;
-            store::set_payment_status(&tx, ctx.payment.rowid, status.as_str(), method.as_str(), &now)?;
-            if method == MethodCode::EpayCash {
-                epay_cash::create_code(&tx, op_id, &data.customer, s.epay_ttl, epay_cash::Channel::Page)?;
-            }
+            let sale = NewSale {
+                payment_rowid: ctx.payment.rowid,
+                method,
+                status: paid_with.start_status(),
+                data: &data,
+                request_id: &request_id,
+                now: &now,
+            };
+            let op_id = insert_sale(&tx, &sale)?;
+            paid_with.start(&s, &tx, op_id, &data)?;
         }
         let payment = store::payment(&tx, ctx.payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::sale_operation(&tx, ctx.payment.rowid)?;
@@ -488,30 +428,6 @@ pub fn registered_origins(c: &rusqlite::Connection, project_id: u64) -> rusqlite
     rows.collect()
 }
 
-/// The status a payment takes when the customer starts paying with `method`.
-/// Each method the sandbox runs is one arm here and one in [`action_for`].
-fn start_status(method: MethodCode) -> Result<PaymentStatus, HttpError> {
-    match method {
-        MethodCode::CardPartner => Ok(PaymentStatus::AwaitingRedirectResult),
-        MethodCode::EpayCash => Ok(PaymentStatus::AwaitingCustomer),
-        // Until a top-up for the account arrives from a terminal (sandbox::paydala).
-        MethodCode::Paydala => Ok(PaymentStatus::AwaitingCustomer),
-    }
-}
-
-/// What the customer has to do for a pending operation.
-fn action_for(s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Option<NextAction>, HttpError> {
-    let data = OperationData::parse(op)?;
-    Ok(match MethodCode::parse(&op.method) {
-        Some(MethodCode::CardPartner) => Some(NextAction::Redirect {
-            redirect_data: partner::redirect_data(&s.base_url, &s.partner_key, op.id, payment, &data),
-        }),
-        Some(MethodCode::EpayCash) => epay_cash::action(s, op)?,
-        Some(MethodCode::Paydala) => Some(paydala::terminal_action(s, payment.project_id, &payment.customer_id)),
-        None => None,
-    })
-}
-
 /// The payment as the widget sees it.
 pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Result<PaymentView, HttpError> {
     let (Some(op), Some(status)) = (op, payment.status.as_deref()) else {
@@ -519,6 +435,7 @@ pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Resu
     };
     let status = PaymentStatus::parse(status);
     let method = MethodCode::parse(&op.method);
+    let paid_with = method.map(methods::of);
     if status.is_final() {
         return Ok(PaymentView {
             status: Some(status),
@@ -526,14 +443,19 @@ pub fn view(s: &Shared, payment: &PaymentRow, op: Option<&OperationRow>) -> Resu
             action: None,
             // PayDala: what the customer deposited at the terminal, which may differ.
             sum: Some(
-                paydala::deposited_sum(op)
+                paid_with
+                    .and_then(|m| m.settled_sum(op))
                     .unwrap_or_else(|| Sum { amount: MinorUnits(payment.amount), currency: payment.currency.clone() }),
             ),
             code: op.code.clone(),
             message: op.message.clone(),
         });
     }
-    Ok(PaymentView { status: Some(status), method, action: action_for(s, payment, op)?, ..PaymentView::default() })
+    let action = match paid_with {
+        Some(m) => m.next_action(s, payment, op)?,
+        None => None,
+    };
+    Ok(PaymentView { status: Some(status), method, action, ..PaymentView::default() })
 }
 
 /// `GET /api/v1/checkout/status?session=S`
@@ -544,138 +466,6 @@ pub async fn status(State(s): State<AppState>, Query(q): Query<HashMap<String, S
         .ok_or_else(|| HttpError::bad_request("invalid_params", Some("session"), "session: is required (?session=...)"))?;
     let ctx = load_session(&s, token)?;
     Ok(Json(view(&s, &ctx.payment, ctx.op.as_ref())?))
-}
-
-/// How an operation ended at the partner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    Decline,
-}
-
-impl Outcome {
-    fn status(self) -> PaymentStatus {
-        match self {
-            Outcome::Success => PaymentStatus::Success,
-            Outcome::Decline => PaymentStatus::Decline,
-        }
-    }
-    /// Operation code and message, as in the seeds' callbacks.
-    fn code_message(self) -> (&'static str, &'static str) {
-        match self {
-            Outcome::Success => ("0", "Success"),
-            Outcome::Decline => ("20000", "General decline"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finish {
-    /// The payment is now final; a callback was enqueued.
-    Done { return_url: String },
-    /// It was final already: nothing changed (the partner's answer is idempotent).
-    AlreadyFinal { return_url: String },
-    UnknownOperation,
-}
-
-/// Ends a sale operation: operation and payment final, the signed callback into the
-/// outbox, all in one transaction; then wakes the outbox worker.
-pub fn finish_sale(s: &Shared, op_id: i64, outcome: Outcome) -> Result<Finish, HttpError> {
-    let now_ms = now_ms();
-    let now = callback_date_ms(now_ms);
-    let finish = s.store.with(|c| {
-        let tx = c.transaction()?;
-        let Some(op) = store::operation(&tx, op_id)? else { return Ok(Finish::UnknownOperation) };
-        let data = OperationData::parse(&op)?;
-        if PaymentStatus::parse(&op.status).is_final() {
-            return Ok(Finish::AlreadyFinal { return_url: data.return_url });
-        }
-        let status = outcome.status();
-        let (code, message) = outcome.code_message();
-        let provider_payment_id = format!("{now_ms}A");
-        store::finish_operation(
-            &tx,
-            op.id,
-            &OperationResult { status: status.as_str(), date: &now, code, message, provider_payment_id: &provider_payment_id },
-        )?;
-        store::set_payment_status(&tx, op.payment_rowid, status.as_str(), &op.method, &now)?;
-        let op = store::operation(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let payment = store::payment(&tx, op.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let project = store::project(&tx, payment.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let body = callback_body(&project, &payment, &op, &data)?;
-        store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
-        tx.commit()?;
-        Ok(Finish::Done { return_url: data.return_url })
-    })?;
-    if matches!(finish, Finish::Done { .. }) {
-        s.outbox_wake.notify_one();
-    }
-    Ok(finish)
-}
-
-/// The standard callback (seed format), signed with the project's secret, as JSON text.
-pub fn callback_body(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> rusqlite::Result<String> {
-    signed_callback(project, &callback(project, payment, op, data))
-}
-
-/// The payment status the merchant is told (callbacks, Gate status): the seeds' results
-/// are success and decline, so a payment code that ran out is a decline, and its operation
-/// says why. The platform keeps `expired` for itself and the widget (its own protocol), so
-/// the customer sees "expired" rather than "declined".
-pub fn reported_status(status: PaymentStatus) -> PaymentStatus {
-    match status {
-        PaymentStatus::Expired => PaymentStatus::Decline,
-        other => other,
-    }
-}
-
-/// The standard callback of an operation, unsigned (Gate adds `redirect_data` or adjusts
-/// a refund's sums before signing it with [`signed_callback`]).
-pub fn callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> Callback {
-    let sum = Sum { amount: MinorUnits(payment.amount), currency: payment.currency.clone() };
-    let date = op.date.clone().unwrap_or_else(|| op.created_date.clone());
-    Callback {
-        project_id: Id::Int(project.id as i64),
-        payment: CallbackPayment {
-            id: payment.payment_id.clone(),
-            kind: "purchase".into(),
-            status: reported_status(PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status))),
-            date: payment.date.clone().unwrap_or_else(|| date.clone()),
-            method: method_title(&op.method).into(),
-            sum: sum.clone(),
-            description: payment.description.clone().unwrap_or_default(),
-        },
-        // Seed 001 and 002 show `customer` in every callback: always there, `phone` when
-        // known (`{}` only before a Gate sale's clarification supplies it).
-        customer: Some(CallbackCustomer { id: None, phone: data.customer.phone.clone(), email: None }),
-        account: None,
-        operation: Some(Operation {
-            id: op.id,
-            kind: op.kind.clone(),
-            status: PaymentStatus::parse(&op.status),
-            date,
-            created_date: op.created_date.clone(),
-            request_id: op.request_id.clone(),
-            sum_initial: sum.clone(),
-            sum_converted: sum,
-            code: op.code.clone().unwrap_or_default(),
-            message: op.message.clone().unwrap_or_default(),
-            provider: Provider {
-                id: PARTNER_PROVIDER_ID,
-                payment_id: op.provider_payment_id.clone().unwrap_or_default(),
-                date: None,
-                auth_code: String::new(),
-            },
-        }),
-        redirect_data: None,
-        signature: None,
-    }
-}
-
-/// A callback signed with the project's secret, as JSON text.
-pub fn signed_callback(project: &Project, callback: &Callback) -> rusqlite::Result<String> {
-    let doc = serde_json::to_value(callback).map_err(|e| store::store_error(format!("callback: {e}")))?;
-    Ok(with_signature(doc, &project.secret).to_string())
 }
 
 #[cfg(test)]

@@ -1,14 +1,18 @@
-//! Gate (seed 001): the card-partner sale and full refund a merchant's server sends
-//! itself, and a signed payment status request (our design).
+//! Gate (seeds 001 and 002): what a merchant's server sends the platform itself: the sale
+//! of a method Gate starts (card partner, EPay cash), the card partner's full refund and
+//! clarification, and a signed payment status request (our design).
 //!
-//! - `POST /v2/payment/card-partner/sale`: signature (project secret) → 403; parameters
-//!   (`core::gate::parse_sale`, `parse_return_url`) → 400 naming each dotted parameter; a
-//!   used `payment_id` → 400. Accepted at once (`GateAccepted`); the outbox then sends a
-//!   signed callback with `redirect_data` (the simulated partner's form, the same builder
-//!   the Payment Page uses) and payment status `awaiting redirect result`. The customer
-//!   approves or declines at the partner; the result callback is the Payment Page's; the
-//!   partner sends the customer to [`RETURN_PATH`], which forwards to the sale's
-//!   `return_url.success` / `return_url.decline`, or shows a "payment complete" page.
+//! - `POST /v2/payment/card-partner/sale`, `POST /v2/payment/cash/epay/sale` ([`sale`]):
+//!   signature (project secret) → 403 naming `general.signature`; parameters
+//!   (`core::gate::parse_sale`, and what the method adds: the card partner's
+//!   `return_url`) → 400 naming each dotted parameter; a used `payment_id` → 400
+//!   `duplicate_payment`. Accepted at once (`GateAccepted`); the outbox then sends the
+//!   method's first callback ([`GateSale`](crate::sandbox::methods::GateSale)). Card partner:
+//!   `redirect_data` (the simulated partner's form, the same builder the Payment Page uses)
+//!   and payment status `awaiting redirect result`, or `awaiting clarification` when the
+//!   phone or e-mail is missing; the customer approves or declines at the partner, the
+//!   result callback is the Payment Page's, and the partner sends the customer to the
+//!   sale's return page. EPay cash: the code as `redirect_data`, payment `awaiting customer`.
 //! - `POST /v2/payment/card-partner/refund`: `general` only, full refunds only. A
 //!   successful card-partner payment is refunded at once: `GateAccepted`, then a callback
 //!   shaped as seed 001's refund example (payment `refunded`, `payment.sum.amount` 0,
@@ -18,11 +22,13 @@
 //!   successful or already refunded: the request is accepted (the answer only checks the
 //!   request, as in seed 001), then declined by callback in the seed's refund-decline shape
 //!   (operation `refund` `decline`, code `20000`, a message saying why; the payment keeps
-//!   its status). The test knob
-//!   [`REFUND_DECLINE_PATH`] makes the partner decline a payment's next refund: seed 001's
-//!   refund-decline callback (payment stays `success`, operation `refund` `decline`,
-//!   code `20000`, provider payment id with an `RF` suffix). A declined refund may be
-//!   tried again.
+//!   its status). The partner's test knob
+//!   ([`REFUND_DECLINE_PATH`](crate::sandbox::methods::card_partner::REFUND_DECLINE_PATH))
+//!   makes it decline a payment's next refund: seed 001's refund-decline callback (payment
+//!   stays `success`, operation `refund` `decline`, code `20000`, provider payment id with
+//!   an `RF` suffix). A declined refund may be tried again.
+//! - `POST /v2/payment/clarification`: the phone or e-mail a card-partner sale's first
+//!   callback asked for ([`clarify`]).
 //! - `POST /v2/payment/status`: signed `general {project_id, payment_id}` → the payment
 //!   and all its operations, signed at the root like a callback ([`StatusAnswer`]).
 //!
@@ -31,67 +37,34 @@
 //! decline) `refund-2`, `refund-3`, ...; callbacks and the status answer say `refund`.
 
 use super::callbacks;
-use super::checkout::{callback, method_title, reported_status, signed_callback, OperationData};
+use super::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
-use crate::sandbox::methods::card_partner as partner;
-use crate::sandbox::server::html::{self, escape, page};
-use crate::sandbox::{now_ms, random_hex, AppState, GateRefusal, Shared};
+use crate::sandbox::methods::{self, card_partner, GateSaleStart};
+use crate::sandbox::{now_ms, AppState, GateRefusal, Shared};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::extract::State;
+use axum::routing::post;
 use axum::{Json, Router};
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Operation, Sum};
 use epay_core::gate::{
-    clarification_fields, customer_key, missing_after, parse_clarification, parse_refund, parse_return_url, parse_sale,
-    parse_status_request, GateAccepted, GateRejected, ReturnUrl, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH,
-    CLARIFIABLE, CLARIFICATION_PATH, PAYMENT_STATUS_PATH,
+    customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, GateAccepted, GateRejected,
+    SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
 };
 use epay_core::params::CustomerData;
-use epay_core::redirect::UrlPolicy;
 use epay_core::signature::{verify, with_signature, SignatureError};
-use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, PaymentStatus};
 use epay_core::time::callback_date_ms;
-use rusqlite::{params, Connection, OptionalExtension};
+use epay_core::{MethodCode, MinorUnits, ParamError, PaymentStatus};
+use rusqlite::{params, Connection};
 use serde::Serialize;
-use serde_json::{json, Value};
-
-/// Where the partner sends a Gate customer back: `/sim/gate/return/{payment rowid}`.
-pub const RETURN_PATH: &str = "/sim/gate/return";
-/// Test knob: `POST {"payment_id": "X", "project_id": 250}` → the next refund of that payment is declined.
-pub const REFUND_DECLINE_PATH: &str = "/sim/partner/refund-decline";
-
-/// The sandbox is loopback-only: return URLs may be `http://127.0.0.1...`.
-const SANDBOX_URLS: UrlPolicy = UrlPolicy { allow_loopback_http: true };
-
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS gate_sales (
-    payment_rowid INTEGER PRIMARY KEY REFERENCES payments(rowid),
-    return_success TEXT,
-    return_decline TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS gate_refund_declines (
-    project_id INTEGER NOT NULL,
-    payment_id TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (project_id, payment_id)
-);
-"#;
-
-pub fn init(store: &store::Store) -> rusqlite::Result<()> {
-    store.with(|c| c.execute_batch(SCHEMA))
-}
+use serde_json::Value;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(CARD_PARTNER_SALE_PATH, post(sale))
+        .route(CARD_PARTNER_SALE_PATH, post(card_partner_sale))
+        .route(EPAY_SALE_PATH, post(epay_cash_sale))
         .route(CARD_PARTNER_REFUND_PATH, post(refund))
         .route(CLARIFICATION_PATH, post(clarify))
         .route(PAYMENT_STATUS_PATH, post(status))
-        .route(&format!("{RETURN_PATH}/{{payment}}"), get(return_page))
-        .route(REFUND_DECLINE_PATH, post(refund_decline_knob))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -128,9 +101,6 @@ fn known(project: Option<Project>) -> Result<Project, GateRefusal> {
     project.ok_or_else(|| GateRefusal::internal("a checked request without a project"))
 }
 
-fn request_id() -> Result<String, GateRefusal> {
-    random_hex(28).map(|h| format!("{h}-00000001")).map_err(|e| GateRefusal::internal(e.1.error.message))
-}
 
 /// A signed Gate request on a payment that already exists (clarification, refund, status):
 /// the signature checked, then the body read by `parse`, refusals naming each parameter.
@@ -149,7 +119,8 @@ struct Stamp {
 
 fn stamp() -> Result<Stamp, GateRefusal> {
     let now_ms = now_ms();
-    Ok(Stamp { request_id: request_id()?, now_ms, now: callback_date_ms(now_ms) })
+    let request_id = new_request_id().map_err(|e| GateRefusal::internal(e.1.error.message))?;
+    Ok(Stamp { request_id, now_ms, now: callback_date_ms(now_ms) })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -157,24 +128,33 @@ fn stamp() -> Result<Stamp, GateRefusal> {
 // ---------------------------------------------------------------------------------------
 
 /// `POST /v2/payment/card-partner/sale`
-pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
-    let (doc, project) = read_signed(&s, &body)?;
+async fn card_partner_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
+    sale(SaleKind::CardPartner, &s, &body)
+}
+
+/// `POST /v2/payment/cash/epay/sale`
+async fn epay_cash_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
+    sale(SaleKind::Epay, &s, &body)
+}
+
+/// A Gate sale of `kind`: the signature, the parameters (the core's and the method's own),
+/// a new `payment_id`; then, in one transaction, the payment, the method's start of it
+/// ([`GateSale::start_sale`](methods::GateSale::start_sale)) and its first callback.
+pub fn sale(kind: SaleKind, s: &Shared, body: &Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
+    let method = methods::gate_sale(kind);
+    let (doc, project) = read_signed(s, body)?;
     // `general.merchant_callback_url`: this payment's callbacks go there (callbacks.rs).
-    let callback_url = callbacks::gate_callback_url(&doc);
-    let (req, urls, callback_url) =
-        match (parse_sale(SaleKind::CardPartner, &doc), parse_return_url(&doc, SANDBOX_URLS), callback_url) {
-            (Ok(req), Ok(urls), Ok(callback_url)) => (req, urls, callback_url),
-            (req, urls, callback_url) => {
-                let mut errs = req.err().unwrap_or_default();
-                errs.extend(urls.err().unwrap_or_default());
-                errs.extend(callback_url.err());
-                return Err(GateRefusal::invalid(errs));
-            }
-        };
+    let (req, callback_url) = match (parse_sale(kind, &doc), method.check_sale(&doc), callbacks::gate_callback_url(&doc)) {
+        (Ok(req), Ok(()), Ok(callback_url)) => (req, callback_url),
+        (req, own, callback_url) => {
+            let mut errs = req.err().unwrap_or_default();
+            errs.extend(own.err().unwrap_or_default());
+            errs.extend(callback_url.err());
+            return Err(GateRefusal::invalid(errs));
+        }
+    };
     let project = known(project)?;
-    let request_id = request_id()?;
-    let now_ms = now_ms();
-    let now = callback_date_ms(now_ms);
+    let Stamp { request_id, now_ms, now } = stamp()?;
     let customer = CustomerData {
         first_name: req.customer.first_name.clone(),
         last_name: req.customer.last_name.clone(),
@@ -198,40 +178,12 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
                 created_at: &now,
             },
         )?;
-        let data = OperationData { return_url: format!("{}{RETURN_PATH}/{rowid}", s.base_url), customer };
-        let data_json = serde_json::to_string(&data).map_err(|e| store::store_error(format!("operation data: {e}")))?;
-        // Seed 001: without the recommended phone and email the platform asks for them.
-        let missing = missing_customer_fields(&data.customer);
-        let status = if missing.is_empty() { PaymentStatus::AwaitingRedirectResult } else { PaymentStatus::AwaitingClarification };
-        let method = MethodCode::CardPartner.as_str();
-        let op_id = store::insert_operation(
-            &tx,
-            &NewOperation {
-                payment_rowid: rowid,
-                kind: "sale",
-                method,
-                status: status.as_str(),
-                created_date: &now,
-                request_id: &request_id,
-                data: &data_json,
-            },
-        )?;
-        store::set_payment_status(&tx, rowid, status.as_str(), method, &now)?;
-        tx.execute(
-            "INSERT INTO gate_sales (payment_rowid, return_success, return_decline, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![rowid, urls.success, urls.decline, now],
-        )?;
         if let Some(url) = &callback_url {
             callbacks::set_payment_url(&tx, rowid, url)?;
         }
-        let payment = store::payment(&tx, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let body = if missing.is_empty() {
-            redirect_callback(&s, &project, &payment, &op, &data)?
-        } else {
-            clarification_callback(&project, &payment, &op, &data, &missing)?
-        };
-        store::enqueue_callback(&tx, project.id, rowid, Some(op.id), &body, &now, now_ms)?;
+        let start = GateSaleStart { project: &project, payment_rowid: rowid, customer: &customer, doc: &doc, request_id: &request_id, now: &now };
+        let (op_id, body) = method.start_sale(s, &tx, &start)?;
+        store::enqueue_callback(&tx, project.id, rowid, Some(op_id), &body, &now, now_ms)?;
         tx.commit()?;
         Ok(Ok(()))
     })?;
@@ -252,34 +204,9 @@ pub async fn sale(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAcc
     Ok(Json(GateAccepted::new(&req.general, request_id)))
 }
 
-/// The recommended customer fields (seed 001: phone, email) a sale lacks.
-fn missing_customer_fields(customer: &CustomerData) -> Vec<CustomerField> {
-    CLARIFIABLE.into_iter().filter(|f| !customer.has(*f)).collect()
-}
-
-/// The signed callback with `redirect_data`: the customer goes to the partner.
-fn redirect_callback(s: &Shared, project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> rusqlite::Result<String> {
-    let mut cb = callback(project, payment, op, data);
-    cb.redirect_data = Some(partner::redirect_data(&s.base_url, &s.partner_key, op.id, payment, data));
-    signed_callback(project, &cb)
-}
-
-/// The signed callback asking for clarification: the standard callback (payment and
-/// operation `awaiting clarification`) plus `clarification_fields` listing what is missing.
-fn clarification_callback(
-    project: &Project,
-    payment: &PaymentRow,
-    op: &OperationRow,
-    data: &OperationData,
-    missing: &[CustomerField],
-) -> rusqlite::Result<String> {
-    let cb = callback(project, payment, op, data);
-    let mut doc = serde_json::to_value(&cb).map_err(|e| store::store_error(format!("callback: {e}")))?;
-    if let Some(obj) = doc.as_object_mut() {
-        obj.insert("clarification_fields".into(), clarification_fields(missing));
-    }
-    Ok(with_signature(doc, &project.secret).to_string())
-}
+// ---------------------------------------------------------------------------------------
+// Clarification
+// ---------------------------------------------------------------------------------------
 
 /// `POST /v2/payment/clarification`: the merchant supplies what the clarification
 /// callback listed. Signature → 403; parameters → 400 naming each; an unknown payment →
@@ -303,7 +230,7 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
             ))));
         }
         let mut data = OperationData::parse(&op)?;
-        let asked = missing_customer_fields(&data.customer);
+        let asked = card_partner::missing_customer_fields(&data.customer);
         let still = missing_after(&asked, &req.data);
         if !still.is_empty() {
             let errs = still
@@ -321,7 +248,7 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
         store::set_payment_status(&tx, payment.rowid, status.as_str(), &op.method, &now)?;
         let payment = store::payment(&tx, payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::operation(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let body = redirect_callback(&s, &project, &payment, &op, &data)?;
+        let body = card_partner::redirect_callback(&s, &project, &payment, &op, &data)?;
         store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
         tx.commit()?;
         Ok(Ok(()))
@@ -338,60 +265,6 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
             format!("general.payment_id: no Gate sale {payment_id:?} in project {}", project.id),
         )),
     }
-}
-
-/// `GET /sim/gate/return/{payment rowid}`: where the partner sends a Gate customer.
-/// Forwards (303) to the sale's `return_url` for the outcome, else shows the result.
-async fn return_page(State(s): State<AppState>, Path(payment): Path<String>) -> Response {
-    let not_found = || html::error_page(StatusCode::NOT_FOUND, "Unknown payment", "No such Gate payment in this sandbox.");
-    let Ok(rowid) = payment.parse::<i64>() else { return not_found() };
-    let found = s.store.with(|c| {
-        let urls: Option<ReturnUrl> = c
-            .query_row("SELECT return_success, return_decline FROM gate_sales WHERE payment_rowid = ?1", [rowid], |r| {
-                Ok(ReturnUrl { success: r.get(0)?, decline: r.get(1)? })
-            })
-            .optional()?;
-        let Some(urls) = urls else { return Ok(None) };
-        let Some(payment) = store::payment(c, rowid)? else { return Ok(None) };
-        let project = store::project(c, payment.project_id)?;
-        Ok(Some((urls, payment, project)))
-    });
-    let (urls, payment, project) = match found {
-        Ok(Some(x)) => x,
-        Ok(None) => return not_found(),
-        Err(e) => {
-            return html::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &format!("database: {e}"))
-        }
-    };
-    let status = PaymentStatus::parse(payment.status.as_deref().unwrap_or(""));
-    let target = if status.is_paid() {
-        urls.success.as_deref()
-    } else if status.is_final() {
-        urls.decline.as_deref()
-    } else {
-        None
-    };
-    if let Some(location) = target.and_then(|u| HeaderValue::from_str(u).ok()) {
-        return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
-    }
-    let merchant = project.map(|p| p.name).unwrap_or_else(|| format!("project {}", payment.project_id));
-    let (title, said) = if status.is_paid() {
-        ("Payment complete", "The payment was successful. You can close this page and go back to the shop.")
-    } else if status.is_final() {
-        ("Payment not completed", "The payment was declined. Go back to the shop to try again.")
-    } else {
-        ("Payment pending", "The payment is not finished yet.")
-    };
-    let body = format!(
-        "<dl>\n<dt>Merchant</dt><dd id=\"merchant\">{}</dd>\n<dt>Invoice</dt><dd id=\"invoice\">{}</dd>\n\
-         <dt>Amount</dt><dd id=\"amount\">{}</dd>\n<dt>Status</dt><dd id=\"status\">{}</dd>\n</dl>\n<p id=\"result\">{}</p>",
-        escape(&merchant),
-        escape(&payment.payment_id),
-        escape(&MinorUnits(payment.amount).format_plain(&payment.currency)),
-        escape(status.as_str()),
-        escape(said),
-    );
-    page(StatusCode::OK, title, &body)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -445,11 +318,7 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
             PaymentStatus::Refunded => Some("Refund is not allowed: the payment is already refunded".to_string()),
             other => Some(format!("Refund is not allowed: the payment is not successful (status {})", other.as_str())),
         };
-        let decline = not_allowed.is_some()
-            || tx.execute(
-                "DELETE FROM gate_refund_declines WHERE project_id = ?1 AND payment_id = ?2",
-                params![project.id as i64, payment_id],
-            )? > 0;
+        let decline = not_allowed.is_some() || card_partner::declines_next_refund(&tx, project.id, &payment_id)?;
         let attempt = refund_count(&tx, payment.rowid)? + 1;
         let kind = if attempt == 1 { "refund".to_string() } else { format!("refund-{attempt}") };
         let op_id = store::insert_operation(
@@ -507,7 +376,7 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
 /// The callback of any operation in the seed's shape: a refund says `refund`, and a
 /// refunded payment's `sum` is 0 while the operation's sums stay the refunded amount.
 fn operation_callback(project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> epay_core::Callback {
-    let mut cb = callback(project, payment, op, data);
+    let mut cb = callback(methods::title(&op.method), project, payment, op, data);
     if let Some(operation) = cb.operation.as_mut() {
         operation.kind = operation_type(&op.kind).to_string();
     }
@@ -515,36 +384,6 @@ fn operation_callback(project: &Project, payment: &PaymentRow, op: &OperationRow
         cb.payment.sum.amount = MinorUnits(0);
     }
     cb
-}
-
-/// `POST /sim/partner/refund-decline {"payment_id": "X", "project_id": 250}` (`project_id`
-/// defaults to 250): the partner declines that payment's next refund.
-async fn refund_decline_knob(State(s): State<AppState>, body: Bytes) -> Response {
-    let bad = |param: &str, message: &str| GateRefusal::new("invalid_params", Some(param), message).into_response();
-    let Ok(doc) = serde_json::from_slice::<Value>(&body) else {
-        return bad("body", "body: must be a JSON object such as {\"payment_id\": \"X\"}");
-    };
-    let Some(payment_id) = doc.get("payment_id").and_then(Value::as_str).filter(|p| !p.trim().is_empty()) else {
-        return bad("payment_id", "payment_id: is required (a string)");
-    };
-    let project_id = match doc.get("project_id") {
-        None | Some(Value::Null) => 250,
-        Some(v) => match v.as_u64().and_then(|p| i64::try_from(p).ok()) {
-            Some(p) => p,
-            None => return bad("project_id", "project_id: must be a positive integer"),
-        },
-    };
-    let now = callback_date_ms(now_ms());
-    let stored = s.store.with(|c| {
-        c.execute(
-            "INSERT OR REPLACE INTO gate_refund_declines (project_id, payment_id, created_at) VALUES (?1, ?2, ?3)",
-            params![project_id, payment_id, now],
-        )
-    });
-    match stored {
-        Ok(_) => Json(json!({"project_id": project_id, "payment_id": payment_id, "decline_next_refund": true})).into_response(),
-        Err(e) => GateRefusal::from(e).into_response(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -606,7 +445,7 @@ pub async fn status(State(s): State<AppState>, body: Bytes) -> Result<Json<Value
             kind: "purchase".into(),
             status,
             date: payment.date.clone().unwrap_or_else(|| payment.created_at.clone()),
-            method: payment.method.as_deref().map(method_title).unwrap_or("").to_string(),
+            method: payment.method.as_deref().map(methods::title).unwrap_or("").to_string(),
             sum: Sum { amount: MinorUnits(amount), currency: payment.currency.clone() },
             description: payment.description.clone().unwrap_or_default(),
         },

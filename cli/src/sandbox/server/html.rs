@@ -1,5 +1,6 @@
-//! Server-rendered pages of the simulated partner: every interpolated value goes through
-//! [`escape`], pages carry no script at all (plain forms), and a strict CSP says so.
+//! Server-rendered pages of the sandbox (the simulated partner and terminals, the callback
+//! list): every interpolated value goes through [`escape`], pages carry no script at all
+//! (plain forms), and a strict CSP says so.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -34,23 +35,6 @@ pub struct Shell {
     pub csp: &'static str,
 }
 
-/// The simulated card partner: forms may post anywhere (the partner redirects the customer
-/// back to the merchant's return URL).
-pub const PARTNER: Shell = Shell {
-    brand: "Card partner",
-    kind: "sandbox simulation",
-    title_suffix: "Card partner (sandbox)",
-    stylesheets: &["/sim/sim.css"],
-    body_class: None,
-    main_class: "sim",
-    csp: "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'",
-};
-
-/// A complete page of the card partner; see [`page_in`].
-pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    page_in(&PARTNER, status, title, body)
-}
-
 /// A complete page in `shell`. `title` is text (escaped here); `body` is HTML built by the
 /// caller from escaped pieces.
 pub fn page_in(shell: &Shell, status: StatusCode, title: &str, body: &str) -> Response {
@@ -83,11 +67,20 @@ pub fn page_in(shell: &Shell, status: StatusCode, title: &str, body: &str) -> Re
         .into_response()
 }
 
-/// A page that only says what went wrong.
-pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    page(status, title, &format!("<p class=\"error\" role=\"alert\">{}</p>", escape(message)))
+/// Where the simulators' common stylesheet ([`STYLESHEET`]) is served.
+pub const STYLESHEET_PATH: &str = "/sim/sim.css";
+
+/// A stylesheet answer (the sandbox's pages are rebuilt often: always revalidated).
+pub fn css(text: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], text).into_response()
 }
 
+/// `GET /sim/sim.css`
+pub async fn stylesheet() -> Response {
+    css(STYLESHEET)
+}
+
+/// The simulators' common stylesheet: every simulator page links it first.
 pub const STYLESHEET: &str = "\
 :root { color-scheme: light; font-family: system-ui, sans-serif; }
 body { margin: 0; background: #f3f5f8; color: #1d2330; }
