@@ -16,7 +16,7 @@
 //! "payment complete" page. The test knob [`REFUND_DECLINE_PATH`] makes the partner
 //! decline a payment's next refund.
 
-use super::{GateSale, GateSaleStart, PaymentMethod};
+use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
 use crate::sandbox::platform::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
@@ -37,11 +37,9 @@ use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
 use epay_core::signature::with_signature;
 use epay_core::time::callback_date_ms;
 use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, PaymentStatus};
-use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 /// `payment.method` in card-partner callbacks, as the seed writes it.
 pub const TITLE: &str = "Card partner";
@@ -155,32 +153,18 @@ impl GateSale for CardPartner {
     }
 }
 
-fn mac(key: &[u8], text: &str) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(text.as_bytes());
-    mac
-}
-
 /// The text `hsh` covers: `key=value` lines in [`BODY_KEYS`] order.
 fn hsh_text(fields: &[(&str, &str)]) -> String {
     fields.iter().map(|(k, v)| format!("{k}={v}\n")).collect()
 }
 
 pub fn hsh(key: &[u8], fields: &[(&str, &str)]) -> String {
-    hex::encode(mac(key, &hsh_text(fields)).finalize().into_bytes())
-}
-
-/// Constant-time check of a hex HMAC.
-fn check_hex(key: &[u8], text: &str, given: &str) -> bool {
-    match hex::decode(given.trim()) {
-        Ok(bytes) => mac(key, text).verify_slice(&bytes).is_ok(),
-        Err(_) => false,
-    }
+    form_token(key, &hsh_text(fields))
 }
 
 /// The token the Approve/Decline forms carry, so only this sandbox's pages complete an operation.
 pub fn completion_sig(key: &[u8], op_id: i64) -> String {
-    hex::encode(mac(key, &format!("complete\n{op_id}")).finalize().into_bytes())
+    form_token(key, &format!("complete\n{op_id}"))
 }
 
 /// The seed-shaped `redirect_data` for a card-partner operation. Rebuilt from the stored
@@ -246,7 +230,7 @@ async fn pay_page(State(s): State<AppState>, form: Result<Form<Vec<(String, Stri
     let Some(given) = get("hsh") else {
         return error_page(StatusCode::BAD_REQUEST, "Incomplete payment form", "The field hsh is missing.");
     };
-    if !check_hex(&s.partner_key, &hsh_text(&fields), given) {
+    if !form_token_ok(&s.partner_key, &hsh_text(&fields), given) {
         return error_page(
             StatusCode::BAD_REQUEST,
             "Tampered payment data",
@@ -360,7 +344,7 @@ fn decide(s: &AppState, form: &CompleteForm) -> Result<SaleEnd, (StatusCode, Str
         other => return Err((StatusCode::BAD_REQUEST, format!("decision must be approve or decline, got {other:?}"))),
     };
     let op_id = form.oid.trim().parse::<i64>().map_err(|_| (StatusCode::BAD_REQUEST, "oid is not an operation id".to_string()))?;
-    if !check_hex(&s.partner_key, &format!("complete\n{op_id}"), &form.sig) {
+    if !form_token_ok(&s.partner_key, &format!("complete\n{op_id}"), &form.sig) {
         return Err((StatusCode::BAD_REQUEST, "sig does not match oid: the form was tampered with".into()));
     }
     match finish(s, op_id, decision) {
@@ -543,8 +527,8 @@ mod tests {
         let a = hsh(key, &[("oid", "1"), ("inv", "X")]);
         assert_eq!(a.len(), 64);
         assert_ne!(a, hsh(key, &[("oid", "2"), ("inv", "X")]));
-        assert!(check_hex(key, &hsh_text(&[("oid", "1"), ("inv", "X")]), &a));
-        assert!(!check_hex(key, &hsh_text(&[("oid", "1"), ("inv", "Y")]), &a));
-        assert!(!check_hex(key, "x", "not hex"));
+        assert!(form_token_ok(key, &hsh_text(&[("oid", "1"), ("inv", "X")]), &a));
+        assert!(!form_token_ok(key, &hsh_text(&[("oid", "1"), ("inv", "Y")]), &a));
+        assert!(!form_token_ok(key, "x", "not hex"));
     }
 }

@@ -29,7 +29,7 @@
 //! `customer.phone`, operation `sale`, `provider {id 1353, payment_id, date, auth_code ""}`)
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
-use super::{GateSale, GateSaleStart, PaymentMethod};
+use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
 use crate::sandbox::platform::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
@@ -49,11 +49,9 @@ use epay_core::protocol::NextAction;
 use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
 use epay_core::time::callback_date_ms;
 use epay_core::{Callback, MethodCode, MinorUnits, PaymentRequest, PaymentStatus};
-use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -443,22 +441,13 @@ fn find_form(typed: &str) -> String {
     )
 }
 
-fn mac(key: &[u8], text: &str) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(text.as_bytes());
-    mac
-}
-
 /// The token the terminal's buttons carry, so only the terminal's own page acts on a code.
 fn terminal_sig(key: &[u8], reference: &str) -> String {
-    hex::encode(mac(key, &format!("epay-terminal\n{reference}")).finalize().into_bytes())
+    form_token(key, &format!("epay-terminal\n{reference}"))
 }
 
 fn sig_ok(key: &[u8], reference: &str, given: &str) -> bool {
-    match hex::decode(given.trim()) {
-        Ok(bytes) => mac(key, &format!("epay-terminal\n{reference}")).verify_slice(&bytes).is_ok(),
-        Err(_) => false,
-    }
+    form_token_ok(key, &format!("epay-terminal\n{reference}"), given)
 }
 
 /// A found code with everything the terminal shows.

@@ -29,8 +29,10 @@ use epay_core::gate::SaleKind;
 use epay_core::params::CustomerData;
 use epay_core::protocol::NextAction;
 use epay_core::{MethodCode, ParamError, PaymentRequest, PaymentStatus};
+use hmac::{Hmac, Mac};
 use rusqlite::Connection;
 use serde_json::Value;
+use sha2::Sha256;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -168,6 +170,27 @@ pub async fn expiry_sweeper(s: AppState, mut shutdown: watch::Receiver<bool>) {
             _ = shutdown.changed() => return,
         }
     }
+}
+
+/// The token a simulator's own forms carry (the partner's `hsh`, its Approve/Decline
+/// forms, the EPay terminal's buttons): HMAC-SHA256 of `text` with the sandbox's key, in
+/// hex, so that only the simulator's own pages act.
+pub fn form_token(key: &[u8], text: &str) -> String {
+    hex::encode(mac(key, text).finalize().into_bytes())
+}
+
+/// Checks a [`form_token`] in constant time.
+pub fn form_token_ok(key: &[u8], text: &str, given: &str) -> bool {
+    match hex::decode(given.trim()) {
+        Ok(bytes) => mac(key, text).verify_slice(&bytes).is_ok(),
+        Err(_) => false,
+    }
+}
+
+fn mac(key: &[u8], text: &str) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(text.as_bytes());
+    mac
 }
 
 #[cfg(test)]
