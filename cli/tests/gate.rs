@@ -334,6 +334,43 @@ async fn bad_signatures_and_bad_parameters_are_refused_by_name() {
     sb.stop().await;
 }
 
+/// A value that reads as another item of the signing string (README: Security). Signed
+/// by a signer that does not check (an SDK signs whatever it is given), the sandbox refuses
+/// it, naming each value; the core's builders refuse to sign it at all.
+#[tokio::test]
+async fn a_request_hiding_another_item_in_a_value_is_refused_by_name() {
+    let sb = Sandbox::start().await;
+    let pid = fresh("S");
+    // A last name that also signs as a phone; a decline URL that also signs as a success URL.
+    let body = with_signature(
+        json!({
+            "general": {"project_id": 250, "payment_id": pid},
+            "customer": {"id": "123", "ip_address": "1.2.3.4", "email": "customer@example.com", "last_name": "Tan;customer:phone:254700000001"},
+            "payment": {"amount": 1000, "currency": "KES"},
+            "return_url": {"decline": "https://shop.example/back;return_url:success:https://evil.example/"},
+        }),
+        SECRET_250,
+    );
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &body).await;
+    assert_eq!((status, r["code"].as_str()), (400, Some("invalid_params")), "{r}");
+    let named: Vec<&str> = r["errors"].as_array().unwrap().iter().map(|e| e["param"].as_str().unwrap()).collect();
+    assert_eq!(named, ["customer.last_name", "return_url.decline"]);
+    assert!(r["message"].as_str().unwrap().contains(";customer:"), "{r}");
+    // Nothing was recorded: the payment_id is still free.
+    let (status, r) = sb.post_json(CARD_PARTNER_SALE_PATH, &sale_body(&pid, &ReturnUrl::default())).await;
+    assert_eq!(status, 200, "{r}");
+
+    // Every Gate request: a payment_id hiding `general`.
+    let status_req = with_signature(json!({"general": {"project_id": 250, "payment_id": "x;general:project_id:1"}}), SECRET_250);
+    let (status, r) = sb.post_json(PAYMENT_STATUS_PATH, &status_req).await;
+    assert_eq!((status, r["param"].as_str()), (400, Some("general.payment_id")), "{r}");
+
+    let hiding = GateCustomer::new("123", "1.2.3.4").with_name("Siti", "Tan;customer:phone:254700000001");
+    let errs = gate::card_partner_sale(&ids(&fresh("S")), &hiding, &GatePayment::new(MinorUnits(1000), "KES"), SECRET_250).unwrap_err();
+    assert_eq!(errs[0].param, "customer.last_name");
+    sb.stop().await;
+}
+
 #[tokio::test]
 async fn the_status_request_lists_the_payment_and_its_operations() {
     let sb = Sandbox::start().await;

@@ -5,7 +5,10 @@
 //! - `POST /v2/payment/card-partner/sale`, `POST /v2/payment/cash/epay/sale` ([`sale`]):
 //!   signature (project secret) → 403 naming `general.signature`; parameters
 //!   (`core::gate::parse_sale`, and what the method adds: the card partner's
-//!   `return_url`) → 400 naming each dotted parameter; a used `payment_id` → 400
+//!   `return_url`) → 400 naming each dotted parameter, as is a value that reads as
+//!   another item of the signing string (`core::gate::resplit_problems`, in every Gate
+//!   request: `Tan;customer:phone:254...` signs like a last name and a phone); a used
+//!   `payment_id` → 400
 //!   `duplicate_payment`. Accepted at once (`GateAccepted`); the outbox then sends the
 //!   method's first callback ([`GateSale`](crate::sandbox::methods::GateSale)). Card partner:
 //!   `redirect_data` (the simulated partner's form, the same builder the Payment Page uses)
@@ -47,7 +50,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Operation, Sum};
 use epay_core::gate::{
-    customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, GateAccepted, GateRejected,
+    customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, resplit_problems, GateAccepted, GateRejected,
     SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
 };
 use epay_core::params::CustomerData;
@@ -102,11 +105,26 @@ fn known(project: Option<Project>) -> Result<Project, GateRefusal> {
 }
 
 
+/// The parameters of a signed body as `parse` reads them, and the values no signed body
+/// may hold (`core::gate::resplit_problems`: a value that reads as another item of the
+/// signing string); every refusal names its parameter.
+fn parameters<T>(doc: &Value, parse: impl FnOnce(&Value) -> Result<T, Vec<ParamError>>) -> Result<T, Vec<ParamError>> {
+    let spliced = resplit_problems(doc);
+    match parse(doc) {
+        Ok(req) if spliced.is_empty() => Ok(req),
+        Ok(_) => Err(spliced),
+        Err(mut errs) => {
+            errs.extend(spliced);
+            Err(errs)
+        }
+    }
+}
+
 /// A signed Gate request on a payment that already exists (clarification, refund, status):
 /// the signature checked, then the body read by `parse`, refusals naming each parameter.
 fn read_request<T>(s: &Shared, body: &Bytes, parse: fn(&Value) -> Result<T, Vec<ParamError>>) -> Result<(T, Project), GateRefusal> {
     let (doc, project) = read_signed(s, body)?;
-    let req = parse(&doc).map_err(GateRefusal::invalid)?;
+    let req = parameters(&doc, parse).map_err(GateRefusal::invalid)?;
     Ok((req, known(project)?))
 }
 
@@ -144,7 +162,7 @@ pub fn sale(kind: SaleKind, s: &Shared, body: &Bytes) -> Result<Json<GateAccepte
     let method = methods::gate_sale(kind);
     let (doc, project) = read_signed(s, body)?;
     // `general.merchant_callback_url`: this payment's callbacks go there (callbacks.rs).
-    let (req, callback_url) = match (parse_sale(kind, &doc), method.check_sale(&doc), callbacks::gate_callback_url(&doc)) {
+    let (req, callback_url) = match (parameters(&doc, |d| parse_sale(kind, d)), method.check_sale(&doc), callbacks::gate_callback_url(&doc)) {
         (Ok(req), Ok(()), Ok(callback_url)) => (req, callback_url),
         (req, own, callback_url) => {
             let mut errs = req.err().unwrap_or_default();
