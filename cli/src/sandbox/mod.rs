@@ -287,7 +287,7 @@ fn router(shared: AppState, config: &Config) -> Router {
         .route(html::STYLESHEET_PATH, get(html::stylesheet))
         .merge(demo_shop::routes())
         .route("/healthz", get(|| async { "ok" }))
-        // The widget as a CDN serves it to merchant pages on any origin (assets.rs).
+        // The widget as a CDN serves it to merchant pages on any origin (server/assets.rs).
         .nest_service("/pkg", assets::pkg_service(&config.pkg))
         .merge(www)
         .layer(no_cache)
