@@ -245,7 +245,7 @@ fn parse_pay_request(body: &Bytes) -> Result<PayRequest, HttpError> {
             return Err(HttpError::bad_request(
                 "invalid_params",
                 Some("method"),
-                format!("method: must be one of card-partner, epaycash, paydala; got {m:?}"),
+                format!("method: must be one of {}; got {m:?}", MethodCode::ALL.map(MethodCode::as_str).join(", ")),
             ));
         }
     }
