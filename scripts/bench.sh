@@ -15,10 +15,10 @@ if [ ! -d bench/node_modules/@adyen/adyen-web ] || [ ! -d bench/node_modules/pup
 fi
 # The widget (release) and the sandbox only when missing: the bench measures what is built.
 [ -f pkg/epay_widget_bg.wasm ] && [ -f pkg/epay-widget.js ] || bash scripts/build-widget.sh
-if [ -z "${EPAY_BIN:-}" ] && [ ! -x target/debug/epay ]; then cargo build -p epay --quiet; fi
+if [ -z "${EPAY_BIN:-}" ] && [ ! -x target/debug/epay ]; then cargo build -p epay-cli --quiet; fi
 bin="${EPAY_BIN:-target/debug/epay}"
 if ! "$bin" sandbox --help >/dev/null 2>&1; then
-  echo "bench: $bin does not run ('sandbox --help' failed); rebuild it (cargo build -p epay) or set EPAY_BIN" >&2
+  echo "bench: $bin does not run ('sandbox --help' failed); rebuild it (cargo build -p epay-cli) or set EPAY_BIN" >&2
   exit 1
 fi
 exec node bench/bench.mjs

@@ -15,7 +15,7 @@ t0=$(date +%s)
 bash scripts/install.sh --demo   # no browsers or drivers: the demo needs none
 bash scripts/build-widget.sh
 # The sandbox in the dev profile: it serves a few local pages, and the tests reuse this build.
-cargo build -p epay --quiet
+cargo build -p epay-cli --quiet
 echo "demo: built in $(( $(date +%s) - t0 )) s"
 echo
 echo "Open the demo shop: http://127.0.0.1:$port/   (Ctrl-C stops the sandbox)"

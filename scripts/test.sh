@@ -27,7 +27,7 @@ wasm-pack test --headless --chrome --firefox --mode no-install --features standa
 
 step "build: release widget and sandbox"
 bash scripts/build-widget.sh
-cargo build -p epay --quiet
+cargo build -p epay-cli --quiet
 
 step "bundler examples: the npm package (pkg/) in Vite (with tsc) and webpack 5"
 (cd www/example-vite && npm run --silent build)

@@ -12,7 +12,7 @@ use crate::interop::{self, Handlers, Options, RunParams, Target};
 use crate::view::dom::{console_error, Listener, Timeout};
 use crate::view::builder::Ctx;
 use crate::view::{self, ViewEvent, View};
-use epay_core::epay::EpayCode;
+use epay_core::epay_cash::EpayCode;
 use epay_core::flow::{poll_delay_ms, Checkout, Effect, Event, Msg, Screen, WidgetError};
 use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;

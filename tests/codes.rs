@@ -8,7 +8,7 @@ mod support;
 
 use epay_core::callback::{PaymentStatus, Sum};
 use epay_core::catalog::CustomerField;
-use epay_core::epay::format_valid_time;
+use epay_core::epay_cash::format_valid_time;
 use epay_core::i18n::{t, Key, Lang};
 use epay_core::protocol::{NextAction, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod};
@@ -192,7 +192,7 @@ async fn the_code_screen_shows_a_scannable_qr_and_barcode_of_the_reference_numbe
     let fake = Fake::new();
     *fake.open.borrow_mut() = Some(Ok(epay_open()));
     let rd = seed_code(3600);
-    let valid_until = epay_core::epay::parse_valid_time(rd.body.get("valid_time").unwrap()).unwrap();
+    let valid_until = epay_core::epay_cash::parse_valid_time(rd.body.get("valid_time").unwrap()).unwrap();
     fake.pay.borrow_mut().push_back(Ok(awaiting(NextAction::ShowCode { redirect_data: rd.clone() })));
     fake.status.borrow_mut().push_back(Ok(awaiting(NextAction::ShowCode { redirect_data: rd })));
     let on_code = Recorder::new();

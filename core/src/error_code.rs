@@ -104,6 +104,8 @@ error_codes! {
     BadCallback = "bad_callback",
     /// The callbacks page has no such callback.
     UnknownCallback = "unknown_callback",
+    /// The callbacks page resends only a delivered callback (the outbox still retries it).
+    NotDelivered = "not_delivered",
     /// A sandbox form posted from another origin.
     CrossOrigin = "cross_origin",
     /// The simulated card partner refused the operation.
@@ -123,7 +125,7 @@ impl ErrorCode {
             | PaymentIdReused | StorageUnavailable | Internal => true,
             // Gate is the merchant server's API: the widget never calls it.
             UnknownPayment | DuplicatePayment | NotRefundable | NotAwaitingClarification => false,
-            UnknownOrder | GateUnreachable | BadCallback | UnknownCallback | CrossOrigin | PartnerRefused => false,
+            UnknownOrder | GateUnreachable | BadCallback | UnknownCallback | NotDelivered | CrossOrigin | PartnerRefused => false,
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::callback::PaymentStatus;
 use crate::catalog::{CustomerField, FieldProblem, MethodCode};
-use crate::epay::{CodeDataError, EpayCode};
+use crate::epay_cash::{CodeDataError, EpayCode};
 use crate::error_code::ErrorCode;
 use crate::params::CustomerData;
 use crate::protocol::{ApiError, NextAction, OpenResponse, PaymentView};

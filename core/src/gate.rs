@@ -42,9 +42,9 @@
 use crate::catalog::{CustomerField, MethodCode, MethodProblem};
 use crate::error_code::ErrorCode;
 use crate::money::{is_currency_code, MinorUnits};
-use crate::params::{method_problem_message, ParamError};
+use crate::params::{method_problem_message, resplit_name, ParamError};
 use crate::redirect::{check_url, UrlPolicy};
-use crate::signature::{with_signature, SignatureError};
+use crate::signature::{with_signature, SignatureError, SIGNED_OBJECTS, SKIPPED_KEYS};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -260,16 +260,118 @@ pub fn epay_sale(
 }
 
 fn checked_sale(kind: SaleKind, doc: Value, secret: &str) -> Result<Value, Vec<ParamError>> {
+    let mut errs = separator_problems(&doc);
     let signed = with_signature(doc, secret);
-    parse_sale(kind, &signed)?;
-    Ok(signed)
+    errs.extend(parse_sale(kind, &signed).err().unwrap_or_default());
+    if errs.is_empty() { Ok(signed) } else { Err(errs) }
 }
 
 /// A signed `/v2/payment/card-partner/refund` body: a full refund, `general` only.
 pub fn card_partner_refund(general: &GeneralIds, secret: &str) -> Result<Value, Vec<ParamError>> {
-    let signed = with_signature(json!({ "general": general_json(general) }), secret);
+    let signed = signed(json!({ "general": general_json(general) }), secret)?;
     parse_refund(&signed)?;
     Ok(signed)
+}
+
+// ---------------------------------------------------------------------------------------
+// Splicing: the signature joins a body's values as `path:value;path:value`
+// ---------------------------------------------------------------------------------------
+
+/// The key paths and string values of a body, each with its dotted path
+/// (`customer.last_name`), the keys the signature skips excepted.
+fn keys_and_texts<'a>(value: &'a Value, path: &str, keys: &mut Vec<(String, &'a str)>, texts: &mut Vec<(String, &'a str)>) {
+    let child = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter().filter(|(k, _)| !SKIPPED_KEYS.contains(&k.as_str())) {
+                keys.push((child(k), k));
+                keys_and_texts(v, &child(k), keys, texts);
+            }
+        }
+        Value::Array(list) => {
+            for (i, v) in list.iter().enumerate() {
+                keys_and_texts(v, &child(&i.to_string()), keys, texts);
+            }
+        }
+        Value::String(s) => texts.push((path.to_string(), s)),
+        _ => {}
+    }
+}
+
+/// The text in `value` that could start another item of the signing string: a `;`
+/// followed by a `:` before any other `;` (`;phone:` in `Tan;phone:254...`).
+fn hidden_item(value: &str) -> Option<&str> {
+    value.match_indices(';').find_map(|(i, _)| {
+        let rest = &value[i + 1..];
+        let end = rest.find(';').unwrap_or(rest.len());
+        rest[..end].find(':').map(|colon| &value[i..=i + 1 + colon])
+    })
+}
+
+/// What the builders refuse to sign: a value holding `;name:` for any name. Gate takes
+/// keys it does not know ("all parameters of the specification"), so `Tan;zz:1` would
+/// also sign a body whose last name is `Tan` plus a `zz`; refused here, every reading of
+/// what a builder signed other than its own is one [`resplit_problems`] refuses.
+fn separator_problems(doc: &Value) -> Vec<ParamError> {
+    let (mut keys, mut texts) = (Vec::new(), Vec::new());
+    keys_and_texts(doc, "", &mut keys, &mut texts);
+    texts
+        .into_iter()
+        .filter_map(|(path, value)| {
+            let hidden = hidden_item(value)?;
+            Some(ParamError::new(
+                &path,
+                "separator",
+                format!(
+                    "must not contain {hidden:?}: the signature joins a body's values as path:value; so the same \
+                     signature would also cover a body in which that text is another parameter"
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// `doc` signed into `general.signature`, refusing what [`separator_problems`] refuses.
+fn signed(doc: Value, secret: &str) -> Result<Value, Vec<ParamError>> {
+    let errs = separator_problems(&doc);
+    if errs.is_empty() { Ok(with_signature(doc, secret)) } else { Err(errs) }
+}
+
+/// What the platform refuses in a signed Gate body so that no two bodies it accepts share
+/// a signing string, each naming its dotted path: a key holding `;` (it signs like two
+/// items) or `:` (the signer writes it `::`, and a value that starts with `:` makes `::`
+/// too: `last_name` = `::` signs like a key `last_name:` holding nothing), and a value
+/// holding `;name:` for a Gate object or a top-level key of the body
+/// (`customer.last_name` = `Tan;customer:phone:254...` signs exactly like a last name `Tan`
+/// and a phone; `return_url.decline` = `https://a;return_url:success:https://a` like a
+/// decline URL and a success URL). Nested keys are path-prefixed in the signing string
+/// (`customer:last_name:Tan`), but values are not escaped, so the path does not make the
+/// reading unique. Run it with the parameter checks, after the signature.
+pub fn resplit_problems(doc: &Value) -> Vec<ParamError> {
+    let (mut keys, mut texts) = (Vec::new(), Vec::new());
+    keys_and_texts(doc, "", &mut keys, &mut texts);
+    let own: Vec<&str> = doc.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let names: Vec<&str> = SIGNED_OBJECTS.iter().copied().chain(own).collect();
+    let mut errs: Vec<ParamError> = keys
+        .into_iter()
+        .filter(|(_, key)| key.contains([';', ':']))
+        .map(|(path, _)| {
+            ParamError::new(
+                &path,
+                "separator",
+                "a key must not contain ';' or ':': the signature joins items with ';' and a key to its value with ':', so it signs like other items",
+            )
+        })
+        .collect();
+    errs.extend(texts.into_iter().filter_map(|(path, value)| {
+        let name = resplit_name(value, names.iter().copied())?;
+        Some(ParamError::new(
+            &path,
+            "separator",
+            format!("must not contain \";{name}:\": the signature joins a body's values as path:value; so this value signs like another {name} item"),
+        ))
+    }));
+    errs
 }
 
 // ---------------------------------------------------------------------------------------
@@ -553,7 +655,7 @@ pub fn card_partner_sale_returning(
     if let Some(general) = body.get_mut("general").and_then(Value::as_object_mut) {
         general.remove("signature");
     }
-    let signed = with_signature(body, secret);
+    let signed = signed(body, secret)?;
     parse_return_url(&signed, UrlPolicy { allow_loopback_http: true })?;
     Ok(signed)
 }
@@ -601,7 +703,7 @@ pub struct StatusRequest {
 
 /// A signed `/v2/payment/status` body.
 pub fn payment_status_request(general: &GeneralIds, secret: &str) -> Result<Value, Vec<ParamError>> {
-    let signed = with_signature(json!({ "general": general_json(general) }), secret);
+    let signed = signed(json!({ "general": general_json(general) }), secret)?;
     parse_status_request(&signed)?;
     Ok(signed)
 }
@@ -677,7 +779,7 @@ pub fn clarification(general: &GeneralIds, data: &ClarificationData, secret: &st
         }
     }
     let doc = json!({ "general": general_json(general), "additional_data": { "customer": customer } });
-    let signed = with_signature(doc, secret);
+    let signed = signed(doc, secret)?;
     parse_clarification(&signed)?;
     Ok(signed)
 }

@@ -8,8 +8,8 @@ use serde_json::Value;
 use sha2::Sha512;
 use std::cmp::Ordering;
 
-/// Keys that never take part in the string to sign.
-const SKIPPED_KEYS: [&str; 2] = ["signature", "frame_mode"];
+/// Keys that never take part in the string to sign, at any depth.
+pub const SKIPPED_KEYS: [&str; 2] = ["signature", "frame_mode"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureError {
@@ -57,7 +57,8 @@ pub fn sign(params: &Value, secret: &str) -> String {
 
 /// Top-level objects of Gate requests and callbacks: `;general:` inside a value could be
 /// re-split into a `general` item as well as `;payment_amount:` into a parameter.
-pub const SIGNED_OBJECTS: [&str; 7] = ["general", "customer", "payment", "account", "operation", "redirect_data", "return_url"];
+pub const SIGNED_OBJECTS: [&str; 8] =
+    ["general", "customer", "payment", "account", "operation", "redirect_data", "return_url", "additional_data"];
 
 /// A value [`sign_checked`] refuses: it holds `;name:` for a known name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -32,6 +32,11 @@ pub fn callback_date(unix_secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}+0000")
 }
 
+/// [`callback_date`] of unix milliseconds (a server's clock), to the second below.
+pub fn callback_date_ms(unix_ms: i64) -> String {
+    callback_date(unix_ms.div_euclid(1000))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +53,8 @@ mod tests {
     fn callback_dates_look_like_the_seed() {
         // 2020-08-26T15:03:20+0000, the seed's card-partner success callback
         assert_eq!(callback_date(1_598_454_200), "2020-08-26T15:03:20+0000");
+        assert_eq!(callback_date_ms(1_598_454_200_999), "2020-08-26T15:03:20+0000");
+        assert_eq!(callback_date_ms(0), "1970-01-01T00:00:00+0000");
+        assert_eq!(callback_date_ms(951_782_400_000), "2000-02-29T00:00:00+0000");
     }
 }

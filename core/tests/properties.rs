@@ -5,10 +5,12 @@
 //! `fuzz_long` (ignored) runs the same properties with many more inputs and prints how many
 //! it tried: `scripts/fuzz.sh` (cargo-fuzz needs nightly; this is proptest's runner).
 
-use epay_core::epay::{parse_valid_time, EpayCode};
+use epay_core::epay_cash::{parse_valid_time, EpayCode};
+use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, ReturnUrl, SaleKind};
 use epay_core::params::{resplit_name, Params, PaymentRequest, Scalar, KNOWN_PARAMS};
 use epay_core::redirect::{check_url, origin, scheme_and_host, FormBody, HttpMethod, RedirectData, UrlPolicy};
-use epay_core::signature::{sign_checked, string_to_sign};
+use epay_core::signature::{natural_cmp, sign_checked, string_to_sign, SIGNED_OBJECTS};
+use epay_core::MinorUnits;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Value};
@@ -280,6 +282,10 @@ fn fuzz_long() {
     report("splices of random signed sets", cases as u64);
 
     let mut runner = TestRunner::new(config());
+    runner.run(&gate_sale(), |sale| no_accepted_gate_splice(&sale)).unwrap();
+    report("splices of signed Gate sales", cases as u64);
+
+    let mut runner = TestRunner::new(config());
     let pairs = prop::collection::vec(("\\PC{0,12}", "\\PC{0,80}"), 0..30);
     runner.run(&pairs, |pairs| {
         let p = Params::from_pairs(pairs.into_iter().map(|(k, v)| (k, Scalar::Text(v))).collect());
@@ -289,4 +295,358 @@ fn fuzz_long() {
     report("PaymentRequest::parse on random sets", cases as u64);
 
     println!("fuzz: {total} inputs tried in all");
+}
+
+// ---------------------------------------------------------------- Gate
+
+/// Whole items of a Gate body as the signing string writes them (`path:value`), as a
+/// customer could type them into a name or a description; `zz` is a key the platform
+/// does not read.
+const GATE_ITEMS: [&str; 10] = [
+    "customer:phone:254700000001",
+    "customer:email:x@evil.example",
+    "customer:last_name:",
+    "general:merchant_callback_url:https://evil.example/cb",
+    "general:payment_id:other",
+    "payment:amount:1000",
+    "payment:currency:KES",
+    "payment:description:",
+    "return_url:success:https://evil.example/",
+    "zz:",
+];
+
+/// Pieces of Gate values that make splices likely: the separators, whole items (mostly
+/// after a `;`, where the signer puts them), words, digits.
+fn gate_piece() -> impl Strategy<Value = String> {
+    let item = || prop::sample::select(GATE_ITEMS.to_vec());
+    prop_oneof![
+        2 => Just(";".to_string()),
+        1 => Just(":".to_string()),
+        3 => item().prop_map(|i| format!(";{i}")),
+        1 => item().prop_map(str::to_string),
+        2 => "[A-Za-z ]{1,5}",
+        1 => "[0-9]{1,4}",
+    ]
+}
+
+fn gate_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(gate_piece(), 1..5).prop_map(|v| v.concat())
+}
+
+/// A card-partner or EPay cash sale as a merchant's server would build it, with
+/// customer-typed names and a description that may hold anything.
+#[derive(Debug, Clone)]
+struct GateSale {
+    kind: SaleKind,
+    general: GeneralIds,
+    customer: GateCustomer,
+    payment: GatePayment,
+    back: ReturnUrl,
+}
+
+fn gate_sale() -> impl Strategy<Value = GateSale> {
+    let text = || prop::option::of(gate_text());
+    (any::<bool>(), any::<bool>(), any::<bool>(), text(), text(), text(), any::<bool>()).prop_map(
+        |(epay, phone, email, first, last, description, back)| {
+            let mut customer = GateCustomer::new("customer-42", "1.2.3.4");
+            customer.first_name = first;
+            customer.last_name = last;
+            let mut payment = GatePayment::new(MinorUnits(500_000), if epay { "MYR" } else { "KES" });
+            payment.description = description;
+            if epay {
+                // EPay cash requires every one of them.
+                customer.phone = Some("60123456789".into());
+                customer.email = Some("customer@example.com".into());
+                customer.first_name.get_or_insert_with(|| "Siti".into());
+                customer.last_name.get_or_insert_with(|| "Tan".into());
+                payment.description.get_or_insert_with(|| "Order 5".into());
+            } else {
+                customer.phone = phone.then(|| "254712345678".into());
+                customer.email = email.then(|| "customer@example.com".into());
+            }
+            GateSale {
+                kind: if epay { SaleKind::Epay } else { SaleKind::CardPartner },
+                general: GeneralIds { project_id: 250, payment_id: "order-1".into() },
+                customer,
+                payment,
+                back: if back && !epay { ReturnUrl::both("https://shop.example/back") } else { ReturnUrl::default() },
+            }
+        },
+    )
+}
+
+/// The signed body the core's builders make of `sale` (or their refusal).
+fn build_gate_sale(sale: &GateSale) -> Result<Value, Vec<epay_core::ParamError>> {
+    match sale.kind {
+        SaleKind::CardPartner => {
+            gate::card_partner_sale_returning(&sale.general, &sale.customer, &sale.payment, &sale.back, "k")
+        }
+        SaleKind::Epay => gate::epay_sale(&sale.general, &sale.customer, &sale.payment, "k"),
+    }
+}
+
+/// Everything the platform reads of a Gate sale: the sale, its return URLs, where its
+/// callbacks go. `None` when the platform refuses the body.
+type GateReading = (gate::SaleRequest, ReturnUrl, Option<Value>);
+
+fn gate_reading(kind: SaleKind, doc: &Value) -> Option<GateReading> {
+    if !gate::resplit_problems(doc).is_empty() {
+        return None;
+    }
+    let sale = gate::parse_sale(kind, doc).ok()?;
+    let back = gate::parse_return_url(doc, SANDBOX).ok()?;
+    Some((sale, back, doc.pointer("/general/merchant_callback_url").cloned()))
+}
+
+/// Every way to read one item of a signing string as `path:value`: the path's keys are
+/// joined by `:` (`::` is a colon inside a key); the value is the rest. Each step spends
+/// one of `budget`.
+fn item_readings(item: &str, budget: &mut usize) -> Vec<(Vec<String>, String)> {
+    let bytes = item.as_bytes();
+    let mut out = Vec::new();
+    // (position, keys so far, the key being read)
+    let mut stack: Vec<(usize, Vec<String>, String)> = vec![(0, Vec::new(), String::new())];
+    while let Some((i, keys, key)) = stack.pop() {
+        if *budget == 0 {
+            break;
+        }
+        *budget -= 1;
+        let Some(rel) = item[i..].find(':') else { continue };
+        let at = i + rel;
+        let key = format!("{key}{}", &item[i..at]);
+        if !key.is_empty() {
+            let mut path = keys.clone();
+            path.push(key.clone());
+            // This colon ends the path.
+            out.push((path.clone(), item[at + 1..].to_string()));
+            // ... or ends one key of it.
+            stack.push((at + 1, path, String::new()));
+        }
+        // ... or, doubled, is a colon inside the key.
+        if bytes.get(at + 1) == Some(&b':') {
+            stack.push((at + 2, keys, format!("{key}:")));
+        }
+    }
+    out
+}
+
+/// A leaf of a re-split reading as JSON: a number where the platform reads a number.
+fn gate_leaf(path: &[String], text: &str) -> Value {
+    let numeric = matches!(path, [a, b] if (a == "general" && b == "project_id") || (a == "payment" && b == "amount"));
+    match text.parse::<u64>() {
+        Ok(n) if numeric && n.to_string() == text => Value::from(n),
+        _ => Value::from(text),
+    }
+}
+
+fn insert_leaf(root: &mut Map<String, Value>, path: &[String], leaf: Value) -> bool {
+    let (last, parents) = path.split_last().expect("a path has a key");
+    let mut obj = root;
+    for key in parents {
+        let next = obj.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(next) = next else { return false };
+        obj = next;
+    }
+    obj.insert(last.clone(), leaf).is_none()
+}
+
+/// Every other reading of the signing string `s` as a nested JSON body whose signing
+/// string is `s` again: items split at any `;`, paths at any `:`, in the signing order,
+/// no key both a value and an object. Readings the platform refuses on their face are
+/// left out, since it refuses them before anything else (`gate::resplit_problems`, tested
+/// on its own below): a key holding `;` or `:`, a value hiding `;general:` or another Gate
+/// object. `None` when that takes more than `budget` steps.
+fn gate_re_splits(s: &str, budget: usize) -> Option<Vec<Value>> {
+    /// One reading of an item: its keys, its path as the signer writes it, its value.
+    type Item = (Vec<String>, String, String);
+    struct Walk<'a> {
+        tokens: Vec<&'a str>,
+        /// The readings of tokens `from..to` joined, by (from, to), read once.
+        items: std::collections::HashMap<(usize, usize), Vec<Item>>,
+        budget: usize,
+        out: Vec<Value>,
+    }
+    fn prefix_of(a: &[String], b: &[String]) -> bool {
+        a.len() <= b.len() && a == &b[..a.len()]
+    }
+    impl Walk<'_> {
+        fn walk(&mut self, from: usize, chosen: &mut Vec<Item>) -> bool {
+            if from == self.tokens.len() {
+                let mut root = Map::new();
+                if chosen.iter().all(|(path, _, text)| insert_leaf(&mut root, path, gate_leaf(path, text))) {
+                    self.out.push(Value::Object(root));
+                }
+                return true;
+            }
+            for to in from + 1..=self.tokens.len() {
+                if !self.items.contains_key(&(from, to)) {
+                    let text = self.tokens[from..to].join(";");
+                    let readings = item_readings(&text, &mut self.budget)
+                        .into_iter()
+                        .filter(|(path, value)| {
+                            path.iter().all(|k| !k.contains([';', ':'])) && resplit_name(value, SIGNED_OBJECTS).is_none()
+                        })
+                        .map(|(path, value)| {
+                            let written = path.join(":");
+                            (path, written, value)
+                        })
+                        .collect();
+                    self.items.insert((from, to), readings);
+                }
+                for i in 0..self.items[&(from, to)].len() {
+                    if self.budget == 0 {
+                        return false;
+                    }
+                    self.budget -= 1;
+                    let item = self.items[&(from, to)][i].clone();
+                    // The signer sorts the items: a reading keeps their order; and a key
+                    // holds either a value or an object.
+                    let in_order = chosen.last().is_none_or(|last| natural_cmp(&last.1, &item.1) == std::cmp::Ordering::Less);
+                    if !in_order || chosen.iter().any(|c| prefix_of(&c.0, &item.0) || prefix_of(&item.0, &c.0)) {
+                        continue;
+                    }
+                    chosen.push(item);
+                    let complete = self.walk(to, chosen);
+                    chosen.pop();
+                    if !complete {
+                        return false;
+                    }
+                }
+            }
+            true
+        }
+    }
+    let mut w = Walk { tokens: s.split(';').collect(), items: Default::default(), budget, out: Vec::new() };
+    w.walk(0, &mut Vec::new()).then_some(w.out)
+}
+
+/// The Gate splice property on one sale: when the builders sign it, no other reading of
+/// its signing string is a body the platform accepts and reads differently.
+fn no_accepted_gate_splice(sale: &GateSale) -> Result<(), TestCaseError> {
+    let Ok(signed) = build_gate_sale(sale) else { return Ok(()) };
+    let reading = gate_reading(sale.kind, &signed);
+    prop_assert!(reading.is_some(), "the platform refuses what the builders signed: {signed}");
+    let s = string_to_sign(&signed);
+    let Some(others) = gate_re_splits(&s, 100_000) else { return Ok(()) };
+    for mut other in others {
+        if string_to_sign(&other) != s {
+            continue;
+        }
+        if let Some(general) = other.get_mut("general").and_then(Value::as_object_mut) {
+            general.insert("signature".into(), signed["general"]["signature"].clone());
+        }
+        let Some(other_reading) = gate_reading(sale.kind, &other) else { continue };
+        prop_assert_eq!(
+            &other_reading,
+            reading.as_ref().unwrap(),
+            "one signature, two accepted sales:\nsigned {}\nspliced {}",
+            signed,
+            other
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 256, ..Config::default() })]
+
+    /// Gate bodies are nested, and the signing string prefixes each value with its whole
+    /// path (`customer:last_name:...`), but a value is not escaped: `Tan;customer:phone:2547...`
+    /// signs exactly like a last name `Tan` and a phone. The builders refuse such a value
+    /// and the platform refuses a body holding one, so no re-split of a signed sale is
+    /// accepted as another.
+    #[test]
+    fn splices_of_signed_gate_sales_are_never_accepted(sale in gate_sale()) {
+        no_accepted_gate_splice(&sale)?;
+    }
+}
+
+/// The splices the property found before the fix, each now refused.
+#[test]
+fn the_gate_splices_found_before_the_fix_are_refused() {
+    let sale = |last_name: Option<&str>, description: Option<&str>, back: ReturnUrl| GateSale {
+        kind: SaleKind::CardPartner,
+        general: GeneralIds { project_id: 250, payment_id: "order-1".into() },
+        customer: GateCustomer { last_name: last_name.map(str::to_string), ..GateCustomer::new("customer-42", "1.2.3.4") },
+        payment: GatePayment { description: description.map(str::to_string), ..GatePayment::new(MinorUnits(500_000), "KES") },
+        back,
+    };
+    // A description that reads as a success URL sending the customer to evil.example:
+    // the builders refuse to sign it.
+    let evil = sale(None, Some(";return_url:success:https://evil.example/"), ReturnUrl::default());
+    assert_eq!(build_gate_sale(&evil).unwrap_err()[0].param, "payment.description");
+    // Signed as they are, but with other readings: the decline URL swallowing the success
+    // URL; a last name `::` read as a key `last_name:` holding nothing. The platform refuses
+    // those readings.
+    let both = build_gate_sale(&sale(None, None, ReturnUrl::both("https://shop.example/back"))).unwrap();
+    let mut swallowed = both.clone();
+    swallowed["return_url"] = serde_json::json!({"decline": "https://shop.example/back;return_url:success:https://shop.example/back"});
+    let colons = build_gate_sale(&sale(Some("::"), None, ReturnUrl::default())).unwrap();
+    let mut keyed = colons.clone();
+    keyed["customer"].as_object_mut().unwrap().remove("last_name");
+    keyed["customer"]["last_name:"] = Value::from("");
+    for (signed, spliced) in [(both, swallowed), (colons, keyed)] {
+        assert_eq!(string_to_sign(&spliced), string_to_sign(&signed));
+        assert!(gate_reading(SaleKind::CardPartner, &signed).is_some());
+        assert!(gate_reading(SaleKind::CardPartner, &spliced).is_none(), "accepted: {spliced}");
+    }
+}
+
+#[test]
+fn item_readings_split_the_path_at_every_colon() {
+    let r = item_readings("customer:last_name:Tan:x", &mut 100);
+    let paths: Vec<String> = r.iter().map(|(p, v)| format!("{}={v}", p.join("/"))).collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(paths.contains(&"customer=last_name:Tan:x".to_string()));
+    assert!(paths.contains(&"customer/last_name=Tan:x".to_string()));
+    assert!(paths.contains(&"customer/last_name/Tan=x".to_string()));
+    assert!(item_readings("e::f:1", &mut 100).iter().any(|(p, v)| p == &["e:f".to_string()] && v == "1"));
+}
+
+#[test]
+fn the_platform_refuses_a_gate_body_hiding_an_item_naming_it() {
+    use serde_json::json;
+    let named = |doc: &Value| gate::resplit_problems(doc).into_iter().map(|e| e.param).collect::<Vec<_>>();
+    // A last name hiding a phone; a decline URL that swallowed the success URL.
+    let doc = json!({"general": {"project_id": 250, "payment_id": "p"}, "customer": {"last_name": "Tan;customer:phone:254700000001"}});
+    assert_eq!(named(&doc), ["customer.last_name"]);
+    let doc = json!({"return_url": {"decline": "https://a.example/;return_url:success:https://a.example/"}});
+    assert_eq!(named(&doc), ["return_url.decline"]);
+    // Keys holding a separator: `;` joins items, `:` (written `::`) is what a value
+    // starting with `:` makes of the key before it.
+    let doc = json!({"customer": {"last_name:": "", "a;b": "c"}});
+    assert_eq!(named(&doc), ["customer.last_name:", "customer.a;b"]);
+    // `;` and `:` as text are fine.
+    assert!(named(&json!({"payment": {"description": "2 items; gift: yes"}})).is_empty());
+}
+
+#[test]
+fn the_gate_builders_refuse_a_value_that_reads_as_another_item() {
+    let general = GeneralIds { project_id: 250, payment_id: "order-1".into() };
+    let customer = GateCustomer::new("customer-42", "1.2.3.4").with_name("Siti", "Tan;customer:phone:254700000001");
+    let errs = gate::card_partner_sale(&general, &customer, &GatePayment::new(MinorUnits(10_000), "KES"), "k").unwrap_err();
+    assert_eq!(errs[0].param, "customer.last_name");
+    assert!(errs[0].message.contains(";customer:"), "{}", errs[0].message);
+    // Gate takes keys it does not know: any `;name:` could become one.
+    let payment = GatePayment::new(MinorUnits(10_000), "KES").with_description("Shoes;size:42");
+    let customer = GateCustomer::new("customer-42", "1.2.3.4");
+    assert_eq!(gate::card_partner_sale(&general, &customer, &payment, "k").unwrap_err()[0].param, "payment.description");
+    let payment = GatePayment::new(MinorUnits(10_000), "KES").with_description("Shoes; size 42: blue");
+    assert_eq!(gate::card_partner_sale(&general, &customer, &payment, "k").unwrap_err()[0].param, "payment.description");
+    let payment = GatePayment::new(MinorUnits(10_000), "KES").with_description("2 items; gift wrap");
+    assert!(gate::card_partner_sale(&general, &customer, &payment, "k").is_ok());
+    let back = ReturnUrl::both("https://shop.example/back;x:1");
+    let errs = gate::card_partner_sale_returning(&general, &customer, &payment, &back, "k").unwrap_err();
+    assert_eq!(errs[0].param, "return_url.success");
+    let odd = GeneralIds { project_id: 250, payment_id: "order;general:project_id:1".into() };
+    assert_eq!(gate::card_partner_refund(&odd, "k").unwrap_err()[0].param, "general.payment_id");
+}
+
+#[test]
+fn the_gate_reader_finds_the_splice_of_a_hidden_phone() {
+    // The reading the property looks for: a last name hiding a phone.
+    let doc = serde_json::json!({"customer": {"id": "c", "last_name": "Tan;customer:phone:254700000001"}, "general": {"project_id": 250}});
+    let s = string_to_sign(&doc);
+    let found = gate_re_splits(&s, 10_000).unwrap();
+    assert!(found.iter().any(|d| d.pointer("/customer/phone") == Some(&Value::from("254700000001")) && d["customer"]["last_name"] == "Tan"));
 }

@@ -5,14 +5,14 @@
 //!
 //! The countdown is an owned `setInterval` (dropped with the screen or the widget). It
 //! writes the visible `role="timer"` every second (`aria-live="off"`) and speaks through
-//! the widget's live region only at `epay::should_announce` marks and at expiry.
+//! the widget's live region only at `epay_cash::should_announce` marks and at expiry.
 
 use super::dom::{Interval, Listener};
 use super::builder::ScreenBuilder;
 use super::drawings::{self, Drawing};
 use super::{format_time, ViewEvent};
 use epay_core::catalog::MethodCode;
-use epay_core::epay::{countdown_text, should_announce, EpayCode};
+use epay_core::epay_cash::{countdown_text, should_announce, EpayCode};
 use epay_core::flow::WidgetError;
 use epay_core::i18n::{t, tf, Key, Lang};
 use epay_core::RedirectData;

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    epay_cli::cli::main()
+}

@@ -1,0 +1,26 @@
+//! The demo shop: a merchant's back end as a real shop would write it, against the
+//! platform's HTTP API only (its own copy of the secrets, its own tables).
+//!
+//! - [`orders`]: Payment Page orders and the callback endpoint (`/merchant/...`).
+//! - [`gate`]: the shop's Gate mode (`/merchant/gate/...`).
+//! - [`paydala`]: its PayDala web service (`/merchant/paydala`).
+
+pub mod gate;
+pub mod orders;
+pub mod paydala;
+
+use crate::sandbox::platform::store::Store;
+use crate::sandbox::AppState;
+use axum::Router;
+
+/// The shop's own tables.
+pub fn init(store: &Store) -> rusqlite::Result<()> {
+    orders::init(store)?;
+    gate::init(store)?;
+    paydala::init(store)
+}
+
+/// The shop's endpoints (`/merchant/...`).
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(orders::routes()).merge(gate::routes()).merge(paydala::routes())
+}

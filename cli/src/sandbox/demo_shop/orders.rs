@@ -1,0 +1,359 @@
+//! The demo merchant's back end (`/merchant/...`). It plays a real shop's server: it
+//! keeps its own copy of the project secrets and its own tables (`merchant_*`), signs
+//! the Payment Page parameters on the server (the browser only ever gets the signed
+//! parameters), and receives callbacks over HTTP, checking their signatures. It never
+//! reads the platform's tables.
+//!
+//! - `POST /merchant/orders` `{amount, currency, method?, customer_email?, customer_phone?,
+//!   customer_first_name?, customer_last_name?, language_code?, description?, account?}`
+//!   → 201 `{order_id, params}`
+//! - `GET /merchant/orders/{payment_id}` → `{order_id, params, status, callbacks}`
+//! - `POST /merchant/callback`: 200 when the signature is good (stored once per payment,
+//!   operation and status), 400 when not.
+//! - `GET /merchant/callbacks?payment_id=X` (or `?account=A`: PayDala top-ups of account A)
+//!   → `[{body, received_at, valid}]`
+//! - `POST /merchant/test/fail-callbacks {"count": N}`: answer 500 to the next N callbacks.
+//! - `POST /merchant/gate/epay` `{amount, customer_first_name, customer_last_name,
+//!   customer_email, customer_phone, description?, currency?}`: Gate mode for EPay cash
+//!   (`www/epay-gate.html`): signs a `/v2/payment/cash/epay/sale` with
+//!   `epay_core::gate::epay_sale`, POSTs it to the platform over HTTP → 201 `{order_id,
+//!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
+
+use epay_core::ErrorCode;
+use crate::sandbox::platform::store::Store;
+use crate::sandbox::{now_ms, random_hex, AppState, HttpError, DEMO_PROJECTS};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use epay_core::callback::{first_json_value, verify_callback};
+use epay_core::signature::{check_resplit, sign};
+use epay_core::time::callback_date_ms;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS merchant_orders (
+    order_id INTEGER PRIMARY KEY,
+    payment_id TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS merchant_callbacks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    payment_id TEXT,
+    operation_id TEXT,
+    status TEXT,
+    body TEXT NOT NULL,
+    valid INTEGER NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS merchant_callbacks_once
+    ON merchant_callbacks (payment_id, operation_id, status) WHERE valid = 1;
+"#;
+
+/// In-memory test knob: how many of the next callbacks to refuse with 500.
+#[derive(Debug, Default)]
+pub struct MerchantState {
+    fail_next: AtomicU32,
+}
+
+pub fn init(store: &Store) -> rusqlite::Result<()> {
+    store.with(|c| c.execute_batch(SCHEMA))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/merchant/orders", post(create_order))
+        .route("/merchant/orders/{payment_id}", get(get_order))
+        .route("/merchant/callback", post(receive_callback))
+        .route("/merchant/callbacks", get(list_callbacks))
+        .route("/merchant/test/fail-callbacks", post(fail_callbacks))
+        .route("/merchant/gate/epay", post(gate_epay_order))
+}
+
+/// The shop's own configuration: which project takes which currency, and its secret.
+fn project_for_currency(currency: &str) -> (u64, &'static str) {
+    let id = if currency == "KZT" { 1234 } else { 250 };
+    (id, secret_of(id).unwrap_or_default())
+}
+
+pub(super) fn secret_of(project_id: u64) -> Option<&'static str> {
+    DEMO_PROJECTS.iter().find(|p| p.id == project_id).map(|p| p.secret)
+}
+
+fn bad(param: &str, message: impl Into<String>) -> HttpError {
+    HttpError::bad_request(ErrorCode::InvalidParams, Some(param), message)
+}
+
+/// Optional order fields and the Payment Page parameter each becomes.
+const OPTIONAL: [(&str, &str); 8] = [
+    ("account", "customer_id"),
+    ("customer_first_name", "customer_first_name"),
+    ("customer_last_name", "customer_last_name"),
+    ("customer_email", "customer_email"),
+    ("customer_phone", "customer_phone"),
+    ("method", "force_payment_method"),
+    ("language_code", "language_code"),
+    ("description", "payment_description"),
+];
+
+async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), HttpError> {
+    let doc: Value =
+        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, format!("order: not JSON: {e}")))?;
+    let Some(order) = doc.as_object() else {
+        return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
+    };
+    let amount = match order.get("amount") {
+        Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
+        _ => None,
+    }
+    .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let currency = match order.get("currency") {
+        Some(Value::String(c)) if !c.trim().is_empty() => c.trim().to_string(),
+        _ => return Err(bad("currency", "currency: is required, e.g. KES, USD, MYR, KZT")),
+    };
+    let mut extra = Vec::new();
+    for (field, param) in OPTIONAL {
+        match order.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(v)) if v.trim().is_empty() => {}
+            Some(Value::String(v)) => extra.push((param, v.trim().to_string())),
+            Some(_) => return Err(bad(field, format!("{field}: must be a string"))),
+        }
+    }
+    // What the customer typed is signed: never a value that hides another parameter.
+    let typed: Map<String, Value> = extra.iter().map(|(param, value)| ((*param).to_string(), json!(value))).collect();
+    if let Err(e) = check_resplit(&Value::Object(typed)) {
+        let field = OPTIONAL.iter().find(|(_, p)| *p == e.param).map_or(e.param.as_str(), |(f, _)| f);
+        return Err(bad(field, e.to_string()));
+    }
+    let (project_id, secret) = project_for_currency(&currency);
+    let suffix = random_hex(3)?;
+    let now = callback_date_ms(now_ms());
+    let (order_id, params) = s.store.with(|c| {
+        let tx = c.transaction()?;
+        let order_id: i64 = tx.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0))?;
+        let payment_id = format!("order-{order_id}-{suffix}");
+        let mut p = Map::new();
+        p.insert("project_id".into(), json!(project_id));
+        p.insert("payment_id".into(), json!(payment_id));
+        p.insert("payment_amount".into(), json!(amount));
+        p.insert("payment_currency".into(), json!(currency));
+        // PayDala (KZT): the customer_id is the account topped up at the terminal.
+        let customer_id = if currency == "KZT" { super::paydala::DEFAULT_ACCOUNT.to_string() } else { format!("customer-{order_id}") };
+        p.insert("customer_id".into(), json!(customer_id));
+        for (param, value) in &extra {
+            p.insert((*param).into(), json!(value));
+        }
+        let mut params = Value::Object(p);
+        let signature = sign(&params, secret);
+        params["signature"] = json!(signature);
+        tx.execute(
+            "INSERT INTO merchant_orders (order_id, payment_id, project_id, params, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![order_id, payment_id, project_id as i64, params.to_string(), now],
+        )?;
+        tx.commit()?;
+        Ok((order_id, params))
+    })?;
+    Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "params": params }))))
+}
+
+#[derive(Debug, Serialize)]
+struct Received {
+    /// The callback as received (JSON), or the raw text when it was not JSON.
+    body: Value,
+    received_at: String,
+    valid: bool,
+}
+
+fn callbacks_of(c: &Connection, payment_id: Option<&str>) -> rusqlite::Result<Vec<Received>> {
+    let mut stmt = c.prepare(
+        "SELECT body, received_at, valid FROM merchant_callbacks WHERE ?1 IS NULL OR payment_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([payment_id], |r| {
+        let text: String = r.get(0)?;
+        Ok(Received {
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            received_at: r.get(1)?,
+            valid: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
+    let found = s.store.with(|c| {
+        let order: Option<(i64, String)> = c
+            .query_row("SELECT order_id, params FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match order {
+            Some((id, params)) => Ok(Some((id, params, callbacks_of(c, Some(&payment_id))?))),
+            None => Ok(None),
+        }
+    })?;
+    let Some((order_id, params, callbacks)) = found else {
+        return Err(HttpError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownOrder, Some("payment_id"), format!("no order with payment_id {payment_id:?}")));
+    };
+    let params: Value = serde_json::from_str(&params).map_err(HttpError::internal)?;
+    // What the shop knows: the latest signed callback's payment status.
+    let status = callbacks
+        .iter()
+        .rev()
+        .filter(|c| c.valid)
+        .find_map(|c| c.body.pointer("/payment/status").and_then(Value::as_str))
+        .unwrap_or("created")
+        .to_string();
+    Ok(Json(json!({ "order_id": order_id, "params": params, "status": status, "callbacks": callbacks })))
+}
+
+/// Checks a callback's signature with the secret of the project it names.
+fn check_callback(text: &str) -> Result<epay_core::Callback, String> {
+    let doc = first_json_value(text).map_err(|e| e.to_string())?;
+    let project_id = match doc.get("project_id") {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.parse().ok(),
+        _ => None,
+    }
+    .ok_or("callback: project_id is missing")?;
+    let secret = secret_of(project_id).ok_or_else(|| format!("callback: project {project_id} is not one of this shop's projects"))?;
+    verify_callback(text, secret).map_err(|e| e.to_string())
+}
+
+async fn receive_callback(State(s): State<AppState>, body: Bytes) -> Response {
+    // The test knob: play a shop whose server is down.
+    let refused = s.merchant.fail_next.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+    if refused {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "simulated merchant failure (POST /merchant/test/fail-callbacks)").into_response();
+    }
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let now = callback_date_ms(now_ms());
+    let checked = check_callback(&text);
+    let stored = s.store.with(|c| match &checked {
+        Ok(cb) => {
+            let op_id = cb.operation.as_ref().map(|o| o.id.to_string()).unwrap_or_default();
+            let n = c.execute(
+                "INSERT OR IGNORE INTO merchant_callbacks (payment_id, operation_id, status, body, valid, received_at)
+                 VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                params![cb.payment.id, op_id, cb.payment.status.as_str(), text, now],
+            )?;
+            Ok(n == 0)
+        }
+        Err(_) => {
+            let payment_id = first_json_value(&text)
+                .ok()
+                .and_then(|d| d.pointer("/payment/id").and_then(Value::as_str).map(str::to_string));
+            c.execute(
+                "INSERT INTO merchant_callbacks (payment_id, body, valid, received_at) VALUES (?1, ?2, 0, ?3)",
+                params![payment_id, text, now],
+            )?;
+            Ok(false)
+        }
+    });
+    match (checked, stored) {
+        (_, Err(e)) => HttpError::from(e).into_response(),
+        (Ok(_), Ok(duplicate)) => Json(json!({ "received": true, "duplicate": duplicate })).into_response(),
+        (Err(e), Ok(_)) => HttpError::bad_request(ErrorCode::BadCallback, Some("signature"), e).into_response(),
+    }
+}
+
+async fn list_callbacks(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<Received>>, HttpError> {
+    let payment_id = q.get("payment_id").map(String::as_str);
+    let mut list = s.store.with(|c| callbacks_of(c, payment_id))?;
+    // PayDala callbacks name the topped-up account (`account.number`).
+    if let Some(account) = q.get("account") {
+        list.retain(|c| c.body.pointer("/account/number").and_then(Value::as_str) == Some(account.as_str()));
+    }
+    Ok(Json(list))
+}
+
+async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, HttpError> {
+    let doc: Value = serde_json::from_slice(&body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, e.to_string()))?;
+    let count = doc
+        .get("count")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| bad("count", "count: must be a non-negative integer"))?;
+    s.merchant.fail_next.store(count, Ordering::SeqCst);
+    Ok(Json(json!({ "count": count })))
+}
+
+/// `POST /merchant/gate/epay`: the shop's server starts an EPay cash sale through Gate.
+/// The order is stored before the request leaves (its callbacks may come before the answer).
+async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), HttpError> {
+    use epay_core::gate::{epay_sale, GateCustomer, GatePayment, GateResponse, GeneralIds, EPAY_SALE_PATH};
+    let doc: Value =
+        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, format!("order: not JSON: {e}")))?;
+    let Some(order) = doc.as_object() else {
+        return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
+    };
+    let amount = order
+        .get("amount")
+        .and_then(Value::as_i64)
+        .filter(|a| *a > 0)
+        .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let text = |field: &str| -> Result<Option<String>, HttpError> {
+        match order.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(v)) if v.trim().is_empty() => Ok(None),
+            Some(Value::String(v)) => Ok(Some(v.trim().to_string())),
+            Some(_) => Err(bad(field, format!("{field}: must be a string"))),
+        }
+    };
+    let currency = text("currency")?.unwrap_or_else(|| "MYR".into());
+    let project_id = 250;
+    let secret = secret_of(project_id).ok_or_else(|| HttpError::internal("the shop has no secret for project 250"))?;
+    let suffix = random_hex(3)?;
+    let now = callback_date_ms(now_ms());
+    let order_id: i64 =
+        s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
+    let payment_id = format!("epay-gate-{order_id}-{suffix}");
+    let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
+    customer.first_name = text("customer_first_name")?;
+    customer.last_name = text("customer_last_name")?;
+    customer.email = text("customer_email")?;
+    customer.phone = text("customer_phone")?;
+    let description = text("description")?.unwrap_or_else(|| format!("Demo shop order {order_id}"));
+    let payment = GatePayment::new(epay_core::MinorUnits(amount), currency).with_description(description);
+    let general = GeneralIds { project_id, payment_id: payment_id.clone() };
+    // The builder runs the platform's own checks: a refusal names the Gate parameter.
+    let sale = epay_sale(&general, &customer, &payment, secret)
+        .map_err(|errs| HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errs)))?;
+    s.store.with(|c| {
+        c.execute(
+            "INSERT INTO merchant_orders (order_id, payment_id, project_id, params, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![order_id, payment_id, project_id as i64, sale.to_string(), now],
+        )
+    })?;
+    let url = format!("{}{EPAY_SALE_PATH}", s.base_url);
+    let unreachable = |why: String| HttpError::new(StatusCode::BAD_GATEWAY, ErrorCode::GateUnreachable, None, format!("{url}: {why}"));
+    let answer = s
+        .http
+        .post(&url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(sale.to_string())
+        .send()
+        .await
+        .map_err(|e| unreachable(format!("cannot reach the platform: {e}")))?;
+    let status = answer.status();
+    let text = answer.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
+    match GateResponse::parse(&text).map_err(unreachable)? {
+        GateResponse::Accepted(accepted) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted })),
+        )),
+        GateResponse::Rejected(r) => {
+            let mut e = epay_core::protocol::ApiError::new(r.code, r.param.as_deref(), r.message);
+            e.error.errors = r.errors;
+            Err(HttpError(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The files the sandbox serves: the demo merchant pages (`www/`) and the built widget
+//! (`pkg/`), found wherever `epay sandbox` is started, and `/pkg` served the way a CDN
+//! serves the widget to merchant pages on other origins.
+//!
+//! `/pkg/*` answers carry:
+//! - `Access-Control-Allow-Origin: *` (never credentials): a page on another origin
+//!   `import()`s the glue and fetches the wasm in CORS mode; preflights get 204;
+//! - `Cross-Origin-Resource-Policy: cross-origin`: pages with COEP `require-corp` may load it;
+//! - `Content-Type` by extension (`application/wasm`, `text/javascript` for `.js`/`.mjs`,
+//!   `application/json`, ...) and `X-Content-Type-Options: nosniff`;
+//! - `Cache-Control: public, max-age=300, must-revalidate` ([`PKG_CACHE_CONTROL`]) with
+//!   `ETag` and `Last-Modified`: the file names are not content-hashed, so a copy may be
+//!   used for five minutes only, then revalidated (a 304 when unchanged);
+//! - gzip or brotli by `Accept-Encoding`, with `Vary: Accept-Encoding`. A compressed answer
+//!   carries the weak form (`W/"..."`) of the file's ETag: it is another representation of
+//!   the same file, so it must not claim byte-identity with the uncompressed one; `If-None-Match`
+//!   compares weakly, so either form revalidates.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::Router;
+use std::path::{Path, PathBuf};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+
+/// How long a browser or CDN may use a `/pkg` file before revalidating it.
+pub const PKG_CACHE_CONTROL: &str = "public, max-age=300, must-revalidate";
+
+/// `/pkg`: the widget files with CORS, CORP, content types, cache validators and compression.
+pub fn pkg_service(dir: &Path) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(dir))
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(middleware::from_fn(pkg_headers))
+}
+
+/// The content type a CDN gives each kind of file the widget is built into.
+fn content_type(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    Some(match ext.as_str() {
+        "wasm" => "application/wasm",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" | "map" => "application/json",
+        "css" => "text/css; charset=utf-8",
+        "html" => "text/html; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "ts" | "txt" | "md" => "text/plain; charset=utf-8",
+        _ => return None,
+    })
+}
+
+fn set(headers: &mut HeaderMap, name: header::HeaderName, value: &'static str) {
+    headers.insert(name, HeaderValue::from_static(value));
+}
+
+async fn pkg_headers(req: Request, next: Next) -> Response {
+    if req.method() == Method::OPTIONS {
+        // A preflight: any origin may GET, without credentials.
+        let mut res = Response::new(Body::empty());
+        *res.status_mut() = StatusCode::NO_CONTENT;
+        let h = res.headers_mut();
+        set(h, header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        set(h, header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD");
+        set(h, header::ACCESS_CONTROL_ALLOW_HEADERS, "*");
+        set(h, header::ACCESS_CONTROL_MAX_AGE, "86400");
+        return res;
+    }
+    let content_type = content_type(req.uri().path());
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let mut res = next.run(req).await;
+    let status = res.status();
+    let h = res.headers_mut();
+    set(h, header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    set(h, header::HeaderName::from_static("cross-origin-resource-policy"), "cross-origin");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        return res;
+    }
+    set(h, header::CACHE_CONTROL, PKG_CACHE_CONTROL);
+    if status != StatusCode::NOT_MODIFIED {
+        if let Some(ct) = content_type {
+            set(h, header::CONTENT_TYPE, ct);
+        }
+    }
+    // Compressed: the weak form of the file's ETag. A 304 names the form the client holds.
+    let weaken = h.contains_key(header::CONTENT_ENCODING)
+        || (status == StatusCode::NOT_MODIFIED
+            && h.get(header::ETAG).zip(if_none_match.as_ref()).is_some_and(|(etag, inm)| {
+                let weak = format!("W/{}", etag.to_str().unwrap_or_default());
+                inm.to_str().is_ok_and(|inm| inm.split(',').any(|t| t.trim() == weak))
+            }));
+    if weaken {
+        if let Some(etag) = h.get(header::ETAG).and_then(|v| v.to_str().ok()).filter(|e| !e.starts_with("W/")) {
+            if let Ok(weak) = HeaderValue::from_str(&format!("W/{etag}")) {
+                h.insert(header::ETAG, weak);
+            }
+        }
+    }
+    let varies = h.get_all(header::VARY).iter().any(|v| v.to_str().is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    if !varies {
+        h.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    res
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding www/ and pkg/
+// ---------------------------------------------------------------------------------------
+
+/// Where a default directory (`www`, `pkg`) is looked for, in order: the current
+/// directory, the repository this binary was built from, next to the binary.
+pub fn candidates(default: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        out.push(cwd.join(default));
+    }
+    if let Some(repo) = Path::new(env!("CARGO_MANIFEST_DIR")).parent() {
+        out.push(repo.join(default));
+    }
+    if let Some(dir) = std::env::current_exe().ok().as_deref().and_then(Path::parent) {
+        out.push(dir.join(default));
+    }
+    let mut seen = Vec::new();
+    out.retain(|p| {
+        let fresh = !seen.contains(p);
+        seen.push(p.clone());
+        fresh
+    });
+    out
+}
+
+/// One served directory: its flag, the default name, the file that proves it is the right one.
+struct Wanted {
+    flag: &'static str,
+    default: &'static str,
+    marker: &'static str,
+    what: &'static str,
+    hint: &'static str,
+}
+
+const WWW: Wanted = Wanted {
+    flag: "--www",
+    default: "www",
+    marker: "index.html",
+    what: "the demo merchant pages",
+    hint: "run epay sandbox from the repository, or pass --www DIR (the repository's www/)",
+};
+const PKG: Wanted = Wanted {
+    flag: "--pkg",
+    default: "pkg",
+    marker: "epay-widget.js",
+    what: "the built widget",
+    hint: "build it with scripts/build-widget.sh, or pass --pkg DIR",
+};
+
+fn find(w: &Wanted, given: Option<PathBuf>) -> Result<PathBuf, String> {
+    let tried = match given {
+        Some(dir) => vec![dir],
+        None => candidates(w.default),
+    };
+    match tried.iter().find(|dir| dir.join(w.marker).is_file()) {
+        Some(dir) => Ok(std::path::absolute(dir).unwrap_or_else(|_| dir.clone())),
+        None => {
+            let list = tried.iter().map(|d| d.join(w.marker).display().to_string()).collect::<Vec<_>>().join(", ");
+            Err(format!("{}: cannot find {} ({}): tried {list}; {}", w.flag, w.what, w.marker, w.hint))
+        }
+    }
+}
+
+/// The directories `epay sandbox` serves: the given ones, or the defaults found by
+/// [`candidates`]. Each must hold its marker file (`www/index.html`, `pkg/epay-widget.js`);
+/// the error names the flag and every path tried.
+pub fn resolve_dirs(www: Option<PathBuf>, pkg: Option<PathBuf>) -> Result<(PathBuf, PathBuf), String> {
+    match (find(&WWW, www), find(&PKG, pkg)) {
+        (Ok(www), Ok(pkg)) => Ok((www, pkg)),
+        (www, pkg) => Err([www.err(), pkg.err()].into_iter().flatten().collect::<Vec<_>>().join("\n")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_looked_for_here_then_in_the_repository_then_next_to_the_binary() {
+        let c = candidates("www");
+        assert_eq!(c[0], std::env::current_dir().unwrap().join("www"));
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("www");
+        let exe = std::env::current_exe().unwrap().parent().unwrap().join("www");
+        // The tests run in cli/: three distinct places, in that order.
+        assert_eq!(c, vec![c[0].clone(), repo, exe]);
+    }
+
+    #[test]
+    fn a_missing_directory_names_its_flag_and_what_was_tried() {
+        let e = resolve_dirs(Some("/nonexistent/www".into()), Some("/nonexistent/pkg".into())).unwrap_err();
+        assert!(e.contains("--www: cannot find the demo merchant pages (index.html): tried /nonexistent/www/index.html"), "{e}");
+        assert!(e.contains("--pkg: cannot find the built widget (epay-widget.js): tried /nonexistent/pkg/epay-widget.js"), "{e}");
+        assert!(e.contains("scripts/build-widget.sh"), "{e}");
+    }
+
+    #[test]
+    fn content_types_are_a_cdns() {
+        assert_eq!(content_type("/epay_widget_bg.wasm"), Some("application/wasm"));
+        assert_eq!(content_type("/epay-widget.mjs"), Some("text/javascript; charset=utf-8"));
+        assert_eq!(content_type("/epay-widget.JS"), Some("text/javascript; charset=utf-8"));
+        assert_eq!(content_type("/package.json"), Some("application/json"));
+        assert_eq!(content_type("/LICENSE"), None);
+    }
+}

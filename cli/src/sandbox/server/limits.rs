@@ -1,0 +1,174 @@
+//! Limits a real server has (issue 13): a cap on open connections, a header/idle timeout,
+//! a request timeout (in [`super::guard`]), and expiry of unused checkout sessions.
+//!
+//! `axum::serve` sets none of these (hyper's header timeout needs a timer it does not
+//! give, and a connection that sends nothing is kept forever), so [`serve`] runs its own
+//! accept loop on hyper's HTTP/1 connection builder:
+//!
+//! - every connection gets [`Limits::header_timeout`] to send a request's headers, the
+//!   first one and each next one on a kept-alive connection (an idle connection is closed);
+//! - at most [`Limits::max_connections`] are open (fewer if the process may not open that
+//!   many files); a new connection beyond that closes the oldest one (gracefully: a request
+//!   in progress there is finished first), so idle connections cannot lock others out.
+
+use crate::sandbox::platform::store;
+use crate::sandbox::{now_ms, AppState};
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+
+/// Checkout sessions unused for an hour are deleted.
+pub const DEFAULT_SESSION_TTL: Duration = Duration::from_secs(3600);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most connections open at once.
+    pub max_connections: usize,
+    /// Time to send a request's headers, and the idle time allowed between requests.
+    pub header_timeout: Duration,
+    /// Time for a whole request (body included) to be answered.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_connections: 512, header_timeout: Duration::from_secs(10), request_timeout: Duration::from_secs(60) }
+    }
+}
+
+/// The soft limit on open files (Linux: /proc/self/limits), if known.
+fn open_files_limit() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..].split_whitespace().next()?.parse().ok()
+}
+
+/// The connection cap: the setting, but at most half the files the process may open (the
+/// rest is for the database, callback deliveries and static files).
+pub fn connection_cap(limits: &Limits) -> usize {
+    let by_files = open_files_limit().map(|n| (n / 2).max(8)).unwrap_or(usize::MAX);
+    limits.max_connections.clamp(1, by_files)
+}
+
+/// Open connections by accept order; each can be asked to close.
+#[derive(Default)]
+struct Open {
+    next_id: u64,
+    conns: BTreeMap<u64, Arc<Notify>>,
+}
+
+/// Serves `app` on `listener` until `stop` completes, then closes every connection
+/// gracefully (requests in progress are finished).
+pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: impl Future<Output = ()>) {
+    let cap = connection_cap(&limits);
+    let open = Arc::new(Mutex::new(Open::default()));
+    let (closed_tx, mut closed_rx) = watch::channel(0usize);
+    let closed_tx = Arc::new(closed_tx);
+    tokio::pin!(stop);
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stop => break,
+            a = listener.accept() => a,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, or the peer gave up before accept: wait a little
+                // (closing the oldest connection frees one) rather than spin.
+                eprintln!("epay sandbox: cannot accept a connection: {e}");
+                close_oldest(&open);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let close = Arc::new(Notify::new());
+        let id = {
+            let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
+            while o.conns.len() >= cap {
+                if let Some((_, oldest)) = o.conns.pop_first() {
+                    oldest.notify_one();
+                }
+            }
+            let id = o.next_id;
+            o.next_id += 1;
+            o.conns.insert(id, close.clone());
+            id
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let (open, closed_tx) = (open.clone(), closed_tx.clone());
+        let header_timeout = limits.header_timeout;
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = close.notified() => {
+                    conn.as_mut().graceful_shutdown();
+                    // An idle connection closes at once; a request in progress gets its time.
+                    let _ = tokio::time::timeout(header_timeout.max(Duration::from_secs(1)) * 6, conn).await;
+                }
+            }
+            open.lock().unwrap_or_else(|p| p.into_inner()).conns.remove(&id);
+            closed_tx.send_modify(|n| *n += 1);
+        });
+    }
+    // Stop: ask every connection to close, and wait until they have.
+    let waiting: Vec<Arc<Notify>> = open.lock().unwrap_or_else(|p| p.into_inner()).conns.values().cloned().collect();
+    for c in &waiting {
+        c.notify_one();
+    }
+    while !open.lock().unwrap_or_else(|p| p.into_inner()).conns.is_empty() {
+        if closed_rx.changed().await.is_err() {
+            break;
+        }
+    }
+}
+
+fn close_oldest(open: &Mutex<Open>) {
+    let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, oldest)) = o.conns.pop_first() {
+        oldest.notify_one();
+    }
+}
+
+/// Deletes checkout sessions unused for `ttl`, every `ttl / 4` (at most every minute),
+/// until `shutdown`.
+pub async fn session_sweeper(s: AppState, ttl: Duration, mut shutdown: watch::Receiver<bool>) {
+    let every = (ttl / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        let cutoff = now_ms() - ttl.as_millis() as i64;
+        if let Err(e) = s.store.with(|c| store::delete_sessions_unused_since(c, cutoff)) {
+            eprintln!("epay sandbox: cannot delete expired sessions: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_leaves_files_for_the_rest() {
+        let cap = connection_cap(&Limits { max_connections: usize::MAX, ..Limits::default() });
+        if let Some(files) = open_files_limit() {
+            assert!(cap <= files / 2 || cap == 8, "{cap} of {files}");
+        }
+        assert_eq!(connection_cap(&Limits { max_connections: 3, ..Limits::default() }), 3);
+    }
+}

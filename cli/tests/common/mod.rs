@@ -1,0 +1,159 @@
+//! Helpers shared by the sandbox integration tests: start a sandbox in-process on port 0,
+//! talk to it over HTTP like the widget and a merchant would.
+#![allow(dead_code)]
+
+use epay_cli::sandbox::{self, Backoff, Config, RunningSandbox};
+use epay_core::signature::sign;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+pub const SECRET_250: &str = "sandbox-secret-250";
+pub const SECRET_1234: &str = "sandbox-secret-1234";
+
+/// Fast retries so the outbox tests run in well under a second.
+pub fn fast_config(db: &str) -> Config {
+    Config {
+        port: 0,
+        db: db.to_string(),
+        www: "/nonexistent-www".into(),
+        pkg: "/nonexistent-pkg".into(),
+        backoff: Backoff { first: Duration::from_millis(40), max: Duration::from_millis(160) },
+        ..Config::default()
+    }
+}
+
+pub struct Sandbox {
+    pub running: RunningSandbox,
+    pub http: reqwest::Client,
+}
+
+impl Sandbox {
+    pub async fn start() -> Sandbox {
+        Sandbox::start_with(fast_config(":memory:")).await
+    }
+
+    pub async fn start_with(config: Config) -> Sandbox {
+        let running = sandbox::start(config).await.expect("sandbox starts");
+        Sandbox { running, http: reqwest::Client::new() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.base_url())
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self.http.post(self.url(path)).json(body).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let r = self.http.get(self.url(path)).send().await.expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A demo merchant order: its signed params.
+    pub async fn order(&self, body: Value) -> Value {
+        let (status, order) = self.post_json("/merchant/orders", &body).await;
+        assert_eq!(status, 201, "{order}");
+        order["params"].clone()
+    }
+
+    pub async fn open(&self, params: &Value) -> (u16, Value) {
+        self.post_json("/api/v1/checkout/open", params).await
+    }
+
+    /// Opens and returns the session token, asserting success.
+    pub async fn session(&self, params: &Value) -> String {
+        let (status, open) = self.open(params).await;
+        assert_eq!(status, 200, "{open}");
+        open["session"].as_str().expect("session").to_string()
+    }
+
+    pub async fn pay(&self, session: &str, method: &str, customer: Value) -> (u16, Value) {
+        let return_url = self.url("/?order=back");
+        self.post_json("/api/v1/checkout/pay", &json!({"session": session, "method": method, "customer": customer, "return_url": return_url}))
+            .await
+    }
+
+    /// A KES order with phone and email, opened and paid with card-partner: (params, session, view).
+    pub async fn card_payment(&self) -> (Value, String, Value) {
+        let params = self
+            .order(json!({"amount": 10000, "currency": "KES", "customer_phone": "254712345678", "customer_email": "customer@example.com"}))
+            .await;
+        let session = self.session(&params).await;
+        let (status, view) = self.pay(&session, "card-partner", json!({})).await;
+        assert_eq!(status, 200, "{view}");
+        (params, session, view)
+    }
+
+    /// Submits `redirect_data` to the simulated partner as the widget's form would; returns (status, html).
+    pub async fn partner_page(&self, redirect_data: &Value) -> (u16, String) {
+        let body: Vec<(String, String)> = redirect_data["body"]
+            .as_object()
+            .expect("body object")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("text value").to_string()))
+            .collect();
+        let url = redirect_data["url"].as_str().expect("url");
+        let r = self.http.post(url).form(&body).send().await.expect("partner page");
+        (r.status().as_u16(), r.text().await.expect("html"))
+    }
+
+    /// Presses Approve or Decline on the partner page; returns the response (redirects not followed).
+    pub async fn press(&self, html: &str, decision: &str) -> reqwest::Response {
+        let oid = hidden(html, decision, "oid");
+        let sig = hidden(html, decision, "sig");
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        client
+            .post(self.url("/sim/partner/complete"))
+            .form(&[("oid", oid.as_str()), ("decision", decision), ("sig", sig.as_str())])
+            .send()
+            .await
+            .expect("complete")
+    }
+
+    pub async fn merchant_callbacks(&self, payment_id: &str) -> Vec<Value> {
+        let (status, list) = self.get_json(&format!("/merchant/callbacks?payment_id={payment_id}")).await;
+        assert_eq!(status, 200);
+        list.as_array().cloned().unwrap_or_default()
+    }
+
+    pub async fn stop(self) {
+        self.running.stop().await;
+    }
+}
+
+/// The value of hidden input `name` inside the form whose button has id `button_id`.
+pub fn hidden(html: &str, button_id: &str, name: &str) -> String {
+    let button = html.find(&format!("id=\"{button_id}\"")).expect("button");
+    let form_start = html[..button].rfind("<form").expect("form");
+    let form = &html[form_start..button];
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = form.find(&marker).expect("hidden input") + marker.len();
+    form[at..].split('"').next().unwrap().to_string()
+}
+
+/// Params signed like a merchant server would.
+pub fn signed(mut params: Value, secret: &str) -> Value {
+    let sig = sign(&params, secret);
+    params["signature"] = json!(sig);
+    params
+}
+
+/// Polls `check` until it returns Some, or panics after `secs`.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
