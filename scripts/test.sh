@@ -11,6 +11,7 @@ step "install (only what is missing)"
 bash scripts/install.sh
 
 step "native tests: core, CLI, sandbox"
+cargo fmt --all --check
 cargo test --workspace
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p epay-core --no-default-features --features merchant --all-targets --quiet -- -D warnings # no built-in languages, as in the widget

@@ -5,11 +5,11 @@
 //! by the browser's `JSON.parse` and read into the core types by `interop` (by hand, not
 //! serde-wasm-bindgen: that halves the wasm).
 
-use epay_core::ErrorCode;
-use epay_core::flow::CallFailure;
 use crate::interop;
-use epay_core::wire::Decoded;
+use epay_core::flow::CallFailure;
 use epay_core::protocol::{ApiError, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
+use epay_core::wire::Decoded;
+use epay_core::ErrorCode;
 use std::future::Future;
 use std::pin::Pin;
 use wasm_bindgen::JsValue;
@@ -94,7 +94,9 @@ pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> R
         let v = parsed.ok_or_else(|| CallFailure::Protocol(format!("HTTP {status} answer is not JSON")))?;
         // A well-formed answer with a bad field (a `currency` that is not ISO 4217, say) will
         // not get better by asking again: the error screen, naming the field.
-        return read(&v).map_err(|e| CallFailure::Rejected(ApiError::new(ErrorCode::Protocol, Some(&e.field), ["platform answer: ", &e.message()].concat())));
+        return read(&v).map_err(|e| {
+            CallFailure::Rejected(ApiError::new(ErrorCode::Protocol, Some(&e.field), ["platform answer: ", &e.message()].concat()))
+        });
     }
     if status >= 400 {
         if let Some(Ok(api)) = parsed.as_ref().map(interop::decode_api_error) {
@@ -104,10 +106,7 @@ pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> R
     Err(CallFailure::Protocol(format!("HTTP {status}")))
 }
 
-async fn send<T>(
-    req: Result<gloo_net::http::Request, gloo_net::Error>,
-    read: fn(&JsValue) -> Decoded<T>,
-) -> Result<T, CallFailure> {
+async fn send<T>(req: Result<gloo_net::http::Request, gloo_net::Error>, read: fn(&JsValue) -> Decoded<T>) -> Result<T, CallFailure> {
     let req = req.map_err(|e| CallFailure::Protocol(e.to_string()))?;
     let resp = req.send().await.map_err(|e| CallFailure::Network(e.to_string()))?;
     let status = resp.status();
@@ -124,10 +123,7 @@ impl Transport for HttpTransport {
             }
             early.abort();
         }
-        let req = gloo_net::http::Request::post(&url)
-            .header("Content-Type", "application/json")
-            .abort_signal(Some(signal))
-            .body(body);
+        let req = gloo_net::http::Request::post(&url).header("Content-Type", "application/json").abort_signal(Some(signal)).body(body);
         Box::pin(send(req, interop::decode_open))
     }
 

@@ -6,18 +6,18 @@
 //! Messages go through a queue: a merchant handler that calls back into the widget
 //! (even `destroy()`) never meets a borrowed state.
 
-use epay_core::ErrorCode;
 use crate::error::Error;
 use crate::interop::{self, Handlers, Options, RunParams, Target};
-use crate::view::dom::{console_error, Listener, Timeout};
 use crate::view::builder::Ctx;
-use crate::view::{self, ViewEvent, View};
+use crate::view::dom::{console_error, Listener, Timeout};
+use crate::view::{self, View, ViewEvent};
 use epay_core::epay_cash::EpayCode;
 use epay_core::flow::{poll_delay_ms, Checkout, Effect, Event, Msg, Screen, WidgetError};
 use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
 use epay_core::redirect::{scheme_and_host, HttpMethod};
+use epay_core::ErrorCode;
 use epay_core::{MethodCode, MinorUnits, PaymentRequest, UrlPolicy};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -146,8 +146,12 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     let base_url = opts.base_url.clone().unwrap_or_else(|| window.location().origin().unwrap_or_default());
     if problem.is_none() && scheme_and_host(&base_url).is_err() {
         problem = Some(
-            Error::new(ErrorCode::InvalidOption, Some("baseUrl"), ["baseUrl: must be an absolute URL such as https://platform.example, got \"", &base_url, "\""].concat())
-                .into_widget(false),
+            Error::new(
+                ErrorCode::InvalidOption,
+                Some("baseUrl"),
+                ["baseUrl: must be an absolute URL such as https://platform.example, got \"", &base_url, "\""].concat(),
+            )
+            .into_widget(false),
         );
     }
     let target = resolve_target(&doc, &opts.target).unwrap_or_else(|e| {
@@ -225,7 +229,12 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
     let (window, doc) = browser()?;
     let shown = interop::read_redirect_data(redirect_data).map_err(|e| e.into_widget(false)).and_then(|rd| {
         if rd.method != HttpMethod::Get {
-            return Err(Error::new(ErrorCode::BadRedirect, Some("redirect_data.method"), "redirect_data.method: must be GET for an EPay code").into_widget(false));
+            return Err(Error::new(
+                ErrorCode::BadRedirect,
+                Some("redirect_data.method"),
+                "redirect_data.method: must be GET for an EPay code",
+            )
+            .into_widget(false));
         }
         EpayCode::from_redirect(&rd).map_err(|e| WidgetError::code_data(&e))?;
         Ok(rd)
@@ -270,7 +279,14 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
 /// Registers the widget, renders it and performs the first effects.
 fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Element>) -> Result<u32, Error> {
     let id = next_id();
-    let shared = Rc::new(Shared { id, target, alive: Cell::new(true), running: Cell::new(false), queue: RefCell::new(VecDeque::new()), state: RefCell::new(Some(state)) });
+    let shared = Rc::new(Shared {
+        id,
+        target,
+        alive: Cell::new(true),
+        running: Cell::new(false),
+        queue: RefCell::new(VecDeque::new()),
+        state: RefCell::new(Some(state)),
+    });
     WIDGETS.with(|w| w.borrow_mut().push(shared.clone()));
 
     // Page-level listeners, owned by the widget and removed on destroy.
@@ -359,7 +375,9 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
             }
             ViewEvent::Expired => {
                 notify(sh, "onExpire", "epay:expire", &|st| match st.checkout.screen() {
-                    Screen::Code { redirect_data } => Some(interop::event_payload(&Event::Code(redirect_data.clone()), pid(st).as_deref(), st.checkout.method())),
+                    Screen::Code { redirect_data } => {
+                        Some(interop::event_payload(&Event::Code(redirect_data.clone()), pid(st).as_deref(), st.checkout.method()))
+                    }
                     _ => None,
                 });
                 continue;
@@ -385,7 +403,8 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
             ViewEvent::Msg(msg) => {
                 let mut guard = sh.state.borrow_mut();
                 let Some(st) = guard.as_mut() else { break };
-                st.interacted |= !matches!(msg, Msg::Opened(_) | Msg::PayAnswered(_) | Msg::StatusAnswered(_) | Msg::PollDue | Msg::Visibility(_));
+                st.interacted |=
+                    !matches!(msg, Msg::Opened(_) | Msg::PayAnswered(_) | Msg::StatusAnswered(_) | Msg::PollDue | Msg::Visibility(_));
                 if let Msg::FieldsSubmitted(values) = &msg {
                     st.draft = values.clone();
                 } else {

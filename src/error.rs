@@ -8,8 +8,8 @@
 //!   object, `options` is not an object, an option of the wrong type, no `document`) make
 //!   `run` throw a JS `Error` carrying `code` and `param` properties.
 
-use epay_core::ErrorCode;
 use epay_core::flow::WidgetError;
+use epay_core::ErrorCode;
 use epay_core::ParamError;
 use wasm_bindgen::JsValue;
 

@@ -8,8 +8,8 @@
 
 use crate::controller::browser;
 use crate::error::Error;
-use crate::view::dom::{Listener, Timeout};
 use crate::interop;
+use crate::view::dom::{Listener, Timeout};
 use epay_core::flow::WidgetError;
 use epay_core::redirect::{is_loopback_host, scheme_and_host};
 use epay_core::{ErrorCode, RedirectData, UrlPolicy};
@@ -75,7 +75,8 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
     if web_sys::Url::new(&rd.url).is_err() {
         return Err(Error::new(ErrorCode::BadRedirect, Some("redirect_data.url"), "redirect_data.url: the browser cannot parse this URL"));
     }
-    let form = build_form(&doc, &rd).ok_or_else(|| Error::new(ErrorCode::NoDocument, None, "followRedirect: the page has no body to hold the form"))?;
+    let form = build_form(&doc, &rd)
+        .ok_or_else(|| Error::new(ErrorCode::NoDocument, None, "followRedirect: the page has no body to hold the form"))?;
     if let Some(hook) = navigate {
         hook(&form);
         return Ok(js_sys::Promise::resolve(&JsValue::UNDEFINED));
@@ -104,7 +105,9 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
         *keep.borrow_mut() = watch;
         submitted = submit_form(&form);
     });
-    submitted.map_err(|_| Error::new(ErrorCode::RedirectFailed, Some("redirect_data.url"), "followRedirect: the browser refused to submit the form"))?;
+    submitted.map_err(|_| {
+        Error::new(ErrorCode::RedirectFailed, Some("redirect_data.url"), "followRedirect: the browser refused to submit the form")
+    })?;
     Ok(promise)
 }
 
@@ -187,4 +190,3 @@ impl NavigationWatch {
 pub(crate) fn js_error_text(e: &JsValue) -> String {
     e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_default()
 }
-

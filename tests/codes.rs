@@ -13,8 +13,8 @@ use epay_core::i18n::{t, Key, Lang};
 use epay_core::protocol::{NextAction, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod};
 use epay_core::{MethodCode, MinorUnits, RedirectData};
-use epay_widget::redirect::{follow_redirect, NavigateHook};
 use epay_widget::interop::redirect_data_to_js;
+use epay_widget::redirect::{follow_redirect, NavigateHook};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -107,7 +107,8 @@ fn scan_qr(svg: &Element) -> String {
         }
     }
     const PX: usize = 4;
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(side * PX, side * PX, |x, y| if dark.contains(&(x / PX, y / PX)) { 0 } else { 255 });
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale(side * PX, side * PX, |x, y| if dark.contains(&(x / PX, y / PX)) { 0 } else { 255 });
     let grids = img.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code in the drawing");
     let (meta, text) = grids[0].decode().expect("the QR code decodes");
@@ -117,15 +118,15 @@ fn scan_qr(svg: &Element) -> String {
 
 /// ISO/IEC 15417 table 1: element widths of values 0..=105, then the stop pattern.
 const CODE128: [&str; 107] = [
-    "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212", "221213", "221312", "231212",
-    "112232", "122132", "122231", "113222", "123122", "123221", "223211", "221132", "221231", "213212", "223112", "312131",
-    "311222", "321122", "321221", "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321",
-    "112313", "132113", "132311", "211313", "231113", "231311", "112133", "112331", "132131", "113123", "113321", "133121",
-    "313121", "211331", "231131", "213113", "213311", "213131", "311123", "311321", "331121", "312113", "312311", "332111",
-    "314111", "221411", "431111", "111224", "111422", "121124", "121421", "141122", "141221", "112214", "112412", "122114",
-    "122411", "142112", "142211", "241211", "221114", "413111", "241112", "134111", "111242", "121142", "121241", "114212",
-    "124112", "124211", "411212", "421112", "421211", "212141", "214121", "412121", "111143", "111341", "131141", "114113",
-    "114311", "411113", "411311", "113141", "114131", "311141", "411131", "211412", "211214", "211232", "2331112",
+    "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212", "221213", "221312", "231212", "112232",
+    "122132", "122231", "113222", "123122", "123221", "223211", "221132", "221231", "213212", "223112", "312131", "311222", "321122",
+    "321221", "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321", "112313", "132113", "132311",
+    "211313", "231113", "231311", "112133", "112331", "132131", "113123", "113321", "133121", "313121", "211331", "231131", "213113",
+    "213311", "213131", "311123", "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111", "111224", "111422",
+    "121124", "121421", "141122", "141221", "112214", "112412", "122114", "122411", "142112", "142211", "241211", "221114", "413111",
+    "241112", "134111", "111242", "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141", "214121",
+    "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311", "113141", "114131", "311141", "411131", "211412",
+    "211214", "211232", "2331112",
 ];
 
 /// Reads the barcode's bars back: element widths → symbol values → checksum → text.
@@ -184,7 +185,12 @@ fn epay_open() -> epay_core::protocol::OpenResponse {
 }
 
 fn awaiting(action: NextAction) -> PaymentView {
-    PaymentView { status: Some(PaymentStatus::AwaitingCustomer), method: Some(MethodCode::EpayCash), action: Some(action), ..Default::default() }
+    PaymentView {
+        status: Some(PaymentStatus::AwaitingCustomer),
+        method: Some(MethodCode::EpayCash),
+        action: Some(action),
+        ..Default::default()
+    }
 }
 
 #[wasm_bindgen_test]
@@ -221,11 +227,12 @@ async fn the_code_screen_shows_a_scannable_qr_and_barcode_of_the_reference_numbe
     let all = text(&root);
     assert!(all.contains("5,000.00"), "amount in the customer's locale: {all}");
     // valid_time is Malaysia time; the screen shows the same instant in the browser's zone.
-    let local = js_sys::Function::new_with_args("t", "return new Date(t * 1000).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' })")
-        .call1(&JsValue::NULL, &(valid_until as f64).into())
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let local =
+        js_sys::Function::new_with_args("t", "return new Date(t * 1000).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' })")
+            .call1(&JsValue::NULL, &(valid_until as f64).into())
+            .unwrap()
+            .as_string()
+            .unwrap();
     assert_eq!(text_of(&root, ".epay-valid"), format!("Pay before {local}"));
     let timer = q(&root, "[role=timer][data-testid=countdown]").expect("countdown");
     assert_eq!(timer.get_attribute("aria-live").as_deref(), Some("off"));
@@ -253,7 +260,11 @@ async fn the_platform_reporting_expired_or_success_ends_the_code_screen() {
         fake.pay.borrow_mut().push_back(Ok(awaiting(NextAction::ShowCode { redirect_data: rd.clone() })));
         fake.status.borrow_mut().extend([
             Ok(awaiting(NextAction::ShowCode { redirect_data: rd })),
-            Ok(PaymentView { status: Some(status.clone()), sum: Some(Sum { amount: MinorUnits(500_000), currency: "MYR".into() }), ..Default::default() }),
+            Ok(PaymentView {
+                status: Some(status.clone()),
+                sum: Some(Sum { amount: MinorUnits(500_000), currency: "MYR".into() }),
+                ..Default::default()
+            }),
         ]);
         let p = params("MYR", 500_000);
         set(&p, "force_payment_method", "epaycash");
@@ -438,7 +449,10 @@ async fn show_code_with_bad_redirect_data_renders_an_error_naming_the_field() {
     let err = epay_widget::show_code(JsValue::UNDEFINED, redirect_data_to_js(&seed_code(60)), JsValue::UNDEFINED).err().unwrap();
     assert_eq!((err.code.as_str(), err.param.as_deref()), ("invalid_argument", Some("target")));
     let box_ = container();
-    let err = epay_widget::show_code(box_.clone().into(), redirect_data_to_js(&seed_code(60)), object(&[("payment_amount", "lots".into())])).err().unwrap();
+    let err =
+        epay_widget::show_code(box_.clone().into(), redirect_data_to_js(&seed_code(60)), object(&[("payment_amount", "lots".into())]))
+            .err()
+            .unwrap();
     assert_eq!(err.param.as_deref(), Some("options.payment_amount"));
     assert_eq!(box_.child_element_count(), 0);
     box_.remove();
@@ -468,11 +482,9 @@ async fn copy_writes_the_number_to_the_clipboard_and_says_copied_else_selects_it
     let h = show(&box_, &redirect_data_to_js(&seed_code(600)), &JsValue::UNDEFINED);
     let root = shadow(&host_in(&box_));
     let define = js_sys::Function::new_with_args("v", "Object.defineProperty(navigator, 'clipboard', { value: v, configurable: true })");
-    let fake = js_sys::Function::new_no_args(
-        "return { writeText(t) { window.__epayCopied = t; return Promise.resolve(); } }",
-    )
-    .call0(&JsValue::NULL)
-    .unwrap();
+    let fake = js_sys::Function::new_no_args("return { writeText(t) { window.__epayCopied = t; return Promise.resolve(); } }")
+        .call0(&JsValue::NULL)
+        .unwrap();
     define.call1(&JsValue::NULL, &fake).unwrap();
     click(&q(&root, "button[data-action=copy]").unwrap());
     within(1000, "copied", || live(&root) == "Copied").await;
@@ -546,12 +558,18 @@ fn capture() -> (Rc<RefCell<Vec<HtmlFormElement>>>, NavigateHook) {
 
 fn inputs(form: &HtmlFormElement) -> Vec<(String, String, String)> {
     let list = form.query_selector_all("input").unwrap();
-    (0..list.length()).map(|i| list.item(i).unwrap().unchecked_into::<HtmlInputElement>()).map(|i| (i.type_(), i.name(), i.value())).collect()
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into::<HtmlInputElement>())
+        .map(|i| (i.type_(), i.name(), i.value()))
+        .collect()
 }
 
 #[wasm_bindgen_test]
 fn follow_redirect_submits_a_post_form_with_the_body_as_hidden_fields() {
-    let rd = js_sys::JSON::parse(r#"{"method":"POST","url":"https://payments.example.com/v3/ke","body":{"live":"0","oid":"112","ttl":900,"ok":true,"q":"a\"b<c>"}}"#).unwrap();
+    let rd = js_sys::JSON::parse(
+        r#"{"method":"POST","url":"https://payments.example.com/v3/ke","body":{"live":"0","oid":"112","ttl":900,"ok":true,"q":"a\"b<c>"}}"#,
+    )
+    .unwrap();
     let (forms, hook) = capture();
     let _ = follow_redirect(&rd, &JsValue::UNDEFINED, Some(&hook)).unwrap();
     let form = forms.borrow()[0].clone();
@@ -641,7 +659,11 @@ fn follow_redirect_refuses_what_it_must_not_follow_and_builds_nothing() {
     }
     assert!(forms.borrow().is_empty(), "nothing navigates");
     assert_eq!(qa_doc("form").len(), before, "no form left behind");
-    let bad_option = follow_redirect(&js_sys::JSON::parse(r#"{"method":"GET","url":"https://x.example/"}"#).unwrap(), &object(&[("sandbox", "yes".into())]), Some(&hook));
+    let bad_option = follow_redirect(
+        &js_sys::JSON::parse(r#"{"method":"GET","url":"https://x.example/"}"#).unwrap(),
+        &object(&[("sandbox", "yes".into())]),
+        Some(&hook),
+    );
     assert_eq!(bad_option.err().unwrap().param.as_deref(), Some("options.sandbox"));
 }
 

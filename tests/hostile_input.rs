@@ -9,8 +9,8 @@ use epay_core::catalog::CustomerField;
 use epay_core::protocol::PaymentView;
 use epay_core::redirect::{FormBody, HttpMethod};
 use epay_core::{MethodCode, RedirectData};
-use epay_widget::redirect::{follow_redirect, NavigateHook};
 use epay_widget::interop::{decode_open, decode_payment_view, redirect_data_to_js};
+use epay_widget::redirect::{follow_redirect, NavigateHook};
 use std::cell::RefCell;
 use std::rc::Rc;
 use support::*;
@@ -89,7 +89,14 @@ fn capture() -> (Rc<RefCell<Vec<HtmlFormElement>>>, NavigateHook) {
 #[wasm_bindgen_test]
 fn follow_redirect_refuses_urls_the_browser_cannot_parse() {
     let (forms, hook) = capture();
-    for url in ["https://[1:2]/", "https://x.example:99999/", "http://[::1]evil.example/", "https://1.2.3.256/", "https://x.example:8a/", "https://[::1/"] {
+    for url in [
+        "https://[1:2]/",
+        "https://x.example:99999/",
+        "http://[::1]evil.example/",
+        "https://1.2.3.256/",
+        "https://x.example:8a/",
+        "https://[::1/",
+    ] {
         let rd = js_sys::JSON::parse(&format!(r#"{{"method":"POST","url":{url:?},"body":{{}}}}"#)).unwrap();
         let err = follow_redirect(&rd, &object(&[("sandbox", true.into())]), Some(&hook)).err().unwrap_or_else(|| panic!("{url} refused"));
         assert_eq!((err.code.as_str(), err.param.as_deref()), ("bad_redirect", Some("redirect_data.url")), "{url}");

@@ -4,20 +4,20 @@
 
 mod support;
 
-use epay_core::ErrorCode;
 use epay_core::callback::{PaymentStatus, Sum};
 use epay_core::catalog::CustomerField;
 use epay_core::flow::CallFailure;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{ApiError, NextAction, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod};
+use epay_core::ErrorCode;
 use epay_core::{MethodCode, MinorUnits, RedirectData};
+use std::cell::RefCell;
+use std::rc::Rc;
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use std::cell::RefCell;
-use std::rc::Rc;
-use web_sys::{HtmlInputElement};
+use web_sys::HtmlInputElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -88,7 +88,9 @@ async fn out_of_range_amount_is_an_error_naming_payment_amount_without_any_reque
 
 #[wasm_bindgen_test]
 async fn a_forced_method_in_a_currency_it_does_not_take_is_refused_before_any_request() {
-    for (currency, method, says) in [("KES", "epaycash", "epaycash accepts only MYR; got KES"), ("MYR", "paydala", "paydala accepts only KZT; got MYR")] {
+    for (currency, method, says) in
+        [("KES", "epaycash", "epaycash accepts only MYR; got KES"), ("MYR", "paydala", "paydala accepts only KZT; got MYR")]
+    {
         let fake = Fake::new();
         let on_error = Recorder::new();
         let p = params(currency, 500_000);
@@ -110,8 +112,11 @@ async fn a_forced_method_in_a_currency_it_does_not_take_is_refused_before_any_re
 #[wasm_bindgen_test]
 async fn rejected_open_shows_the_parameter_and_reports_code_and_param() {
     let fake = Fake::new();
-    *fake.open.borrow_mut() =
-        Some(Err(CallFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match the parameters"))));
+    *fake.open.borrow_mut() = Some(Err(CallFailure::Rejected(ApiError::new(
+        ErrorCode::BadSignature,
+        Some("signature"),
+        "signature: does not match the parameters",
+    ))));
     let on_error = Recorder::new();
     let p = params("KES", 10_000);
     set(&p, "onError", on_error.function().clone());
@@ -477,7 +482,12 @@ async fn close_button_in_the_modal_closes_it() {
     let opener = container().unchecked_into::<web_sys::HtmlElement>();
     opener.set_tab_index(0);
     opener.focus().unwrap();
-    let _h = mount(&params("KES", 10_000), &object(&[("baseUrl", SANDBOX.into()), ("onClose", on_close.function().into())]), &fake, &Captured::default());
+    let _h = mount(
+        &params("KES", 10_000),
+        &object(&[("baseUrl", SANDBOX.into()), ("onClose", on_close.function().into())]),
+        &fake,
+        &Captured::default(),
+    );
     let overlay = doc().query_selector("epay-overlay").unwrap().unwrap();
     let root = shadow(&overlay.query_selector("epay-checkout").unwrap().unwrap());
     assert!(root.active_element().is_some(), "the modal takes focus");
@@ -670,7 +680,6 @@ async fn after_beforeunload_a_late_csp_refusal_still_fails_and_silence_means_the
     sleep(epay_widget::redirect::REDIRECT_GRACE_MS as i32).await;
     assert_eq!(leaving.borrow().len(), 1, "the grace timer was replaced, not added");
 }
-
 
 /// The widget writes amounts without `Intl` (its first use costs 50 ms before the first
 /// screen); what it writes is what this browser's `Intl.NumberFormat` writes, for every

@@ -33,12 +33,27 @@ fn rd(method: HttpMethod, body: &[(&str, &str)]) -> RedirectData {
 }
 
 fn views() -> Vec<PaymentView> {
-    let code = rd(HttpMethod::Get, &[("reference_number", "045-050-000"), ("valid_time", "2019-06-15 14:17:26"), ("user_name", "Ĳ «ok» 💳")]);
+    let code =
+        rd(HttpMethod::Get, &[("reference_number", "045-050-000"), ("valid_time", "2019-06-15 14:17:26"), ("user_name", "Ĳ «ok» 💳")]);
     vec![
         PaymentView::default(),
-        PaymentView { status: Some(PaymentStatus::AwaitingCustomer), method: Some(MethodCode::CardPartner), action: Some(NextAction::Redirect { redirect_data: rd(HttpMethod::Post, &[("hsh", "ab"), ("amount", "10.00")]) }), ..Default::default() },
-        PaymentView { status: Some(PaymentStatus::AwaitingCustomer), method: Some(MethodCode::EpayCash), action: Some(NextAction::ShowCode { redirect_data: code }), ..Default::default() },
-        PaymentView { method: Some(MethodCode::Paydala), action: Some(NextAction::Terminal { account: "7123456789".into(), service_name: "Shop".into() }), ..Default::default() },
+        PaymentView {
+            status: Some(PaymentStatus::AwaitingCustomer),
+            method: Some(MethodCode::CardPartner),
+            action: Some(NextAction::Redirect { redirect_data: rd(HttpMethod::Post, &[("hsh", "ab"), ("amount", "10.00")]) }),
+            ..Default::default()
+        },
+        PaymentView {
+            status: Some(PaymentStatus::AwaitingCustomer),
+            method: Some(MethodCode::EpayCash),
+            action: Some(NextAction::ShowCode { redirect_data: code }),
+            ..Default::default()
+        },
+        PaymentView {
+            method: Some(MethodCode::Paydala),
+            action: Some(NextAction::Terminal { account: "7123456789".into(), service_name: "Shop".into() }),
+            ..Default::default()
+        },
         PaymentView {
             status: Some(PaymentStatus::Other("something new".into())),
             sum: Some(Sum { amount: MinorUnits(-9_007_199_254_740_991), currency: "KZT".into() }),
@@ -83,7 +98,11 @@ fn open_answers_read_back_as_the_sandbox_wrote_them() {
 #[wasm_bindgen_test]
 fn every_error_code_reads_back_as_the_sandbox_wrote_it() {
     for &code in ErrorCode::ALL {
-        let errors = if code == ErrorCode::InvalidParams { vec![ParamError::new("payment_amount", "integer", "must be a positive integer")] } else { vec![] };
+        let errors = if code == ErrorCode::InvalidParams {
+            vec![ParamError::new("payment_amount", "integer", "must be a positive integer")]
+        } else {
+            vec![]
+        };
         let x = ApiError { error: ApiErrorBody { code, param: Some("payment_amount".into()), message: "m".into(), errors } };
         through_the_browser(&x, decode_api_error);
     }

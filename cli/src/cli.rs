@@ -91,16 +91,20 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sign { secret } => run_sign(&secret),
         Command::Verify { secret } => run_verify(&secret),
-        Command::Sandbox { port, db, www, pkg, epay_ttl, callback_urls, allow_host, session_ttl, paydala } => run_sandbox(www, pkg, Config {
-            port,
-            db,
-            epay_ttl: std::time::Duration::from_secs(epay_ttl),
-            callback_urls,
-            allow_hosts: allow_host,
-            session_ttl: std::time::Duration::from_secs(session_ttl),
-            paydala: paydala.into(),
-            ..Config::default()
-        }),
+        Command::Sandbox { port, db, www, pkg, epay_ttl, callback_urls, allow_host, session_ttl, paydala } => run_sandbox(
+            www,
+            pkg,
+            Config {
+                port,
+                db,
+                epay_ttl: std::time::Duration::from_secs(epay_ttl),
+                callback_urls,
+                allow_hosts: allow_host,
+                session_ttl: std::time::Duration::from_secs(session_ttl),
+                paydala: paydala.into(),
+                ..Config::default()
+            },
+        ),
         Command::Gate { request } => crate::gate_cli::run(*request),
         Command::Callbacks { command } => crate::callbacks_cli::run(command),
     }

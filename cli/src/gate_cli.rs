@@ -175,7 +175,8 @@ fn build(cmd: GateCommand) -> Result<(Value, &'static str, Option<String>), Vec<
             Ok((gate::card_partner_refund(&general(&ids), &ids.secret)?, CARD_PARTNER_REFUND_PATH, send.send))
         }
         GateCommand::EpaySale { ids, sale, first_name, last_name, email, phone, description, send } => {
-            let customer = GateCustomer::new(sale.customer_id, sale.ip).with_name(first_name, last_name).with_email(email).with_phone(phone);
+            let customer =
+                GateCustomer::new(sale.customer_id, sale.ip).with_name(first_name, last_name).with_email(email).with_phone(phone);
             let payment = GatePayment::new(MinorUnits(sale.amount), sale.currency).with_description(description);
             Ok((gate::epay_sale(&general(&ids), &customer, &payment, &ids.secret)?, EPAY_SALE_PATH, send.send))
         }
@@ -229,11 +230,8 @@ pub fn run(cmd: GateCommand) -> ExitCode {
         Ok(v) => println!("{}", pretty(&v)),
         Err(_) => println!("{text}"),
     }
-    let accepted = if path == PAYMENT_STATUS_PATH {
-        status == 200
-    } else {
-        matches!(GateResponse::parse(&text), Ok(GateResponse::Accepted(_)))
-    };
+    let accepted =
+        if path == PAYMENT_STATUS_PATH { status == 200 } else { matches!(GateResponse::parse(&text), Ok(GateResponse::Accepted(_))) };
     if accepted {
         ExitCode::SUCCESS
     } else {

@@ -111,10 +111,7 @@ async fn an_epay_gate_sale_honours_merchant_callback_url_too() {
     let sb = Sandbox::start().await;
     let mut doc = gate::epay_sale(
         &GeneralIds { project_id: 250, payment_id: "MCB-EPAY".into() },
-        &GateCustomer::new("123", "1.2.3.4")
-            .with_phone("60123456789")
-            .with_email("customer@example.com")
-            .with_name("Ali", "Tan"),
+        &GateCustomer::new("123", "1.2.3.4").with_phone("60123456789").with_email("customer@example.com").with_name("Ali", "Tan"),
         &GatePayment::new(MinorUnits(5000), "MYR").with_description("Order 42"),
         SECRET_250,
     )
@@ -132,13 +129,10 @@ async fn an_epay_gate_sale_honours_merchant_callback_url_too() {
 #[tokio::test]
 async fn merchant_callback_url_must_be_https_or_loopback_http() {
     let sb = Sandbox::start().await;
-    for (i, (url, why)) in [
-        ("http://shop.example.com/callback", "plain http"),
-        ("ftp://127.0.0.1/callback", "scheme"),
-        ("/callback", "absolute"),
-    ]
-    .into_iter()
-    .enumerate()
+    for (i, (url, why)) in
+        [("http://shop.example.com/callback", "plain http"), ("ftp://127.0.0.1/callback", "scheme"), ("/callback", "absolute")]
+            .into_iter()
+            .enumerate()
     {
         let (status, answer) = sb.post_json(CARD_PARTNER_SALE_PATH, &gate_sale(&format!("MCB-BAD-{i}"), Some(url))).await;
         assert_eq!(status, 400, "{url}: {answer}");

@@ -36,7 +36,10 @@ async fn approve_makes_the_payment_successful_and_the_merchant_gets_one_signed_c
     assert_eq!(r.headers()["location"], sb.url("/?order=back").as_str());
 
     let (_, view) = sb.get_json(&format!("/api/v1/checkout/status?session={session}")).await;
-    assert_eq!(view, json!({"status": "success", "method": "card-partner", "sum": {"amount": 10000, "currency": "KES"}, "code": "0", "message": "Success"}));
+    assert_eq!(
+        view,
+        json!({"status": "success", "method": "card-partner", "sum": {"amount": 10000, "currency": "KES"}, "code": "0", "message": "Success"})
+    );
 
     assert_eq!(delivered(&sb, &payment_id(&params)).await, vec![1]);
     // Pressing again (a reload) changes nothing and sends no second callback.
@@ -125,13 +128,8 @@ async fn the_partner_refuses_tampered_forms() {
     assert_eq!(sb.partner_page(&rd).await.0, 400);
 
     // A completion form with a forged sig changes nothing.
-    let r = sb
-        .http
-        .post(sb.url("/sim/partner/complete"))
-        .form(&[("oid", "1"), ("decision", "approve"), ("sig", "00")])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        sb.http.post(sb.url("/sim/partner/complete")).form(&[("oid", "1"), ("decision", "approve"), ("sig", "00")]).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400);
     let (_, view) = sb.get_json(&format!("/api/v1/checkout/status?session={session}")).await;
     assert_eq!(view["status"], "awaiting redirect result");
@@ -141,9 +139,8 @@ async fn the_partner_refuses_tampered_forms() {
 #[tokio::test]
 async fn the_partner_escapes_what_it_shows() {
     let sb = Sandbox::start().await;
-    let params = sb
-        .order(json!({"amount": 10000, "currency": "KES", "customer_phone": "254712345678", "customer_email": "a<b>\"@x.co"}))
-        .await;
+    let params =
+        sb.order(json!({"amount": 10000, "currency": "KES", "customer_phone": "254712345678", "customer_email": "a<b>\"@x.co"})).await;
     let session = sb.session(&params).await;
     let (status, view) = sb.pay(&session, "card-partner", json!({})).await;
     assert_eq!(status, 200, "{view}");

@@ -201,7 +201,9 @@ async fn paying_at_the_terminal_sends_one_success_callback_in_the_seed_shape() {
     let reference = reference_of(&view);
     let (status, html) = terminal(&sb, &reference).await;
     assert_eq!(status, 200, "{html}");
-    for shown in ["PUTRA CANE", "5,000.00 MYR", view["action"]["redirect_data"]["body"]["valid_time"].as_str().unwrap(), "awaiting customer"] {
+    for shown in
+        ["PUTRA CANE", "5,000.00 MYR", view["action"]["redirect_data"]["body"]["valid_time"].as_str().unwrap(), "awaiting customer"]
+    {
         assert!(html.contains(shown), "{shown} not on the terminal page:\n{html}");
     }
     assert!(html.contains("id=\"pay-cash\"") && html.contains("id=\"expire\"") && html.contains("id=\"find\""));
@@ -213,7 +215,8 @@ async fn paying_at_the_terminal_sends_one_success_callback_in_the_seed_shape() {
     assert!(html2.contains(&reference));
 
     assert_eq!(press(&sb, &reference, "pay-cash").await, 303);
-    let done = json!({"status": "success", "method": "epaycash", "sum": {"amount": 500000, "currency": "MYR"}, "code": "0", "message": "Success"});
+    let done =
+        json!({"status": "success", "method": "epaycash", "sum": {"amount": 500000, "currency": "MYR"}, "code": "0", "message": "Success"});
     assert_eq!(status_of(&sb, &session).await, done);
     let (_, html) = terminal(&sb, &reference).await;
     assert!(html.contains("Paid in cash") && !html.contains("id=\"pay-cash\""), "{html}");
@@ -352,7 +355,8 @@ async fn codes_expire_by_themselves_and_cannot_be_paid_after() {
 #[tokio::test]
 async fn terminal_pages_escape_what_they_show_and_refuse_bad_input() {
     let sb = Sandbox::start().await;
-    let params = epay_order(&sb, &[("customer_first_name", "<img src=x onerror=alert(1)>"), ("customer_last_name", "O'Neil & \"Co\"")]).await;
+    let params =
+        epay_order(&sb, &[("customer_first_name", "<img src=x onerror=alert(1)>"), ("customer_last_name", "O'Neil & \"Co\"")]).await;
     let session = sb.session(&params).await;
     let (status, view) = sb.pay(&session, "epaycash", json!({"email": "putra@mail.com", "phone": "60321669552"})).await;
     assert_eq!(status, 200, "{view}");
@@ -399,7 +403,10 @@ async fn gate_sale_is_accepted_then_calls_back_with_the_code_then_with_the_resul
     let (status, answer) = sb.post_json(EPAY_SALE_PATH, &gate_body("EP5fb7-bdg6")).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(keys(&answer), ["project_id", "payment_id", "status", "request_id"]);
-    assert_eq!((answer["project_id"].as_u64(), answer["payment_id"].as_str(), answer["status"].as_str()), (Some(250), Some("EP5fb7-bdg6"), Some("success")));
+    assert_eq!(
+        (answer["project_id"].as_u64(), answer["payment_id"].as_str(), answer["status"].as_str()),
+        (Some(250), Some("EP5fb7-bdg6"), Some("success"))
+    );
 
     let list = received(&sb, 250, "EP5fb7-bdg6", 1).await;
     let first = &list[0]["body"];
@@ -440,7 +447,10 @@ async fn gate_sale_is_accepted_then_calls_back_with_the_code_then_with_the_resul
     // The payment_id is used now.
     let (status, body) = sb.post_json(EPAY_SALE_PATH, &gate_body("EP5fb7-bdg6")).await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!((body["status"].as_str(), body["code"].as_str(), body["param"].as_str()), (Some("error"), Some("duplicate_payment"), Some("general.payment_id")));
+    assert_eq!(
+        (body["status"].as_str(), body["code"].as_str(), body["param"].as_str()),
+        (Some("error"), Some("duplicate_payment"), Some("general.payment_id"))
+    );
     sb.stop().await;
 }
 

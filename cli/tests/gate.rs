@@ -7,8 +7,7 @@ mod common;
 use common::{eventually, Sandbox, SECRET_250};
 use epay_core::callback::verify_callback;
 use epay_core::gate::{
-    self, GateCustomer, GatePayment, GeneralIds, ReturnUrl, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH,
-    PAYMENT_STATUS_PATH,
+    self, GateCustomer, GatePayment, GeneralIds, ReturnUrl, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, PAYMENT_STATUS_PATH,
 };
 use epay_core::signature::{verify, with_signature};
 use epay_core::{MinorUnits, PaymentStatus};
@@ -84,7 +83,10 @@ async fn sale_is_accepted_then_redirect_data_then_the_partner_result() {
     let urls = ReturnUrl { success: Some(sb.url("/gate.html?ok")), decline: Some(sb.url("/gate.html?no")) };
     let (accepted, cb) = sale(&sb, &pid, &urls).await;
     assert_eq!(keys(&accepted), ["project_id", "payment_id", "status", "request_id"]);
-    assert_eq!((accepted["project_id"].as_u64(), accepted["payment_id"].as_str(), accepted["status"].as_str()), (Some(250), Some(pid.as_str()), Some("success")));
+    assert_eq!(
+        (accepted["project_id"].as_u64(), accepted["payment_id"].as_str(), accepted["status"].as_str()),
+        (Some(250), Some(pid.as_str()), Some("success"))
+    );
 
     // The redirect_data callback: signed, the standard format plus redirect_data (seed 001).
     verify_callback(&cb.to_string(), SECRET_250).expect("signed with the project secret");
@@ -100,8 +102,28 @@ async fn sale_is_accepted_then_redirect_data_then_the_partner_result() {
     assert_eq!(rd["method"], "POST");
     assert_eq!(rd["url"], sb.url("/sim/partner/pay"));
     let seed_keys = [
-        "live", "mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa", "oid", "inv",
-        "ttl", "tel", "eml", "vid", "curr", "cbk", "lbk", "cst", "crl", "hsh",
+        "live",
+        "mpesa",
+        "bonga",
+        "airtel",
+        "equity",
+        "mobilebanking",
+        "debitcard",
+        "mkoporahisi",
+        "saida",
+        "elipa",
+        "oid",
+        "inv",
+        "ttl",
+        "tel",
+        "eml",
+        "vid",
+        "curr",
+        "cbk",
+        "lbk",
+        "cst",
+        "crl",
+        "hsh",
     ];
     assert_eq!(keys(&rd["body"]), seed_keys);
     assert!(rd["body"].as_object().unwrap().values().all(Value::is_string));
@@ -213,7 +235,8 @@ async fn a_full_refund_sends_the_seeds_refund_callback_and_a_second_refund_is_re
     let all = sb.merchant_callbacks(&pid).await;
     assert_eq!(all.len(), 4, "redirect_data, sale result, the refund, the declined second refund");
     let (_, st) = sb.post_json(PAYMENT_STATUS_PATH, &gate::payment_status_request(&ids(&pid), SECRET_250).unwrap()).await;
-    let refunds: Vec<_> = st["operations"].as_array().unwrap().iter().filter(|o| o["type"] == "refund").map(|o| o["status"].clone()).collect();
+    let refunds: Vec<_> =
+        st["operations"].as_array().unwrap().iter().filter(|o| o["type"] == "refund").map(|o| o["status"].clone()).collect();
     assert_eq!(refunds, [json!("success"), json!("decline")], "one refund, one declined attempt: {st}");
     sb.stop().await;
 }
@@ -261,7 +284,10 @@ async fn the_refund_decline_knob_gives_the_seeds_decline_callback_and_a_retry_re
     assert_eq!(cb["payment"]["status"], "success", "the payment stays successful");
     assert_eq!(cb["payment"]["sum"], json!({"amount": 1000, "currency": "KES"}));
     let op = &cb["operation"];
-    assert_eq!((op["status"].as_str(), op["code"].as_str(), op["message"].as_str()), (Some("decline"), Some("20000"), Some("General decline")));
+    assert_eq!(
+        (op["status"].as_str(), op["code"].as_str(), op["message"].as_str()),
+        (Some("decline"), Some("20000"), Some("General decline"))
+    );
     assert_eq!(op["sum_initial"], json!({"amount": 1000, "currency": "KES"}));
     assert!(op["provider"]["payment_id"].as_str().unwrap().ends_with("RF"), "{op}");
     assert_eq!(cb["payment"]["date"], op["date"]);
@@ -414,8 +440,12 @@ async fn the_status_request_lists_the_payment_and_its_operations() {
 #[tokio::test]
 async fn the_demo_shop_sells_through_gate_and_refunds_once() {
     let sb = Sandbox::start().await;
-    let (status, order) =
-        sb.post_json("/merchant/gate/card-partner", &json!({"amount": 10000, "currency": "KES", "customer_email": "a@example.com", "customer_phone": "254712345678"})).await;
+    let (status, order) = sb
+        .post_json(
+            "/merchant/gate/card-partner",
+            &json!({"amount": 10000, "currency": "KES", "customer_email": "a@example.com", "customer_phone": "254712345678"}),
+        )
+        .await;
     assert_eq!(status, 200, "{order}");
     assert_eq!(order["accepted"], true, "{order}");
     let pid = order["payment_id"].as_str().unwrap().to_string();
@@ -460,10 +490,18 @@ async fn the_demo_shop_sells_through_gate_and_refunds_once() {
     let pp = order["params"]["payment_id"].as_str().unwrap().to_string();
     let (_, myr) = sb.post_json("/merchant/orders", &json!({"amount": 10000, "currency": "MYR"})).await;
     let (_, list) = sb.get_json("/merchant/gate/orders").await;
-    let modes: Vec<_> = list.as_array().unwrap().iter().map(|o| (o["payment_id"].as_str().unwrap().to_string(), o["mode"].as_str().unwrap().to_string())).collect();
+    let modes: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| (o["payment_id"].as_str().unwrap().to_string(), o["mode"].as_str().unwrap().to_string()))
+        .collect();
     assert_eq!(modes[0], (pp.clone(), "payment_page".to_string()), "{list}");
     assert!(!modes.iter().any(|(p, _)| Some(p.as_str()) == myr["params"]["payment_id"].as_str()), "EPay orders are not card orders");
-    assert_eq!((list[0]["amount"].as_i64(), list[0]["currency"].as_str(), list[0]["status"].as_str()), (Some(10000), Some("KES"), Some("created")));
+    assert_eq!(
+        (list[0]["amount"].as_i64(), list[0]["currency"].as_str(), list[0]["status"].as_str()),
+        (Some(10000), Some("KES"), Some("created"))
+    );
 
     let (status, r) = sb.post_json("/merchant/gate/card-partner", &json!({"amount": 5, "currency": "KES"})).await;
     assert_eq!((status, r["error"]["param"].as_str()), (400, Some("payment.amount")), "{r}");
@@ -502,27 +540,62 @@ fn err(o: &Output) -> String {
 #[test]
 fn gate_sale_prints_the_body_the_rust_builder_makes() {
     let o = epay(&[
-        "gate", "sale", "--project", "250", "--payment-id", "TEST_184", "--amount", "1000", "--currency", "KES", "--customer-id", "123",
-        "--ip", "1.2.3.4", "--phone", "123456789", "--email", "customer@example.com", "--secret", SECRET_250,
+        "gate",
+        "sale",
+        "--project",
+        "250",
+        "--payment-id",
+        "TEST_184",
+        "--amount",
+        "1000",
+        "--currency",
+        "KES",
+        "--customer-id",
+        "123",
+        "--ip",
+        "1.2.3.4",
+        "--phone",
+        "123456789",
+        "--email",
+        "customer@example.com",
+        "--secret",
+        SECRET_250,
     ]);
     assert!(o.status.success(), "{}", err(&o));
     let body: Value = serde_json::from_str(&out(&o)).unwrap();
-    let want = gate::card_partner_sale(
-        &ids("TEST_184"),
-        &customer(),
-        &GatePayment::new(MinorUnits(1000), "KES"),
-        SECRET_250,
-    )
-    .unwrap();
+    let want = gate::card_partner_sale(&ids("TEST_184"), &customer(), &GatePayment::new(MinorUnits(1000), "KES"), SECRET_250).unwrap();
     assert_eq!(body, want);
     // The seed's request, key for key.
     assert_eq!(keys(&body), ["general", "customer", "payment"]);
     assert_eq!(keys(&body["customer"]), ["ip_address", "phone", "email", "id"]);
 
     let o = epay(&[
-        "gate", "epay-sale", "--project", "250", "--payment-id", "E1", "--amount", "1000", "--currency", "MYR", "--customer-id", "123",
-        "--ip", "172.10.123.11", "--first-name", "Petra", "--last-name", "Davis", "--email", "d@df.com", "--phone", "640991025894",
-        "--description", "payment cash", "--secret", SECRET_250,
+        "gate",
+        "epay-sale",
+        "--project",
+        "250",
+        "--payment-id",
+        "E1",
+        "--amount",
+        "1000",
+        "--currency",
+        "MYR",
+        "--customer-id",
+        "123",
+        "--ip",
+        "172.10.123.11",
+        "--first-name",
+        "Petra",
+        "--last-name",
+        "Davis",
+        "--email",
+        "d@df.com",
+        "--phone",
+        "640991025894",
+        "--description",
+        "payment cash",
+        "--secret",
+        SECRET_250,
     ]);
     assert!(o.status.success(), "{}", err(&o));
     let body: Value = serde_json::from_str(&out(&o)).unwrap();
@@ -538,14 +611,45 @@ fn gate_sale_prints_the_body_the_rust_builder_makes() {
 #[test]
 fn gate_sale_refuses_bad_input_naming_each_parameter() {
     let o = epay(&[
-        "gate", "sale", "--project", "250", "--payment-id", "P", "--amount", "999", "--currency", "KES", "--customer-id", "C", "--ip",
-        "not-an-ip", "--secret", "s",
+        "gate",
+        "sale",
+        "--project",
+        "250",
+        "--payment-id",
+        "P",
+        "--amount",
+        "999",
+        "--currency",
+        "KES",
+        "--customer-id",
+        "C",
+        "--ip",
+        "not-an-ip",
+        "--secret",
+        "s",
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).is_empty());
     let e = err(&o);
     assert!(e.contains("customer.ip_address") && e.contains("payment.amount"), "{e}");
-    let o = epay(&["gate", "epay-sale", "--project", "250", "--payment-id", "P", "--amount", "1000", "--currency", "MYR", "--customer-id", "C", "--ip", "1.2.3.4", "--secret", "s"]);
+    let o = epay(&[
+        "gate",
+        "epay-sale",
+        "--project",
+        "250",
+        "--payment-id",
+        "P",
+        "--amount",
+        "1000",
+        "--currency",
+        "MYR",
+        "--customer-id",
+        "C",
+        "--ip",
+        "1.2.3.4",
+        "--secret",
+        "s",
+    ]);
     assert_eq!(o.status.code(), Some(2), "usage error: names and contact are required");
     assert!(err(&o).contains("--first-name"), "{}", err(&o));
     let o = epay(&["gate", "refund", "--project", "250", "--payment-id", "P", "--secret", "s", "--send", "https://gate.example"]);
@@ -560,10 +664,29 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
     let pid = fresh("CLI");
     let run = |args: Vec<String>| tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()));
     let common = |cmd: &str| -> Vec<String> {
-        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base].iter().map(|s| s.to_string()).collect()
+        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     };
     let mut sale = common("sale");
-    sale.extend(["--amount", "1000", "--currency", "KES", "--customer-id", "C", "--ip", "1.2.3.4", "--phone", "254712345678", "--email", "c@example.com"].map(String::from));
+    sale.extend(
+        [
+            "--amount",
+            "1000",
+            "--currency",
+            "KES",
+            "--customer-id",
+            "C",
+            "--ip",
+            "1.2.3.4",
+            "--phone",
+            "254712345678",
+            "--email",
+            "c@example.com",
+        ]
+        .map(String::from),
+    );
     let o = run(sale).await.unwrap();
     assert!(o.status.success(), "{}", err(&o));
     let answer: Value = serde_json::from_str(&out(&o)).unwrap();
@@ -675,8 +798,8 @@ async fn readme_1_signed_parameters_open_a_checkout() {
         "force_payment_method": "card-partner",
     });
     let signed = with_signature(params, secret); // adds "signature" at the root
-    // Answer `signed` to your page, which calls EPayWidget.run({ ...signed, onSuccess, ... }).
-    // README-END 1
+                                                 // Answer `signed` to your page, which calls EPayWidget.run({ ...signed, onSuccess, ... }).
+                                                 // README-END 1
     verify(&signed, SECRET_250).expect("signed");
     let sb = Sandbox::start().await;
     let (status, open) = sb.open(&signed).await;
@@ -793,8 +916,14 @@ async fn readme_4_a_clarification_is_answered_from_the_callback() {
     // README-END 4
     let sb = Sandbox::start().await;
     let customer = GateCustomer::new("customer-42", "1.2.3.4").with_phone("254712345678");
-    let sale = gate::card_partner_sale_returning(&ids("order-1004"), &customer, &GatePayment::new(MinorUnits(10000), "KES"), &ReturnUrl::default(), secret)
-        .unwrap();
+    let sale = gate::card_partner_sale_returning(
+        &ids("order-1004"),
+        &customer,
+        &GatePayment::new(MinorUnits(10000), "KES"),
+        &ReturnUrl::default(),
+        secret,
+    )
+    .unwrap();
     let (status, answer) = sb.post_json(gate::CARD_PARTNER_SALE_PATH, &sale).await;
     assert_eq!(status, 200, "{answer}");
     let asked = callback_where(&sb, "order-1004", "clarification", |b| b.get("clarification_fields").is_some()).await;
@@ -947,8 +1076,18 @@ async fn gate_clarify_prints_and_sends_the_clarification() {
     use epay_core::gate::{clarification, ClarificationData};
     // Printed: the builder's body, key for key.
     let o = epay(&[
-        "gate", "clarify", "--project", "250", "--payment-id", "TEST_184", "--phone", "123456789", "--email", "customer@example.com",
-        "--secret", SECRET_250,
+        "gate",
+        "clarify",
+        "--project",
+        "250",
+        "--payment-id",
+        "TEST_184",
+        "--phone",
+        "123456789",
+        "--email",
+        "customer@example.com",
+        "--secret",
+        SECRET_250,
     ]);
     assert!(o.status.success(), "{}", err(&o));
     let body: Value = serde_json::from_str(&out(&o)).unwrap();
@@ -971,7 +1110,10 @@ async fn gate_clarify_prints_and_sends_the_clarification() {
     let pid = fresh("CLICLAR");
     let run = |args: Vec<String>| tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()));
     let common = |cmd: &str| -> Vec<String> {
-        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base].iter().map(|s| s.to_string()).collect()
+        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     };
     let mut sale = common("sale");
     sale.extend(["--amount", "1000", "--currency", "KES", "--customer-id", "C", "--ip", "1.2.3.4"].map(String::from));

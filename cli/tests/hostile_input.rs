@@ -195,7 +195,8 @@ async fn the_return_url_is_the_merchants() {
     assert_eq!(resp.headers()["location"], signed_url);
 
     // A signed return URL must itself be one the platform may send a customer to.
-    let mut p = json!({"project_id": 250, "payment_id": "ret-bad", "payment_amount": 10000, "payment_currency": "KES", "customer_id": "c1"});
+    let mut p =
+        json!({"project_id": 250, "payment_id": "ret-bad", "payment_amount": 10000, "payment_currency": "KES", "customer_id": "c1"});
     p["return_url"] = json!("javascript:alert(1)");
     let (status, body) = sb.open(&signed(p, SECRET_250)).await;
     assert_eq!((status, error_params(&body)), (400, vec!["return_url".to_string()]), "{body}");

@@ -533,10 +533,8 @@ async fn paydala_needs_a_project_with_a_paydala_service() {
 
 #[tokio::test]
 async fn settings_are_checked_at_start() {
-    let bad = Config {
-        paydala: PaydalaConfig { merchant_url: Some("not a url".into()), ..PaydalaConfig::default() },
-        ..fast_config(":memory:")
-    };
+    let bad =
+        Config { paydala: PaydalaConfig { merchant_url: Some("not a url".into()), ..PaydalaConfig::default() }, ..fast_config(":memory:") };
     let Err(e) = epay_cli::sandbox::start(bad).await else { panic!("a bad merchant URL must stop the start") };
     assert!(e.to_string().contains("PayDala merchant URL"), "{e}");
 }
@@ -695,7 +693,10 @@ async fn paydala_is_offered_only_to_a_project_with_a_paydala_service() {
     // ...and forcing it is refused at once, by name, instead of failing at pay.
     let (status, open) = sb.open(&kzt(json!({"force_payment_method": "paydala"}))).await;
     assert_eq!(status, 400, "{open}");
-    assert_eq!((open["error"]["code"].as_str(), open["error"]["param"].as_str()), (Some("method_not_available"), Some("force_payment_method")));
+    assert_eq!(
+        (open["error"]["code"].as_str(), open["error"]["param"].as_str()),
+        (Some("method_not_available"), Some("force_payment_method"))
+    );
     // JetPay project 1234 offers it.
     let params = sb.order(json!({"amount": 50000, "currency": "KZT"})).await;
     let (_, open) = sb.open(&params).await;

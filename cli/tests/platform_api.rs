@@ -164,8 +164,28 @@ async fn card_partner_pay_answers_the_seed_shaped_redirect() {
     assert_eq!(
         keys,
         vec![
-            "live", "mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa", "oid",
-            "inv", "ttl", "tel", "eml", "vid", "curr", "cbk", "lbk", "cst", "crl", "hsh"
+            "live",
+            "mpesa",
+            "bonga",
+            "airtel",
+            "equity",
+            "mobilebanking",
+            "debitcard",
+            "mkoporahisi",
+            "saida",
+            "elipa",
+            "oid",
+            "inv",
+            "ttl",
+            "tel",
+            "eml",
+            "vid",
+            "curr",
+            "cbk",
+            "lbk",
+            "cst",
+            "crl",
+            "hsh"
         ]
     );
     assert!(body.values().all(Value::is_string), "every body value is text, as in the seed");

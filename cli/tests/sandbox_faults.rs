@@ -40,7 +40,15 @@ fn enqueue(store: &store::Store, project: u64, payment: &str, body: &str) {
                 Some(p) => p.rowid,
                 None => store::insert_payment(
                     c,
-                    &store::NewPayment { project_id: project, payment_id: payment, amount: 100, currency: "KES", customer_id: "c", description: None, created_at: "now" },
+                    &store::NewPayment {
+                        project_id: project,
+                        payment_id: payment,
+                        amount: 100,
+                        currency: "KES",
+                        customer_id: "c",
+                        description: None,
+                        created_at: "now",
+                    },
                 )?,
             };
             store::enqueue_callback(c, project, rowid, None, body, "now", 0)
@@ -82,7 +90,10 @@ async fn merchant(secret: &'static str, delay_ms: fn(usize) -> u64, log: Arc<Mut
 }
 
 fn set_callback_url(sb: &Sandbox, project: u64, url: &str) {
-    sb.running.store().with(|c| c.execute("UPDATE projects SET callback_url = ?2 WHERE id = ?1", rusqlite::params![project as i64, url])).unwrap();
+    sb.running
+        .store()
+        .with(|c| c.execute("UPDATE projects SET callback_url = ?2 WHERE id = ?1", rusqlite::params![project as i64, url]))
+        .unwrap();
 }
 
 fn delivered(sb: &Sandbox, payment: &str) -> Vec<store::DeliveryState> {
@@ -167,7 +178,18 @@ async fn a_full_disk_or_a_read_only_database_is_a_clear_error_and_loses_nothing(
         let payment = format!("disk-{name}");
         set_callback_url(&sb, 250, "http://127.0.0.1:9/down");
         enqueue(sb.running.store(), 250, &payment, &callback(250, SECRET_250, &payment, 7));
-        sb.running.store().with(|c| c.query_row(break_it, [], |_| Ok(())).or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(()) } else { Err(e) })).unwrap();
+        sb.running
+            .store()
+            .with(|c| {
+                c.query_row(break_it, [], |_| Ok(())).or_else(|e| {
+                    if matches!(e, rusqlite::Error::QueryReturnedNoRows) {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+            })
+            .unwrap();
         set_callback_url_unchecked(&sb, &format!("{good}/cb"));
         sb.running.wake_outbox();
 
@@ -184,7 +206,13 @@ async fn a_full_disk_or_a_read_only_database_is_a_clear_error_and_loses_nothing(
         assert_eq!(status, 200, "{name}: reads still work");
 
         // Back to normal: writes work, and the waiting callback is delivered.
-        sb.running.store().with(|c| c.query_row(fix_it, [], |_| Ok(())).or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(()) } else { Err(e) })).unwrap();
+        sb.running
+            .store()
+            .with(|c| {
+                c.query_row(fix_it, [], |_| Ok(()))
+                    .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(()) } else { Err(e) })
+            })
+            .unwrap();
         let (status, body) = sb.post_json("/merchant/orders", &order).await;
         assert_eq!(status, 201, "{name}: {body}");
         eventually(10, &format!("the waiting callback after the {name} fault"), || {

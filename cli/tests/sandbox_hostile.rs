@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use epay_cli::sandbox::server::limits::Limits;
 use epay_cli::sandbox::platform::store;
+use epay_cli::sandbox::server::limits::Limits;
 use epay_cli::sandbox::Config;
 use epay_core::protocol::{OPEN_PATH, STATUS_PATH};
 use serde_json::json;
@@ -85,7 +85,9 @@ async fn only_loopback_and_allowed_host_names_are_answered() {
             assert!(text.contains("Host") && text.contains("--allow-host"), "{text}");
         }
     }
-    for host in ["127.0.0.1", "127.0.0.1:8787", "localhost", "LOCALHOST:1", "[::1]:8787", "shop.localhost:8787", "devbox.test:8787", "DEVBOX.test"] {
+    for host in
+        ["127.0.0.1", "127.0.0.1:8787", "localhost", "LOCALHOST:1", "[::1]:8787", "shop.localhost:8787", "devbox.test:8787", "DEVBOX.test"]
+    {
         let (status, text) = get_with_host(&sb, "/healthz", host).await;
         assert_eq!((status, text.as_str()), (200, "ok"), "Host {host}");
     }
@@ -139,9 +141,11 @@ async fn a_stuck_request_body_times_out() {
     let limits = Limits { max_connections: 64, header_timeout: Duration::from_secs(5), request_timeout: Duration::from_secs(1) };
     let sb = Sandbox::start_with(Config { limits, ..fast_config(":memory:") }).await;
     let mut c = tokio::net::TcpStream::connect(sb.running.addr).await.unwrap();
-    c.write_all(b"POST /merchant/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amo")
-        .await
-        .unwrap();
+    c.write_all(
+        b"POST /merchant/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amo",
+    )
+    .await
+    .unwrap();
     let mut answer = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(4), c.read_to_end(&mut answer)).await;
     assert!(read.is_ok(), "the server gave up on the body");
@@ -157,7 +161,8 @@ async fn unused_sessions_expire_and_are_deleted() {
     let kept = sb.session(&params).await;
     let params2 = sb.order(json!({"amount": 10000, "currency": "KES"})).await;
     let dropped = sb.session(&params2).await;
-    let count = |sb: &Sandbox| sb.running.store().with(|c| c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get::<_, i64>(0))).unwrap();
+    let count =
+        |sb: &Sandbox| sb.running.store().with(|c| c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get::<_, i64>(0))).unwrap();
     assert_eq!(count(&sb), 2);
     // A session in use stays; the unused one goes.
     for _ in 0..8 {
@@ -196,7 +201,15 @@ fn enqueue(sb: &Sandbox, project_id: u64, payment_id: &str, body: &str) {
                 Some(p) => p.rowid,
                 None => store::insert_payment(
                     c,
-                    &store::NewPayment { project_id, payment_id, amount: 100, currency: "KES", customer_id: "c", description: None, created_at: "now" },
+                    &store::NewPayment {
+                        project_id,
+                        payment_id,
+                        amount: 100,
+                        currency: "KES",
+                        customer_id: "c",
+                        description: None,
+                        created_at: "now",
+                    },
                 )?,
             };
             store::enqueue_callback(c, project_id, rowid, None, body, "now", 0)

@@ -61,11 +61,7 @@ impl PaymentStatus {
     }
 
     pub fn parse(s: &str) -> PaymentStatus {
-        STATUS_NAMES
-            .iter()
-            .find(|(_, n)| *n == s)
-            .map(|(st, _)| st.clone())
-            .unwrap_or_else(|| PaymentStatus::Other(s.to_string()))
+        STATUS_NAMES.iter().find(|(_, n)| *n == s).map(|(st, _)| st.clone()).unwrap_or_else(|| PaymentStatus::Other(s.to_string()))
     }
 
     /// No further change is expected for the customer's purchase.

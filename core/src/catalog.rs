@@ -100,7 +100,11 @@ impl CustomerField {
                         }
                         None => false,
                     };
-                if ok { Ok(()) } else { Err(FieldProblem::Email) }
+                if ok {
+                    Ok(())
+                } else {
+                    Err(FieldProblem::Email)
+                }
             }
             CustomerField::Phone => {
                 let body = v.strip_prefix('+').unwrap_or(v);
@@ -274,10 +278,7 @@ mod tests {
     #[test]
     fn epay_requires_all_four_customer_fields_and_card_recommends_two() {
         assert_eq!(MethodCode::EpayCash.rule().fields_to_ask(|_| false).len(), 4);
-        assert_eq!(
-            MethodCode::EpayCash.rule().fields_to_ask(|f| f != CustomerField::Phone),
-            vec![CustomerField::Phone]
-        );
+        assert_eq!(MethodCode::EpayCash.rule().fields_to_ask(|f| f != CustomerField::Phone), vec![CustomerField::Phone]);
         assert_eq!(MethodCode::CardPartner.rule().fields_to_ask(|_| false), vec![CustomerField::Phone, CustomerField::Email]);
         assert!(MethodCode::Paydala.rule().fields_to_ask(|_| false).is_empty());
     }

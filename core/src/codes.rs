@@ -306,12 +306,7 @@ pub fn code128(data: &str) -> Result<Barcode, CodeError> {
         }
         x += w as usize;
     }
-    Ok(Barcode {
-        modules,
-        total_width: (x + BAR_QUIET as usize) as u32,
-        height: BAR_HEIGHT,
-        path,
-    })
+    Ok(Barcode { modules, total_width: (x + BAR_QUIET as usize) as u32, height: BAR_HEIGHT, path })
 }
 
 /// Decimal digits of `n`, without going through `core::fmt`.

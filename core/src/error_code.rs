@@ -119,10 +119,10 @@ impl ErrorCode {
     pub fn heard_by_widget(self) -> bool {
         use ErrorCode::*;
         match self {
-            InvalidArgument | InvalidParams | InvalidOption | TargetNotFound | NoDocument | LoadFailed | Network
-            | Protocol | BadRedirect | RedirectFailed | NoMethod => true,
-            InvalidJson | BadSignature | UnknownProject | UnknownSession | MethodNotAllowed | MethodNotAvailable
-            | PaymentIdReused | StorageUnavailable | Internal => true,
+            InvalidArgument | InvalidParams | InvalidOption | TargetNotFound | NoDocument | LoadFailed | Network | Protocol
+            | BadRedirect | RedirectFailed | NoMethod => true,
+            InvalidJson | BadSignature | UnknownProject | UnknownSession | MethodNotAllowed | MethodNotAvailable | PaymentIdReused
+            | StorageUnavailable | Internal => true,
             // Gate is the merchant server's API: the widget never calls it.
             UnknownPayment | DuplicatePayment | NotRefundable | NotAwaitingClarification => false,
             UnknownOrder | GateUnreachable | BadCallback | UnknownCallback | NotDelivered | CrossOrigin | PartnerRefused => false,

@@ -100,7 +100,12 @@ impl WidgetError {
             CodeDataError::Missing(k) => k,
             CodeDataError::BadTime(_) => "valid_time",
         };
-        WidgetError { code: ErrorCode::BadRedirect, param: Some(["redirect_data.body.", field].concat()), message: e.to_string(), retryable: false }
+        WidgetError {
+            code: ErrorCode::BadRedirect,
+            param: Some(["redirect_data.body.", field].concat()),
+            message: e.to_string(),
+            retryable: false,
+        }
     }
 }
 
@@ -109,16 +114,32 @@ pub enum Screen {
     Loading,
     Error(WidgetError),
     Picker,
-    Fields { method: MethodCode, fields: Vec<CustomerField>, problems: Vec<(CustomerField, FieldProblem)>, busy: bool },
+    Fields {
+        method: MethodCode,
+        fields: Vec<CustomerField>,
+        problems: Vec<(CustomerField, FieldProblem)>,
+        busy: bool,
+    },
     /// Sending the customer to the partner; the form is being submitted.
-    Redirecting { redirect_data: RedirectData },
+    Redirecting {
+        redirect_data: RedirectData,
+    },
     /// EPay code screen.
-    Code { redirect_data: RedirectData },
+    Code {
+        redirect_data: RedirectData,
+    },
     /// PayDala instructions.
-    Terminal { account: String, service_name: String },
+    Terminal {
+        account: String,
+        service_name: String,
+    },
     /// Following the payment; `stalled` after repeated network failures.
-    Waiting { stalled: bool },
-    Result { view: PaymentView },
+    Waiting {
+        stalled: bool,
+    },
+    Result {
+        view: PaymentView,
+    },
 }
 
 /// What the widget tells the merchant page.
@@ -137,10 +158,15 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     CallOpen,
-    CallPay { method: MethodCode, customer: CustomerData },
+    CallPay {
+        method: MethodCode,
+        customer: CustomerData,
+    },
     CallStatus,
     /// Poll again after this many milliseconds (replaces any pending poll).
-    SchedulePoll { attempt: u32 },
+    SchedulePoll {
+        attempt: u32,
+    },
     CancelPoll,
     /// Build the form and submit it (already checked against the URL policy).
     Navigate(RedirectData),
@@ -435,7 +461,11 @@ impl Checkout {
                 }
             }
             Msg::PollDue => {
-                if self.following && self.visible { vec![Effect::CallStatus] } else { vec![] }
+                if self.following && self.visible {
+                    vec![Effect::CallStatus]
+                } else {
+                    vec![]
+                }
             }
             Msg::Retry => match &self.screen {
                 Screen::Waiting { stalled: true } => {
@@ -695,16 +725,17 @@ mod tests {
         let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
         c.update(Msg::PayAnswered(Err(CallFailure::Network("offline".into()))));
         assert!(matches!(c.screen, Screen::Error(ref e) if e.retryable));
-        assert_eq!(
-            c.update(Msg::Retry),
-            vec![Effect::CallPay { method: MethodCode::CardPartner, customer: CustomerData::default() }]
-        );
+        assert_eq!(c.update(Msg::Retry), vec![Effect::CallPay { method: MethodCode::CardPartner, customer: CustomerData::default() }]);
     }
 
     #[test]
     fn rejected_open_is_an_error_naming_the_parameter() {
         let (mut c, _) = Checkout::new(SANDBOX);
-        let fx = c.update(Msg::Opened(Err(CallFailure::Rejected(ApiError::new(ErrorCode::BadSignature, Some("signature"), "signature: does not match")))));
+        let fx = c.update(Msg::Opened(Err(CallFailure::Rejected(ApiError::new(
+            ErrorCode::BadSignature,
+            Some("signature"),
+            "signature: does not match",
+        )))));
         match &c.screen {
             Screen::Error(e) => {
                 assert_eq!(e.param.as_deref(), Some("signature"));

@@ -242,12 +242,7 @@ pub fn card_partner_sale(
 /// A signed `/v2/payment/cash/epay/sale` body, shaped as the seed's example (`general`,
 /// `payment{amount, currency, description}`, `customer{first_name, last_name, ip_address,
 /// phone, email, id}`). All of those are required; the currency must be MYR.
-pub fn epay_sale(
-    general: &GeneralIds,
-    customer: &GateCustomer,
-    payment: &GatePayment,
-    secret: &str,
-) -> Result<Value, Vec<ParamError>> {
+pub fn epay_sale(general: &GeneralIds, customer: &GateCustomer, payment: &GatePayment, secret: &str) -> Result<Value, Vec<ParamError>> {
     let mut c = Map::new();
     put(&mut c, "first_name", &customer.first_name);
     put(&mut c, "last_name", &customer.last_name);
@@ -263,7 +258,11 @@ fn checked_sale(kind: SaleKind, doc: Value, secret: &str) -> Result<Value, Vec<P
     let mut errs = separator_problems(&doc);
     let signed = with_signature(doc, secret);
     errs.extend(parse_sale(kind, &signed).err().unwrap_or_default());
-    if errs.is_empty() { Ok(signed) } else { Err(errs) }
+    if errs.is_empty() {
+        Ok(signed)
+    } else {
+        Err(errs)
+    }
 }
 
 /// A signed `/v2/payment/card-partner/refund` body: a full refund, `general` only.
@@ -334,7 +333,11 @@ fn separator_problems(doc: &Value) -> Vec<ParamError> {
 /// `doc` signed into `general.signature`, refusing what [`separator_problems`] refuses.
 fn signed(doc: Value, secret: &str) -> Result<Value, Vec<ParamError>> {
     let errs = separator_problems(&doc);
-    if errs.is_empty() { Ok(with_signature(doc, secret)) } else { Err(errs) }
+    if errs.is_empty() {
+        Ok(with_signature(doc, secret))
+    } else {
+        Err(errs)
+    }
 }
 
 /// What the platform refuses in a signed Gate body so that no two bodies it accepts share
@@ -449,11 +452,7 @@ fn parse_general(root: &Map<String, Value>, errs: &mut Vec<ParamError>) -> (Opti
     let payment_id = id_at(g, "general", "payment_id", errs);
     let signature = match g.get("signature") {
         None | Some(Value::Null) => {
-            errs.push(ParamError::new(
-                "general.signature",
-                "required",
-                "is required: sign the request with the project secret",
-            ));
+            errs.push(ParamError::new("general.signature", "required", "is required: sign the request with the project secret"));
             None
         }
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
@@ -469,8 +468,7 @@ fn parse_general(root: &Map<String, Value>, errs: &mut Vec<ParamError>) -> (Opti
 }
 
 fn root_object(doc: &Value) -> Result<&Map<String, Value>, Vec<ParamError>> {
-    doc.as_object()
-        .ok_or_else(|| vec![ParamError::new("body", "type", "must be a JSON object with general, customer and payment")])
+    doc.as_object().ok_or_else(|| vec![ParamError::new("body", "type", "must be a JSON object with general, customer and payment")])
 }
 
 /// Checks a sale body of `kind`: every problem is reported, each naming its dotted path
@@ -488,13 +486,12 @@ pub fn parse_sale(kind: SaleKind, doc: &Value) -> Result<SaleRequest, Vec<ParamE
         SaleKind::Epay => "id, ip_address, first_name, last_name, email and phone",
     };
     let customer = section(root, "customer", customer_holds, &mut errs).map(|c| {
-        let mut out = GateCustomer {
-            id: id_at(c, "customer", "id", &mut errs).unwrap_or_default(),
-            ip_address: String::new(),
-            ..Default::default()
-        };
+        let mut out =
+            GateCustomer { id: id_at(c, "customer", "id", &mut errs).unwrap_or_default(), ip_address: String::new(), ..Default::default() };
         match c.get("ip_address") {
-            None | Some(Value::Null) => errs.push(ParamError::new("customer.ip_address", "required", "is required: the customer's IP address")),
+            None | Some(Value::Null) => {
+                errs.push(ParamError::new("customer.ip_address", "required", "is required: the customer's IP address"))
+            }
             Some(Value::String(s)) if s.trim().parse::<std::net::IpAddr>().is_ok() => out.ip_address = s.clone(),
             Some(other) => errs.push(ParamError::new(
                 "customer.ip_address",
@@ -687,7 +684,11 @@ pub fn parse_return_url(doc: &Value, policy: UrlPolicy) -> Result<ReturnUrl, Vec
             format!("must be an object with success and/or decline URLs, got {}", shown(other)),
         )),
     }
-    if errs.is_empty() { Ok(out) } else { Err(errs) }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
 }
 
 /// `POST /v2/payment/status`: the sandbox's merchant status request (our design; the
@@ -813,7 +814,11 @@ pub fn parse_clarification(doc: &Value) -> Result<ClarificationRequest, Vec<Para
                     }
                 }
                 if customer.is_empty() {
-                    errs.push(ParamError::new("additional_data.customer", "required", "must hold the fields asked for: phone and/or email"));
+                    errs.push(ParamError::new(
+                        "additional_data.customer",
+                        "required",
+                        "must hold the fields asked for: phone and/or email",
+                    ));
                 }
             }
             None | Some(Value::Null) => {
@@ -952,13 +957,7 @@ pub struct GateRejected {
 
 impl GateRejected {
     pub fn new(code: ErrorCode, param: Option<&str>, message: impl Into<String>) -> Self {
-        GateRejected {
-            status: RejectedStatus::Error,
-            code,
-            param: param.map(Into::into),
-            message: message.into(),
-            errors: Vec::new(),
-        }
+        GateRejected { status: RejectedStatus::Error, code, param: param.map(Into::into), message: message.into(), errors: Vec::new() }
     }
 
     /// `invalid_params` with all the problems; `param` is the first one.

@@ -122,9 +122,9 @@ pub fn resplit_name<'a>(value: &str, names: impl IntoIterator<Item = &'a str>) -
     if !value.contains(';') {
         return None;
     }
-    names.into_iter().find(|name| {
-        value.match_indices(';').any(|(i, _)| value[i + 1..].strip_prefix(*name).is_some_and(|rest| rest.starts_with(':')))
-    })
+    names
+        .into_iter()
+        .find(|name| value.match_indices(';').any(|(i, _)| value[i + 1..].strip_prefix(*name).is_some_and(|rest| rest.starts_with(':'))))
 }
 
 /// The problems that stop a request before any other work: too many parameters, a value
@@ -260,7 +260,11 @@ fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> 
             None
         }
         Some(Scalar::Text(s)) if s.chars().count() > 255 || s.chars().any(|c| c.is_control() || c == ';') => {
-            errs.push(ParamError::new(key, "format", "must be at most 255 characters with no control characters and no ; (the signature's separator)"));
+            errs.push(ParamError::new(
+                key,
+                "format",
+                "must be at most 255 characters with no control characters and no ; (the signature's separator)",
+            ));
             None
         }
         Some(Scalar::Text(s)) => Some(s.clone()),
@@ -298,12 +302,10 @@ fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -
             None
         }
         Some(Scalar::Int(i)) if *i > 0 => Some(*i),
-        Some(Scalar::Text(s)) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => {
-            match s.parse::<i64>() {
-                Ok(i) if i > 0 => Some(i),
-                _ => bad(errs, format!("\"{s}\"")),
-            }
-        }
+        Some(Scalar::Text(s)) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => match s.parse::<i64>() {
+            Ok(i) if i > 0 => Some(i),
+            _ => bad(errs, format!("\"{s}\"")),
+        },
         Some(other) => bad(
             errs,
             match other {
@@ -389,13 +391,7 @@ impl PaymentRequest {
         let project_id = positive_int(p, "project_id", "a positive integer", &mut errs);
         let payment_id = id_like(p, "payment_id", &mut errs);
         let customer_id = id_like(p, "customer_id", &mut errs);
-        let amount = positive_int(
-            p,
-            "payment_amount",
-            "a positive integer in minor units (1000 is 10.00)",
-            &mut errs,
-        )
-        .map(MinorUnits);
+        let amount = positive_int(p, "payment_amount", "a positive integer in minor units (1000 is 10.00)", &mut errs).map(MinorUnits);
         let currency = match text(p, "payment_currency") {
             None => {
                 errs.push(ParamError::new("payment_currency", "required", "is required"));
@@ -484,9 +480,7 @@ impl PaymentRequest {
                 None => {
                     methods = methods_for(currency, amount);
                     if methods.is_empty() {
-                        let currency_known = MethodCode::ALL
-                            .iter()
-                            .any(|m| m.rule().currencies.iter().any(|l| l.currency == currency));
+                        let currency_known = MethodCode::ALL.iter().any(|m| m.rule().currencies.iter().any(|l| l.currency == currency));
                         if currency_known {
                             let why: Vec<String> = MethodCode::ALL
                                 .iter()
@@ -639,10 +633,7 @@ mod tests {
         let mut p = base("MYR", 500000);
         p.insert("customer_first_name".into(), Scalar::Text("Putra".into()));
         let r = PaymentRequest::parse(&p).unwrap();
-        assert_eq!(
-            r.fields_to_ask(MethodCode::EpayCash),
-            vec![CustomerField::LastName, CustomerField::Email, CustomerField::Phone]
-        );
+        assert_eq!(r.fields_to_ask(MethodCode::EpayCash), vec![CustomerField::LastName, CustomerField::Email, CustomerField::Phone]);
     }
 
     #[test]
@@ -663,11 +654,7 @@ mod tests {
 
     #[test]
     fn from_pairs_keeps_the_last_value_of_a_key_in_key_order() {
-        let pairs = vec![
-            ("b".to_string(), Scalar::Int(1)),
-            ("a".to_string(), Scalar::Null),
-            ("b".to_string(), Scalar::Int(2)),
-        ];
+        let pairs = vec![("b".to_string(), Scalar::Int(1)), ("a".to_string(), Scalar::Null), ("b".to_string(), Scalar::Int(2))];
         let mut one_by_one = Params::new();
         for (k, v) in pairs.clone() {
             one_by_one.insert(k, v);

@@ -131,8 +131,8 @@ impl PaydalaRequest {
     /// Reads a request body. Every problem is reported, each naming its parameter.
     /// The signature is only checked for presence here; [`handle`] verifies it.
     pub fn parse(body: &[u8]) -> Result<PaydalaRequest, Vec<ParamError>> {
-        let doc: Value = serde_json::from_slice(body)
-            .map_err(|e| vec![ParamError::new("body", "json", format!("must be a JSON object ({e})"))])?;
+        let doc: Value =
+            serde_json::from_slice(body).map_err(|e| vec![ParamError::new("body", "json", format!("must be a JSON object ({e})"))])?;
         PaydalaRequest::from_value(&doc)
     }
 
@@ -149,11 +149,7 @@ impl PaydalaRequest {
             }
             Some(Value::String(s)) if s == TYPE_VERIFY || s == TYPE_CHECK_DEPOSIT => Some(s.as_str()),
             Some(other) => {
-                errs.push(ParamError::new(
-                    "type",
-                    "unknown_type",
-                    format!("must be verify or check_deposit, got {}", shown(other)),
-                ));
+                errs.push(ParamError::new("type", "unknown_type", format!("must be verify or check_deposit, got {}", shown(other))));
                 None
             }
         };
@@ -189,9 +185,7 @@ impl PaydalaRequest {
                     }
                 };
                 match obj.get("payment_method") {
-                    None | Some(Value::Null) => {
-                        errs.push(ParamError::new("payment_method", "required", "is required: terminal/paydala"))
-                    }
+                    None | Some(Value::Null) => errs.push(ParamError::new("payment_method", "required", "is required: terminal/paydala")),
                     Some(Value::String(s)) if s == PAYMENT_METHOD => {}
                     Some(other) => errs.push(ParamError::new(
                         "payment_method",
@@ -268,9 +262,7 @@ fn customer_id(obj: &Map<String, Value>, errs: &mut Vec<ParamError>) -> Option<S
             errs.push(ParamError::new("customer_id", "required", "is required: the account number typed at the terminal"));
             None
         }
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 255 && !s.chars().any(char::is_control) => {
-            Some(s.clone())
-        }
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 255 && !s.chars().any(char::is_control) => Some(s.clone()),
         Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
         Some(other) => {
             errs.push(ParamError::new("customer_id", "format", format!("{RULE}, got {}", shown(other))));
@@ -557,10 +549,7 @@ pub fn parse_check_deposit_response(text: &str) -> Result<CheckDepositResponse, 
                 // A merchant's numeric id is still an id.
                 Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Some(n.to_string()),
                 Some(other) => {
-                    return Err(ResponseError::Invalid {
-                        field: "payment_id",
-                        rule: format!("must be a string, got {}", shown(other)),
-                    })
+                    return Err(ResponseError::Invalid { field: "payment_id", rule: format!("must be a string, got {}", shown(other)) })
                 }
             };
             match id {
@@ -699,9 +688,9 @@ pub fn handle(body: &[u8], secret: &str, merchant: &impl PaydalaMerchant) -> Pay
         PaydalaRequest::Verify(req) => {
             PaydalaReply::verify(unwound(|| answer_verify(&req, merchant)).unwrap_or_else(VerifyResponse::error))
         }
-        PaydalaRequest::CheckDeposit(req) => PaydalaReply::deposit(
-            unwound(|| answer_check_deposit(&req, merchant)).unwrap_or_else(CheckDepositResponse::error),
-        ),
+        PaydalaRequest::CheckDeposit(req) => {
+            PaydalaReply::deposit(unwound(|| answer_check_deposit(&req, merchant)).unwrap_or_else(CheckDepositResponse::error))
+        }
     }
 }
 
@@ -722,16 +711,19 @@ fn lookup(customer_id: &str, merchant: &impl PaydalaMerchant) -> Result<Account,
     match merchant.lookup_account(customer_id) {
         Err(m) => Err((ResponseCode::Error, nonempty(m, "lookup_account failed"))),
         Ok(None) => Err((ResponseCode::NotFound, ACCOUNT_NOT_FOUND.into())),
-        Ok(Some(acc)) if !is_currency_code(&acc.currency) => Err((
-            ResponseCode::Error,
-            format!("account currency {:?} is not an ISO 4217 alpha-3 code such as KZT", acc.currency),
-        )),
+        Ok(Some(acc)) if !is_currency_code(&acc.currency) => {
+            Err((ResponseCode::Error, format!("account currency {:?} is not an ISO 4217 alpha-3 code such as KZT", acc.currency)))
+        }
         Ok(Some(acc)) => Ok(acc),
     }
 }
 
 fn nonempty(m: String, fallback: &str) -> String {
-    if m.trim().is_empty() { fallback.to_string() } else { m }
+    if m.trim().is_empty() {
+        fallback.to_string()
+    } else {
+        m
+    }
 }
 
 /// The answer to a parsed, signature-checked `verify`.
@@ -751,10 +743,7 @@ pub fn answer_check_deposit(req: &CheckDepositRequest, merchant: &impl PaydalaMe
         Err((_, m)) => return CheckDepositResponse::error(m),
     };
     if acc.currency != req.currency {
-        return CheckDepositResponse::not_found(format!(
-            "currency mismatch: account is {}, deposit is {}",
-            acc.currency, req.currency
-        ));
+        return CheckDepositResponse::not_found(format!("currency mismatch: account is {}, deposit is {}", acc.currency, req.currency));
     }
     match merchant.create_deposit(req) {
         Ok(d) if d.payment_id.trim().is_empty() => CheckDepositResponse::error("create_deposit returned an empty payment_id"),

@@ -123,11 +123,12 @@ impl std::fmt::Display for RedirectError {
             RedirectError::Malformed(why) => write!(f, "redirect_data.url: must be an absolute https URL ({why})"),
             RedirectError::Scheme(s) => write!(f, "redirect_data.url: scheme \"{s}\" is refused; only https is followed"),
             RedirectError::InsecureHost(h) => {
-                write!(f, "redirect_data.url: plain http to \"{h}\" is refused; only https is followed (http only to loopback in sandbox mode)")
+                write!(
+                    f,
+                    "redirect_data.url: plain http to \"{h}\" is refused; only https is followed (http only to loopback in sandbox mode)"
+                )
             }
-            RedirectError::LoopbackNotAllowed => {
-                f.write_str("redirect_data.url: plain http to loopback is allowed only in sandbox mode")
-            }
+            RedirectError::LoopbackNotAllowed => f.write_str("redirect_data.url: plain http to loopback is allowed only in sandbox mode"),
         }
     }
 }
@@ -171,7 +172,10 @@ pub fn scheme_and_host(url: &str) -> Result<(String, String), RedirectError> {
     // is submitted and the customer lands on `about:blank#blocked`.
     if !port.is_empty() {
         let digits = port.strip_prefix(':').ok_or_else(|| RedirectError::Malformed("junk after the host".into()))?;
-        if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.trim_start_matches('0').len() > 5 || digits.parse::<u32>().is_ok_and(|p| p > 65535) {
+        if !digits.bytes().all(|b| b.is_ascii_digit())
+            || digits.trim_start_matches('0').len() > 5
+            || digits.parse::<u32>().is_ok_and(|p| p > 65535)
+        {
             return Err(RedirectError::Malformed("the port must be a number from 0 to 65535".into()));
         }
     }
@@ -260,7 +264,9 @@ fn is_ipv6(s: &str) -> bool {
             if last && i == items.len() - 1 && item.contains('.') {
                 let quad: Vec<&str> = item.split('.').collect();
                 let ok = quad.len() == 4
-                    && quad.iter().all(|q| !q.is_empty() && q.len() <= 3 && q.bytes().all(|b| b.is_ascii_digit()) && q.parse::<u16>().is_ok_and(|v| v <= 255));
+                    && quad.iter().all(|q| {
+                        !q.is_empty() && q.len() <= 3 && q.bytes().all(|b| b.is_ascii_digit()) && q.parse::<u16>().is_ok_and(|v| v <= 255)
+                    });
                 if !ok {
                     return None;
                 }
@@ -274,7 +280,11 @@ fn is_ipv6(s: &str) -> bool {
         Some(n)
     };
     let (Some(h), Some(t)) = (pieces(head, !compressed), pieces(tail, true)) else { return false };
-    if compressed { h + t <= 7 } else { h == 8 }
+    if compressed {
+        h + t <= 7
+    } else {
+        h == 8
+    }
 }
 
 /// The origin of an absolute URL as browsers serialize it: `scheme://host[:port]`, lower
@@ -285,7 +295,11 @@ pub fn origin(url: &str) -> Result<String, RedirectError> {
     let rest = &url[scheme.len() + 3..];
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let after_host = if host_port.starts_with('[') { host_port.find(']').map_or("", |e| &host_port[e + 1..]) } else { host_port.find(':').map_or("", |i| &host_port[i..]) };
+    let after_host = if host_port.starts_with('[') {
+        host_port.find(']').map_or("", |e| &host_port[e + 1..])
+    } else {
+        host_port.find(':').map_or("", |i| &host_port[i..])
+    };
     let port = after_host.strip_prefix(':').unwrap_or("").parse::<u32>().ok();
     let default = match scheme.as_str() {
         "https" => Some(443),
@@ -307,7 +321,9 @@ pub fn is_loopback_host(host: &str) -> bool {
     let parts: Vec<&str> = host.split('.').collect();
     parts.len() == 4
         && parts[0] == "127"
-        && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
 }
 
 /// Checks that a URL may be navigated to under `policy`: `https:`, or `http:` to a loopback
@@ -318,7 +334,11 @@ pub fn check_url(url: &str, policy: UrlPolicy) -> Result<(), RedirectError> {
     match scheme.as_str() {
         "https" => Ok(()),
         "http" if is_loopback_host(&host) => {
-            if policy.allow_loopback_http { Ok(()) } else { Err(RedirectError::LoopbackNotAllowed) }
+            if policy.allow_loopback_http {
+                Ok(())
+            } else {
+                Err(RedirectError::LoopbackNotAllowed)
+            }
         }
         "http" => Err(RedirectError::InsecureHost(host)),
         _ => Err(RedirectError::Scheme(scheme)),

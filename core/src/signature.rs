@@ -116,9 +116,7 @@ fn mac(s: &str, secret: &str) -> Hmac<Sha512> {
 
 /// Where the signature of a document sits: the root `signature`, else `general.signature`.
 pub fn find_signature(doc: &Value) -> Option<&str> {
-    doc.get("signature")
-        .and_then(Value::as_str)
-        .or_else(|| doc.get("general").and_then(|g| g.get("signature")).and_then(Value::as_str))
+    doc.get("signature").and_then(Value::as_str).or_else(|| doc.get("general").and_then(|g| g.get("signature")).and_then(Value::as_str))
 }
 
 /// Checks the signature carried by `doc` (root or `general`) in constant time.
@@ -151,7 +149,11 @@ pub fn with_signature(mut doc: Value, secret: &str) -> Value {
 fn flatten(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
     let child = |key: &str| -> String {
         let key = key.replace(':', "::");
-        if path.is_empty() { key } else { format!("{path}:{key}") }
+        if path.is_empty() {
+            key
+        } else {
+            format!("{path}:{key}")
+        }
     };
     match value {
         Value::Object(map) => {

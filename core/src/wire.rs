@@ -112,7 +112,9 @@ pub fn decode_customer<V: WireValue>(v: &V) -> Decoded<CustomerData> {
 /// A currency code from the platform: the widget formats amounts with it, so anything not
 /// shaped like ISO 4217 is a bad answer naming the field.
 fn currency<V: WireValue>(v: &V, key: &str) -> Decoded<String> {
-    Some(req_str(v, key)?).filter(|c| is_currency_code(c)).ok_or_else(|| Malformed::new(key, "must be an ISO 4217 alpha-3 code such as MYR"))
+    Some(req_str(v, key)?)
+        .filter(|c| is_currency_code(c))
+        .ok_or_else(|| Malformed::new(key, "must be an ISO 4217 alpha-3 code such as MYR"))
 }
 
 fn decode_sum<V: WireValue>(v: &V) -> Decoded<Sum> {
@@ -239,9 +241,10 @@ mod json {
         }
         fn integer(&self) -> Option<i64> {
             match self {
-                Value::Number(n) => n.as_i64().filter(|i| i.unsigned_abs() < (1 << 53)).or_else(|| {
-                    n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0).map(|f| f as i64)
-                }),
+                Value::Number(n) => n
+                    .as_i64()
+                    .filter(|i| i.unsigned_abs() < (1 << 53))
+                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0).map(|f| f as i64)),
                 _ => None,
             }
         }

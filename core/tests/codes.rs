@@ -6,8 +6,8 @@
 use std::collections::{BTreeSet, HashMap};
 
 use epay_core::codes::{
-    code128, code128_checksum, code128_modules, code128_symbols, qr_matrix, qr_svg, CodeError, BAR_HEIGHT, BAR_QUIET,
-    QR_MAX_BYTES, QR_QUIET,
+    code128, code128_checksum, code128_modules, code128_symbols, qr_matrix, qr_svg, CodeError, BAR_HEIGHT, BAR_QUIET, QR_MAX_BYTES,
+    QR_QUIET,
 };
 use proptest::prelude::*;
 
@@ -16,16 +16,15 @@ use proptest::prelude::*;
 /// ISO/IEC 15417 table 1, typed in again here so that the library's table is checked
 /// against an independent copy: values 0..=105, then the stop pattern.
 const STANDARD: [&str; 107] = [
-    "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212", "221213", "221312",
-    "231212", "112232", "122132", "122231", "113222", "123122", "123221", "223211", "221132", "221231", "213212",
-    "223112", "312131", "311222", "321122", "321221", "312212", "322112", "322211", "212123", "212321", "232121",
-    "111323", "131123", "131321", "112313", "132113", "132311", "211313", "231113", "231311", "112133", "112331",
-    "132131", "113123", "113321", "133121", "313121", "211331", "231131", "213113", "213311", "213131", "311123",
-    "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111", "111224", "111422", "121124",
-    "121421", "141122", "141221", "112214", "112412", "122114", "122411", "142112", "142211", "241211", "221114",
-    "413111", "241112", "134111", "111242", "121142", "121241", "114212", "124112", "124211", "411212", "421112",
-    "421211", "212141", "214121", "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311",
-    "113141", "114131", "311141", "411131", "211412", "211214", "211232", "2331112",
+    "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212", "221213", "221312", "231212", "112232",
+    "122132", "122231", "113222", "123122", "123221", "223211", "221132", "221231", "213212", "223112", "312131", "311222", "321122",
+    "321221", "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321", "112313", "132113", "132311",
+    "211313", "231113", "231311", "112133", "112331", "132131", "113123", "113321", "133121", "313121", "211331", "231131", "213113",
+    "213311", "213131", "311123", "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111", "111224", "111422",
+    "121124", "121421", "141122", "141221", "112214", "112412", "122114", "122411", "142112", "142211", "241211", "221114", "413111",
+    "241112", "134111", "111242", "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141", "214121",
+    "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311", "113141", "114131", "311141", "411131", "211412",
+    "211214", "211232", "2331112",
 ];
 
 fn widths(s: &str) -> Vec<u8> {
@@ -69,10 +68,7 @@ fn hand_computed_symbols() {
     // Only runs of 3 digits: all code set B. '0'=16 '4'=20 '5'=21 '-'=13.
     // 104 + 16 + 2·20 + 3·21 + 4·13 + 5·16 + 6·21 + 7·16 + 8·13 + 9·16 + 10·16 + 11·16
     // = 1177 = 11·103 + 44.
-    assert_eq!(
-        code128_symbols("045-050-000").unwrap(),
-        [104, 16, 20, 21, 13, 16, 21, 16, 13, 16, 16, 16, 44, 106]
-    );
+    assert_eq!(code128_symbols("045-050-000").unwrap(), [104, 16, 20, 21, 13, 16, 21, 16, 13, 16, 16, 16, 44, 106]);
     // H=40 e=69 l=76 o=79: 104 + 40 + 138 + 228 + 304 + 395 = 1209 = 11·103 + 76.
     assert_eq!(code128_symbols("Hello").unwrap(), [104, 40, 69, 76, 76, 79, 76, 106]);
     // Start C, 12 34 56: 105 + 12 + 68 + 168 = 353 = 3·103 + 44.
@@ -80,10 +76,7 @@ fn hand_computed_symbols() {
     // R=50 I=41, then a 9-digit run mid-data: '4'=20 in B, Code C (99), 76 39 46 52,
     // Code B (100), C=35 H=40.
     // 104 + 50 + 82 + 60 + 396 + 380 + 234 + 322 + 416 + 900 + 350 + 440 = 3734 = 36·103 + 26.
-    assert_eq!(
-        code128_symbols("RI476394652CH").unwrap(),
-        [104, 50, 41, 20, 99, 76, 39, 46, 52, 100, 35, 40, 26, 106]
-    );
+    assert_eq!(code128_symbols("RI476394652CH").unwrap(), [104, 50, 41, 20, 99, 76, 39, 46, 52, 100, 35, 40, 26, 106]);
     // Exactly two digits: start C. 105 + 42 = 147 = 103 + 44.
     assert_eq!(code128_symbols("42").unwrap(), [105, 42, 44, 106]);
     // Odd leading run: C for the pairs, B for the last digit.
@@ -126,18 +119,9 @@ fn barcode_rejects_what_code_128_b_cannot_carry() {
     assert_eq!(code128(""), Err(CodeError::Empty));
     assert_eq!(code128("045-é"), Err(CodeError::Character { ch: 'é', position: 4 }));
     assert_eq!(code128("a\tb"), Err(CodeError::Character { ch: '\t', position: 1 }));
-    assert_eq!(
-        code128("\u{7f}"),
-        Err(CodeError::Character {
-            ch: '\u{7f}',
-            position: 0
-        })
-    );
+    assert_eq!(code128("\u{7f}"), Err(CodeError::Character { ch: '\u{7f}', position: 0 }));
     let msg = code128("Оплата").unwrap_err().to_string();
-    assert!(
-        msg.contains("'О'") && msg.contains("U+041E") && msg.contains("position 0"),
-        "{msg}"
-    );
+    assert!(msg.contains("'О'") && msg.contains("U+041E") && msg.contains("position 0"), "{msg}");
     assert!(msg.contains("32 to 126"), "{msg}");
 }
 
@@ -152,10 +136,8 @@ fn decode_code128(modules: &[u8]) -> Result<String, String> {
     if stop != widths("2331112") {
         return Err("no stop pattern".into());
     }
-    let values: Vec<u8> = body
-        .chunks(6)
-        .map(|c| table.get(c).copied().ok_or_else(|| format!("unknown pattern {c:?}")))
-        .collect::<Result<_, _>>()?;
+    let values: Vec<u8> =
+        body.chunks(6).map(|c| table.get(c).copied().ok_or_else(|| format!("unknown pattern {c:?}"))).collect::<Result<_, _>>()?;
     let (check, symbols) = values.split_last().ok_or("empty")?;
     if code128_checksum(symbols) != *check {
         return Err("check value mismatch".into());
@@ -307,10 +289,7 @@ fn parse_qr_path(path: &str, side: usize) -> BTreeSet<(usize, usize)> {
     runs.sort();
     for w in runs.windows(2) {
         let ((y0, x0, n0), (y1, x1, _)) = (w[0], w[1]);
-        assert!(
-            !(y0 == y1 && x0 + n0 == x1),
-            "runs at {x0},{y0} and {x1},{y1} not merged"
-        );
+        assert!(!(y0 == y1 && x0 + n0 == x1), "runs at {x0},{y0} and {x1},{y1} not merged");
     }
     cells
 }
@@ -328,13 +307,8 @@ fn side_of(view_box: &str) -> usize {
 fn scan(cells: &BTreeSet<(usize, usize)>, side: usize) -> (String, u16) {
     const PX: usize = 4;
     let img_side = side * PX;
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(img_side, img_side, |x, y| {
-        if cells.contains(&(x / PX, y / PX)) {
-            0
-        } else {
-            255
-        }
-    });
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale(img_side, img_side, |x, y| if cells.contains(&(x / PX, y / PX)) { 0 } else { 255 });
     let grids = img.detect_grids();
     assert_eq!(grids.len(), 1, "one QR code in the picture");
     let (meta, text) = grids[0].decode().expect("rqrr decodes");
@@ -349,10 +323,8 @@ fn qr_round_trip(data: &str) {
     assert_eq!(side, width + 2 * QR_QUIET);
 
     let painted = parse_qr_path(&svg.path, side);
-    let dark: BTreeSet<(usize, usize)> = (0..width * width)
-        .filter(|&i| matrix[i])
-        .map(|i| (i % width + QR_QUIET, i / width + QR_QUIET))
-        .collect();
+    let dark: BTreeSet<(usize, usize)> =
+        (0..width * width).filter(|&i| matrix[i]).map(|i| (i % width + QR_QUIET, i / width + QR_QUIET)).collect();
     assert_eq!(painted, dark, "the path paints exactly the dark modules");
 
     let (text, ecc) = scan(&painted, side);
@@ -392,12 +364,7 @@ fn qr_errors() {
     let (width, _) = qr_matrix(&fits).unwrap();
     assert_eq!(width, 177, "version 40");
     let big = "a".repeat(QR_MAX_BYTES + 1);
-    assert_eq!(
-        qr_svg(&big),
-        Err(CodeError::TooLong {
-            bytes: QR_MAX_BYTES + 1
-        })
-    );
+    assert_eq!(qr_svg(&big), Err(CodeError::TooLong { bytes: QR_MAX_BYTES + 1 }));
     let msg = CodeError::TooLong { bytes: 3000 }.to_string();
     assert!(msg.contains("3000 bytes") && msg.contains("2331"), "{msg}");
 }

@@ -2,9 +2,8 @@
 
 use epay_core::callback::first_json_value;
 use epay_core::gate::{
-    card_partner_refund, card_partner_sale, epay_sale, parse_refund, parse_sale, AcceptedStatus, GateAccepted,
-    GateCustomer, GateEndpoint, GatePayment, GateRejected, GateResponse, GeneralIds, SaleKind, CARD_PARTNER_REFUND_PATH,
-    CARD_PARTNER_SALE_PATH, EPAY_SALE_PATH,
+    card_partner_refund, card_partner_sale, epay_sale, parse_refund, parse_sale, AcceptedStatus, GateAccepted, GateCustomer, GateEndpoint,
+    GatePayment, GateRejected, GateResponse, GeneralIds, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, EPAY_SALE_PATH,
 };
 use epay_core::params::ParamError;
 use epay_core::signature::{verify, with_signature, SignatureError};
@@ -72,8 +71,7 @@ fn paths_are_the_seeds_and_route_back_to_their_endpoint() {
 #[test]
 fn card_partner_sale_has_the_seeds_shape_and_verifies() {
     let seed = data("seed_card_partner_sale_request.json");
-    let built = card_partner_sale(&ids(125, "TEST_184"), &card_customer(), &GatePayment::new(MinorUnits(1000), "KES"), SECRET)
-        .unwrap();
+    let built = card_partner_sale(&ids(125, "TEST_184"), &card_customer(), &GatePayment::new(MinorUnits(1000), "KES"), SECRET).unwrap();
     assert_eq!(sorted(shape(&built)), sorted(shape(&seed)));
     // Same values apart from the signature.
     let mut unsigned = built.clone();
@@ -114,13 +112,21 @@ fn refund_has_the_seeds_shape_and_verifies() {
 
 #[test]
 fn optional_card_partner_fields_are_left_out_when_absent() {
-    let built = card_partner_sale(&ids(250, "p1"), &GateCustomer::new("c1", "::1"), &GatePayment::new(MinorUnits(100), "USD"), SECRET)
-        .unwrap();
+    let built =
+        card_partner_sale(&ids(250, "p1"), &GateCustomer::new("c1", "::1"), &GatePayment::new(MinorUnits(100), "USD"), SECRET).unwrap();
     assert_eq!(
         shape(&built),
         [
-            "general", "general.project_id", "general.payment_id", "general.signature", "customer", "customer.ip_address",
-            "customer.id", "payment", "payment.amount", "payment.currency"
+            "general",
+            "general.project_id",
+            "general.payment_id",
+            "general.signature",
+            "customer",
+            "customer.ip_address",
+            "customer.id",
+            "payment",
+            "payment.amount",
+            "payment.currency"
         ]
     );
 }
@@ -132,10 +138,7 @@ fn builders_refuse_what_the_platform_would_refuse() {
     assert_eq!(params(&errs), ["payment.currency"]);
     assert_eq!(errs[0].message, "card-partner accepts only KES, USD; got MYR");
     let errs = epay_sale(&g, &GateCustomer::new("c1", "1.2.3.4"), &GatePayment::new(MinorUnits(500), "MYR"), SECRET).unwrap_err();
-    assert_eq!(
-        params(&errs),
-        ["customer.first_name", "customer.last_name", "customer.email", "customer.phone", "payment.description"]
-    );
+    assert_eq!(params(&errs), ["customer.first_name", "customer.last_name", "customer.email", "customer.phone", "payment.description"]);
     assert!(errs.iter().all(|e| e.code == "required"));
     let errs = card_partner_refund(&ids(250, ""), SECRET).unwrap_err();
     assert_eq!(params(&errs), ["general.payment_id"]);
@@ -168,13 +171,8 @@ fn card_partner_limits_are_the_seeds() {
 
 #[test]
 fn epay_takes_only_myr() {
-    let errs = epay_sale(
-        &ids(250, "p"),
-        &epay_customer(),
-        &GatePayment::new(MinorUnits(50000), "KES").with_description("x"),
-        SECRET,
-    )
-    .unwrap_err();
+    let errs =
+        epay_sale(&ids(250, "p"), &epay_customer(), &GatePayment::new(MinorUnits(50000), "KES").with_description("x"), SECRET).unwrap_err();
     assert_eq!(params(&errs), ["payment.currency"]);
     assert_eq!(errs[0].message, "epaycash accepts only MYR; got KES");
 }
@@ -202,7 +200,14 @@ fn card_errors(f: impl FnOnce(&mut Value)) -> Vec<ParamError> {
 
 #[test]
 fn each_missing_required_field_is_named_by_its_dotted_path() {
-    for (section, key) in [("general", "project_id"), ("general", "payment_id"), ("customer", "id"), ("customer", "ip_address"), ("payment", "amount"), ("payment", "currency")] {
+    for (section, key) in [
+        ("general", "project_id"),
+        ("general", "payment_id"),
+        ("customer", "id"),
+        ("customer", "ip_address"),
+        ("payment", "amount"),
+        ("payment", "currency"),
+    ] {
         let errs = card_errors(|v| {
             v[section].as_object_mut().unwrap().remove(key);
         });
@@ -282,9 +287,18 @@ fn every_problem_is_reported_at_once() {
     assert_eq!(
         params(&errs),
         [
-            "general.project_id", "general.payment_id", "general.signature", "customer.id", "customer.ip_address",
-            "customer.first_name", "customer.last_name", "customer.email", "customer.phone", "payment.amount",
-            "payment.currency", "payment.description"
+            "general.project_id",
+            "general.payment_id",
+            "general.signature",
+            "customer.id",
+            "customer.ip_address",
+            "customer.first_name",
+            "customer.last_name",
+            "customer.email",
+            "customer.phone",
+            "payment.amount",
+            "payment.currency",
+            "payment.description"
         ]
     );
 }
@@ -326,7 +340,10 @@ fn seed_requests_pass_the_validators() {
 
 #[test]
 fn partial_refunds_are_refused() {
-    let v = with_signature(json!({"general": {"project_id": 239, "payment_id": "refund_02"}, "payment": {"amount": 500, "currency": "KES"}}), SECRET);
+    let v = with_signature(
+        json!({"general": {"project_id": 239, "payment_id": "refund_02"}, "payment": {"amount": 500, "currency": "KES"}}),
+        SECRET,
+    );
     let errs = parse_refund(&v).unwrap_err();
     assert_eq!((params(&errs), errs[0].code.as_str()), (vec!["payment.amount"], "partial_refund"));
 }
@@ -383,7 +400,24 @@ fn arb_json() -> impl proptest::strategy::Strategy<Value = Value> {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
             proptest::collection::btree_map(
-                proptest::sample::select(vec!["general", "customer", "payment", "project_id", "payment_id", "signature", "id", "ip_address", "amount", "currency", "description", "phone", "email", "first_name", "last_name"]).prop_map(String::from),
+                proptest::sample::select(vec![
+                    "general",
+                    "customer",
+                    "payment",
+                    "project_id",
+                    "payment_id",
+                    "signature",
+                    "id",
+                    "ip_address",
+                    "amount",
+                    "currency",
+                    "description",
+                    "phone",
+                    "email",
+                    "first_name",
+                    "last_name"
+                ])
+                .prop_map(String::from),
                 inner,
                 0..6
             )
@@ -432,7 +466,10 @@ fn the_clarification_of_the_seeds_sale_supplies_its_phone_and_email() {
     let g = serde_json::json!({"project_id": 125, "payment_id": "TEST_184"});
     assert_eq!(bad(serde_json::json!({"general": g})), ["additional_data"]);
     assert_eq!(bad(serde_json::json!({"general": g, "additional_data": {}})), ["additional_data.customer"]);
-    assert_eq!(bad(serde_json::json!({"general": g, "additional_data": {"customer": {"email": "nope"}}})), ["additional_data.customer.email"]);
+    assert_eq!(
+        bad(serde_json::json!({"general": g, "additional_data": {"customer": {"email": "nope"}}})),
+        ["additional_data.customer.email"]
+    );
     assert_eq!(bad(serde_json::json!({"general": g, "additional_data": {"customer": {"name": "X"}}})), ["additional_data.customer.name"]);
     assert!(clarification(&general, &ClarificationData::default(), "secret").is_err());
 

@@ -1,9 +1,8 @@
 //! The PayDala merchant handler and the platform-side helpers (seed 000).
 
 use epay_core::paydala::{
-    build_check_deposit, build_verify, handle, parse_check_deposit_response, parse_verify_response, Account,
-    CheckDeposit, CheckDepositResponse, Deposit, DepositError, PaydalaMerchant, PaydalaRequest, ResponseCode,
-    ResponseError, VerifyResponse,
+    build_check_deposit, build_verify, handle, parse_check_deposit_response, parse_verify_response, Account, CheckDeposit,
+    CheckDepositResponse, Deposit, DepositError, PaydalaMerchant, PaydalaRequest, ResponseCode, ResponseError, VerifyResponse,
 };
 use epay_core::signature::with_signature;
 use epay_core::MinorUnits;

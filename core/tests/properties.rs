@@ -46,7 +46,11 @@ fn value() -> impl Strategy<Value = Value> {
 /// A parameter set over the known names (the base ones always there).
 fn known_set() -> impl Strategy<Value = Map<String, Value>> {
     let optional: Vec<&str> = KNOWN_PARAMS.iter().copied().filter(|k| *k != "signature").collect();
-    (prop::collection::btree_map(prop::sample::select(optional), value(), 0..8), prop::sample::select(vec!["KES", "MYR", "USD", "KZT"]), 1000i64..300_000)
+    (
+        prop::collection::btree_map(prop::sample::select(optional), value(), 0..8),
+        prop::sample::select(vec!["KES", "MYR", "USD", "KZT"]),
+        1000i64..300_000,
+    )
         .prop_map(|(extra, currency, amount)| {
             let mut m = Map::new();
             m.insert("project_id".into(), Value::from(250));
@@ -269,12 +273,14 @@ fn fuzz_long() {
     };
 
     let mut runner = TestRunner::new(config());
-    runner.run(&"\\PC{0,60}", |s| {
-        let _ = parse_valid_time(&s);
-        let _ = check_url(&s, SANDBOX);
-        let _ = origin(&format!("https://{s}"));
-        Ok(())
-    }).unwrap();
+    runner
+        .run(&"\\PC{0,60}", |s| {
+            let _ = parse_valid_time(&s);
+            let _ = check_url(&s, SANDBOX);
+            let _ = origin(&format!("https://{s}"));
+            Ok(())
+        })
+        .unwrap();
     report("parse_valid_time, check_url, origin on random unicode", cases as u64);
 
     let mut runner = TestRunner::new(config());
@@ -287,11 +293,13 @@ fn fuzz_long() {
 
     let mut runner = TestRunner::new(config());
     let pairs = prop::collection::vec(("\\PC{0,12}", "\\PC{0,80}"), 0..30);
-    runner.run(&pairs, |pairs| {
-        let p = Params::from_pairs(pairs.into_iter().map(|(k, v)| (k, Scalar::Text(v))).collect());
-        let _ = PaymentRequest::parse(&p);
-        Ok(())
-    }).unwrap();
+    runner
+        .run(&pairs, |pairs| {
+            let p = Params::from_pairs(pairs.into_iter().map(|(k, v)| (k, Scalar::Text(v))).collect());
+            let _ = PaymentRequest::parse(&p);
+            Ok(())
+        })
+        .unwrap();
     report("PaymentRequest::parse on random sets", cases as u64);
 
     println!("fuzz: {total} inputs tried in all");
@@ -378,9 +386,7 @@ fn gate_sale() -> impl Strategy<Value = GateSale> {
 /// The signed body the core's builders make of `sale` (or their refusal).
 fn build_gate_sale(sale: &GateSale) -> Result<Value, Vec<epay_core::ParamError>> {
     match sale.kind {
-        SaleKind::CardPartner => {
-            gate::card_partner_sale_returning(&sale.general, &sale.customer, &sale.payment, &sale.back, "k")
-        }
+        SaleKind::CardPartner => gate::card_partner_sale_returning(&sale.general, &sale.customer, &sale.payment, &sale.back, "k"),
         SaleKind::Epay => gate::epay_sale(&sale.general, &sale.customer, &sale.payment, "k"),
     }
 }
@@ -648,5 +654,7 @@ fn the_gate_reader_finds_the_splice_of_a_hidden_phone() {
     let doc = serde_json::json!({"customer": {"id": "c", "last_name": "Tan;customer:phone:254700000001"}, "general": {"project_id": 250}});
     let s = string_to_sign(&doc);
     let found = gate_re_splits(&s, 10_000).unwrap();
-    assert!(found.iter().any(|d| d.pointer("/customer/phone") == Some(&Value::from("254700000001")) && d["customer"]["last_name"] == "Tan"));
+    assert!(found
+        .iter()
+        .any(|d| d.pointer("/customer/phone") == Some(&Value::from("254700000001")) && d["customer"]["last_name"] == "Tan"));
 }

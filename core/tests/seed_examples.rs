@@ -200,11 +200,31 @@ fn expectations() -> Vec<Expect> {
         card("seed_card_partner_callback_success.json", "EP79a6-d2db", Success, 1000, "sale", Success, 1000, "0", "Success"),
         card("seed_card_partner_callback_decline.json", "EPee51-5d3f", Decline, 11300, "sale", Decline, 11300, "20000", "General decline"),
         card("seed_card_partner_gate_callback_success.json", "EP79a6-d2db", Success, 1000, "sale", Success, 1000, "0", "Success"),
-        card("seed_card_partner_gate_callback_decline.json", "EPee51-5d3f", Decline, 11300, "sale", Decline, 11300, "20000", "General decline"),
+        card(
+            "seed_card_partner_gate_callback_decline.json",
+            "EPee51-5d3f",
+            Decline,
+            11300,
+            "sale",
+            Decline,
+            11300,
+            "20000",
+            "General decline",
+        ),
         // A full refund: the payment is `refunded` with nothing left; the operation moved 10.00 KES.
         card("seed_card_partner_refund_callback_success.json", "EP79a6-d2db", Refunded, 0, "refund", Success, 1000, "0", "Success"),
         // A declined refund leaves the payment as it was: `success`.
-        card("seed_card_partner_refund_callback_decline.json", "EPacf3-b6d0", Success, 61900, "refund", Decline, 61900, "20000", "General decline"),
+        card(
+            "seed_card_partner_refund_callback_decline.json",
+            "EPacf3-b6d0",
+            Success,
+            61900,
+            "refund",
+            Decline,
+            61900,
+            "20000",
+            "General decline",
+        ),
         epay("seed_epay_callback_success.json", "EPf0a7-e8d1", Success, 500000, "0", "Success"),
         epay("seed_epay_callback_decline.json", "EPe02d-985c", Decline, 10, "20000", "General decline"),
         epay("seed_epay_gate_callback_success.json", "EPf0a7-e8d1", Success, 500000, "0", "Success"),
@@ -294,10 +314,7 @@ fn resigned_callbacks_verify_and_any_one_field_change_fails() {
         let f = e.file;
         let original = doc(f);
         // The printed signatures are shortened placeholders: they never verify.
-        assert!(
-            matches!(verify_callback(&text(f), TEST_SECRET), Err(CallbackError::Signature(SignatureError::Mismatch))),
-            "{f}"
-        );
+        assert!(matches!(verify_callback(&text(f), TEST_SECRET), Err(CallbackError::Signature(SignatureError::Mismatch))), "{f}");
         let signed = with_signature(original.clone(), TEST_SECRET);
         let cb = verify_callback(&signed.to_string(), TEST_SECRET).unwrap_or_else(|err| panic!("{f}: {err}"));
         assert_eq!(cb, parse_callback(&signed).unwrap());
@@ -341,8 +358,28 @@ fn card_partner_redirect_data_is_a_post_to_https_with_the_body_in_order() {
     assert_eq!(
         keys,
         [
-            "live", "mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa", "oid",
-            "inv", "ttl", "tel", "eml", "vid", "curr", "cbk", "lbk", "cst", "crl", "hsh"
+            "live",
+            "mpesa",
+            "bonga",
+            "airtel",
+            "equity",
+            "mobilebanking",
+            "debitcard",
+            "mkoporahisi",
+            "saida",
+            "elipa",
+            "oid",
+            "inv",
+            "ttl",
+            "tel",
+            "eml",
+            "vid",
+            "curr",
+            "cbk",
+            "lbk",
+            "cst",
+            "crl",
+            "hsh"
         ]
     );
     assert_eq!(rd.body.get("ttl"), Some("900"));
@@ -418,5 +455,8 @@ fn epay_payment_page_call_lacks_one_comma_and_is_valid_once_repaired() {
     assert_eq!((r.amount, r.currency.as_str()), (MinorUnits(500000), "MYR"));
     assert_eq!(r.methods, vec![MethodCode::EpayCash]);
     assert!(r.fields_to_ask(MethodCode::EpayCash).is_empty(), "all four customer fields were sent");
-    assert_eq!(p.get("signature").unwrap(), &Scalar::Text("kUi2x9dKHAVNU0FYldJrxh4yo+52Kt8KU+Y1Y4HASCQ9vySO/RLCvhtT4DqtVUkDJrOcZzUCwX6R/ekpZhkIQg==".into()));
+    assert_eq!(
+        p.get("signature").unwrap(),
+        &Scalar::Text("kUi2x9dKHAVNU0FYldJrxh4yo+52Kt8KU+Y1Y4HASCQ9vySO/RLCvhtT4DqtVUkDJrOcZzUCwX6R/ekpZhkIQg==".into())
+    );
 }

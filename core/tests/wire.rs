@@ -97,7 +97,10 @@ fn api_error() -> impl Strategy<Value = ApiError> {
 }
 
 /// serde writes `x`; the wire decoder and serde both read it back as `x`.
-fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(x: &T, decode: fn(&Value) -> Result<T, Malformed>) -> Result<(), TestCaseError> {
+fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(
+    x: &T,
+    decode: fn(&Value) -> Result<T, Malformed>,
+) -> Result<(), TestCaseError> {
     let v = serde_json::to_value(x).unwrap();
     prop_assert_eq!(&decode(&v).map_err(|e| TestCaseError::fail(format!("{} in {v}", e.message())))?, x);
     prop_assert_eq!(&serde_json::from_value::<T>(v).unwrap(), x);
@@ -128,7 +131,8 @@ proptest! {
 
 #[test]
 fn malformed_answers_name_the_field_and_the_rule() {
-    let open = json!({"session": "s", "project_id": 250, "payment_id": "X", "amount": 1000, "currency": "m$", "methods": [], "payment": {}});
+    let open =
+        json!({"session": "s", "project_id": 250, "payment_id": "X", "amount": 1000, "currency": "m$", "methods": [], "payment": {}});
     assert_eq!(decode_open(&open).unwrap_err(), Malformed::new("currency", "must be an ISO 4217 alpha-3 code such as MYR"));
     let view = json!({"status": "success", "sum": {"amount": 1000, "currency": "€€€€"}});
     assert_eq!(decode_payment_view(&view).unwrap_err().field, "sum.currency");

@@ -71,7 +71,10 @@ fn is_plain_object(v: &JsValue) -> bool {
 /// Reads the merchant's `params`. Throws (returns `Err`) only when it is not an object.
 pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
     if !is_plain_object(value) {
-        return Err(Error::argument("params", "must be an object of payment parameters, as in EPayWidget.run({ project_id, payment_id, ... })"));
+        return Err(Error::argument(
+            "params",
+            "must be an object of payment parameters, as in EPayWidget.run({ project_id, payment_id, ... })",
+        ));
     }
     let obj: &Object = value.unchecked_ref();
     let mut out = RunParams::default();
@@ -238,7 +241,9 @@ pub fn read_code_options(value: &JsValue) -> Result<CodeOptions, Error> {
             _ => return Err(Error::argument("options.payment_amount", "must be an integer amount in minor units, such as 500000")),
         };
         let currency = field(value, "payment_currency").as_string().filter(|c| epay_core::money::is_currency_code(c));
-        let currency = currency.ok_or_else(|| Error::argument("options.payment_currency", "must be an ISO 4217 code such as MYR, given with payment_amount"))?;
+        let currency = currency.ok_or_else(|| {
+            Error::argument("options.payment_currency", "must be an ISO 4217 code such as MYR, given with payment_amount")
+        })?;
         Some((MinorUnits(n), currency))
     };
     Ok(CodeOptions { language_code: field(value, "language_code").as_string(), amount })
@@ -289,4 +294,3 @@ mod tests {
         assert_eq!(Theme::default().as_str(), "auto");
     }
 }
-

@@ -96,4 +96,3 @@ pub fn event_payload(ev: &Event, payment_id: Option<&str>, method: Option<Method
         }
     }
 }
-

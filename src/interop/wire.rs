@@ -2,8 +2,8 @@
 //! the core's one decoder (`epay_core::wire`) through [`JsWire`], and the `pay` request
 //! written as JSON.
 
-use super::scalar_of_number;
 use super::object;
+use super::scalar_of_number;
 use epay_core::catalog::CustomerField;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{ApiError, OpenResponse, PayRequest, PaymentView};
@@ -11,7 +11,6 @@ use epay_core::wire::{self, Decoded, WireValue};
 use epay_core::{RedirectData, Scalar};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-
 
 /// A `JSON.parse`'d value, read by the core's decoders.
 pub struct JsWire(pub JsValue);
@@ -89,4 +88,3 @@ pub fn pay_request_json(r: &PayRequest) -> String {
     ]);
     js_sys::JSON::stringify(&o).ok().and_then(|s| s.as_string()).unwrap_or_default()
 }
-

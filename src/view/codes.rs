@@ -7,8 +7,8 @@
 //! writes the visible `role="timer"` every second (`aria-live="off"`) and speaks through
 //! the widget's live region only at `epay_cash::should_announce` marks and at expiry.
 
-use super::dom::{Interval, Listener};
 use super::builder::ScreenBuilder;
+use super::dom::{Interval, Listener};
 use super::drawings::{self, Drawing};
 use super::{format_time, ViewEvent};
 use epay_core::catalog::MethodCode;

@@ -94,8 +94,7 @@ impl Timeout {
     pub fn new(ms: u32, f: impl FnMut() + 'static) -> Timeout {
         let callback = Closure::<dyn FnMut()>::new(f);
         let id = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms.min(i32::MAX as u32) as i32)
-                .ok()
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms.min(i32::MAX as u32) as i32).ok()
         });
         Timeout { id, _callback: callback }
     }

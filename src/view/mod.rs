@@ -9,12 +9,12 @@ pub mod model;
 pub mod packs;
 pub mod screens;
 
-use epay_core::ErrorCode;
 use crate::error::Error;
 use crate::interop::Theme;
 use dom::{Interval, Listener};
 use epay_core::flow::{Msg, Screen};
 use epay_core::i18n::Lang;
+use epay_core::ErrorCode;
 use epay_core::MinorUnits;
 use model::Kind;
 use std::rc::Rc;
@@ -107,9 +107,7 @@ impl View {
         let no_dom = || Error::new(ErrorCode::NoDocument, None, "EPayWidget.run needs a browser document");
         let host: HtmlElement = doc.create_element(HOST_TAG).map_err(|_| no_dom())?.unchecked_into();
         let _ = host.set_attribute("data-theme", theme.as_str());
-        let shadow = host
-            .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
-            .map_err(|_| no_dom())?;
+        let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).map_err(|_| no_dom())?;
         apply_stylesheet(doc, &shadow);
         let frame = dom::el(doc, "div").class("epay").attr("lang", lang.bcp47());
         let frame = if target.is_none() {

@@ -1,10 +1,10 @@
 //! Deciding what to show: pure functions of the core state, tested natively.
 
-use epay_core::ErrorCode;
 use epay_core::catalog::{CustomerField, FieldProblem, MethodCode};
 use epay_core::flow::{Screen, WidgetError};
 use epay_core::i18n::Key;
 use epay_core::protocol::PaymentView;
+use epay_core::ErrorCode;
 use epay_core::PaymentStatus;
 
 /// The kind of screen: focus moves and the live region speaks when it changes.
@@ -211,7 +211,12 @@ mod tests {
         let with = |status, m: &str| PaymentView { message: Some(m.into()), ..view(status) };
         let declined = with(PaymentStatus::Decline, "General decline");
         assert_eq!(decline_reason(result_kind(&declined), &declined), Some("General decline"));
-        for v in [with(PaymentStatus::Success, "Success"), with(PaymentStatus::Decline, "  "), with(PaymentStatus::Decline, "success"), view(PaymentStatus::Decline)] {
+        for v in [
+            with(PaymentStatus::Success, "Success"),
+            with(PaymentStatus::Decline, "  "),
+            with(PaymentStatus::Decline, "success"),
+            view(PaymentStatus::Decline),
+        ] {
             assert_eq!(decline_reason(result_kind(&v), &v), None, "{v:?}");
         }
         let expired = with(PaymentStatus::Expired, "Payment code expired");
@@ -245,7 +250,12 @@ mod tests {
             retryable: false,
         };
         assert_eq!(error_details(&e), "payment_amount: card-partner takes at most 3,000.00 USD (invalid_params)");
-        let e = WidgetError { code: ErrorCode::BadSignature, param: Some("signature".into()), message: "does not match".into(), retryable: false };
+        let e = WidgetError {
+            code: ErrorCode::BadSignature,
+            param: Some("signature".into()),
+            message: "does not match".into(),
+            retryable: false,
+        };
         assert_eq!(error_details(&e), "signature: does not match (bad_signature)");
         assert_eq!(error_body(&e), Key::ErrorBody);
         let net = WidgetError { code: ErrorCode::Network, param: None, message: "network: offline".into(), retryable: true };

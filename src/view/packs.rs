@@ -46,10 +46,24 @@ pub fn fetch(lang: Lang, done: impl FnOnce() + 'static) {
                         i18n::PackError::Missing(k) => ["has no ", k].concat(),
                         i18n::PackError::Placeholders(k) => [k, " has other placeholders than the English text"].concat(),
                     };
-                    web_sys::console::warn_1(&["[epay-widget] the ", lang.code(), " language pack is from another version (", &why, "): English instead"].concat().into());
+                    web_sys::console::warn_1(
+                        &["[epay-widget] the ", lang.code(), " language pack is from another version (", &why, "): English instead"]
+                            .concat()
+                            .into(),
+                    );
                 }
             }
-            Err(e) => web_sys::console::warn_1(&["[epay-widget] could not load the ", lang.code(), " language pack: ", &crate::redirect::js_error_text(&e), "; English instead"].concat().into()),
+            Err(e) => web_sys::console::warn_1(
+                &[
+                    "[epay-widget] could not load the ",
+                    lang.code(),
+                    " language pack: ",
+                    &crate::redirect::js_error_text(&e),
+                    "; English instead",
+                ]
+                .concat()
+                .into(),
+            ),
         }
         done();
     });

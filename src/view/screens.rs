@@ -3,6 +3,7 @@
 
 use super::builder::{Ctx, Rendered, ScreenBuilder};
 use super::codes;
+use super::dom::Listener;
 use super::model::{self, Kind};
 use super::ViewEvent;
 use epay_core::catalog::{CustomerField, MethodCode};
@@ -11,7 +12,6 @@ use epay_core::i18n::{t, tf, Key};
 use epay_core::params::CustomerData;
 use epay_core::protocol::PaymentView;
 use wasm_bindgen::JsCast;
-use super::dom::Listener;
 use web_sys::{Element, HtmlInputElement};
 
 pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {

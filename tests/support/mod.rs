@@ -172,10 +172,7 @@ pub struct Captured(pub Rc<RefCell<Vec<HtmlFormElement>>>);
 /// Hooks: fast polls, and redirect forms captured instead of submitted.
 pub fn hooks(captured: &Captured) -> Hooks {
     let c = captured.0.clone();
-    Hooks {
-        navigate: Some(Rc::new(move |f: &HtmlFormElement| c.borrow_mut().push(f.clone()))),
-        poll_delay: Some(Rc::new(|_| 15)),
-    }
+    Hooks { navigate: Some(Rc::new(move |f: &HtmlFormElement| c.borrow_mut().push(f.clone()))), poll_delay: Some(Rc::new(|_| 15)) }
 }
 
 pub fn mount(params: &JsValue, options: &JsValue, fake: &Rc<Fake>, captured: &Captured) -> WidgetHandle {

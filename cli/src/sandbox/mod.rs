@@ -232,10 +232,8 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         .and_then(|()| demo_shop::init(&store))
         .map_err(|e| StartError::Db(e.to_string()))?;
 
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| StartError::Db(format!("HTTP client: {e}")))?;
+    let http =
+        reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| StartError::Db(format!("HTTP client: {e}")))?;
     let shared = Arc::new(Shared {
         store,
         base_url,

@@ -73,8 +73,11 @@ impl Sandbox {
 
     pub async fn pay(&self, session: &str, method: &str, customer: Value) -> (u16, Value) {
         let return_url = self.url("/?order=back");
-        self.post_json("/api/v1/checkout/pay", &json!({"session": session, "method": method, "customer": customer, "return_url": return_url}))
-            .await
+        self.post_json(
+            "/api/v1/checkout/pay",
+            &json!({"session": session, "method": method, "customer": customer, "return_url": return_url}),
+        )
+        .await
     }
 
     /// A KES order with phone and email, opened and paid with card-partner: (params, session, view).

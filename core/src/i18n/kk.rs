@@ -5,7 +5,8 @@ use super::Key;
 use super::MoneyStyle;
 
 /// Amounts as `Intl.NumberFormat` writes them in this language (CLDR).
-pub(super) const MONEY: MoneyStyle = MoneyStyle { group: '\u{a0}', decimal: ',', currency_first: false, symbols: &[("USD", "\u{a0}$"), ("KZT", "\u{a0}₸")] };
+pub(super) const MONEY: MoneyStyle =
+    MoneyStyle { group: '\u{a0}', decimal: ',', currency_first: false, symbols: &[("USD", "\u{a0}$"), ("KZT", "\u{a0}₸")] };
 
 #[cfg(feature = "builtin-langs")]
 pub(super) fn text(k: Key) -> &'static str {

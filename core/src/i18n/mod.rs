@@ -71,11 +71,7 @@ impl Lang {
     /// `language_code` param first, then the browser's languages in order, then
     /// English. Unknown or empty codes fall through to the next source.
     pub fn pick(language_code: Option<&str>, browser: &[String]) -> Lang {
-        language_code
-            .into_iter()
-            .chain(browser.iter().map(String::as_str))
-            .find_map(Lang::parse)
-            .unwrap_or(Lang::En)
+        language_code.into_iter().chain(browser.iter().map(String::as_str)).find_map(Lang::parse).unwrap_or(Lang::En)
     }
 }
 
@@ -284,9 +280,7 @@ pub fn tf(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
         let after = &rest[open + 1..];
         let value = after.find('}').and_then(|close| {
             let name = &after[..close];
-            args.iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v, close))
+            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, close))
         });
         match value {
             Some((v, close)) => {
@@ -393,11 +387,7 @@ mod tests {
         for lang in Lang::ALL {
             for &k in Key::ALL {
                 let s = t(lang, k);
-                assert_eq!(
-                    s.matches('{').count(),
-                    s.matches('}').count(),
-                    "{lang:?} {k:?}"
-                );
+                assert_eq!(s.matches('{').count(), s.matches('}').count(), "{lang:?} {k:?}");
                 assert_eq!(s.matches('{').count(), placeholders(s).len(), "{lang:?} {k:?}");
             }
         }
@@ -407,11 +397,7 @@ mod tests {
     fn translations_are_not_english_copies() {
         for lang in [Lang::Ru, Lang::Kk, Lang::Ms, Lang::Sw] {
             let allowed = allowed_same_as_english(lang);
-            let same: Vec<Key> = Key::ALL
-                .iter()
-                .copied()
-                .filter(|&k| t(lang, k) == en::text(k))
-                .collect();
+            let same: Vec<Key> = Key::ALL.iter().copied().filter(|&k| t(lang, k) == en::text(k)).collect();
             for k in &same {
                 assert!(allowed.contains(k), "{lang:?} {k:?} is the English text");
             }
@@ -429,10 +415,7 @@ mod tests {
             }
         }
         let kazakh_letters = "әғқңөұүһіӘҒҚҢӨҰҮҺІ";
-        let with_kazakh = Key::ALL
-            .iter()
-            .filter(|&&k| kk::text(k).chars().any(|c| kazakh_letters.contains(c)))
-            .count();
+        let with_kazakh = Key::ALL.iter().filter(|&&k| kk::text(k).chars().any(|c| kazakh_letters.contains(c))).count();
         assert!(with_kazakh * 2 > Key::ALL.len(), "Kazakh texts look Russian");
     }
 
@@ -503,14 +486,8 @@ mod tests {
 
     #[test]
     fn tf_replaces_placeholders() {
-        assert_eq!(
-            tf(Lang::En, Key::PayAmount, &[("amount", "KES 100.00")]),
-            "Pay KES 100.00"
-        );
-        assert_eq!(
-            tf(Lang::Kk, Key::PayAmount, &[("amount", "1 000 ₸")]),
-            "1 000 ₸ төлеу"
-        );
+        assert_eq!(tf(Lang::En, Key::PayAmount, &[("amount", "KES 100.00")]), "Pay KES 100.00");
+        assert_eq!(tf(Lang::Kk, Key::PayAmount, &[("amount", "1 000 ₸")]), "1 000 ₸ төлеу");
         assert_eq!(
             tf(Lang::Ru, Key::TerminalStep1, &[("service", "Интернет"), ("x", "y")]),
             "Найдите терминал PayDala и выберите «Интернет»."
@@ -520,23 +497,14 @@ mod tests {
 
     #[test]
     fn tf_does_not_expand_braces_inside_values_and_keeps_missing_ones() {
-        assert_eq!(
-            tf(Lang::En, Key::Order, &[("id", "{amount}")]),
-            "Order {amount}"
-        );
+        assert_eq!(tf(Lang::En, Key::Order, &[("id", "{amount}")]), "Order {amount}");
         assert_eq!(tf(Lang::En, Key::Order, &[]), "Order {id}");
         assert_eq!(tf(Lang::En, Key::Close, &[("id", "1")]), "Close");
     }
 
     #[test]
     fn tf_fills_every_placeholder_in_every_language() {
-        let args = [
-            ("amount", "AMT"),
-            ("time", "TIME"),
-            ("id", "ID"),
-            ("service", "SVC"),
-            ("account", "ACC"),
-        ];
+        let args = [("amount", "AMT"), ("time", "TIME"), ("id", "ID"), ("service", "SVC"), ("account", "ACC")];
         for lang in Lang::ALL {
             for &k in Key::ALL {
                 let s = tf(lang, k, &args);

@@ -30,7 +30,6 @@
 //! 502 `gate_unreachable` when the platform cannot be reached or answers something
 //! that is not a Gate answer.
 
-use epay_core::ErrorCode;
 use super::orders::secret_of;
 use crate::sandbox::platform::store::Store;
 use crate::sandbox::{now_ms, random_hex, AppState, HttpError};
@@ -44,8 +43,9 @@ use epay_core::gate::{
     GateResponse, GeneralIds, ReturnUrl, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH,
 };
 use epay_core::protocol::ApiError;
-use epay_core::{MinorUnits, ParamError};
 use epay_core::time::callback_date_ms;
+use epay_core::ErrorCode;
+use epay_core::{MinorUnits, ParamError};
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
@@ -138,8 +138,7 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
 
     let suffix = random_hex(3)?;
     let now = callback_date_ms(now_ms());
-    let order_id: i64 =
-        s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
+    let order_id: i64 = s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
     let payment_id = format!("gate-{order_id}-{suffix}");
     let general = GeneralIds { project_id: PROJECT_ID, payment_id: payment_id.clone() };
     let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
@@ -175,11 +174,16 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
 }
 
 async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
-    let project_id: Option<i64> = s.store.with(|c| {
-        c.query_row("SELECT project_id FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| r.get(0)).optional()
-    })?;
+    let project_id: Option<i64> = s
+        .store
+        .with(|c| c.query_row("SELECT project_id FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| r.get(0)).optional())?;
     let project_id = project_id.ok_or_else(|| {
-        HttpError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownOrder, Some("payment_id"), format!("no order with payment_id {payment_id:?}"))
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownOrder,
+            Some("payment_id"),
+            format!("no order with payment_id {payment_id:?}"),
+        )
     })? as u64;
     let secret = secret_of(project_id).ok_or_else(|| HttpError::internal(format!("the shop has no secret for project {project_id}")))?;
     let body = card_partner_refund(&GeneralIds { project_id, payment_id: payment_id.clone() }, secret)
@@ -188,7 +192,10 @@ async fn refund(State(s): State<AppState>, Path(payment_id): Path<String>) -> Re
     let now = callback_date_ms(now_ms());
     let recorded = json!({ "accepted": accepted, "answer": answer, "at": now });
     s.store.with(|c| {
-        c.execute("INSERT OR REPLACE INTO merchant_refund_answers (payment_id, answer) VALUES (?1, ?2)", params![payment_id, recorded.to_string()])
+        c.execute(
+            "INSERT OR REPLACE INTO merchant_refund_answers (payment_id, answer) VALUES (?1, ?2)",
+            params![payment_id, recorded.to_string()],
+        )
     })?;
     Ok(Json(json!({ "accepted": accepted, "payment_id": payment_id, "gate": answer })))
 }
@@ -280,7 +287,12 @@ fn asked_for(callbacks: &[Value], answered: usize) -> Option<ClarificationAsked>
 }
 
 fn unknown_order(payment_id: &str) -> HttpError {
-    HttpError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownOrder, Some("payment_id"), format!("no card order with payment_id {payment_id:?}"))
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::UnknownOrder,
+        Some("payment_id"),
+        format!("no card order with payment_id {payment_id:?}"),
+    )
 }
 
 async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
@@ -296,8 +308,8 @@ async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) ->
 /// The shop user's answer to a clarification callback: the shop's server checks it, signs
 /// it with the project secret and sends it to the platform, as a real merchant's would.
 async fn clarify(State(s): State<AppState>, Path(payment_id): Path<String>, body: Bytes) -> Result<Json<Value>, HttpError> {
-    let doc: Value =
-        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, format!("clarification: not JSON: {e}")))?;
+    let doc: Value = serde_json::from_slice(&body)
+        .map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, format!("clarification: not JSON: {e}")))?;
     let Some(answer) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "clarification: must be a JSON object"));
     };

@@ -19,7 +19,6 @@
 //!   `epay_core::gate::epay_sale`, POSTs it to the platform over HTTP → 201 `{order_id,
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
-use epay_core::ErrorCode;
 use crate::sandbox::platform::store::Store;
 use crate::sandbox::{now_ms, random_hex, AppState, HttpError, DEMO_PROJECTS};
 use axum::body::Bytes;
@@ -31,6 +30,7 @@ use axum::{Json, Router};
 use epay_core::callback::{first_json_value, verify_callback};
 use epay_core::signature::{check_resplit, sign};
 use epay_core::time::callback_date_ms;
+use epay_core::ErrorCode;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -174,16 +174,10 @@ struct Received {
 }
 
 fn callbacks_of(c: &Connection, payment_id: Option<&str>) -> rusqlite::Result<Vec<Received>> {
-    let mut stmt = c.prepare(
-        "SELECT body, received_at, valid FROM merchant_callbacks WHERE ?1 IS NULL OR payment_id = ?1 ORDER BY id",
-    )?;
+    let mut stmt = c.prepare("SELECT body, received_at, valid FROM merchant_callbacks WHERE ?1 IS NULL OR payment_id = ?1 ORDER BY id")?;
     let rows = stmt.query_map([payment_id], |r| {
         let text: String = r.get(0)?;
-        Ok(Received {
-            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-            received_at: r.get(1)?,
-            valid: r.get(2)?,
-        })
+        Ok(Received { body: serde_json::from_str(&text).unwrap_or(Value::String(text)), received_at: r.get(1)?, valid: r.get(2)? })
     })?;
     rows.collect()
 }
@@ -191,9 +185,7 @@ fn callbacks_of(c: &Connection, payment_id: Option<&str>) -> rusqlite::Result<Ve
 async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
     let found = s.store.with(|c| {
         let order: Option<(i64, String)> = c
-            .query_row("SELECT order_id, params FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row("SELECT order_id, params FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match order {
             Some((id, params)) => Ok(Some((id, params, callbacks_of(c, Some(&payment_id))?))),
@@ -201,7 +193,12 @@ async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) ->
         }
     })?;
     let Some((order_id, params, callbacks)) = found else {
-        return Err(HttpError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownOrder, Some("payment_id"), format!("no order with payment_id {payment_id:?}")));
+        return Err(HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownOrder,
+            Some("payment_id"),
+            format!("no order with payment_id {payment_id:?}"),
+        ));
     };
     let params: Value = serde_json::from_str(&params).map_err(HttpError::internal)?;
     // What the shop knows: the latest signed callback's payment status.
@@ -248,9 +245,8 @@ async fn receive_callback(State(s): State<AppState>, body: Bytes) -> Response {
             Ok(n == 0)
         }
         Err(_) => {
-            let payment_id = first_json_value(&text)
-                .ok()
-                .and_then(|d| d.pointer("/payment/id").and_then(Value::as_str).map(str::to_string));
+            let payment_id =
+                first_json_value(&text).ok().and_then(|d| d.pointer("/payment/id").and_then(Value::as_str).map(str::to_string));
             c.execute(
                 "INSERT INTO merchant_callbacks (payment_id, body, valid, received_at) VALUES (?1, ?2, 0, ?3)",
                 params![payment_id, text, now],
@@ -313,8 +309,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let secret = secret_of(project_id).ok_or_else(|| HttpError::internal("the shop has no secret for project 250"))?;
     let suffix = random_hex(3)?;
     let now = callback_date_ms(now_ms());
-    let order_id: i64 =
-        s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
+    let order_id: i64 = s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
     let payment_id = format!("epay-gate-{order_id}-{suffix}");
     let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
     customer.first_name = text("customer_first_name")?;
@@ -346,10 +341,9 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let status = answer.status();
     let text = answer.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
     match GateResponse::parse(&text).map_err(unreachable)? {
-        GateResponse::Accepted(accepted) => Ok((
-            StatusCode::CREATED,
-            Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted })),
-        )),
+        GateResponse::Accepted(accepted) => {
+            Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted }))))
+        }
         GateResponse::Rejected(r) => {
             let mut e = epay_core::protocol::ApiError::new(r.code, r.param.as_deref(), r.message);
             e.error.errors = r.errors;

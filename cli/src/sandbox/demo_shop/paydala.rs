@@ -93,14 +93,18 @@ impl PaydalaMerchant for DemoShop<'_> {
         match customer_id {
             DEFAULT_ACCOUNT => Ok(Some(Account { currency: "KZT".into(), additional_customer_id: Some("customer_123".into()) })),
             "7000000001" | ACCOUNT_DEPOSIT_FAILS => Ok(Some(Account { currency: "KZT".into(), additional_customer_id: None })),
-            ACCOUNT_FAILS => Err(format!("Something went wrong: the shop's account database is unavailable (test account {ACCOUNT_FAILS})")),
+            ACCOUNT_FAILS => {
+                Err(format!("Something went wrong: the shop's account database is unavailable (test account {ACCOUNT_FAILS})"))
+            }
             _ => Ok(None),
         }
     }
 
     fn create_deposit(&self, req: &CheckDeposit) -> Result<Deposit, DepositError> {
         if req.customer_id == ACCOUNT_DEPOSIT_FAILS {
-            return Err(DepositError::Failed(format!("Something went wrong: the shop's ledger refused the deposit (test account {ACCOUNT_DEPOSIT_FAILS})")));
+            return Err(DepositError::Failed(format!(
+                "Something went wrong: the shop's ledger refused the deposit (test account {ACCOUNT_DEPOSIT_FAILS})"
+            )));
         }
         let now = callback_date_ms(now_ms());
         let n = self
@@ -138,7 +142,8 @@ async fn answer(State(s): State<AppState>, body: Bytes) -> Response {
     let project = peek(doc.as_ref(), "project_id");
 
     let (status, content_type, reply) = if project.as_deref().is_some_and(|p| p != PROJECT_ID.to_string()) {
-        let message = format!("project_id: this shop's PayDala web service serves project {PROJECT_ID}, got {}", project.unwrap_or_default());
+        let message =
+            format!("project_id: this shop's PayDala web service serves project {PROJECT_ID}, got {}", project.unwrap_or_default());
         (200, paydala::PaydalaReply::CONTENT_TYPE, VerifyResponse::not_found(message).to_json())
     } else {
         match account.as_deref() {

@@ -16,7 +16,6 @@
 //! "payment complete" page. The test knob [`REFUND_DECLINE_PATH`] makes the partner
 //! decline a payment's next refund.
 
-use epay_core::ErrorCode;
 use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
 use crate::sandbox::platform::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
@@ -37,6 +36,7 @@ use epay_core::protocol::NextAction;
 use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
 use epay_core::signature::with_signature;
 use epay_core::time::callback_date_ms;
+use epay_core::ErrorCode;
 use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, PaymentStatus};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
@@ -57,8 +57,27 @@ pub const NOTIFY_PATH: &str = "/sim/partner/notify";
 
 /// The seed's `redirect_data.body` keys in the seed's order, `hsh` excluded (it comes last).
 pub const BODY_KEYS: [&str; 21] = [
-    "live", "mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa", "oid",
-    "inv", "ttl", "tel", "eml", "vid", "curr", "cbk", "lbk", "cst", "crl",
+    "live",
+    "mpesa",
+    "bonga",
+    "airtel",
+    "equity",
+    "mobilebanking",
+    "debitcard",
+    "mkoporahisi",
+    "saida",
+    "elipa",
+    "oid",
+    "inv",
+    "ttl",
+    "tel",
+    "eml",
+    "vid",
+    "curr",
+    "cbk",
+    "lbk",
+    "cst",
+    "crl",
 ];
 
 const SCHEMA: &str = r#"
@@ -124,10 +143,8 @@ impl GateSale for CardPartner {
     /// recommended phone and e-mail, the platform first asks the merchant for them.
     fn start_sale(&self, s: &Shared, c: &Connection, sale: &GateSaleStart) -> rusqlite::Result<(i64, String)> {
         let urls = parse_return_url(sale.doc, SANDBOX_URLS).unwrap_or_default();
-        let data = OperationData {
-            return_url: format!("{}{RETURN_PATH}/{}", s.base_url, sale.payment_rowid),
-            customer: sale.customer.clone(),
-        };
+        let data =
+            OperationData { return_url: format!("{}{RETURN_PATH}/{}", s.base_url, sale.payment_rowid), customer: sale.customer.clone() };
         let missing = missing_customer_fields(&data.customer);
         let status = if missing.is_empty() { PaymentStatus::AwaitingRedirectResult } else { PaymentStatus::AwaitingClarification };
         let new_sale = NewSale {
@@ -176,8 +193,27 @@ pub fn redirect_data(base_url: &str, key: &[u8], op_id: i64, payment: &PaymentRo
     let eml = data.customer.email.clone().unwrap_or_default();
     let cbk = format!("{base_url}{NOTIFY_PATH}");
     let values: [&str; 21] = [
-        "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", &oid, &payment.payment_id, "900", &tel, &eml, "sandbox",
-        &payment.currency, &cbk, &data.return_url, "1", "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        &oid,
+        &payment.payment_id,
+        "900",
+        &tel,
+        &eml,
+        "sandbox",
+        &payment.currency,
+        &cbk,
+        &data.return_url,
+        "1",
+        "0",
     ];
     let fields: Vec<(&str, &str)> = BODY_KEYS.iter().copied().zip(values).collect();
     let hsh = hsh(key, &fields);
@@ -223,9 +259,7 @@ async fn pay_page(State(s): State<AppState>, form: Result<Form<Vec<(String, Stri
     for k in BODY_KEYS {
         match get(k) {
             Some(v) => fields.push((k, v)),
-            None => {
-                return error_page(StatusCode::BAD_REQUEST, "Incomplete payment form", &format!("The field {k} is missing."))
-            }
+            None => return error_page(StatusCode::BAD_REQUEST, "Incomplete payment form", &format!("The field {k} is missing.")),
         }
     }
     let Some(given) = get("hsh") else {
@@ -401,7 +435,13 @@ pub fn missing_customer_fields(customer: &CustomerData) -> Vec<CustomerField> {
 }
 
 /// The signed callback with `redirect_data`: the customer goes to the partner.
-pub fn redirect_callback(s: &Shared, project: &Project, payment: &PaymentRow, op: &OperationRow, data: &OperationData) -> rusqlite::Result<String> {
+pub fn redirect_callback(
+    s: &Shared,
+    project: &Project,
+    payment: &PaymentRow,
+    op: &OperationRow,
+    data: &OperationData,
+) -> rusqlite::Result<String> {
     let mut cb = callback(TITLE, project, payment, op, data);
     cb.redirect_data = Some(redirect_data(&s.base_url, &s.partner_key, op.id, payment, data));
     signed_callback(project, &cb)
@@ -427,10 +467,8 @@ pub fn clarification_callback(
 /// Whether the partner is to decline this payment's refund (the test knob was set); the
 /// knob is used up.
 pub fn declines_next_refund(c: &Connection, project_id: u64, payment_id: &str) -> rusqlite::Result<bool> {
-    let n = c.execute(
-        "DELETE FROM gate_refund_declines WHERE project_id = ?1 AND payment_id = ?2",
-        params![project_id as i64, payment_id],
-    )?;
+    let n =
+        c.execute("DELETE FROM gate_refund_declines WHERE project_id = ?1 AND payment_id = ?2", params![project_id as i64, payment_id])?;
     Ok(n > 0)
 }
 
@@ -483,9 +521,7 @@ async fn return_page(State(s): State<AppState>, Path(payment): Path<String>) -> 
     let (urls, payment, project) = match found {
         Ok(Some(x)) => x,
         Ok(None) => return not_found(),
-        Err(e) => {
-            return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &format!("database: {e}"))
-        }
+        Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &format!("database: {e}")),
     };
     let status = PaymentStatus::parse(payment.status.as_deref().unwrap_or(""));
     let target = if status.is_paid() {

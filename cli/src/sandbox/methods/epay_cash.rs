@@ -235,8 +235,7 @@ pub fn code_of(c: &Connection, operation_id: i64) -> rusqlite::Result<Option<Cod
 }
 
 pub fn code_by_reference(c: &Connection, reference: &str) -> rusqlite::Result<Option<Code>> {
-    c.query_row(&format!("SELECT {CODE_COLS} FROM epay_codes WHERE reference_number = ?1"), [reference], code_row)
-        .optional()
+    c.query_row(&format!("SELECT {CODE_COLS} FROM epay_codes WHERE reference_number = ?1"), [reference], code_row).optional()
 }
 
 fn now_secs() -> i64 {
@@ -259,7 +258,8 @@ fn reference_from_digits(n: u64) -> String {
 /// (spaces ignored). `None` when it cannot be one.
 pub fn normalize_reference(typed: &str) -> Option<String> {
     let digits: String = typed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    (digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{}-{}-{}", &digits[0..3], &digits[3..6], &digits[6..9]))
+    (digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("{}-{}-{}", &digits[0..3], &digits[3..6], &digits[6..9]))
 }
 
 /// `FIRST LAST` in capitals, inner runs of white space made single.
@@ -378,10 +378,9 @@ pub fn finish(s: &Shared, op_id: i64, end: CodeEnd) -> Result<SaleEnd, HttpError
             let paid_by = code.provider_payment_id;
             Ok(Some(match end {
                 CodeEnd::Paid => SaleResult::success(paid_by),
-                CodeEnd::Expired => SaleResult {
-                    payment_status: PaymentStatus::Expired,
-                    ..SaleResult::decline(EXPIRED_CODE, EXPIRED_MESSAGE, paid_by)
-                },
+                CodeEnd::Expired => {
+                    SaleResult { payment_status: PaymentStatus::Expired, ..SaleResult::decline(EXPIRED_CODE, EXPIRED_MESSAGE, paid_by) }
+                }
                 CodeEnd::Declined => SaleResult::decline("20000", "General decline", paid_by),
             }))
         },
@@ -572,14 +571,26 @@ fn act(s: &Shared, form: Result<Form<TerminalForm>, FormRejection>, end: CodeEnd
         Err(e) => return error_page(StatusCode::BAD_REQUEST, "Cannot read the form", "", &e.body_text()),
     };
     let Some(reference) = normalize_reference(&form.reference) else {
-        return error_page(StatusCode::BAD_REQUEST, "Not a reference number", &form.reference, "A reference number has nine digits, like 045-050-000.");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Not a reference number",
+            &form.reference,
+            "A reference number has nine digits, like 045-050-000.",
+        );
     };
     if !sig_ok(&s.partner_key, &reference, &form.sig) {
-        return error_page(StatusCode::BAD_REQUEST, "Tampered form", &reference, "sig does not match the reference number: use the terminal's own buttons.");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Tampered form",
+            &reference,
+            "sig does not match the reference number: use the terminal's own buttons.",
+        );
     }
     let code = match s.store.with(|c| code_by_reference(c, &reference)) {
         Ok(Some(code)) => code,
-        Ok(None) => return error_page(StatusCode::NOT_FOUND, "Unknown code", &reference, &format!("No payment code {reference} in this sandbox.")),
+        Ok(None) => {
+            return error_page(StatusCode::NOT_FOUND, "Unknown code", &reference, &format!("No payment code {reference} in this sandbox."))
+        }
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &reference, &format!("database: {e}")),
     };
     match finish(s, code.operation_id, end) {

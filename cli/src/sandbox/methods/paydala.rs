@@ -432,12 +432,18 @@ fn call_failure(e: CallError, s: &Shared, url: &str) -> Failure {
     match e {
         CallError::Timeout => Failure::new(
             MerchantCallOutcome::Timeout,
-            format!("The shop's web service did not answer within {} ms; nothing was booked by the platform.", s.paydala.timeout.as_millis()),
+            format!(
+                "The shop's web service did not answer within {} ms; nothing was booked by the platform.",
+                s.paydala.timeout.as_millis()
+            ),
         ),
-        CallError::Unreachable(e) => Failure::new(MerchantCallOutcome::Unreachable, format!("Cannot reach the shop's web service at {url}: {e}.")),
-        CallError::TooLarge => {
-            Failure::new(MerchantCallOutcome::Garbage, format!("The shop's answer is larger than {MAX_ANSWER_BYTES} bytes: not a PayDala answer."))
+        CallError::Unreachable(e) => {
+            Failure::new(MerchantCallOutcome::Unreachable, format!("Cannot reach the shop's web service at {url}: {e}."))
         }
+        CallError::TooLarge => Failure::new(
+            MerchantCallOutcome::Garbage,
+            format!("The shop's answer is larger than {MAX_ANSWER_BYTES} bytes: not a PayDala answer."),
+        ),
     }
 }
 
@@ -620,7 +626,14 @@ fn top_up_callback(project_id: u64, payment_id: &str, account: &str, op: &Operat
 
 /// Records a booked top-up: the payment, its successful sale, the signed callback, the
 /// Payment Page payment it settles, the terminal transaction, all in one transaction.
-fn record_deposit(s: &Shared, t: &Txn, amount: i64, request_id: &str, started: &str, booked: &Booked) -> Result<Result<(), Failure>, HttpError> {
+fn record_deposit(
+    s: &Shared,
+    t: &Txn,
+    amount: i64,
+    request_id: &str,
+    started: &str,
+    booked: &Booked,
+) -> Result<Result<(), Failure>, HttpError> {
     let now_ms = now_ms();
     let now = callback_date_ms(now_ms);
     let sum = Sum { amount: MinorUnits(amount), currency: t.currency.clone() };
@@ -748,9 +761,8 @@ pub fn expire_due(s: &Shared) -> Result<usize, HttpError> {
     let cutoff = callback_date_ms(now_ms().saturating_sub(lifetime_ms));
     let message = lifetime_message(s.paydala.lifetime);
     let due: Vec<i64> = s.store.with(|c| {
-        let mut stmt = c.prepare(
-            "SELECT id FROM operations WHERE kind = 'sale' AND method = ?1 AND status = ?2 AND created_date <= ?3 ORDER BY id",
-        )?;
+        let mut stmt =
+            c.prepare("SELECT id FROM operations WHERE kind = 'sale' AND method = ?1 AND status = ?2 AND created_date <= ?3 ORDER BY id")?;
         let rows = stmt.query_map(params![MethodCode::Paydala.as_str(), PaymentStatus::AwaitingCustomer.as_str(), cutoff], |r| r.get(0))?;
         rows.collect()
     })?;
@@ -796,12 +808,19 @@ pub fn parse_major(text: &str, currency: &str) -> Result<i64, String> {
         None => (compact.as_str(), ""),
     };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || int.len() > 12 || !digits(int) || !digits(frac) || frac.len() > exp || (compact.contains(['.', ',']) && frac.is_empty()) {
+    if int.is_empty()
+        || int.len() > 12
+        || !digits(int)
+        || !digits(frac)
+        || frac.len() > exp
+        || (compact.contains(['.', ',']) && frac.is_empty())
+    {
         return Err(format!("Amount: enter {rule}."));
     }
     let major: i64 = int.parse().map_err(|_| format!("Amount: enter {rule}."))?;
     let minor: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<exp$}").parse().unwrap_or(0) };
-    let value = major.checked_mul(10i64.pow(exp as u32)).and_then(|m| m.checked_add(minor)).ok_or_else(|| format!("Amount: enter {rule}."))?;
+    let value =
+        major.checked_mul(10i64.pow(exp as u32)).and_then(|m| m.checked_add(minor)).ok_or_else(|| format!("Amount: enter {rule}."))?;
     if value <= 0 {
         return Err("Amount: must be more than zero.".into());
     }
@@ -942,7 +961,11 @@ fn deposit_result(s: &Shared, t: &Txn) -> Response {
                 details.push_str(&format!("<dt>Checkout settled</dt><dd id=\"page-payment\">{}</dd>\n", escape(p)));
             }
             details.push_str("</dl>\n<p class=\"note\">The shop gets the signed result callback. Keep your receipt.</p>\n");
-            page(StatusCode::OK, "Receipt", &format!("{}{again}", result_section("deposit-result", MerchantCallOutcome::Ok, true, &details)))
+            page(
+                StatusCode::OK,
+                "Receipt",
+                &format!("{}{again}", result_section("deposit-result", MerchantCallOutcome::Ok, true, &details)),
+            )
         }
         "failed" => {
             let outcome = MerchantCallOutcome::parse(t.outcome.as_deref().unwrap_or(""));
@@ -1022,7 +1045,11 @@ async fn check(State(s): State<AppState>, form: Result<Form<CheckForm>, FormReje
     };
     let account = form.account.as_deref().unwrap_or("").trim().to_string();
     if account.is_empty() || account.chars().count() > 255 || account.chars().any(char::is_control) {
-        let error = if account.is_empty() { "Account number: type the account to top up." } else { "Account number: at most 255 characters, no control characters." };
+        let error = if account.is_empty() {
+            "Account number: type the account to top up."
+        } else {
+            "Account number: at most 255 characters, no control characters."
+        };
         return page(StatusCode::BAD_REQUEST, "Top up an account", &check_form(&s, Some(service.project_id), &account, Some(error)));
     }
     let secret = match s.store.with(|c| store::project(c, service.project_id)) {

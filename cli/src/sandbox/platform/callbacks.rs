@@ -18,7 +18,6 @@
 //!   callbacks: a pending one is still retried by the outbox (409). A request whose
 //!   `Origin` is not the sandbox's own is refused (403).
 
-use epay_core::ErrorCode;
 use super::store::{self, store_error};
 use crate::sandbox::server::html::{self, escape};
 use crate::sandbox::{now_ms, AppState, HttpError, DEMO_PROJECTS};
@@ -28,8 +27,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::redirect::{check_url, RedirectError, UrlPolicy};
-use epay_core::ParamError;
 use epay_core::time::callback_date_ms;
+use epay_core::ErrorCode;
+use epay_core::ParamError;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
@@ -249,7 +249,9 @@ pub fn resend(c: &mut Connection, id: i64) -> rusqlite::Result<Result<i64, Resen
         .query_row(
             "SELECT project_id, payment_rowid, operation_id, body, delivered_at IS NOT NULL FROM callbacks WHERE id = ?1",
             [id],
-            |r| Ok(Sent { project_id: r.get(0)?, payment_rowid: r.get(1)?, operation_id: r.get(2)?, body: r.get(3)?, delivered: r.get(4)? }),
+            |r| {
+                Ok(Sent { project_id: r.get(0)?, payment_rowid: r.get(1)?, operation_id: r.get(2)?, body: r.get(3)?, delivered: r.get(4)? })
+            },
         )
         .optional()?;
     let Some(Sent { project_id, payment_rowid, operation_id, body, delivered }) = row else {
@@ -376,8 +378,11 @@ async fn list_page(State(s): State<AppState>, Query(q): Query<HashMap<String, St
                 .map(|t| escape(t))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let payment_status =
-                if cb.payment_status.is_empty() { String::new() } else { format!("<br><span class=\"note\">payment {}</span>", escape(&cb.payment_status)) };
+            let payment_status = if cb.payment_status.is_empty() {
+                String::new()
+            } else {
+                format!("<br><span class=\"note\">payment {}</span>", escape(&cb.payment_status))
+            };
             let action = if cb.delivered {
                 format!(
                     "<form method=\"post\" action=\"/sandbox/callbacks/{id}/resend\">\

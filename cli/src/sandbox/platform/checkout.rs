@@ -2,7 +2,6 @@
 //! a method adds (whether it is offered, what the customer does next, its own rows) comes
 //! from its [`PaymentMethod`](crate::sandbox::methods::PaymentMethod).
 
-use epay_core::ErrorCode;
 use super::operations::{insert_sale, new_request_id, NewSale, OperationData};
 use super::store::{self, NewPayment, OperationRow, PaymentRow};
 use crate::sandbox::methods;
@@ -19,6 +18,7 @@ use epay_core::protocol::{MethodOffer, OpenResponse, PayRequest, PaymentView, OP
 use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host};
 use epay_core::signature::{verify, SignatureError};
 use epay_core::time::callback_date_ms;
+use epay_core::ErrorCode;
 use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, Params, PaymentRequest, PaymentStatus, Scalar};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -26,11 +26,7 @@ use tower_http::cors::CorsLayer;
 
 /// The widget's API. Merchant pages on any origin may call it (no cookies are used).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(OPEN_PATH, post(open))
-        .route(PAY_PATH, post(pay))
-        .route(STATUS_PATH, get(status))
-        .layer(CorsLayer::permissive())
+    Router::new().route(OPEN_PATH, post(open)).route(PAY_PATH, post(pay)).route(STATUS_PATH, get(status)).layer(CorsLayer::permissive())
 }
 
 /// Converts the merchant's JSON object into flat parameters. Nested objects and arrays
@@ -113,7 +109,12 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
 
     if let Some(project_id) = project_id_of(&params) {
         let project = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
-            HttpError::new(StatusCode::FORBIDDEN, ErrorCode::UnknownProject, Some("project_id"), format!("project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"))
+            HttpError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::UnknownProject,
+                Some("project_id"),
+                format!("project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
+            )
         })?;
         match verify(&doc, &project.secret) {
             Ok(()) => {}
@@ -138,7 +139,11 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
     // A method the project cannot take in this sandbox is not offered (PayDala: only
     // where the project has a PayDala service, JetPay project 1234).
     if let Some(why) = req.forced_method.and_then(|m| methods::of(m).unavailable(&s, req.project_id)) {
-        return Err(HttpError::bad_request(ErrorCode::MethodNotAvailable, Some("force_payment_method"), format!("force_payment_method: {why}")));
+        return Err(HttpError::bad_request(
+            ErrorCode::MethodNotAvailable,
+            Some("force_payment_method"),
+            format!("force_payment_method: {why}"),
+        ));
     }
     let offered: Vec<MethodCode> =
         req.methods.iter().copied().filter(|m| methods::of(*m).unavailable(&s, req.project_id).is_none()).collect();
@@ -187,7 +192,12 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
     let view = view(&s, &payment, op.as_ref())?;
     let warnings: Vec<Value> = offered.iter().filter_map(|m| methods::of(*m).open_warning(&req)).collect();
     for w in &warnings {
-        eprintln!("epay sandbox: warning: project {} payment {:?}: {}", req.project_id, req.payment_id, w["message"].as_str().unwrap_or_default());
+        eprintln!(
+            "epay sandbox: warning: project {} payment {:?}: {}",
+            req.project_id,
+            req.payment_id,
+            w["message"].as_str().unwrap_or_default()
+        );
     }
     let answer = OpenResponse {
         session: token,
@@ -359,7 +369,11 @@ fn check_return_url(s: &Shared, project_id: u64, signed: Option<&str>, url: &str
         return if url == signed {
             Ok(())
         } else {
-            Err(ParamError::new("return_url", "not_signed", format!("must be the return_url the merchant signed ({signed:?}); got {url:?}")))
+            Err(ParamError::new(
+                "return_url",
+                "not_signed",
+                format!("must be the return_url the merchant signed ({signed:?}); got {url:?}"),
+            ))
         };
     }
     let got = origin(url).map_err(|e| return_url_refused(&e))?;

@@ -39,7 +39,6 @@
 //! sales): the first refund of a payment has kind `refund`, later attempts (after a
 //! decline) `refund-2`, `refund-3`, ...; callbacks and the status answer say `refund`.
 
-use epay_core::ErrorCode;
 use super::callbacks;
 use super::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
@@ -51,12 +50,13 @@ use axum::routing::post;
 use axum::{Json, Router};
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Operation, Sum};
 use epay_core::gate::{
-    customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, resplit_problems, GateAccepted, GateRejected,
-    SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
+    customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, resplit_problems, GateAccepted,
+    GateRejected, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
 };
 use epay_core::params::CustomerData;
 use epay_core::signature::{verify, with_signature, SignatureError};
 use epay_core::time::callback_date_ms;
+use epay_core::ErrorCode;
 use epay_core::{MethodCode, MinorUnits, ParamError, PaymentStatus};
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -82,7 +82,11 @@ fn read_signed(s: &Shared, body: &Bytes) -> Result<(Value, Option<Project>), Gat
     let doc: Value = serde_json::from_slice(body)
         .map_err(|e| GateRefusal::new(ErrorCode::InvalidJson, Some("body"), format!("body: must be a JSON object: {e}")))?;
     if !doc.is_object() {
-        return Err(GateRefusal::new(ErrorCode::InvalidJson, Some("body"), "body: must be a JSON object with general, customer and payment"));
+        return Err(GateRefusal::new(
+            ErrorCode::InvalidJson,
+            Some("body"),
+            "body: must be a JSON object with general, customer and payment",
+        ));
     }
     let Some(project_id) = doc.pointer("/general/project_id").and_then(Value::as_u64).filter(|id| *id > 0) else {
         return Ok((doc, None));
@@ -104,7 +108,6 @@ fn read_signed(s: &Shared, body: &Bytes) -> Result<(Value, Option<Project>), Gat
 fn known(project: Option<Project>) -> Result<Project, GateRefusal> {
     project.ok_or_else(|| GateRefusal::internal("a checked request without a project"))
 }
-
 
 /// The parameters of a signed body as `parse` reads them, and the values no signed body
 /// may hold (`core::gate::resplit_problems`: a value that reads as another item of the
@@ -163,7 +166,8 @@ pub fn sale(kind: SaleKind, s: &Shared, body: &Bytes) -> Result<Json<GateAccepte
     let method = methods::gate_sale(kind);
     let (doc, project) = read_signed(s, body)?;
     // `general.merchant_callback_url`: this payment's callbacks go there (callbacks.rs).
-    let (req, callback_url) = match (parameters(&doc, |d| parse_sale(kind, d)), method.check_sale(&doc), callbacks::gate_callback_url(&doc)) {
+    let (req, callback_url) = match (parameters(&doc, |d| parse_sale(kind, d)), method.check_sale(&doc), callbacks::gate_callback_url(&doc))
+    {
         (Ok(req), Ok(()), Ok(callback_url)) => (req, callback_url),
         (req, own, callback_url) => {
             let mut errs = req.err().unwrap_or_default();
@@ -200,7 +204,8 @@ pub fn sale(kind: SaleKind, s: &Shared, body: &Bytes) -> Result<Json<GateAccepte
         if let Some(url) = &callback_url {
             callbacks::set_payment_url(&tx, rowid, url)?;
         }
-        let start = GateSaleStart { project: &project, payment_rowid: rowid, customer: &customer, doc: &doc, request_id: &request_id, now: &now };
+        let start =
+            GateSaleStart { project: &project, payment_rowid: rowid, customer: &customer, doc: &doc, request_id: &request_id, now: &now };
         let (op_id, body) = method.start_sale(s, &tx, &start)?;
         store::enqueue_callback(&tx, project.id, rowid, Some(op_id), &body, &now, now_ms)?;
         tx.commit()?;
@@ -254,7 +259,13 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
         if !still.is_empty() {
             let errs = still
                 .iter()
-                .map(|f| ParamError::new(&format!("additional_data.customer.{}", customer_key(*f)), "required", "was asked for in clarification_fields"))
+                .map(|f| {
+                    ParamError::new(
+                        &format!("additional_data.customer.{}", customer_key(*f)),
+                        "required",
+                        "was asked for in clarification_fields",
+                    )
+                })
                 .collect();
             return Ok(Err(Some(GateRefusal::invalid(errs))));
         }
@@ -381,10 +392,9 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
             s.outbox_wake.notify_one();
             Ok(Json(GateAccepted::new(&req.general, request_id)))
         }
-        Err(Refused::Unknown) => refused(
-            ErrorCode::UnknownPayment,
-            format!("general.payment_id: no payment {payment_id:?} in project {}", project.id),
-        ),
+        Err(Refused::Unknown) => {
+            refused(ErrorCode::UnknownPayment, format!("general.payment_id: no payment {payment_id:?} in project {}", project.id))
+        }
         Err(Refused::NotCardPartner(method)) => refused(
             ErrorCode::NotRefundable,
             format!("general.payment_id: payment {payment_id:?} was paid with {method}; this endpoint refunds card-partner payments only"),

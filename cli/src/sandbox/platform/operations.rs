@@ -33,8 +33,7 @@ pub struct OperationData {
 
 impl OperationData {
     pub fn parse(op: &OperationRow) -> rusqlite::Result<OperationData> {
-        serde_json::from_str(&op.data)
-            .map_err(|e| store::store_error(format!("operation {} has unreadable data: {e}", op.id)))
+        serde_json::from_str(&op.data).map_err(|e| store::store_error(format!("operation {} has unreadable data: {e}", op.id)))
     }
 }
 

@@ -6,11 +6,11 @@
 
 use super::store::{self, OutboxRow};
 use crate::sandbox::{now_ms, AppState};
+use epay_core::time::callback_date_ms;
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::{self, JoinSet};
-use epay_core::time::callback_date_ms;
 
 /// Longest sleep between looks at the table (a safety net; enqueueing wakes the worker).
 const IDLE_WAIT: Duration = Duration::from_secs(5);

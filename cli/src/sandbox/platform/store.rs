@@ -170,8 +170,7 @@ pub struct PaymentRow {
     pub created_at: String,
 }
 
-const PAYMENT_COLS: &str =
-    "rowid, project_id, payment_id, amount, currency, customer_id, description, status, method, date, created_at";
+const PAYMENT_COLS: &str = "rowid, project_id, payment_id, amount, currency, customer_id, description, status, method, date, created_at";
 
 fn payment_row(r: &Row) -> rusqlite::Result<PaymentRow> {
     Ok(PaymentRow {
@@ -222,10 +221,7 @@ pub fn insert_payment(c: &Connection, p: &NewPayment) -> rusqlite::Result<i64> {
 }
 
 pub fn set_payment_status(c: &Connection, rowid: i64, status: &str, method: &str, date: &str) -> rusqlite::Result<()> {
-    c.execute(
-        "UPDATE payments SET status = ?2, method = ?3, date = ?4 WHERE rowid = ?1",
-        params![rowid, status, method, date],
-    )?;
+    c.execute("UPDATE payments SET status = ?2, method = ?3, date = ?4 WHERE rowid = ?1", params![rowid, status, method, date])?;
     Ok(())
 }
 
@@ -472,13 +468,7 @@ pub fn deliveries_for_payment(c: &Connection, project_id: u64, payment_id: &str)
          WHERE p.project_id = ?1 AND p.payment_id = ?2 ORDER BY c.id",
     )?;
     let rows = stmt.query_map(params![project_id as i64, payment_id], |r| {
-        Ok(DeliveryState {
-            id: r.get(0)?,
-            attempts: r.get(1)?,
-            delivered: r.get(2)?,
-            last_http_status: r.get(3)?,
-            last_error: r.get(4)?,
-        })
+        Ok(DeliveryState { id: r.get(0)?, attempts: r.get(1)?, delivered: r.get(2)?, last_http_status: r.get(3)?, last_error: r.get(4)? })
     })?;
     rows.collect()
 }
@@ -517,9 +507,25 @@ mod tests {
             ensure_project(c, 250, "p", "k", "http://127.0.0.1/cb")?;
             let rowid = insert_payment(
                 c,
-                &NewPayment { project_id: 250, payment_id: "X1", amount: 1000, currency: "KES", customer_id: "c", description: None, created_at: "now" },
+                &NewPayment {
+                    project_id: 250,
+                    payment_id: "X1",
+                    amount: 1000,
+                    currency: "KES",
+                    customer_id: "c",
+                    description: None,
+                    created_at: "now",
+                },
             )?;
-            let op = NewOperation { payment_rowid: rowid, kind: "sale", method: "card-partner", status: "s", created_date: "d", request_id: "r", data: "{}" };
+            let op = NewOperation {
+                payment_rowid: rowid,
+                kind: "sale",
+                method: "card-partner",
+                status: "s",
+                created_date: "d",
+                request_id: "r",
+                data: "{}",
+            };
             insert_operation(c, &op)?;
             assert!(insert_operation(c, &op).is_err());
             Ok(())
@@ -532,7 +538,15 @@ mod tests {
         let s = Store::open(":memory:").unwrap();
         s.with(|c| {
             ensure_project(c, 250, "p", "k", "http://127.0.0.1/cb")?;
-            let pay = |id| NewPayment { project_id: 250, payment_id: id, amount: 1000, currency: "KES", customer_id: "c", description: None, created_at: "now" };
+            let pay = |id| NewPayment {
+                project_id: 250,
+                payment_id: id,
+                amount: 1000,
+                currency: "KES",
+                customer_id: "c",
+                description: None,
+                created_at: "now",
+            };
             let (a, b) = (insert_payment(c, &pay("A"))?, insert_payment(c, &pay("B"))?);
             let sale_a = enqueue_callback(c, 250, a, None, "sale A", "now", 100)?;
             let refund_a = enqueue_callback(c, 250, a, None, "refund A", "now", 100)?;

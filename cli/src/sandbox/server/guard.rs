@@ -131,7 +131,17 @@ mod tests {
     #[test]
     fn host_names() {
         let g = Guard::new(&["DevBox.test:8787".into()], &Limits::default());
-        for ok in ["127.0.0.1", "127.0.0.1:1", "localhost", "LocalHost:8787", "[::1]", "[::1]:8787", "a.localhost:3", "devbox.test", "devbox.test:1"] {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.1:1",
+            "localhost",
+            "LocalHost:8787",
+            "[::1]",
+            "[::1]:8787",
+            "a.localhost:3",
+            "devbox.test",
+            "devbox.test:1",
+        ] {
             assert!(g.host_allowed(ok), "{ok}");
         }
         for bad in ["evil.example", "127.0.0.1.evil.example", "localhost.evil", "[::2]:80", "127.0.0.2", "devbox.test.evil", ""] {
