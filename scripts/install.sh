@@ -64,6 +64,10 @@ bg npm_all
 
 # --- CPU-bound: the Rust tools, one after another ----------------------------------------------
 rustup target list --installed | grep -qx wasm32-unknown-unknown || { log "rustup target wasm32"; rustup target add wasm32-unknown-unknown; }
+# The test run lints and checks formatting (a minimal rustup profile has neither).
+for c in clippy rustfmt; do
+  rustup component list --installed | grep -q "^$c" || { log "rustup component $c"; rustup component add "$c"; }
+done
 
 cargo_install_tool() { # crate version|"" --debug|--light
   local crate="$1" version=() kind="$3"
