@@ -18,7 +18,7 @@ use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
 use epay_core::redirect::{scheme_and_host, HttpMethod};
 use epay_core::ErrorCode;
-use epay_core::{MethodCode, MinorUnits, PaymentRequest, UrlPolicy};
+use epay_core::{MinorUnits, PaymentRequest, UrlPolicy};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -452,7 +452,7 @@ fn render(st: &mut State, sh: &Rc<Shared>) {
     let methods = st.checkout.methods();
     // The code screens' drawings come from a second module: fetch it while the customer
     // picks (its loader fetches once).
-    if methods.iter().any(|m| matches!(m, MethodCode::EpayCash | MethodCode::Paydala)) {
+    if methods.iter().any(|m| m.shows_code()) {
         view::drawings::prefetch();
     }
     let format = move |v: &PaymentView| v.sum.as_ref().map(|s| view::format_amount(lang, s.amount, &s.currency));

@@ -88,14 +88,28 @@ mod tests {
         assert_eq!(e.to_string(), "params: must be an object");
     }
 
+    /// The string literals of `export type <name> = 'a' | 'b' ...;` in `js/epay-widget.d.ts`.
+    fn dts_union(name: &str) -> (std::collections::BTreeSet<&'static str>, &'static str) {
+        let dts = include_str!("../js/epay-widget.d.ts");
+        let start = dts.find(&format!("export type {name} =")).unwrap_or_else(|| panic!("{name} in the d.ts"));
+        let union = &dts[start..start + dts[start..].find(';').expect("the union ends")];
+        (union.split('\'').skip(1).step_by(2).collect(), union)
+    }
+
+    /// A method or a language added to the core is added to the type definitions too.
+    #[test]
+    fn the_type_definitions_list_every_method_and_language() {
+        let methods: std::collections::BTreeSet<&str> = epay_core::MethodCode::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(dts_union("MethodCode").0, methods);
+        let langs: std::collections::BTreeSet<&str> = epay_core::i18n::Lang::ALL.iter().map(|l| l.code()).collect();
+        assert_eq!(dts_union("LanguageCode").0, langs);
+    }
+
     /// `js/epay-widget.d.ts` lists exactly the codes the widget can report: those it raises
     /// and those the platform's widget API answers (`ErrorCode::heard_by_widget`).
     #[test]
     fn the_type_definitions_list_exactly_the_codes_the_widget_can_report() {
-        let dts = include_str!("../js/epay-widget.d.ts");
-        let start = dts.find("export type ErrorCode =").expect("ErrorCode in the d.ts");
-        let union = &dts[start..start + dts[start..].find(';').expect("the union ends")];
-        let listed: std::collections::BTreeSet<&str> = union.split('\'').skip(1).step_by(2).collect();
+        let (listed, union) = dts_union("ErrorCode");
         let produced: std::collections::BTreeSet<&str> =
             ErrorCode::ALL.iter().filter(|c| c.heard_by_widget()).map(|c| c.as_str()).collect();
         assert_eq!(listed, produced);

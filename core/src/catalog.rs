@@ -43,6 +43,15 @@ impl MethodCode {
             MethodCode::Paydala => &PAYDALA,
         }
     }
+
+    /// Whether its screen shows a number to take to a terminal, drawn as a QR code (and a
+    /// barcode): the widget fetches the drawings module while such a method is on offer.
+    pub fn shows_code(self) -> bool {
+        match self {
+            MethodCode::CardPartner => false,
+            MethodCode::EpayCash | MethodCode::Paydala => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +258,26 @@ pub fn methods_for(currency: &str, amount: MinorUnits) -> Vec<MethodCode> {
 
 #[cfg(test)]
 mod tests {
+
+    /// A method's place in `MethodCode::ALL`: a new variant does not compile here until it
+    /// has one, and `all_lists_every_method` then fails until `ALL` lists it.
+    fn position(m: MethodCode) -> usize {
+        match m {
+            MethodCode::CardPartner => 0,
+            MethodCode::EpayCash => 1,
+            MethodCode::Paydala => 2,
+        }
+    }
+
+    #[test]
+    fn all_lists_every_method() {
+        for (i, m) in MethodCode::ALL.iter().enumerate() {
+            assert_eq!(position(*m), i, "{m:?}");
+        }
+        let last = MethodCode::ALL.iter().map(|m| position(*m)).max().unwrap();
+        assert_eq!(MethodCode::ALL.len(), last + 1);
+    }
+
     use super::*;
 
     #[test]

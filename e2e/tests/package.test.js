@@ -38,6 +38,10 @@ describe('the npm package (pkg/)', () => {
       assert.ok(has, `the tarball has ${f}: ${files.join(', ')}`);
     }
     assert.ok(!files.some((f) => /\.(rs|ts\.map)$|node_modules|\.gitignore/.test(f)), `nothing else: ${files.join(', ')}`);
+    // The module loader names each pack literally (for bundlers): exactly the packs built.
+    const named = [...readFileSync(path.join(root, 'pkg/epay-widget.mjs'), 'utf8').matchAll(/\.\/lang\/(\w+)\.json/g)].map((m) => m[1]).sort();
+    const built = files.filter((f) => f.startsWith('lang/')).map((f) => f.slice(5, -5)).sort();
+    assert.deepEqual(named, built, 'js/epay-widget.mjs PACKS lists every language pack');
   });
 
   it('imports under Node, as in server-side rendering, without touching window or document', async () => {
