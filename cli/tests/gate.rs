@@ -798,8 +798,9 @@ async fn readme_1_signed_parameters_open_a_checkout() {
         "force_payment_method": "card-partner",
     });
     let signed = with_signature(params, secret); // adds "signature" at the root
-                                                 // Answer `signed` to your page, which calls EPayWidget.run({ ...signed, onSuccess, ... }).
-                                                 // README-END 1
+
+    // Answer `signed` to your page, which calls EPayWidget.run({ ...signed, onSuccess, ... }).
+    // README-END 1
     verify(&signed, SECRET_250).expect("signed");
     let sb = Sandbox::start().await;
     let (status, open) = sb.open(&signed).await;

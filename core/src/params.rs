@@ -438,7 +438,7 @@ impl PaymentRequest {
                     errs.push(ParamError::new(
                         "force_payment_method",
                         "unknown_method",
-                        format!("must be one of card-partner, epaycash, paydala; got \"{s}\""),
+                        format!("must be one of {}; got \"{s}\"", MethodCode::ALL.map(MethodCode::as_str).join(", ")),
                     ));
                     None
                 }
@@ -493,7 +493,7 @@ impl PaymentRequest {
                             errs.push(ParamError::new(
                                 "payment_currency",
                                 "currency_not_supported",
-                                format!("no payment method accepts {currency}: card-partner takes KES or USD, epaycash MYR, paydala KZT"),
+                                format!("no payment method accepts {currency}: {}", accepted_currencies()),
                             ));
                         }
                     }
@@ -532,6 +532,13 @@ impl PaymentRequest {
     pub fn fields_to_ask(&self, method: MethodCode) -> Vec<CustomerField> {
         method.rule().fields_to_ask(|f| self.customer.has(f))
     }
+}
+
+/// `card-partner takes KES or USD, epaycash takes MYR, paydala takes KZT`, from the catalog.
+fn accepted_currencies() -> String {
+    let takes =
+        |m: &MethodCode| [m.as_str(), " takes ", &m.rule().currencies.iter().map(|c| c.currency).collect::<Vec<_>>().join(" or ")].concat();
+    MethodCode::ALL.iter().map(takes).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
