@@ -41,7 +41,8 @@
 
 use crate::catalog::{CustomerField, MethodCode, MethodProblem};
 use crate::error_code::ErrorCode;
-use crate::money::{is_currency_code, MinorUnits};
+use crate::json_check::{currency, positive_int, shown};
+use crate::money::MinorUnits;
 use crate::params::{method_problem_message, resplit_name, ParamError};
 use crate::redirect::{check_url, UrlPolicy};
 use crate::signature::{with_signature, SignatureError, SIGNED_OBJECTS, SKIPPED_KEYS};
@@ -381,15 +382,6 @@ pub fn resplit_problems(doc: &Value) -> Vec<ParamError> {
 // Validators (platform side)
 // ---------------------------------------------------------------------------------------
 
-fn shown(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("{s:?}"),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
-        other => other.to_string(),
-    }
-}
-
 /// The object at `key` of the root; reports it missing or of the wrong type.
 fn section<'a>(root: &'a Map<String, Value>, key: &str, holds: &str, errs: &mut Vec<ParamError>) -> Option<&'a Map<String, Value>> {
     match root.get(key) {
@@ -430,25 +422,11 @@ fn id_at(obj: &Map<String, Value>, section: &str, key: &str, errs: &mut Vec<Para
     }
 }
 
-fn positive_int_at(obj: &Map<String, Value>, path: &str, key: &str, what: &str, errs: &mut Vec<ParamError>) -> Option<u64> {
-    match obj.get(key) {
-        None | Some(Value::Null) => {
-            errs.push(ParamError::new(path, "required", format!("is required: {what}")));
-            None
-        }
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v > 0 && v <= i64::MAX as u64) => n.as_u64(),
-        Some(other) => {
-            errs.push(ParamError::new(path, "integer", format!("must be {what}, got {}", shown(other))));
-            None
-        }
-    }
-}
-
 fn parse_general(root: &Map<String, Value>, errs: &mut Vec<ParamError>) -> (Option<GeneralIds>, Option<String>) {
     let Some(g) = section(root, "general", "project_id, payment_id and signature", errs) else {
         return (None, None);
     };
-    let project_id = positive_int_at(g, "general.project_id", "project_id", "a positive integer", errs);
+    let project_id = positive_int(g, "general.project_id", "project_id", "a positive integer", errs);
     let payment_id = id_at(g, "general", "payment_id", errs);
     let signature = match g.get("signature") {
         None | Some(Value::Null) => {
@@ -532,23 +510,9 @@ pub fn parse_sale(kind: SaleKind, doc: &Value) -> Result<SaleRequest, Vec<ParamE
     });
 
     let payment = section(root, "payment", "amount and currency", &mut errs).map(|p| {
-        let amount = positive_int_at(p, "payment.amount", "amount", "a positive integer in minor units (1000 is 10.00)", &mut errs)
+        let amount = positive_int(p, "payment.amount", "amount", "a positive integer in minor units (1000 is 10.00)", &mut errs)
             .map(|a| MinorUnits(a as i64));
-        let currency = match p.get("currency") {
-            None | Some(Value::Null) => {
-                errs.push(ParamError::new("payment.currency", "required", "is required: ISO 4217 alpha-3"));
-                None
-            }
-            Some(Value::String(s)) if is_currency_code(s) => Some(s.clone()),
-            Some(other) => {
-                errs.push(ParamError::new(
-                    "payment.currency",
-                    "currency_format",
-                    format!("must be an ISO 4217 alpha-3 code in capitals such as KES, got {}", shown(other)),
-                ));
-                None
-            }
-        };
+        let currency = currency(p, "payment.currency", "currency", "is required: ISO 4217 alpha-3", "KES", &mut errs);
         let description = match p.get("description") {
             None | Some(Value::Null) => {
                 if kind == SaleKind::Epay {

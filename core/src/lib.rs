@@ -22,6 +22,8 @@ pub mod wire;
 #[cfg(feature = "merchant")]
 pub mod gate;
 #[cfg(feature = "merchant")]
+mod json_check;
+#[cfg(feature = "merchant")]
 pub mod paydala;
 #[cfg(feature = "merchant")]
 pub mod signature;

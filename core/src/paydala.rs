@@ -77,6 +77,7 @@
 //! `success` arrives, once per `payment_id` (callbacks may be delivered more than once).
 //! A booking whose callback never comes is never credited.
 
+use crate::json_check::{currency, positive_int, shown};
 use crate::money::{is_currency_code, MinorUnits};
 use crate::params::ParamError;
 use crate::signature::{verify, with_signature, SignatureError};
@@ -153,7 +154,7 @@ impl PaydalaRequest {
                 None
             }
         };
-        let project_id = positive_int(obj, "project_id", "a positive integer", &mut errs);
+        let project_id = positive_int(obj, "project_id", "project_id", "a positive integer", &mut errs);
         let customer_id = customer_id(obj, &mut errs);
         let signature = signature(obj, &mut errs);
         match kind {
@@ -168,22 +169,8 @@ impl PaydalaRequest {
                 }))
             }
             Some(_) => {
-                let amount = positive_int(obj, "amount", "a positive integer in minor units (100000 is 1000.00)", &mut errs);
-                let currency = match obj.get("currency") {
-                    None | Some(Value::Null) => {
-                        errs.push(ParamError::new("currency", "required", "is required"));
-                        None
-                    }
-                    Some(Value::String(s)) if is_currency_code(s) => Some(s.clone()),
-                    Some(other) => {
-                        errs.push(ParamError::new(
-                            "currency",
-                            "currency_format",
-                            format!("must be an ISO 4217 alpha-3 code in capitals such as KZT, got {}", shown(other)),
-                        ));
-                        None
-                    }
-                };
+                let amount = positive_int(obj, "amount", "amount", "a positive integer in minor units (100000 is 1000.00)", &mut errs);
+                let currency = currency(obj, "currency", "currency", "is required", "KZT", &mut errs);
                 match obj.get("payment_method") {
                     None | Some(Value::Null) => errs.push(ParamError::new("payment_method", "required", "is required: terminal/paydala")),
                     Some(Value::String(s)) if s == PAYMENT_METHOD => {}
@@ -226,30 +213,6 @@ impl PaydalaRequest {
         match self {
             PaydalaRequest::Verify(r) => r.project_id,
             PaydalaRequest::CheckDeposit(r) => r.project_id,
-        }
-    }
-}
-
-/// A value as an error message shows it: strings quoted, others as JSON.
-fn shown(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("{s:?}"),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
-        other => other.to_string(),
-    }
-}
-
-fn positive_int(obj: &Map<String, Value>, key: &str, what: &str, errs: &mut Vec<ParamError>) -> Option<u64> {
-    match obj.get(key) {
-        None | Some(Value::Null) => {
-            errs.push(ParamError::new(key, "required", format!("is required: {what}")));
-            None
-        }
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v > 0 && v <= i64::MAX as u64) => n.as_u64(),
-        Some(other) => {
-            errs.push(ParamError::new(key, "integer", format!("must be {what}, got {}", shown(other))));
-            None
         }
     }
 }

@@ -30,7 +30,7 @@
 //! no inline style; every value shown is escaped.
 
 use super::PaymentMethod;
-use crate::sandbox::platform::operations::{callback, finish_sale, signed_callback, OperationData, SaleEnd, SaleResult};
+use crate::sandbox::platform::operations::{callback, finish_sale, operation_of, signed_callback, OperationData, SaleEnd, SaleResult};
 use crate::sandbox::platform::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Store};
 use crate::sandbox::server::html::{self, escape};
 use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared};
@@ -40,7 +40,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use epay_core::callback::{Callback, CallbackAccount, CallbackPayment, Id, Operation, Provider, Sum};
+use epay_core::callback::{Callback, CallbackAccount, CallbackPayment, Id, Sum};
 use epay_core::money::exponent;
 use epay_core::paydala::{self, ResponseCode};
 use epay_core::protocol::NextAction;
@@ -594,31 +594,14 @@ fn top_up_callback(project_id: u64, payment_id: &str, account: &str, op: &Operat
             id: payment_id.to_string(),
             kind: "purchase".into(),
             status: PaymentStatus::Success,
-            date: date.clone(),
+            date,
             method: TITLE.into(),
             sum: sum.clone(),
             description: String::new(),
         },
         customer: None,
         account: Some(CallbackAccount { number: account.to_string() }),
-        operation: Some(Operation {
-            id: op.id,
-            kind: op.kind.clone(),
-            status: PaymentStatus::parse(&op.status),
-            date,
-            created_date: op.created_date.clone(),
-            request_id: op.request_id.clone(),
-            sum_initial: sum.clone(),
-            sum_converted: sum.clone(),
-            code: op.code.clone().unwrap_or_default(),
-            message: op.message.clone().unwrap_or_default(),
-            provider: Provider {
-                id: PROVIDER_ID,
-                payment_id: op.provider_payment_id.clone().unwrap_or_default(),
-                date: None,
-                auth_code: String::new(),
-            },
-        }),
+        operation: Some(operation_of(op, sum, PROVIDER_ID)),
         redirect_data: None,
         signature: None,
     }

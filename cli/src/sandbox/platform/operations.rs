@@ -201,26 +201,32 @@ pub fn callback(title: &str, project: &Project, payment: &PaymentRow, op: &Opera
         // known (`{}` only before a Gate sale's clarification supplies it).
         customer: Some(CallbackCustomer { id: None, phone: data.customer.phone.clone(), email: None }),
         account: None,
-        operation: Some(Operation {
-            id: op.id,
-            kind: op.kind.clone(),
-            status: PaymentStatus::parse(&op.status),
-            date,
-            created_date: op.created_date.clone(),
-            request_id: op.request_id.clone(),
-            sum_initial: sum.clone(),
-            sum_converted: sum,
-            code: op.code.clone().unwrap_or_default(),
-            message: op.message.clone().unwrap_or_default(),
-            provider: Provider {
-                id: DEFAULT_PROVIDER_ID,
-                payment_id: op.provider_payment_id.clone().unwrap_or_default(),
-                date: None,
-                auth_code: String::new(),
-            },
-        }),
+        operation: Some(operation_of(op, &sum, DEFAULT_PROVIDER_ID)),
         redirect_data: None,
         signature: None,
+    }
+}
+
+/// A callback's `operation` block from its row: `sum` both initial and converted (no
+/// conversion in the sandbox), the provider's id and the row's provider payment id.
+pub fn operation_of(op: &OperationRow, sum: &Sum, provider_id: i64) -> Operation {
+    Operation {
+        id: op.id,
+        kind: op.kind.clone(),
+        status: PaymentStatus::parse(&op.status),
+        date: op.date.clone().unwrap_or_else(|| op.created_date.clone()),
+        created_date: op.created_date.clone(),
+        request_id: op.request_id.clone(),
+        sum_initial: sum.clone(),
+        sum_converted: sum.clone(),
+        code: op.code.clone().unwrap_or_default(),
+        message: op.message.clone().unwrap_or_default(),
+        provider: Provider {
+            id: provider_id,
+            payment_id: op.provider_payment_id.clone().unwrap_or_default(),
+            date: None,
+            auth_code: String::new(),
+        },
     }
 }
 
