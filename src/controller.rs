@@ -63,6 +63,40 @@ struct State {
     texts_pending: bool,
 }
 
+impl State {
+    /// A mounted checkout's state before its first render: nothing typed, nothing running.
+    fn new(
+        checkout: Checkout,
+        lang: Lang,
+        doc: &Document,
+        view: View,
+        handlers: Handlers,
+        transport: Rc<dyn crate::api::Transport>,
+        hooks: Hooks,
+    ) -> State {
+        State {
+            checkout,
+            lang,
+            doc: doc.clone(),
+            view,
+            handlers,
+            transport,
+            open_body: String::new(),
+            payment_id: None,
+            amount: None,
+            draft: CustomerData::default(),
+            abort: None,
+            timer: None,
+            listeners: vec![],
+            redirect_form: None,
+            redirect_watch: None,
+            hooks,
+            interacted: false,
+            texts_pending: view::packs::needed(lang),
+        }
+    }
+}
+
 pub struct Shared {
     id: u32,
     /// Where it is mounted; `None`: the modal. One widget per place: a second `run` on the
@@ -189,27 +223,11 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     let handlers = run.handlers.overlay(opts.handlers);
     replace_existing(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
-    let d = doc.clone();
-    let state = State {
-        checkout,
-        lang,
-        doc: d,
-        view,
-        handlers,
-        transport,
-        open_body: run.body,
-        payment_id,
-        amount,
-        draft: CustomerData::default(),
-        abort: AbortController::new().ok(),
-        timer: None,
-        listeners: vec![],
-        redirect_form: None,
-        redirect_watch: None,
-        hooks,
-        interacted: false,
-        texts_pending: view::packs::needed(lang),
-    };
+    let mut state = State::new(checkout, lang, &doc, view, handlers, transport, hooks);
+    state.open_body = run.body;
+    state.payment_id = payment_id;
+    state.amount = amount;
+    state.abort = AbortController::new().ok();
     start(&doc, state, effects, target)
 }
 
@@ -252,27 +270,9 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
     };
     replace_existing(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
-    let d = doc.clone();
-    let state = State {
-        checkout,
-        lang,
-        doc: d,
-        view,
-        handlers: opts.handlers,
-        transport: Rc::new(crate::api::HttpTransport::new("")),
-        open_body: String::new(),
-        payment_id: None,
-        amount: extra.amount,
-        draft: CustomerData::default(),
-        abort: None,
-        timer: None,
-        listeners: vec![],
-        redirect_form: None,
-        redirect_watch: None,
-        hooks: Hooks::default(),
-        interacted: false,
-        texts_pending: view::packs::needed(lang),
-    };
+    // No platform behind a Gate code screen: a transport that is never called.
+    let mut state = State::new(checkout, lang, &doc, view, opts.handlers, Rc::new(crate::api::HttpTransport::new("")), Hooks::default());
+    state.amount = extra.amount;
     start(&doc, state, effects, target)
 }
 
