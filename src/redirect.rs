@@ -56,9 +56,9 @@ pub fn redirect_policy(sandbox: bool, page_origin: &str) -> UrlPolicy {
 
 /// `EPayWidget.followRedirect(redirect_data, options)` (Gate mode): checks `redirect_data`
 /// and submits it as a hidden form — `method` to `url`, `body` as fields (for GET the
-/// browser puts them in the query). `url` must be https; plain http only to a loopback
-/// host (127.0.0.0/8, localhost, [::1]), and only when `options.sandbox` is `true` or the
-/// page itself is served over http from a loopback host. Anything refused throws a JS
+/// browser puts them in the query). `url` must pass the core's rule (`check_url`; the
+/// README's "Which redirect URLs are followed") under [`redirect_policy`], and the browser's
+/// own `URL` parser. Anything refused throws a JS
 /// `Error` with `code` `bad_redirect` and `param` naming the field
 /// (`redirect_data.method`, `redirect_data.url`, `redirect_data.body.<key>`), and
 /// nothing navigates. `navigate` replaces the submit (tests).
