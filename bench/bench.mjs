@@ -387,7 +387,8 @@ async function main() {
     if (miss.length) p(`  not counted: Adyen also asks its CDN/API for ${miss.join(', ')} (not in the npm package; 404 here, offline)`);
     const oursMiss = [...new Set(later(bytes.ours[0]).missing)];
     if (oursMiss.length) p(`  ours: 404 for ${oursMiss.join(', ')}`);
-    p(`  languages: ours has every language in the wasm (nothing more to load); Adyen loads non-en-US translations from its CDN (not in the npm package: not measured)`);
+    const packs = ['ru', 'kk', 'ms', 'sw'].map((c) => `${c} ${fmtB(compressed(readFileSync(path.join(PKG, 'lang', `${c}.json`))).gzip)}`).join(', ');
+    p(`  languages: ours has English in the wasm and fetches another language's pack beside open (gzip: ${packs}; these pages are English); Adyen loads non-en-US translations from its CDN (not in the npm package: not measured)`);
     p();
     p(`ratio = ours / Adyen of the medians (min–max in brackets); interactive = navigation start -> picker buttons present and enabled;`);
     p(`screen change = click on the first method (at a frame start) -> end of the first frame showing its form. Took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
