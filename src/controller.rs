@@ -59,8 +59,10 @@ struct State {
     hooks: Hooks,
     /// The customer did something: focus may follow the screens.
     interacted: bool,
-    /// Waiting for the customer's language pack: nothing is rendered until it is here.
+    /// Waiting for the customer's language pack: nothing is rendered until it is here, or
+    /// until `texts_timer` gives up on it (English then).
     texts_pending: bool,
+    texts_timer: Option<Timeout>,
 }
 
 impl State {
@@ -93,6 +95,7 @@ impl State {
             hooks,
             interacted: false,
             texts_pending: view::packs::needed(lang),
+            texts_timer: None,
         }
     }
 }
@@ -310,6 +313,8 @@ fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Elem
             if st.texts_pending {
                 let weak = Rc::downgrade(&shared);
                 view::packs::fetch(st.lang, move || send(&weak, ViewEvent::Texts));
+                let weak = Rc::downgrade(&shared);
+                st.texts_timer = Some(Timeout::new(view::packs::WAIT_MS, move || send(&weak, ViewEvent::Texts)));
             }
             render(st, &shared);
         }
@@ -385,7 +390,11 @@ fn drain(sh: &Rc<Shared>, effects: Vec<Effect>) {
             ViewEvent::Texts => {
                 let mut guard = sh.state.borrow_mut();
                 let Some(st) = guard.as_mut() else { break };
+                // The pack arrived, or the wait for it ended (English): render. A pack that
+                // comes after the wait puts the screen on display into the language at once.
+                st.texts_timer = None;
                 st.texts_pending = false;
+                st.view.invalidate();
                 render(st, sh);
                 continue;
             }

@@ -78,4 +78,23 @@ describeInBrowsers('languages', (name, env) => {
       await page.close();
     }
   });
+
+  it('a language pack that never comes: English after the wait, nothing left blank; one that fails: English at once', async () => {
+    for (const [hold, least, most] of [[true, 2900, 15000], [false, 0, 2900]]) {
+      const page = await newPage(browser, { width: 360, height: 800 });
+      await page.setRequestInterception(true);
+      page.on('request', (r) => {
+        if (r.isInterceptResolutionHandled()) return;
+        if (!new URL(r.url()).pathname.endsWith('/lang/ru.json')) return r.continue();
+        if (!hold) return r.respond({ status: 404, body: '' });
+        // Held: never answered.
+      });
+      const started = Date.now();
+      await open(page, sandbox.url, { query: 'currency=KES&lang=ru', screen: 'picker' });
+      const took = Date.now() - started;
+      assert.equal(await page.evaluate(() => document.querySelector('epay-checkout').shadowRoot.querySelector('.epay-h').textContent), 'Choose how to pay');
+      assert.ok(took >= least && took < most, `${hold ? 'held' : 'failed'} pack: the picker after ${took} ms`);
+      await page.close();
+    }
+  });
 });

@@ -167,6 +167,12 @@ impl View {
     }
 
     /// Shows `screen`; `move_focus`: put focus on the heading when the kind changes.
+    /// The next render builds the screen even if it is the one on display (its texts
+    /// changed: a language pack arrived).
+    pub fn invalidate(&mut self) {
+        self.shown = None;
+    }
+
     pub fn render(&mut self, ctx: &builder::Ctx, screen: &Screen, move_focus: bool) {
         let key = (screen.clone(), ctx.paying);
         if self.shown.as_ref() == Some(&key) {

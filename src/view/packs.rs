@@ -1,13 +1,16 @@
 //! Language packs: the widget carries English; the customer's other language comes as a
 //! pack (`pkg/lang/<code>.json`, written from `core/src/i18n/*.rs` by the build), fetched
 //! through the loader at mount, beside the checkout's `open` request. The widget renders
-//! once the pack is installed, or in English if it cannot be had. With the `standalone`
+//! once the pack is installed, or in English if it cannot be had within [`WAIT_MS`]. With the `standalone`
 //! feature (the browser tests, which run without the loader) every language is built in.
 
 use epay_core::i18n::{self, Lang};
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
+
+/// How long the widget waits for a language pack before it speaks English.
+pub const WAIT_MS: u32 = 3000;
 
 thread_local! {
     static LOADER: RefCell<Option<Function>> = const { RefCell::new(None) };
