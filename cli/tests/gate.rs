@@ -516,6 +516,16 @@ fn epay(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_epay")).args(args).output().expect("epay runs")
 }
 
+/// `epay gate CMD` for project 250 and `payment_id`, sent to the sandbox at `base`.
+fn sent_gate_command(cmd: &str, payment_id: &str, base: &str) -> Vec<String> {
+    ["gate", cmd, "--project", "250", "--payment-id", payment_id, "--secret", SECRET_250, "--send", base].map(String::from).to_vec()
+}
+
+/// Runs `epay` off the async runtime (the sandbox it talks to runs on it).
+fn run(args: Vec<String>) -> tokio::task::JoinHandle<Output> {
+    tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()))
+}
+
 fn epay_stdin(args: &[&str], stdin: &str) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_epay"))
@@ -662,13 +672,7 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
     let sb = Sandbox::start().await;
     let base = sb.running.base_url().to_string();
     let pid = fresh("CLI");
-    let run = |args: Vec<String>| tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()));
-    let common = |cmd: &str| -> Vec<String> {
-        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    };
+    let common = |cmd: &str| sent_gate_command(cmd, &pid, &base);
     let mut sale = common("sale");
     sale.extend(
         [
@@ -1109,13 +1113,7 @@ async fn gate_clarify_prints_and_sends_the_clarification() {
     let sb = Sandbox::start().await;
     let base = sb.running.base_url().to_string();
     let pid = fresh("CLICLAR");
-    let run = |args: Vec<String>| tokio::task::spawn_blocking(move || epay(&args.iter().map(String::as_str).collect::<Vec<_>>()));
-    let common = |cmd: &str| -> Vec<String> {
-        ["gate", cmd, "--project", "250", "--payment-id", &pid, "--secret", SECRET_250, "--send", &base]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    };
+    let common = |cmd: &str| sent_gate_command(cmd, &pid, &base);
     let mut sale = common("sale");
     sale.extend(["--amount", "1000", "--currency", "KES", "--customer-id", "C", "--ip", "1.2.3.4"].map(String::from));
     let o = run(sale).await.unwrap();
