@@ -7,9 +7,10 @@
 //      EPAY_BIN (target/debug/epay); BENCH_JSON=path also writes the raw samples there;
 //      BENCH_OURS_VIA=cdn (default: our page and /pkg from the bench's static server, which
 //      serves both sides alike, precompressed, /api proxied to the sandbox) or sandbox (all
-//      from the sandbox, which compresses /pkg per request).
+//      from the sandbox, which compresses /pkg per request); BENCH_TRACE=dir also takes one
+//      Chromium trace per side at 1x CPU and prints where the main thread's time went.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,42 @@ const OURS_METHODS = [
   { method: 'paydala', currency: 'KZT' },
 ];
 const ADYEN_METHODS = ['doku_alfamart', 'oxxo', 'ideal'];
+
+// BENCH_TRACE=dir: also one traced load per side, summarized (main thread and requests).
+const TRACE = process.env.BENCH_TRACE || null;
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timing', 'loading', 'netlog', 'disabled-by-default-devtools.timeline'];
+
+// From a Chromium trace: the requests (sent -> finished) and the main thread's work, each
+// slice of 0.5 ms or more, in ms from navigation start until `until` (+10 ms).
+function summarizeTrace(trace, until) {
+  const ev = trace.traceEvents || trace;
+  const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && ev.some((x) => x.pid === e.pid && x.name === 'navigationStart'));
+  const nav = ev.filter((e) => e.name === 'navigationStart' && (!main || e.pid === main.pid)).map((e) => e.ts).sort((a, b) => b - a)[0];
+  const at = (ts) => ((ts - nav) / 1000).toFixed(1).padStart(7);
+  const lines = [];
+  const sent = new Map();
+  for (const e of ev) {
+    if (e.name === 'ResourceSendRequest') sent.set(e.args.data.requestId, { url: e.args.data.url, ts: e.ts });
+    if (e.name === 'ResourceFinish' && sent.has(e.args.data.requestId)) { const r = sent.get(e.args.data.requestId); r.end = e.ts; }
+  }
+  for (const r of [...sent.values()].sort((a, b) => a.ts - b.ts)) {
+    if (r.ts < nav) continue;
+    lines.push(`${at(r.ts)} -> ${r.end ? at(r.end) : '   ....'}  request ${new URL(r.url).pathname}`);
+  }
+  const limit = nav + (until + 10) * 1000;
+  const TOP = new Set(['ParseHTML', 'EvaluateScript', 'v8.compile', 'v8.compileModule', 'v8.evaluateModule', 'FunctionCall', 'TimerFire', 'FireAnimationFrame',
+    'EventDispatch', 'Layout', 'UpdateLayoutTree', 'Paint', 'PrePaint', 'Commit', 'ResourceReceivedData', 'v8.wasm.streamFromResponseCallback',
+    'v8.wasm.compiledModule', 'v8.wasm.cachedModule', 'v8.wasm.moduleCacheHit', 'wasm.CompileLazy', 'wasm.SyncCompile', 'wasm.AsyncCompile', 'V8.GCScavenger', 'MajorGC', 'MinorGC', 'RunMicrotasks', 'HandlePostMessage', 'ParseAuthorStyleSheet', 'v8.run']);
+  const work = ev.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.ts >= nav && e.ts <= limit && TOP.has(e.name) && (e.dur || 0) >= 500);
+  for (const e of work.sort((a, b) => a.ts - b.ts)) {
+    const what = e.args?.data?.url ? ` ${new URL(e.args.data.url, 'http://x').pathname}` : e.args?.data?.functionName ? ` ${e.args.data.functionName}` : '';
+    lines.push(`${at(e.ts)} +${(e.dur / 1000).toFixed(1).padStart(5)}  ${e.name}${what}`);
+  }
+  const busy = {};
+  for (const e of work) busy[e.name] = (busy[e.name] || 0) + e.dur / 1000;
+  lines.push(`main thread, by kind (ms, nested slices counted in each): ${Object.entries(busy).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  return lines.join('\n');
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.error('[bench]', ...a);
@@ -172,7 +209,7 @@ function screenChange(kind, index, needForm) {
 
 // ---------------------------------------------------------------- one load
 
-async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settleMs = 400, afterClickMs = 0, needForm = false }) {
+async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settleMs = 400, afterClickMs = 0, needForm = false, trace = null }) {
   const context = await browser.createBrowserContext(); // incognito: cold HTTP cache, new connections
   try {
     const page = await context.newPage();
@@ -191,12 +228,14 @@ async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settl
     if (cpu !== 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu });
     if (latency) await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
     await page.evaluateOnNewDocument(instrument, kind);
+    if (trace) await page.tracing.start({ path: trace, categories: TRACE_CATEGORIES });
     await page.goto(url, { waitUntil: 'load', timeout: 60000 });
     let timer;
     const tti = await Promise.race([
       page.evaluate(() => window.__bench.ready),
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${kind}: no enabled picker buttons in 60 s; page errors: ${errors.join('; ')}`)), 60000); }),
     ]).finally(() => clearTimeout(timer));
+    if (trace) { await sleep(50); await page.tracing.stop(); }
     // Where the time went (resource timing, ms from navigation start).
     const timeline = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0];
@@ -267,6 +306,16 @@ async function main() {
     log('warm-up ...');
     await load(browser, { kind: 'ours', url: await ours.page() });
     await load(browser, { kind: 'adyen', url: adyenUrl });
+    if (TRACE) {
+      // One traced load of each page at 1x CPU: the renderer's main thread and the network,
+      // from navigation start to interactive (the profile behind "where the time goes").
+      mkdirSync(TRACE, { recursive: true });
+      for (const kind of ['ours', 'adyen']) {
+        const file = path.join(TRACE, `${kind}.json`);
+        const res = await load(browser, { kind, url: kind === 'ours' ? await ours.page() : adyenUrl, click: null, trace: file });
+        console.log(`\n${kind}: interactive at ${res.tti.toFixed(1)} ms; trace ${file}\n${summarizeTrace(JSON.parse(readFileSync(file, 'utf8')), res.tti)}`);
+      }
+    }
 
     // Bytes: one load per method per side, recording every response (CDP) as transferred;
     // files as downloaded also compressed here with gzip -9 and brotli 11.

@@ -188,6 +188,13 @@ export interface RunOptions extends EventHandlers {
   baseUrl?: string | null;
   /** Colour scheme; default `auto` (follows `prefers-color-scheme`). */
   theme?: Theme | null;
+  /**
+   * The answer your server got from `POST <platform>/api/v1/checkout/open` for these very
+   * parameters (the fast first screen: the browser sends no `open` of its own). Its
+   * `project_id` and `payment_id` must be the parameters'; otherwise `run` throws
+   * `invalid_argument` naming `options.opened`.
+   */
+  opened?: object | null;
 }
 
 /** `showCode` options: no platform call, so no `baseUrl`; `target` is its first argument. */

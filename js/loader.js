@@ -146,9 +146,16 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
   // wasm download, with the body the widget would send (JSON.stringify leaves out the
   // handlers, as the widget does). The widget takes its answer if it would have sent the
   // same request, and aborts it if the parameters fail its check or it is destroyed.
+  //
+  // `options.opened`: the answer the shop's server already had from `open` for these
+  // parameters (the fast first screen, README "Performance"). Nothing is sent: the widget
+  // takes it as it takes an early answer, at once, loaded or not.
   function openEarly(params, options) {
     const base = options && typeof options.baseUrl === 'string' ? options.baseUrl.replace(/\/+$/, '') : '';
-    if (!base || typeof fetch !== 'function' || typeof AbortController !== 'function') return undefined;
+    const opened = options ? options.opened : undefined;
+    if (opened === undefined || opened === null) {
+      if (!base || typeof fetch !== 'function' || typeof AbortController !== 'function') return undefined;
+    }
     let body;
     try {
       body = JSON.stringify(params);
@@ -156,6 +163,9 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
       return undefined; // a BigInt or a cycle: the widget names it
     }
     const url = `${base}/api/v1/checkout/open`;
+    if (opened !== undefined && opened !== null) {
+      return { url, body, answer: Promise.resolve({ status: 200, text: JSON.stringify(opened) }), abort() {} };
+    }
     const controller = new AbortController();
     const answer = fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal: controller.signal })
       .then((r) => r.text().then((text) => ({ status: r.status, text })));
@@ -188,12 +198,15 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
         if (typeof wasm[name] !== 'function') throw new Error(`EPayWidget.${name} is not available in this version`);
         inner = wasm[name](...(started ? [...args, started] : args)) || null;
       };
+      // An answer the page already has (options.opened) is taken at once, loaded or not.
+      const given = early && args[optionsIndex].opened != null;
+      if (given) started = early(args);
       if (wasm) {
         go(); // loaded: a programming mistake throws to the caller
         return handle;
       }
       // After this task: a run destroyed at once (a page replacing it) sends nothing.
-      if (early && failure === null) {
+      if (early && !given && failure === null) {
         queueMicrotask(() => {
           if (!destroyed && !wasm) started = early(args);
         });
@@ -255,6 +268,17 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
           // A programming mistake throws at once, even before the load.
           if (p === null || typeof p !== 'object' || Array.isArray(p)) {
             throw argumentError('params', 'must be an object of payment parameters, as in EPayWidget.run({ project_id, payment_id, ... })');
+          }
+          const o = args[1];
+          const opened = o && typeof o === 'object' ? o.opened : undefined;
+          if (opened === undefined || opened === null) return;
+          if (typeof opened !== 'object' || Array.isArray(opened)) {
+            throw argumentError('options.opened', 'must be the object your server got from POST /api/v1/checkout/open for these parameters');
+          }
+          for (const key of ['project_id', 'payment_id']) {
+            if (String(opened[key]) !== String(p[key])) {
+              throw argumentError('options.opened', `is the answer for ${key} ${JSON.stringify(opened[key])}, not for these parameters' ${JSON.stringify(p[key])}`);
+            }
           }
         },
         (args) => openEarly(args[0], args[1]),

@@ -14,7 +14,7 @@ const files = readmeFiles();
 
 describe('the README shop files', () => {
   it('are in the README', () => {
-    assert.deepEqual(Object.keys(files).sort(), ['checkout.html', 'checkout.js', 'server.mjs']);
+    assert.deepEqual(Object.keys(files).sort(), ['checkout-fast.html', 'checkout-fast.js', 'checkout.html', 'checkout.js', 'server.mjs']);
   });
 });
 
@@ -73,6 +73,47 @@ for (const name of BROWSERS) {
       const list = await callbackFor(receiver, paymentId, (b) => b.payment?.status === 'success', 'success callback at the merchant');
       assert.equal(list.length, 1, 'one callback');
       assert.ok(verifies(list[0].raw, 'sandbox-secret-250'), 'signed with the project secret');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+
+    it('the fast first screen (/fast): the open answer is in the page, the browser sends no open and fetches each widget file once; card out and back to /fast?order', async () => {
+      const s = await shop({ ORDER: JSON.stringify({ payment_amount: 10000, payment_currency: 'KES', customer_email: 'customer@example.com', customer_phone: '254712345678' }) });
+      const page = await newPage(browser);
+      const asked = [];
+      page.on('request', (r) => asked.push(r.url()));
+      await page.goto(`${s.url}/fast`, { waitUntil: 'load' });
+      const card = await page.waitForSelector('>>> button[data-method="card-partner"]', { timeout: 20000 });
+      const paymentId = await orderId(page);
+      assert.match(paymentId, /^order-/);
+      const count = (re) => asked.filter((u) => re.test(new URL(u).pathname)).length;
+      assert.equal(count(/\/api\/v1\/checkout\/open$/), 0, 'no open from the browser: the page had the answer');
+      assert.equal(count(/\/pkg\/epay_widget_bg\.wasm$/), 1, `the wasm once: ${asked.join(' ')}`);
+      assert.equal(count(/\/pkg\/epay_widget\.js$/), 1, `the glue once: ${asked.join(' ')}`);
+      await shot(page, `${name}-merchant-origin-fast-picker`);
+      // A programming mistake names the option: an answer for another payment.
+      const refused = await page.evaluate(() => {
+        const { params, opened } = JSON.parse(document.querySelector('#order').textContent);
+        try {
+          EPayWidget.run(params, { target: '#checkout', opened: { ...opened, payment_id: 'order-other' } });
+          return null;
+        } catch (e) {
+          return { code: e.code, param: e.param, message: e.message };
+        }
+      });
+      assert.equal(refused?.code, 'invalid_argument');
+      assert.equal(refused.param, 'options.opened');
+      assert.match(refused.message, /payment_id "order-other"/);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), card.click()]); // nothing to ask: out to the partner
+      assert.equal(new URL(page.url()).origin, new URL(sandbox.url).origin, 'at the partner');
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#approve').click()]);
+      assert.equal(new URL(page.url()).pathname, '/fast', 'back at the fast page');
+      assert.equal(await orderId(page), paymentId, 'the same order');
+      await page.waitForFunction((id) => document.querySelector('#result')?.textContent === `Paid: order ${id}`, { timeout: 20000 }, paymentId);
+      assert.match(await widgetText(page), /Payment successful/);
+      assert.equal(count(/\/api\/v1\/checkout\/open$/), 0, 'the server opened the returning order too');
+      await callbackFor(receiver, paymentId, (b) => b.payment?.status === 'success', 'success callback at the merchant');
+      assert.deepEqual(page.cspViolations, []);
       assert.deepEqual(page.errors, []);
       await page.close();
     });
