@@ -8,7 +8,8 @@
 //      BENCH_OURS_VIA=cdn (default: our page and /pkg from the bench's static server, which
 //      serves both sides alike, precompressed, /api proxied to the sandbox) or sandbox (all
 //      from the sandbox, which compresses /pkg per request); BENCH_TRACE=dir also takes one
-//      Chromium trace per side at 1x CPU and prints where the main thread's time went.
+//      Chromium trace per side at 1x CPU and prints where the main thread's time went
+//      (BENCH_TRACE_LATENCY_MS adds latency to those loads, BENCH_TRACE_CPU=4 throttles them).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,7 +44,10 @@ const ADYEN_METHODS = ['doku_alfamart', 'oxxo', 'ideal'];
 
 // BENCH_TRACE=dir: also one traced load per side, summarized (main thread and requests).
 const TRACE = process.env.BENCH_TRACE || null;
-const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timing', 'loading', 'netlog', 'disabled-by-default-devtools.timeline'];
+const TRACE_LATENCY = Number(process.env.BENCH_TRACE_LATENCY_MS || 0); // added to each traced request
+const TRACE_CPU = Number(process.env.BENCH_TRACE_CPU || 1); // CPU throttling of the traced loads
+const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timing', 'loading', 'netlog', 'disabled-by-default-devtools.timeline',
+  'disabled-by-default-v8.cpu_profiler'];
 
 // From a Chromium trace: the requests (sent -> finished) and the main thread's work, each
 // slice of 0.5 ms or more, in ms from navigation start until `until` (+10 ms).
@@ -70,6 +74,25 @@ function summarizeTrace(trace, until) {
   for (const e of work.sort((a, b) => a.ts - b.ts)) {
     const what = e.args?.data?.url ? ` ${new URL(e.args.data.url, 'http://x').pathname}` : e.args?.data?.functionName ? ` ${e.args.data.functionName}` : '';
     lines.push(`${at(e.ts)} +${(e.dur / 1000).toFixed(1).padStart(5)}  ${e.name}${what}`);
+  }
+  // The sampling profile (self time per function, main thread, until interactive): wasm
+  // functions are named when pkg/ was built with EPAY_KEEP_NAMES=1.
+  const nodes = new Map(); const self = new Map();
+  const prof = ev.find((e) => e.name === 'Profile' && main && e.pid === main.pid && e.args?.data?.startTime);
+  let t = prof ? prof.args.data.startTime : null;
+  for (const e of ev.filter((x) => x.name === 'ProfileChunk' && prof && x.id === prof.id).sort((a, b) => a.ts - b.ts)) {
+    const cp = e.args?.data?.cpuProfile; const deltas = e.args?.data?.timeDeltas || [];
+    for (const n of cp?.nodes || []) nodes.set(n.id, n.callFrame);
+    (cp?.samples || []).forEach((id, k) => {
+      t += deltas[k] || 0;
+      if (t < nav || t > limit) return;
+      const f = nodes.get(id); const name = f ? `${f.functionName || '(anonymous)'}${f.url ? ` ${f.url.split('/').pop()}` : ''}` : '?';
+      self.set(name, (self.get(name) || 0) + (deltas[k + 1] || 0) / 1000);
+    });
+  }
+  if (self.size) {
+    lines.push('sampled self time (ms), top 25:');
+    for (const [k, v] of [...self].filter(([k]) => !/^\((idle|program)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 25)) lines.push(`  ${v.toFixed(1).padStart(6)}  ${k}`);
   }
   const busy = {};
   for (const e of work) busy[e.name] = (busy[e.name] || 0) + e.dur / 1000;
@@ -109,23 +132,34 @@ const OURS_JS = `(function () {
   window.checkout = window.EPayWidget.run(params, { target: '#checkout' });
 })();
 `;
-function oursHtml(params) {
+// The fast page (README "The fast first screen", checkout-fast.html): the shop's server also
+// fetched `open`'s answer for the parameters and put it in the page (as Adyen's page has
+// `paymentMethodsResponse`), and the page preloads the glue and the wasm beside the loader.
+const FAST_JS = `(function () {
+  'use strict';
+  var order = JSON.parse(document.getElementById('checkout-params').textContent);
+  window.checkout = window.EPayWidget.run(order.params, { target: '#checkout', opened: order.opened });
+})();
+`;
+function oursHtml(params, opened) {
+  const data = opened === undefined ? params : { params, opened };
   return `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>epay-widget · bench</title>
-  <script src="/pkg/epay-widget.js"></script>
-  <script defer src="/ours.js"></script>
-</head>
+${opened === undefined ? '' : `  <link rel="modulepreload" href="/pkg/epay_widget.js">
+  <link rel="preload" href="/pkg/epay_widget_bg.wasm" as="fetch" crossorigin>
+`}  <script src="/pkg/epay-widget.js"></script>
+${opened === undefined ? '  <script defer src="/ours.js"></script>\n' : ''}</head>
 <body>
   <main>
     <h1>epay-widget</h1>
     <div id="checkout"></div>
   </main>
-  <script type="application/json" id="checkout-params">${JSON.stringify(params).replace(/</g, '\\u003c')}</script>
-</body>
+  <script type="application/json" id="checkout-params">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>
+${opened === undefined ? '' : '  <script src="/fast.js"></script>\n'}</body>
 </html>
 `;
 }
@@ -133,15 +167,21 @@ function oursHtml(params) {
 class OursPages {
   // Pages go into the sandbox's --www directory (VIA=sandbox) or the static server's map.
   constructor(sandboxUrl, { www, cdn }) { this.url = sandboxUrl; this.www = www; this.cdn = cdn; this.n = 0; }
-  async page(currency = 'KES') {
+  async page(currency = 'KES', fast = false) {
     const res = await fetch(`${this.url}/merchant/orders`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amount: 10000, currency, language_code: 'en' }),
     });
     const body = await res.json();
     if (!res.ok) throw new Error(`/merchant/orders: HTTP ${res.status} ${JSON.stringify(body)}`);
+    let opened;
+    if (fast) { // server to server, before the page is served (not timed, as Adyen's /paymentMethods)
+      const o = await fetch(`${this.url}/api/v1/checkout/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body.params) });
+      opened = await o.json();
+      if (!o.ok) throw new Error(`/api/v1/checkout/open: HTTP ${o.status} ${JSON.stringify(opened)}`);
+    }
     const name = `ours-${++this.n}.html`;
-    if (this.cdn) { this.cdn.pages.set(`/${name}`, oursHtml(body.params)); return `${this.cdn.url}/${name}`; }
-    writeFileSync(path.join(this.www, name), oursHtml(body.params));
+    if (this.cdn) { this.cdn.pages.set(`/${name}`, oursHtml(body.params, opened)); return `${this.cdn.url}/${name}`; }
+    writeFileSync(path.join(this.www, name), oursHtml(body.params, opened));
     return `${this.url}/${name}`;
   }
 }
@@ -283,12 +323,13 @@ async function main() {
   const dist = await buildAdyen();
   const www = mkdtempSync(path.join(os.tmpdir(), 'epay-bench-www-'));
   writeFileSync(path.join(www, 'ours.js'), OURS_JS);
+  writeFileSync(path.join(www, 'fast.js'), FAST_JS);
   // The sandbox wants an index.html in --www (its demo shop's); the bench's pages are ours-N.html.
   writeFileSync(path.join(www, 'index.html'), '<!doctype html><title>epay-widget bench</title><p>bench pages: /ours-N.html\n');
   const sandbox = await startSandbox(www);
   const adyen = await startStatic({ mounts: { '/': dist } });
   const cdn = VIA === 'cdn'
-    ? await startStatic({ mounts: { '/pkg/': PKG }, pages: new Map([['/ours.js', OURS_JS]]), proxy: { '/api/': sandbox.url } })
+    ? await startStatic({ mounts: { '/pkg/': PKG }, pages: new Map([['/ours.js', OURS_JS], ['/fast.js', FAST_JS]]), proxy: { '/api/': sandbox.url } })
     : null;
   const ours = new OursPages(sandbox.url, { www, cdn });
   const adyenUrl = `${adyen.url}/index.html`;
@@ -298,7 +339,7 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--no-first-run', '--disable-sync', '--disable-quic', '--disable-extensions',
       // Offline: any host but loopback fails to resolve (nothing leaves the machine).
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', ...(process.env.BENCH_CHROME_ARGS ? process.env.BENCH_CHROME_ARGS.split(' ') : [])],
   });
   const raw = { rounds: ROUNDS, latency: LATENCY, conditions: {}, bytes: {} };
   try {
@@ -310,10 +351,11 @@ async function main() {
       // One traced load of each page at 1x CPU: the renderer's main thread and the network,
       // from navigation start to interactive (the profile behind "where the time goes").
       mkdirSync(TRACE, { recursive: true });
-      for (const kind of ['ours', 'adyen']) {
-        const file = path.join(TRACE, `${kind}.json`);
-        const res = await load(browser, { kind, url: kind === 'ours' ? await ours.page() : adyenUrl, click: null, trace: file });
-        console.log(`\n${kind}: interactive at ${res.tti.toFixed(1)} ms; trace ${file}\n${summarizeTrace(JSON.parse(readFileSync(file, 'utf8')), res.tti)}`);
+      for (const side of ['ours', 'fast', 'adyen']) {
+        const kind = side === 'adyen' ? 'adyen' : 'ours';
+        const file = path.join(TRACE, `${side}.json`);
+        const res = await load(browser, { kind, url: side === 'adyen' ? adyenUrl : await ours.page('KES', side === 'fast'), click: null, trace: file, latency: TRACE_LATENCY, cpu: TRACE_CPU });
+        console.log(`\n${side}: interactive at ${res.tti.toFixed(1)} ms; trace ${file}\n${summarizeTrace(JSON.parse(readFileSync(file, 'utf8')), res.tti)}`);
       }
     }
 
@@ -329,18 +371,21 @@ async function main() {
     // Timing: ROUNDS interleaved rounds; in each, every condition loads both pages, the
     // order of the two alternating round by round. A new incognito context per load.
     const samples = {};
-    for (const c of CONDITIONS) samples[c.key] = { ours: { tti: [], change: [], timeline: [] }, adyen: { tti: [], change: [], timeline: [] } };
+    const SIDES = ['ours', 'fast', 'adyen'];
+    for (const c of CONDITIONS) samples[c.key] = Object.fromEntries(SIDES.map((k) => [k, { tti: [], change: [], timeline: [] }]));
     for (let r = 0; r < ROUNDS; r++) {
       log(`round ${r + 1}/${ROUNDS} (load average ${os.loadavg()[0].toFixed(2)})`);
       for (const c of CONDITIONS) {
-        const order = r % 2 ? ['adyen', 'ours'] : ['ours', 'adyen'];
-        for (const kind of order) {
-          const url = kind === 'ours' ? await ours.page('KES') : adyenUrl;
+        const order = r % 2 ? [...SIDES].reverse() : SIDES;
+        for (const side of order) {
+          const kind = side === 'adyen' ? 'adyen' : 'ours';
+          const url = side === 'adyen' ? adyenUrl : await ours.page('KES', side === 'fast');
           const res = await load(browser, { kind, url, cpu: c.cpu, latency: c.latency, click: 0, settleMs: 300 * c.cpu, needForm: true });
-          samples[c.key][kind].tti.push(res.tti);
-          samples[c.key][kind].change.push(res.change.ms);
-          samples[c.key][kind].timeline.push(res.timeline);
-          if (kind === 'ours' && res.errors.length) log(`ours page errors: ${res.errors.join('; ')}`);
+          samples[c.key][side].tti.push(res.tti);
+          samples[c.key][side].change.push(res.change.ms);
+          samples[c.key][side].timeline.push(res.timeline);
+          if (kind === 'ours' && res.errors.length) log(`${side} page errors: ${res.errors.join('; ')}`);
+          if (side === 'fast' && res.requests.some((q) => /\/api\/v1\/checkout\/open$/.test(q.url))) log('fast page: the browser sent open (it should not)');
         }
       }
     }
@@ -404,11 +449,13 @@ async function main() {
       ratioRow(`one payment, ${OURS_METHODS[i].method} / ${ADYEN_METHODS[i]}, gzip (B)`, o, a, 0.6);
       raw.bytes[`method${i}`] = { ours: lo, adyen: la };
     }
-    for (const c of CONDITIONS) {
-      const so = stats(samples[c.key].ours.tti); const sa = stats(samples[c.key].adyen.tti);
-      const target = c.latency ? 0.8 : 0.6;
-      const r = so.med / sa.med;
-      rows.push([`time to interactive, ${c.label} (ms)`, fmtMs(so), fmtMs(sa), r.toFixed(2), `<= ${target}`, verdict(r <= target)]);
+    for (const side of ['ours', 'fast']) {
+      for (const c of CONDITIONS) {
+        const so = stats(samples[c.key][side].tti); const sa = stats(samples[c.key].adyen.tti);
+        const target = c.latency ? 0.8 : 0.6;
+        const r = so.med / sa.med;
+        rows.push([`time to interactive, ${c.label}${side === 'fast' ? ', fast page' : ''} (ms)`, fmtMs(so), fmtMs(sa), r.toFixed(2), `<= ${target}`, verdict(r <= target)]);
+      }
     }
     for (const c of CONDITIONS) {
       const so = stats(samples[c.key].ours.change); const sa = stats(samples[c.key].adyen.change);
@@ -418,12 +465,13 @@ async function main() {
     p(table(rows));
     p();
     p('Where the time goes (medians, ms from navigation start): page HTML received -> widget files received -> ours: checkout/open answered -> interactive');
+    p('("fast": the README\'s fast page, with open\'s answer and the preloads in the page; no open from the browser)');
     for (const c of CONDITIONS) {
       const line = (kind) => {
         const t = samples[c.key][kind].timeline; const m = (k) => median(t.map((x) => x[k])).toFixed(0);
         return `${m('html')} -> ${m('files')}${kind === 'ours' ? ` -> ${m('api')}` : ''} -> ${median(samples[c.key][kind].tti).toFixed(0)}`;
       };
-      p(`  ${c.label.padEnd(24)} ours ${line('ours').padEnd(28)} Adyen ${line('adyen')}`);
+      p(`  ${c.label.padEnd(24)} ours ${line('ours').padEnd(28)} fast ${line('fast').padEnd(20)} Adyen ${line('adyen')}`);
     }
     p();
     p('Loaded after choosing a method (per method, within 1.5 s of the click):');

@@ -35,7 +35,9 @@ cargo run --quiet -p epay-core --example lang_packs -- pkg/lang
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name epay_widget "${bindgen_flags[@]}" "$wasm"
 # Drop the wasm's custom sections (function names, producers, target_features): ~30% of
 # the file, not needed at run time. (wasm-opt runs below: binaryen from npm, see tools/.)
-if [ "$profile" = --release ] && command -v node >/dev/null; then
+# EPAY_KEEP_NAMES=1 keeps the function names (a profiling build: bench.sh with BENCH_TRACE).
+keep_names=${EPAY_KEEP_NAMES:-}
+if [ "$profile" = --release ] && [ -z "$keep_names" ] && command -v node >/dev/null; then
   for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do node --input-type=module -e '
     import { readFileSync, writeFileSync } from "node:fs";
     const f = process.argv[1], b = readFileSync(f), out = [b.subarray(0, 8)];
@@ -64,7 +66,7 @@ minify=(); [ "$profile" = --release ] && minify=(--minify)
 if [ "$profile" = --release ]; then
   node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
   for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do
-    "$tools/wasm-opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$tools/wasm-opt" -Oz ${keep_names:+-g} --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-multivalue "$f" -o "$f"
   done
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
