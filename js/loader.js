@@ -167,7 +167,8 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
       return { url, body, answer: Promise.resolve({ status: 200, text: JSON.stringify(opened) }), abort() {} };
     }
     const controller = new AbortController();
-    const answer = fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body, signal: controller.signal })
+    // No Content-Type, as the widget sends it: a CORS simple request, no preflight.
+    const answer = fetch(url, { method: 'POST', body, signal: controller.signal })
       .then((r) => r.text().then((text) => ({ status: r.status, text })));
     answer.catch(() => {}); // the widget reports it (a network failure), or never asks
     return { url, body, answer, abort: () => controller.abort() };

@@ -1,0 +1,73 @@
+//! The widget's HTTP calls as the browser makes them: `open` and `pay` are CORS simple
+//! requests (a POST whose body goes without a Content-Type header, so the browser sends
+//! it as text/plain), so a merchant page on another origin pays no preflight round trip;
+//! `status` is a plain GET.
+#![cfg(target_arch = "wasm32")]
+
+use epay_core::catalog::MethodCode;
+use epay_core::params::CustomerData;
+use epay_core::protocol::PayRequest;
+use epay_widget::api::{HttpTransport, Transport};
+use js_sys::{Array, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn open_pay_and_status_need_no_preflight() {
+    let window: JsValue = web_sys::window().unwrap().into();
+    let real = get(&window, "fetch");
+    // A fetch that records what it was asked and answers 503 (the answer does not matter here).
+    let fake = js_sys::Function::new_with_args(
+        "url, init",
+        "(globalThis.__asked = globalThis.__asked || []).push({ url: String(url), init: init || {} });
+         return Promise.resolve(new Response('{}', { status: 503 }));",
+    );
+    Reflect::set(&window, &"fetch".into(), &fake).unwrap();
+    let t = HttpTransport::new("https://platform.example/");
+    let signal = web_sys::AbortController::new().unwrap().signal();
+    let opened = t.open(r#"{"project_id":250}"#.into(), &signal).await;
+    let paid = t
+        .pay(
+            PayRequest {
+                session: "s-1".into(),
+                method: MethodCode::EpayCash,
+                customer: CustomerData::default(),
+                return_url: "https://shop.example/".into(),
+            },
+            &signal,
+        )
+        .await;
+    let status = t.status("s 1".into(), &signal).await;
+    Reflect::set(&window, &"fetch".into(), &real).unwrap();
+    assert!(opened.is_err() && paid.is_err() && status.is_err(), "503 is a failure");
+
+    let asked: Array = get(&window, "__asked").into();
+    assert_eq!(asked.length(), 3);
+    let expect = [
+        ("https://platform.example/api/v1/checkout/open", "POST", Some(r#"{"project_id":250}"#)),
+        ("https://platform.example/api/v1/checkout/pay", "POST", None),
+        ("https://platform.example/api/v1/checkout/status?session=s%201", "GET", None),
+    ];
+    for (i, (url, method, body)) in expect.iter().enumerate() {
+        let call = asked.get(i as u32);
+        let init = get(&call, "init");
+        assert_eq!(get(&call, "url").as_string().as_deref(), Some(*url));
+        assert_eq!(get(&init, "method").as_string().unwrap_or_else(|| "GET".into()), *method, "{url}");
+        // No header at all: a Content-Type of application/json would make a preflight.
+        assert!(get(&init, "headers").is_undefined(), "{url}: headers {:?}", get(&init, "headers"));
+        assert!(!get(&init, "signal").is_undefined(), "{url}: abortable");
+        if let Some(b) = body {
+            assert_eq!(get(&init, "body").as_string().as_deref(), Some(*b));
+        }
+        if *method == "POST" && body.is_none() {
+            let sent = get(&init, "body").as_string().unwrap();
+            assert!(sent.contains(r#""session":"s-1""#) && sent.contains("epaycash"), "{sent}");
+        }
+    }
+}
