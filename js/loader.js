@@ -164,7 +164,8 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
     }
     const url = `${base}/api/v1/checkout/open`;
     if (opened !== undefined && opened !== null) {
-      return { url, body, answer: Promise.resolve({ status: 200, text: JSON.stringify(opened) }), abort() {} };
+      const ready = { status: 200, text: JSON.stringify(opened) };
+      return { url, body, ready, answer: Promise.resolve(ready), abort() {} };
     }
     const controller = new AbortController();
     // No Content-Type, as the widget sends it: a CORS simple request, no preflight.

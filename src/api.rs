@@ -26,13 +26,15 @@ pub trait Transport {
 }
 
 /// The `open` request the loader started while the wasm was downloading
-/// (`openEarly` in `js/loader.js`): `{ url, body, answer: Promise<{ status, text }>, abort() }`.
+/// (`openEarly` in `js/loader.js`): `{ url, body, answer: Promise<{ status, text }>, abort() }`,
+/// with `ready: { status, text }` too when the page already had the answer (`options.opened`).
 #[derive(Debug, Clone)]
 pub struct EarlyOpen {
     url: String,
     body: String,
     answer: js_sys::Promise,
     abort: js_sys::Function,
+    ready: Option<(u16, String)>,
 }
 
 impl EarlyOpen {
@@ -45,7 +47,16 @@ impl EarlyOpen {
             body: get("body")?.as_string()?,
             answer: get("answer")?.dyn_into().ok()?,
             abort: get("abort")?.dyn_into().ok()?,
+            ready: get("ready").filter(|r| r.is_object()).map(|r| {
+                let field = |k: &str| js_sys::Reflect::get(&r, &k.into()).unwrap_or_default();
+                (field("status").as_f64().unwrap_or(0.0) as u16, field("text").as_string().unwrap_or_default())
+            }),
         })
+    }
+
+    /// The answer, now, if the page already had it and it is for this very request.
+    pub fn ready(&self, url: &str, body: &str) -> Option<(u16, String)> {
+        self.ready.clone().filter(|_| self.url == url && self.body == body)
     }
 
     /// Stops it: the widget will not use its answer.

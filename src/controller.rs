@@ -202,9 +202,28 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     };
     let lang = pick_lang(&window, language_code.as_deref());
 
-    let (checkout, effects) = match problem {
+    let mut later = vec![];
+    let (mut checkout, mut effects) = match problem {
         None => Checkout::new(url_policy(&base_url)),
         Some(e) => Checkout::failed(url_policy(&base_url), e),
+    };
+    // The answer the page already had (`options.opened`), taken now: the first screen drawn
+    // is the one it asks for (the picker), with no loading screen and no task in between.
+    let transport = match transport {
+        Transport::Http { early: Some(e) } if effects.iter().any(|e| matches!(e, Effect::CallOpen)) => {
+            let url = [base_url.trim_end_matches('/'), epay_core::protocol::OPEN_PATH].concat();
+            match e.ready(&url, &run.body) {
+                Some((status, text)) => {
+                    effects.retain(|e| !matches!(e, Effect::CallOpen));
+                    // What it sets off (onReady first) runs after `run` has returned, as it would
+                    // after a request: a handler may use the handle `run` returns.
+                    later = checkout.update(Msg::Opened(crate::api::decode(status, &text, interop::decode_open)));
+                    Transport::Http { early: None }
+                }
+                None => Transport::Http { early: Some(e) },
+            }
+        }
+        other => other,
     };
     let transport: Rc<dyn crate::api::Transport> = match transport {
         Transport::Given(t) => t,
@@ -231,7 +250,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     state.payment_id = payment_id;
     state.amount = amount;
     state.abort = AbortController::new().ok();
-    start(&doc, state, effects, target)
+    start(&doc, state, effects, target, later)
 }
 
 /// `EPayWidget.showCode(target, redirect_data, options)`: the EPay code screen from a
@@ -276,11 +295,12 @@ pub fn mount_code(target: &JsValue, redirect_data: &JsValue, options: &JsValue) 
     // No platform behind a Gate code screen: a transport that is never called.
     let mut state = State::new(checkout, lang, &doc, view, opts.handlers, Rc::new(crate::api::HttpTransport::new("")), Hooks::default());
     state.amount = extra.amount;
-    start(&doc, state, effects, target)
+    start(&doc, state, effects, target, vec![])
 }
 
 /// Registers the widget, renders it and performs the first effects.
-fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Element>) -> Result<u32, Error> {
+/// `later`: effects to run in a microtask, once `run` has returned.
+fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Element>, later: Vec<Effect>) -> Result<u32, Error> {
     let id = next_id();
     let shared = Rc::new(Shared {
         id,
@@ -324,6 +344,10 @@ fn start(doc: &Document, state: State, effects: Vec<Effect>, target: Option<Elem
         shared.queue.borrow_mut().push_back(ViewEvent::Msg(Msg::Visibility(false)));
     }
     drain(&shared, effects);
+    if !later.is_empty() {
+        let sh = shared.clone();
+        wasm_bindgen_futures::spawn_local(async move { drain(&sh, later) });
+    }
     Ok(id)
 }
 

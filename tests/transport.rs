@@ -4,19 +4,20 @@
 //! `status` is a plain GET.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use epay_core::catalog::MethodCode;
 use epay_core::params::CustomerData;
 use epay_core::protocol::PayRequest;
 use epay_widget::api::{HttpTransport, Transport};
 use js_sys::{Array, Reflect};
+use support::{container, host_in, object, opened, options_in, params, screen, set, shadow, sleep, Recorder, SANDBOX};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &key.into()).unwrap()
-}
+use support::get;
 
 #[wasm_bindgen_test]
 async fn open_pay_and_status_need_no_preflight() {
@@ -70,4 +71,42 @@ async fn open_pay_and_status_need_no_preflight() {
             assert!(sent.contains(r#""session":"s-1""#) && sent.contains("epaycash"), "{sent}");
         }
     }
+}
+
+/// `options.opened` (the loader hands it over as an early `open` that is `ready`): the
+/// first screen drawn is the picker, within `run`, with no request; `onReady` comes after
+/// `run` has returned, as it would after a request.
+#[wasm_bindgen_test]
+async fn an_answer_the_page_had_draws_the_picker_within_run_and_on_ready_after() {
+    let window: JsValue = web_sys::window().unwrap().into();
+    let real = get(&window, "fetch");
+    let refuse = js_sys::Function::new_with_args(
+        "url",
+        "globalThis.__fetched = String(url); return Promise.reject(new TypeError('no fetch here'));",
+    );
+    Reflect::set(&window, &"fetch".into(), &refuse).unwrap();
+
+    let p = params("KES", 10000);
+    let body = js_sys::JSON::stringify(&p).unwrap().as_string().unwrap(); // what the loader sends (no handlers yet)
+    let ready = Recorder::new();
+    set(&p, "onReady", ready.function().clone());
+    let el = container();
+    let answer = serde_json::to_string(&opened("KES", 10000, CustomerData::default(), None)).unwrap();
+    let given = object(&[("status", 200.into()), ("text", answer.into())]);
+    let early = object(&[
+        ("url", [SANDBOX, "/api/v1/checkout/open"].concat().into()),
+        ("body", body.into()),
+        ("answer", js_sys::Promise::resolve(&given).into()),
+        ("abort", js_sys::Function::new_no_args("").into()),
+        ("ready", given),
+    ]);
+    let handle = epay_widget::run(p, options_in(&el), early).unwrap_or_else(|e| panic!("run: {e}"));
+    let root = shadow(&host_in(&el));
+    assert_eq!(screen(&root), "picker", "drawn within run");
+    assert_eq!(ready.count(), 0, "onReady waits until run has returned");
+    sleep(0).await;
+    assert_eq!(ready.count(), 1);
+    handle.destroy();
+    Reflect::set(&window, &"fetch".into(), &real).unwrap();
+    assert!(get(&window, "__fetched").is_undefined(), "no request: {:?}", get(&window, "__fetched"));
 }
