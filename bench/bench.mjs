@@ -51,7 +51,37 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timi
 
 // From a Chromium trace: the requests (sent -> finished) and the main thread's work, each
 // slice of 0.5 ms or more, in ms from navigation start until `until` (+10 ms).
-function summarizeTrace(trace, until) {
+// Function body sizes of a wasm file by function index (imports first), and names when
+// the file kept its name section (EPAY_KEEP_NAMES=1 builds).
+function wasmFunctions(file) {
+  const b = readFileSync(file);
+  let i = 8;
+  const leb = () => { let v = 0, sh = 0, c; do { c = b[i++]; v |= (c & 0x7f) << sh; sh += 7; } while (c & 0x80); return v >>> 0; };
+  let imports = 0; const sizes = []; const names = new Map();
+  while (i < b.length) {
+    const id = b[i++]; const size = leb(); const end = i + size;
+    if (id === 2) {
+      for (let n = leb(), k = 0; k < n; k++) {
+        for (let part = 0; part < 2; part++) { const len = leb(); i += len; } // module and field names
+        const kind = b[i++];
+        if (kind === 0) { leb(); imports++; } else if (kind === 1) { i++; const f = leb(); leb(); if (f & 1) leb(); } else if (kind === 2) { const f = leb(); leb(); if (f & 1) leb(); } else i += 2;
+      }
+    } else if (id === 10) {
+      for (let n = leb(), k = 0; k < n; k++) { const sz = leb(); sizes.push(sz); i += sz; }
+    } else if (id === 0) {
+      const nl = leb(); const nm = b.subarray(i, i + nl).toString(); i += nl;
+      while (nm === 'name' && i < end) {
+        const sub = b[i++]; const ss = leb(); const se = i + ss;
+        if (sub === 1) for (let n = leb(), k = 0; k < n; k++) { const idx = leb(); const l = leb(); names.set(idx, b.subarray(i, i + l).toString()); i += l; }
+        i = se;
+      }
+    }
+    i = end;
+  }
+  return { size: (idx) => sizes[idx - imports] || 0, name: (idx) => names.get(idx) || `function ${idx}`, total: sizes.reduce((a, c) => a + c, 0) };
+}
+
+function summarizeTrace(trace, until, wasmFile = null) {
   const ev = trace.traceEvents || trace;
   const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && ev.some((x) => x.pid === e.pid && x.name === 'navigationStart'));
   const nav = ev.filter((e) => e.name === 'navigationStart' && (!main || e.pid === main.pid)).map((e) => e.ts).sort((a, b) => b - a)[0];
@@ -93,6 +123,16 @@ function summarizeTrace(trace, until) {
   if (self.size) {
     lines.push('sampled self time (ms), top 25:');
     for (const [k, v] of [...self].filter(([k]) => !/^\((idle|program)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 25)) lines.push(`  ${v.toFixed(1).padStart(6)}  ${k}`);
+  }
+  if (wasmFile) {
+    // V8 compiles a wasm function the first time it is called (lazy compilation), on the
+    // calling thread: the code run before interactive is compiled on the critical path.
+    const fns = wasmFunctions(wasmFile);
+    const lazy = ev.filter((e) => e.name === 'wasm.CompileLazy' && main && e.pid === main.pid && e.ts >= nav && e.ts <= limit && e.args?.func_index !== undefined);
+    const seen = [...new Set(lazy.map((e) => e.args.func_index))];
+    const bytes = seen.reduce((a, f) => a + fns.size(f), 0);
+    lines.push(`wasm compiled lazily before interactive: ${seen.length} functions, ${bytes.toLocaleString('en-US')} of ${fns.total.toLocaleString('en-US')} bytes of code, ${(lazy.reduce((a, e) => a + (e.dur || 0), 0) / 1000).toFixed(1)} ms; largest:`);
+    for (const f of seen.sort((a, b) => fns.size(b) - fns.size(a)).slice(0, 8)) lines.push(`  ${String(fns.size(f)).padStart(6)}  ${fns.name(f).replace(/::h[0-9a-f]{16}$/, '').slice(0, 110)}`);
   }
   const busy = {};
   for (const e of work) busy[e.name] = (busy[e.name] || 0) + e.dur / 1000;
@@ -355,7 +395,7 @@ async function main() {
         const kind = side === 'adyen' ? 'adyen' : 'ours';
         const file = path.join(TRACE, `${side}.json`);
         const res = await load(browser, { kind, url: side === 'adyen' ? adyenUrl : await ours.page('KES', side === 'fast'), click: null, trace: file, latency: TRACE_LATENCY, cpu: TRACE_CPU });
-        console.log(`\n${side}: interactive at ${res.tti.toFixed(1)} ms; trace ${file}\n${summarizeTrace(JSON.parse(readFileSync(file, 'utf8')), res.tti)}`);
+        console.log(`\n${side}: interactive at ${res.tti.toFixed(1)} ms; trace ${file}\n${summarizeTrace(JSON.parse(readFileSync(file, 'utf8')), res.tti, kind === 'ours' ? path.join(PKG, 'epay_widget_bg.wasm') : null)}`);
       }
     }
 

@@ -65,8 +65,13 @@ minify=(); [ "$profile" = --release ] && minify=(--minify)
   "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.js
 if [ "$profile" = --release ]; then
   node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
+  # Binaryen inlines every function that has one caller, whatever its size: limited here
+  # to small ones, the widget's wasm is 4.1 KB smaller gzipped (84,399 -> 80,298 B; 20 is the
+  # best of 0-1000 measured, 100 for the codes module) and each screen's code stays in its
+  # own function, which V8 compiles only when that screen is first drawn.
   for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do
-    "$tools/wasm-opt" -Oz ${keep_names:+-g} --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+    one_caller=20; [ "$f" = pkg/epay_codes.wasm ] && one_caller=100
+    "$tools/wasm-opt" -Oz --one-caller-inline-max-function-size=$one_caller ${EPAY_WASM_OPT_EXTRA:-} ${keep_names:+-g} --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --enable-multivalue "$f" -o "$f"
   done
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite

@@ -98,6 +98,7 @@ impl ScreenBuilder<'_, '_> {
 
     /// The error screen's body: what went wrong for the customer, the details for the
     /// merchant (in English), Try again when it may help, Close in a modal.
+    #[inline(never)]
     pub fn error(&mut self, body: &Element, e: &WidgetError) {
         let _ = body.set_attribute("data-code", e.code.as_str());
         let _ = body.append_child(&self.p("epay-text", self.t(model::error_body(e))));

@@ -175,6 +175,9 @@ fn steps(b: &ScreenBuilder, body: &Element, title: Key, items: [String; 4]) {
     add(body, &b.steps(title, &items));
 }
 
+// Not inlined into the screen switch: compiled only when a code screen is first drawn (V8
+// compiles a wasm function at its first call, on the page's main thread).
+#[inline(never)]
 pub(super) fn code(b: &mut ScreenBuilder, body: &Element, rd: &RedirectData) {
     let code = match EpayCode::from_redirect(rd) {
         Ok(c) => c,
@@ -221,6 +224,7 @@ pub(super) fn code(b: &mut ScreenBuilder, body: &Element, rd: &RedirectData) {
     b.interval = Some(Interval::new(1000, move || tick(&c, true)));
 }
 
+#[inline(never)]
 pub(super) fn terminal(b: &mut ScreenBuilder, body: &Element, account: &str, service: &str) {
     let block = b.el("div").class("epay-codebox").build();
     let dl = b.el("dl").class("epay-facts").build();

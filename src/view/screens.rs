@@ -99,6 +99,10 @@ pub fn read_fields(form: &Element, fields: &[CustomerField]) -> CustomerData {
     out
 }
 
+// The screens other than the picker are not inlined into `render`: the first screen's
+// code is all V8 compiles before the picker is interactive (it compiles a wasm function at
+// its first call, on the main thread).
+#[inline(never)]
 fn fields_form(
     b: &mut ScreenBuilder,
     body: &Element,
@@ -166,6 +170,7 @@ fn fields_form(
     let _ = body.append_child(&form);
 }
 
+#[inline(never)]
 fn result(b: &mut ScreenBuilder, body: &Element, view: &PaymentView) {
     let outcome = model::result_kind(view);
     let _ = body.set_attribute("data-status", outcome.as_str());
