@@ -32,7 +32,7 @@ mkdir -p pkg
 cp "$codes" pkg/epay_codes.wasm
 # The language packs (every language but English, which is in the wasm): pkg/lang/<code>.json.
 cargo run --quiet -p epay-core --example lang_packs -- pkg/lang
-wasm-bindgen --target web --no-typescript --out-dir pkg --out-name epay_widget "${bindgen_flags[@]}" "$wasm"
+wasm-bindgen --target web --no-typescript --encode-into always --omit-default-module-path --out-dir pkg --out-name epay_widget "${bindgen_flags[@]}" "$wasm"
 # Drop the wasm's custom sections (function names, producers, target_features): ~30% of
 # the file, not needed at run time. (wasm-opt runs below: binaryen from npm, see tools/.)
 # EPAY_KEEP_NAMES=1 keeps the function names (a profiling build: bench.sh with BENCH_TRACE).
