@@ -19,17 +19,28 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 use support::get;
 
-#[wasm_bindgen_test]
-async fn open_pay_and_status_need_no_preflight() {
+/// Puts `fetch(args)` with this JavaScript body in place of the browser's; returns the
+/// window and the real `fetch`, for `restore_fetch`.
+fn replace_fetch(args: &str, body: &str) -> (JsValue, JsValue) {
     let window: JsValue = web_sys::window().unwrap().into();
     let real = get(&window, "fetch");
+    Reflect::set(&window, &"fetch".into(), &js_sys::Function::new_with_args(args, body)).unwrap();
+    (window, real)
+}
+
+fn restore_fetch((window, real): &(JsValue, JsValue)) {
+    Reflect::set(window, &"fetch".into(), real).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn open_pay_and_status_need_no_preflight() {
     // A fetch that records what it was asked and answers 503 (the answer does not matter here).
-    let fake = js_sys::Function::new_with_args(
+    let fetch = replace_fetch(
         "url, init",
         "(globalThis.__asked = globalThis.__asked || []).push({ url: String(url), init: init || {} });
          return Promise.resolve(new Response('{}', { status: 503 }));",
     );
-    Reflect::set(&window, &"fetch".into(), &fake).unwrap();
+    let window = fetch.0.clone();
     let t = HttpTransport::new("https://platform.example/");
     let signal = web_sys::AbortController::new().unwrap().signal();
     let opened = t.open(r#"{"project_id":250}"#.into(), &signal).await;
@@ -45,7 +56,7 @@ async fn open_pay_and_status_need_no_preflight() {
         )
         .await;
     let status = t.status("s 1".into(), &signal).await;
-    Reflect::set(&window, &"fetch".into(), &real).unwrap();
+    restore_fetch(&fetch);
     assert!(opened.is_err() && paid.is_err() && status.is_err(), "503 is a failure");
 
     let asked: Array = get(&window, "__asked").into();
@@ -78,13 +89,8 @@ async fn open_pay_and_status_need_no_preflight() {
 /// `run` has returned, as it would after a request.
 #[wasm_bindgen_test]
 async fn an_answer_the_page_had_draws_the_picker_within_run_and_on_ready_after() {
-    let window: JsValue = web_sys::window().unwrap().into();
-    let real = get(&window, "fetch");
-    let refuse = js_sys::Function::new_with_args(
-        "url",
-        "globalThis.__fetched = String(url); return Promise.reject(new TypeError('no fetch here'));",
-    );
-    Reflect::set(&window, &"fetch".into(), &refuse).unwrap();
+    let fetch = replace_fetch("url", "globalThis.__fetched = String(url); return Promise.reject(new TypeError('no fetch here'));");
+    let window = fetch.0.clone();
 
     let p = params("KES", 10000);
     let body = js_sys::JSON::stringify(&p).unwrap().as_string().unwrap(); // what the loader sends (no handlers yet)
@@ -107,6 +113,6 @@ async fn an_answer_the_page_had_draws_the_picker_within_run_and_on_ready_after()
     sleep(0).await;
     assert_eq!(ready.count(), 1);
     handle.destroy();
-    Reflect::set(&window, &"fetch".into(), &real).unwrap();
+    restore_fetch(&fetch);
     assert!(get(&window, "__fetched").is_undefined(), "no request: {:?}", get(&window, "__fetched"));
 }
