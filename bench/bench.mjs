@@ -9,7 +9,8 @@
 //      serves both sides alike, precompressed, /api proxied to the sandbox) or sandbox (all
 //      from the sandbox, which compresses /pkg per request); BENCH_TRACE=dir also takes one
 //      Chromium trace per side at 1x CPU and prints where the main thread's time went
-//      (BENCH_TRACE_LATENCY_MS adds latency to those loads, BENCH_TRACE_CPU=4 throttles them).
+//      (BENCH_TRACE_LATENCY_MS adds latency to those loads, BENCH_TRACE_CPU=4 throttles them);
+//      BENCH_CHROME_ARGS: extra Chromium flags (e.g. --js-flags=--no-wasm-lazy-compilation, tried: slower).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
