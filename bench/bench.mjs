@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { buildAdyen } from './build.mjs';
 import { compressed, startStatic } from './serve.mjs';
+import { imports, leb, sections } from '../scripts/wasm-read.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -56,30 +57,27 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timi
 // the file kept its name section (EPAY_KEEP_NAMES=1 builds).
 function wasmFunctions(file) {
   const b = readFileSync(file);
-  let i = 8;
-  const leb = () => { let v = 0, sh = 0, c; do { c = b[i++]; v |= (c & 0x7f) << sh; sh += 7; } while (c & 0x80); return v >>> 0; };
-  let imports = 0; const sizes = []; const names = new Map();
-  while (i < b.length) {
-    const id = b[i++]; const size = leb(); const end = i + size;
-    if (id === 2) {
-      for (let n = leb(), k = 0; k < n; k++) {
-        for (let part = 0; part < 2; part++) { const len = leb(); i += len; } // module and field names
-        const kind = b[i++];
-        if (kind === 0) { leb(); imports++; } else if (kind === 1) { i++; const f = leb(); leb(); if (f & 1) leb(); } else if (kind === 2) { const f = leb(); leb(); if (f & 1) leb(); } else i += 2;
-      }
-    } else if (id === 10) {
-      for (let n = leb(), k = 0; k < n; k++) { const sz = leb(); sizes.push(sz); i += sz; }
-    } else if (id === 0) {
-      const nl = leb(); const nm = b.subarray(i, i + nl).toString(); i += nl;
-      while (nm === 'name' && i < end) {
-        const sub = b[i++]; const ss = leb(); const se = i + ss;
-        if (sub === 1) for (let n = leb(), k = 0; k < n; k++) { const idx = leb(); const l = leb(); names.set(idx, b.subarray(i, i + l).toString()); i += l; }
-        i = se;
+  let count = 0; const sizes = []; const names = new Map();
+  for (const { id, body, end } of sections(b)) {
+    if (id === 2) count = imports(b, body).list.filter((x) => x.kind === 0).length;
+    if (id === 10) {
+      let [n, i] = leb(b, body);
+      for (; n > 0; n--) { const [sz, at] = leb(b, i); sizes.push(sz); i = at + sz; }
+    }
+    if (id === 0) {
+      let [nl, i] = leb(b, body);
+      if (b.subarray(i, i + nl).toString() !== 'name') continue;
+      for (i += nl; i < end;) {
+        const sub = b[i++]; const [ss, at] = leb(b, i); i = at;
+        if (sub === 1) {
+          let [n, j] = leb(b, i);
+          for (; n > 0; n--) { let idx, l; [idx, j] = leb(b, j); [l, j] = leb(b, j); names.set(idx, b.subarray(j, j + l).toString()); j += l; }
+        }
+        i = at + ss;
       }
     }
-    i = end;
   }
-  return { size: (idx) => sizes[idx - imports] || 0, name: (idx) => names.get(idx) || `function ${idx}`, total: sizes.reduce((a, c) => a + c, 0) };
+  return { size: (idx) => sizes[idx - count] || 0, name: (idx) => names.get(idx) || `function ${idx}`, total: sizes.reduce((a, c) => a + c, 0) };
 }
 
 function summarizeTrace(trace, until, wasmFile = null) {

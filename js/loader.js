@@ -153,9 +153,7 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
   function openEarly(params, options) {
     const base = options && typeof options.baseUrl === 'string' ? options.baseUrl.replace(/\/+$/, '') : '';
     const opened = options ? options.opened : undefined;
-    if (opened === undefined || opened === null) {
-      if (!base || typeof fetch !== 'function' || typeof AbortController !== 'function') return undefined;
-    }
+    if (opened == null && (!base || typeof fetch !== 'function' || typeof AbortController !== 'function')) return undefined;
     let body;
     try {
       body = JSON.stringify(params);
@@ -163,7 +161,7 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
       return undefined; // a BigInt or a cycle: the widget names it
     }
     const url = `${base}/api/v1/checkout/open`;
-    if (opened !== undefined && opened !== null) {
+    if (opened != null) {
       const ready = { status: 200, text: JSON.stringify(opened) };
       return { url, body, ready, answer: Promise.resolve(ready), abort() {} };
     }
@@ -273,7 +271,7 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
           }
           const o = args[1];
           const opened = o && typeof o === 'object' ? o.opened : undefined;
-          if (opened === undefined || opened === null) return;
+          if (opened == null) return;
           if (typeof opened !== 'object' || Array.isArray(opened)) {
             throw argumentError('options.opened', 'must be the object your server got from POST /api/v1/checkout/open for these parameters');
           }

@@ -6,16 +6,12 @@
 // Usage: node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js
 // Fails (exit 1) unless every renamed import is found exactly once in the glue.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { imports, sections } from './wasm-read.mjs';
 
 const [wasmPath, gluePath] = process.argv.slice(2);
 const b = readFileSync(wasmPath);
 const glue = readFileSync(gluePath, 'utf8');
 
-function leb(buf, i) {
-  let v = 0, s = 0, c;
-  do { c = buf[i++]; v += (c & 0x7f) * 2 ** s; s += 7; } while (c & 0x80);
-  return [v, i];
-}
 function uleb(v) {
   const out = [];
   do { let c = v & 0x7f; v = Math.floor(v / 128); if (v) c |= 0x80; out.push(c); } while (v);
@@ -33,37 +29,22 @@ function short(n) {
 
 const map = new Map();
 const out = [b.subarray(0, 8)];
-for (let i = 8; i < b.length;) {
-  const start = i, id = b[i++];
-  const [size, body] = leb(b, i);
-  const end = body + size;
-  if (id !== 2) { out.push(b.subarray(start, end)); i = end; continue; }
+for (const { id, start, body, end } of sections(b)) {
+  if (id !== 2) { out.push(b.subarray(start, end)); continue; }
   // The import section: module, field, then the kind and its description (copied as is).
-  let j = body;
-  const [count, first] = leb(b, j); j = first;
-  const entries = [uleb(count)];
-  for (let k = 0; k < count; k++) {
-    const [ml, ms] = leb(b, j); const module = b.subarray(ms, ms + ml).toString(); j = ms + ml;
-    const [fl, fs] = leb(b, j); const field = b.subarray(fs, fs + fl).toString(); j = fs + fl;
-    const descStart = j;
-    const kind = b[j++];
-    if (kind === 0) { [, j] = leb(b, j); }
-    else if (kind === 1) { j++; const f = b[j++]; [, j] = leb(b, j); if (f & 1) [, j] = leb(b, j); }
-    else if (kind === 2) { const f = b[j++]; [, j] = leb(b, j); if (f & 1) [, j] = leb(b, j); }
-    else if (kind === 3) { j += 2; }
-    else if (kind === 4) { j++; [, j] = leb(b, j); }
-    else throw new Error(`import ${field}: unknown kind ${kind}`);
+  const { list, end: last } = imports(b, body);
+  if (last !== end) throw new Error('import section: unexpected length');
+  const entries = [uleb(list.length)];
+  for (const { module, field, kind, desc } of list) {
     let renamed = field;
     if (kind === 0 && field.startsWith('__wbg_')) {
       renamed = short(map.size);
       map.set(field, renamed);
     }
-    entries.push(name(module), name(renamed), b.subarray(descStart, j));
+    entries.push(name(module), name(renamed), b.subarray(desc[0], desc[1]));
   }
-  if (j !== end) throw new Error('import section: unexpected length');
   const content = Buffer.concat(entries);
   out.push(Buffer.from([2]), uleb(content.length), content);
-  i = end;
 }
 
 let replaced = 0;
