@@ -26,7 +26,7 @@ const root = path.resolve(here, '..');
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS || 9));
 const LATENCY = Number(process.env.BENCH_LATENCY_MS || 100);
 const BIN = process.env.EPAY_BIN || path.join(root, 'target', 'debug', 'epay');
-const PKG = path.join(root, 'pkg');
+const PKG = process.env.BENCH_PKG ? path.resolve(process.env.BENCH_PKG) : path.join(root, 'pkg'); // BENCH_PKG: another build, to compare
 const VIA = process.env.BENCH_OURS_VIA === 'sandbox' ? 'sandbox' : 'cdn';
 
 const CONDITIONS = [

@@ -1,5 +1,6 @@
-// The demo shop's front end. Its server (/merchant/*) signs the payment parameters;
-// this page only passes them to the widget and shows what the shop learns.
+// The demo shop's front end. Its server (/merchant/*) signs the payment parameters and
+// fetches the platform's answer to `open` for them (README "The fast first screen"); this
+// page only passes both to the widget and shows what the shop learns.
 const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
 
 const $ = (sel) => document.querySelector(sel);
@@ -50,7 +51,8 @@ function startCheckout(order) {
       onError: (e) => logEvent('error', e),
       onClose: () => logEvent('close'),
     },
-    inModal ? {} : { target: '#checkout' },
+    // `opened` (null when the shop's server could not get it): the picker at once, no `open` from here.
+    inModal ? { opened: order.opened } : { target: '#checkout', opened: order.opened },
   );
   watchCallbacks();
 }

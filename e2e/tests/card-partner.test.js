@@ -15,6 +15,8 @@ for (const name of BROWSERS) {
 
     async function payAtPartner(decision) {
       const page = await newPage(browser);
+      const opens = [];
+      page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/checkout/open') opens.push(r.url()); });
       const paymentId = await orderFromShop(page, sandbox.url, { amount: '100.00', currency: 'KES', method: 'card-partner', email: 'customer@example.com' });
       // The shop did not send the phone: the widget asks for it (seed 001: recommended field).
       const phone = await page.waitForSelector('>>> input[name="customer_phone"]', { timeout: 15000 });
@@ -36,6 +38,9 @@ for (const name of BROWSERS) {
       await page.waitForSelector(`#events li[data-event="${event}"]`, { timeout: 20000 });
       await eventually(async () => /successful|declined/i.test(await widgetText(page)), 10000, 'result screen');
       await shot(page, `${name}-card-${event}`);
+      // The demo shop's server fetched open's answer, at the order and again on the way
+      // back, and the page passed it as options.opened: the browser sent no open.
+      assert.deepEqual(opens, [], 'the browser sent open although the shop passed options.opened');
       assert.deepEqual(page.errors, []);
       return { page, paymentId };
     }

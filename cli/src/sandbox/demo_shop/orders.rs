@@ -6,8 +6,14 @@
 //!
 //! - `POST /merchant/orders` `{amount, currency, method?, customer_email?, customer_phone?,
 //!   customer_first_name?, customer_last_name?, language_code?, description?, account?}`
-//!   → 201 `{order_id, params}`
-//! - `GET /merchant/orders/{payment_id}` → `{order_id, params, status, callbacks}`
+//!   → 201 `{order_id, params, opened}`
+//! - `GET /merchant/orders/{payment_id}` → `{order_id, params, opened, status, callbacks}`
+//!
+//!   `opened`: the platform's answer to `open` for these parameters, which the shop's
+//!   server fetched itself (server to server, as README "The fast first screen" shows), for
+//!   the page to pass as `options.opened`: the widget then draws the picker at once and
+//!   sends no `open`. `null` when the platform refused or could not be reached: the widget
+//!   then sends `open` itself and shows why.
 //! - `POST /merchant/callback`: 200 when the signature is good (stored once per payment,
 //!   operation and status), 400 when not.
 //! - `GET /merchant/callbacks?payment_id=X` (or `?account=A`: PayDala top-ups of account A)
@@ -162,7 +168,19 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
         tx.commit()?;
         Ok((order_id, params))
     })?;
-    Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "params": params }))))
+    let opened = open_answer(&s, &params).await;
+    Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "params": params, "opened": opened }))))
+}
+
+/// The platform's answer to `open` for `params` (over HTTP, as any shop's server would
+/// call it), or `null` when it refused them or could not be reached.
+async fn open_answer(s: &AppState, params: &Value) -> Value {
+    let url = format!("{}/api/v1/checkout/open", s.base_url);
+    let answer = s.http.post(&url).header(reqwest::header::CONTENT_TYPE, "application/json").body(params.to_string()).send().await;
+    match answer {
+        Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -209,7 +227,8 @@ async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) ->
         .find_map(|c| c.body.pointer("/payment/status").and_then(Value::as_str))
         .unwrap_or("created")
         .to_string();
-    Ok(Json(json!({ "order_id": order_id, "params": params, "status": status, "callbacks": callbacks })))
+    let opened = open_answer(&s, &params).await;
+    Ok(Json(json!({ "order_id": order_id, "params": params, "opened": opened, "status": status, "callbacks": callbacks })))
 }
 
 /// Checks a callback's signature with the secret of the project it names.
