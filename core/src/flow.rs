@@ -205,6 +205,11 @@ pub struct Checkout {
     paying: bool,
     /// The last pay attempt, for "try again" after a network error.
     last_pay: Option<(MethodCode, CustomerData)>,
+    /// `pay` found the checkout's session gone (unused too long: a page left open, an
+    /// `options.opened` answer from long ago): opening again, to pay again once open.
+    reopening: bool,
+    /// The pay in flight follows such a new open: its session is not renewed again.
+    reopened: bool,
     following: bool,
     poll_attempt: u32,
     poll_failures: u32,
@@ -238,6 +243,8 @@ impl Checkout {
             customer: CustomerData::default(),
             paying: false,
             last_pay: None,
+            reopening: false,
+            reopened: false,
             following: false,
             poll_attempt: 0,
             poll_failures: 0,
@@ -370,7 +377,24 @@ impl Checkout {
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
-            Msg::Opened(Err(f)) => self.fail(WidgetError::from_failure(&f)),
+            Msg::Opened(Err(f)) => {
+                self.reopening = false;
+                self.paying = false;
+                self.fail(WidgetError::from_failure(&f))
+            }
+            // Open again after an expired session: pay what the customer already sent,
+            // unless the payment moved on meanwhile (then show where it is).
+            Msg::Opened(Ok(open)) if self.reopening => {
+                self.reopening = false;
+                self.reopened = true;
+                self.paying = false;
+                let view = open.payment.clone();
+                self.session = Some(open);
+                match self.last_pay.clone() {
+                    Some((m, c)) if view.status.is_none() => self.pay(m, c),
+                    _ => self.show(view, false),
+                }
+            }
             Msg::Opened(Ok(open)) => {
                 if open.methods.is_empty() && open.payment.status.is_none() {
                     let e = WidgetError {
@@ -422,6 +446,7 @@ impl Checkout {
             }
             Msg::PayAnswered(res) => {
                 self.paying = false;
+                let reopened = std::mem::take(&mut self.reopened);
                 match res {
                     Ok(view) => self.show(view, true),
                     Err(CallFailure::Network(m)) => {
@@ -430,6 +455,15 @@ impl Checkout {
                         let e = WidgetError { code: ErrorCode::Network, param: None, message: format!("network: {m}"), retryable: true };
                         self.screen = Screen::Error(e.clone());
                         vec![Effect::Emit(Event::Error(e))]
+                    }
+                    // The session expired before the customer paid: open a new one and pay
+                    // with it (once; a session that will not hold is an error). Nothing was
+                    // paid with the old one, so nothing is paid twice.
+                    Err(CallFailure::Rejected(api)) if api.error.code == ErrorCode::UnknownSession && !reopened => {
+                        self.reopening = true;
+                        self.paying = true;
+                        self.session = None;
+                        vec![Effect::CallOpen]
                     }
                     Err(f) => self.fail(WidgetError::from_failure(&f)),
                 }
@@ -718,6 +752,55 @@ mod tests {
         assert_eq!(c.update(Msg::PollDue), vec![]);
         assert_eq!(c.update(Msg::StatusAnswered(Err(CallFailure::Network("x".into())))), vec![]);
         assert_eq!(c.update(Msg::Visibility(true)), vec![Effect::CallStatus]);
+    }
+
+    fn session_gone() -> Msg {
+        Msg::PayAnswered(Err(CallFailure::Rejected(ApiError::new(
+            ErrorCode::UnknownSession,
+            Some("session"),
+            "session: unknown; open the checkout again",
+        ))))
+    }
+
+    #[test]
+    fn an_expired_session_is_opened_again_and_the_same_pay_sent_once() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[CustomerField::Email])], None));
+        c.update(Msg::MethodChosen(MethodCode::CardPartner));
+        let typed = CustomerData { email: Some("a@b.co".into()), ..Default::default() };
+        let pay = Effect::CallPay { method: MethodCode::CardPartner, customer: typed.clone() };
+        assert_eq!(c.update(Msg::FieldsSubmitted(typed.clone())), vec![pay.clone()]);
+        // The page stood open past the session's life: open again, nothing on screen changes.
+        assert_eq!(c.update(session_gone()), vec![Effect::CallOpen]);
+        assert!(matches!(c.screen, Screen::Fields { busy: true, .. }));
+        assert_eq!(c.update(Msg::FieldsSubmitted(typed.clone())), vec![], "no second pay while opening");
+        assert_eq!(c.update(Msg::MethodChosen(MethodCode::CardPartner)), vec![]);
+        let mut fresh = open("KES", &[(MethodCode::CardPartner, &[CustomerField::Email])], None);
+        fresh.session = "s2".into();
+        // What the customer sent goes again, with the new session; onReady does not fire twice.
+        assert_eq!(c.update(Msg::Opened(Ok(fresh))), vec![pay]);
+        assert_eq!(c.session().map(|s| s.session.as_str()), Some("s2"));
+        // A session that will not hold is an error, not a loop.
+        let fx = c.update(session_gone());
+        assert!(matches!(&c.screen, Screen::Error(e) if e.code == ErrorCode::UnknownSession && !e.retryable));
+        assert!(!fx.contains(&Effect::CallOpen));
+    }
+
+    #[test]
+    fn an_expired_session_whose_payment_moved_on_shows_where_it_is() {
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
+        assert_eq!(c.update(session_gone()), vec![Effect::CallOpen]);
+        // Paid meanwhile (another tab): the result, no second pay.
+        let mut moved = open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner));
+        moved.payment = view(PaymentStatus::Success);
+        let fx = c.update(Msg::Opened(Ok(moved)));
+        assert!(!fx.iter().any(|e| matches!(e, Effect::CallPay { .. })));
+        assert!(matches!(c.screen, Screen::Result { .. }));
+        // And an open that fails while reopening is the error screen, ready to try again.
+        let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
+        c.update(session_gone());
+        c.update(Msg::Opened(Err(CallFailure::Network("offline".into()))));
+        assert!(matches!(&c.screen, Screen::Error(e) if e.retryable));
+        assert!(!c.paying);
     }
 
     #[test]

@@ -66,6 +66,34 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('a checkout left open past its session still pays: the widget opens a new one and sends the same pay', async () => {
+      // Sessions unused for a second are deleted (the sweeper looks every 250 ms).
+      const short = await startSandbox(['--session-ttl', '1']);
+      try {
+        const page = await newPage(browser);
+        const calls = [];
+        page.on('response', (r) => {
+          const p = new URL(r.url()).pathname;
+          if (p.startsWith('/api/v1/checkout/')) calls.push(`${p.slice('/api/v1/checkout/'.length)} ${r.status()}`);
+        });
+        await orderFromShop(page, short.url, { amount: '100.00', currency: 'KES', method: 'card-partner', email: 'customer@example.com' });
+        const phone = await page.waitForSelector('>>> input[name="customer_phone"]', { timeout: 15000 });
+        await phone.type('254712345678');
+        await new Promise((r) => setTimeout(r, 2500)); // the customer takes their time: the session goes
+        await Promise.all([
+          page.waitForNavigation({ waitUntil: 'load', timeout: 20000 }),
+          page.locator('>>> .epay-form button[type="submit"]').click(),
+        ]);
+        assert.match(page.url(), /\/sim\/partner\/pay$/, 'on to the partner, not an error screen');
+        assert.deepEqual(calls, ['pay 404', 'open 200', 'pay 200'], 'the expired session, one new open, one pay with it');
+        // The browser's console reports the 404 itself; nothing else went wrong.
+        assert.deepEqual(page.errors.filter((e) => !/^HTTP 404 \S+\/api\/v1\/checkout\/pay$/.test(e)), []);
+        await page.close();
+      } finally {
+        await short.stop();
+      }
+    });
+
     it('declines at the partner page and the shop gets a decline callback with code 20000', async () => {
       const { page, paymentId } = await payAtPartner('decline');
       assert.match(await widgetText(page), /Payment declined/);
