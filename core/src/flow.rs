@@ -205,10 +205,11 @@ pub struct Checkout {
     paying: bool,
     /// The last pay attempt, for "try again" after a network error.
     last_pay: Option<(MethodCode, CustomerData)>,
-    /// `pay` found the checkout's session gone (unused too long: a page left open, an
-    /// `options.opened` answer from long ago): opening again, to pay again once open.
+    /// `pay` or `status` found the checkout's session gone (unused too long: a page left
+    /// open, a tab hidden while the customer pays at a terminal, an `options.opened` answer
+    /// from long ago): opening again, then paying again or following the payment.
     reopening: bool,
-    /// The pay in flight follows such a new open: its session is not renewed again.
+    /// The session was renewed and has not answered yet: it is not renewed again.
     reopened: bool,
     following: bool,
     poll_attempt: u32,
@@ -278,6 +279,14 @@ impl Checkout {
         let Some(s) = &self.session else { return vec![] };
         let offered = s.methods.iter().find(|m| m.code == method).map(|m| m.fields.clone()).unwrap_or_default();
         offered.into_iter().filter(|f| !s.customer.has(*f)).collect()
+    }
+
+    /// Opens again for a session the platform no longer knows; what the screen shows stays.
+    fn reopen(&mut self) -> Vec<Effect> {
+        self.reopening = true;
+        self.following = false;
+        self.session = None;
+        vec![Effect::CancelPoll, Effect::CallOpen]
     }
 
     fn fail(&mut self, e: WidgetError) -> Vec<Effect> {
@@ -460,10 +469,8 @@ impl Checkout {
                     // with it (once; a session that will not hold is an error). Nothing was
                     // paid with the old one, so nothing is paid twice.
                     Err(CallFailure::Rejected(api)) if api.error.code == ErrorCode::UnknownSession && !reopened => {
-                        self.reopening = true;
                         self.paying = true;
-                        self.session = None;
-                        vec![Effect::CallOpen]
+                        self.reopen()
                     }
                     Err(f) => self.fail(WidgetError::from_failure(&f)),
                 }
@@ -472,6 +479,7 @@ impl Checkout {
                 if !self.following {
                     return vec![];
                 }
+                let reopened = std::mem::take(&mut self.reopened);
                 match res {
                     Ok(view) => {
                         self.poll_failures = 0;
@@ -491,6 +499,9 @@ impl Checkout {
                             vec![]
                         }
                     }
+                    // The session expired while nobody asked (a hidden tab does not poll):
+                    // open a new one and follow the payment from where it is.
+                    Err(CallFailure::Rejected(api)) if api.error.code == ErrorCode::UnknownSession && !reopened => self.reopen(),
                     Err(f) => self.fail(WidgetError::from_failure(&f)),
                 }
             }
@@ -539,9 +550,11 @@ impl Checkout {
                 self.visible = visible;
                 match (was, visible, self.following) {
                     (true, false, true) => vec![Effect::CancelPoll],
-                    // Back in view: ask at once, and restart the backoff.
+                    // Back in view: ask at once, and restart the backoff. A session may
+                    // have gone again while hidden: it may be renewed again.
                     (false, true, true) => {
                         self.poll_attempt = 0;
+                        self.reopened = false;
                         vec![Effect::CallStatus]
                     }
                     _ => vec![],
@@ -770,7 +783,7 @@ mod tests {
         let pay = Effect::CallPay { method: MethodCode::CardPartner, customer: typed.clone() };
         assert_eq!(c.update(Msg::FieldsSubmitted(typed.clone())), vec![pay.clone()]);
         // The page stood open past the session's life: open again, nothing on screen changes.
-        assert_eq!(c.update(session_gone()), vec![Effect::CallOpen]);
+        assert_eq!(c.update(session_gone()), vec![Effect::CancelPoll, Effect::CallOpen]);
         assert!(matches!(c.screen, Screen::Fields { busy: true, .. }));
         assert_eq!(c.update(Msg::FieldsSubmitted(typed.clone())), vec![], "no second pay while opening");
         assert_eq!(c.update(Msg::MethodChosen(MethodCode::CardPartner)), vec![]);
@@ -788,7 +801,7 @@ mod tests {
     #[test]
     fn an_expired_session_whose_payment_moved_on_shows_where_it_is() {
         let (mut c, _) = started(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)));
-        assert_eq!(c.update(session_gone()), vec![Effect::CallOpen]);
+        assert_eq!(c.update(session_gone()), vec![Effect::CancelPoll, Effect::CallOpen]);
         // Paid meanwhile (another tab): the result, no second pay.
         let mut moved = open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner));
         moved.payment = view(PaymentStatus::Success);
@@ -801,6 +814,49 @@ mod tests {
         c.update(Msg::Opened(Err(CallFailure::Network("offline".into()))));
         assert!(matches!(&c.screen, Screen::Error(e) if e.retryable));
         assert!(!c.paying);
+    }
+
+    #[test]
+    fn a_session_that_expired_while_the_tab_was_hidden_is_opened_again_and_followed() {
+        let mut o = open("MYR", &[(MethodCode::EpayCash, &[])], None);
+        o.payment = view(PaymentStatus::AwaitingCustomer);
+        let (mut c, _) = started(o);
+        c.update(Msg::Visibility(false));
+        // Back after the session's life: the first status call meets a session the platform
+        // deleted. Open again; the screen stays as it is meanwhile.
+        assert_eq!(c.update(Msg::Visibility(true)), vec![Effect::CallStatus]);
+        let before = c.screen.clone();
+        let gone = Msg::StatusAnswered(Err(CallFailure::Rejected(ApiError::new(ErrorCode::UnknownSession, Some("session"), "gone"))));
+        assert_eq!(c.update(gone.clone()), vec![Effect::CancelPoll, Effect::CallOpen]);
+        assert_eq!(c.screen, before);
+        assert_eq!(c.update(Msg::PollDue), vec![], "no status call without a session");
+        // Paid at the terminal meanwhile: the new session says so, and no pay is sent.
+        let mut fresh = open("MYR", &[(MethodCode::EpayCash, &[])], None);
+        fresh.session = "s2".into();
+        fresh.payment = view(PaymentStatus::Success);
+        let fx = c.update(Msg::Opened(Ok(fresh)));
+        assert!(fx.iter().any(|e| matches!(e, Effect::Emit(Event::Success(_)))));
+        assert!(!fx.iter().any(|e| matches!(e, Effect::CallPay { .. } | Effect::Emit(Event::Ready))));
+        assert!(matches!(c.screen, Screen::Result { .. }));
+    }
+
+    #[test]
+    fn a_renewed_session_gone_again_is_an_error_unless_the_tab_was_hidden_meanwhile() {
+        let mut o = open("MYR", &[(MethodCode::EpayCash, &[])], None);
+        o.payment = view(PaymentStatus::AwaitingCustomer);
+        let (mut c, _) = started(o.clone());
+        let gone = || Msg::StatusAnswered(Err(CallFailure::Rejected(ApiError::new(ErrorCode::UnknownSession, Some("session"), "gone"))));
+        assert_eq!(c.update(gone()), vec![Effect::CancelPoll, Effect::CallOpen]);
+        c.update(Msg::Opened(Ok(o.clone())));
+        // Hidden again long enough for the new session to go too: renewed again.
+        c.update(Msg::Visibility(false));
+        assert_eq!(c.update(Msg::Visibility(true)), vec![Effect::CallStatus]);
+        assert_eq!(c.update(gone()), vec![Effect::CancelPoll, Effect::CallOpen]);
+        c.update(Msg::Opened(Ok(o)));
+        // In view all along: a platform that forgets every session is an error, not a loop.
+        let fx = c.update(gone());
+        assert!(!fx.contains(&Effect::CallOpen));
+        assert!(matches!(&c.screen, Screen::Error(e) if e.code == ErrorCode::UnknownSession));
     }
 
     #[test]

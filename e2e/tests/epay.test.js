@@ -125,6 +125,39 @@ for (const name of BROWSERS) {
       return { page, paymentId, reference };
     }
 
+    it('a tab hidden past the session\'s life (the customer gone to the terminal): back, it opens again and shows the payment', async () => {
+      // Sessions unused for 2 s are deleted; a hidden tab does not poll, so its session goes.
+      const short = await startSandbox(['--session-ttl', '2']);
+      try {
+        const { page, paymentId, reference } = await codeFromShop(short);
+        const calls = [];
+        page.on('response', (r) => {
+          const p = new URL(r.url()).pathname;
+          if (p.startsWith('/api/v1/checkout/')) calls.push(`${p.slice('/api/v1/checkout/'.length)} ${r.status()}`);
+        });
+        const setHidden = (hidden) => page.evaluate((h) => {
+          Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, hidden);
+        await setHidden(true);
+        await new Promise((r) => setTimeout(r, 3500));
+        assert.match(await atTerminal(browser, short.url, reference, 'pay-cash', `${name}-hidden`), /Paid/);
+        await page.bringToFront();
+        await setHidden(false);
+        await page.waitForSelector('#events li[data-event="success"]', { timeout: 30000 });
+        await eventually(async () => /Payment successful/i.test(await widgetText(page)), 10000, 'success screen');
+        assert.deepEqual(calls.slice(0, 2), ['status 404', 'open 200'], 'the deleted session, then a new one');
+        assert.ok(!calls.some((c) => c.startsWith('pay')), 'nothing paid again');
+        assert.equal(await page.$('#events li[data-event="error"]'), null, 'no error reached the shop');
+        const list = await waitForCallback(short.url, paymentId, (b) => b.payment?.status === 'success', 'success callback');
+        assert.equal(list.length, 1, 'exactly one callback');
+        assert.deepEqual(page.errors.filter((e) => !/^HTTP 404 \S+\/api\/v1\/checkout\/status\?session=\w+$/.test(e)), []);
+        await page.close();
+      } finally {
+        await short.stop();
+      }
+    });
+
     it('shows the code, is paid at the terminal in another tab, and the widget turns to success by itself', async () => {
       const { page, paymentId, reference } = await codeFromShop();
       const said = await atTerminal(browser, sandbox.url, reference, 'pay-cash', name);
