@@ -211,6 +211,8 @@ pub struct Checkout {
     reopening: bool,
     /// The session was renewed and has not answered yet: it is not renewed again.
     reopened: bool,
+    /// `onReady` went out (once per checkout, even if it opens again).
+    ready: bool,
     following: bool,
     poll_attempt: u32,
     poll_failures: u32,
@@ -246,6 +248,7 @@ impl Checkout {
             last_pay: None,
             reopening: false,
             reopened: false,
+            ready: false,
             following: false,
             poll_attempt: 0,
             poll_failures: 0,
@@ -418,7 +421,7 @@ impl Checkout {
                 self.method = open.payment.method.or(open.forced_method);
                 let view = open.payment.clone();
                 self.session = Some(open);
-                let mut fx = vec![Effect::Emit(Event::Ready)];
+                let mut fx = if std::mem::replace(&mut self.ready, true) { vec![] } else { vec![Effect::Emit(Event::Ready)] };
                 fx.extend(self.show(view, false));
                 fx
             }
@@ -814,6 +817,11 @@ mod tests {
         c.update(Msg::Opened(Err(CallFailure::Network("offline".into()))));
         assert!(matches!(&c.screen, Screen::Error(e) if e.retryable));
         assert!(!c.paying);
+        // Try again opens again; onReady went out at the first open and does not again.
+        assert_eq!(c.update(Msg::Retry), vec![Effect::CallOpen]);
+        let fx = c.update(Msg::Opened(Ok(open("KES", &[(MethodCode::CardPartner, &[])], Some(MethodCode::CardPartner)))));
+        assert!(!fx.contains(&Effect::Emit(Event::Ready)));
+        assert!(fx.iter().any(|e| matches!(e, Effect::CallPay { .. })));
     }
 
     #[test]
