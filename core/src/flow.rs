@@ -41,6 +41,10 @@ pub enum CallFailure {
 }
 
 impl CallFailure {
+    /// The platform no longer knows the checkout's session (404 `unknown_session`).
+    fn session_gone(&self) -> bool {
+        matches!(self, CallFailure::Rejected(api) if api.error.code == ErrorCode::UnknownSession)
+    }
     pub fn message(&self) -> String {
         match self {
             CallFailure::Network(m) => format!("network: {m}"),
@@ -471,7 +475,7 @@ impl Checkout {
                     // The session expired before the customer paid: open a new one and pay
                     // with it (once; a session that will not hold is an error). Nothing was
                     // paid with the old one, so nothing is paid twice.
-                    Err(CallFailure::Rejected(api)) if api.error.code == ErrorCode::UnknownSession && !reopened => {
+                    Err(f) if f.session_gone() && !reopened => {
                         self.paying = true;
                         self.reopen()
                     }
@@ -504,7 +508,7 @@ impl Checkout {
                     }
                     // The session expired while nobody asked (a hidden tab does not poll):
                     // open a new one and follow the payment from where it is.
-                    Err(CallFailure::Rejected(api)) if api.error.code == ErrorCode::UnknownSession && !reopened => self.reopen(),
+                    Err(f) if f.session_gone() && !reopened => self.reopen(),
                     Err(f) => self.fail(WidgetError::from_failure(&f)),
                 }
             }
