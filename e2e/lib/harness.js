@@ -133,6 +133,16 @@ export async function orderFromShop(page, base, { amount, currency, method = '',
   return page.evaluate(() => new URLSearchParams(location.search).get('order'));
 }
 
+/** The widget API calls `page` makes from now on, answered, as `"<call> <status>"` (`"pay 404"`). */
+export function checkoutCalls(page) {
+  const calls = [];
+  page.on('response', (r) => {
+    const p = new URL(r.url()).pathname;
+    if (p.startsWith('/api/v1/checkout/')) calls.push(`${p.slice('/api/v1/checkout/'.length)} ${r.status()}`);
+  });
+  return calls;
+}
+
 /** Text of the widget's shadow root (all of it), for assertions. */
 export async function widgetText(page) {
   return page.evaluate(() => {

@@ -2,7 +2,7 @@
 // form → partner page (approve or decline) → back to the shop → result → signed callback.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback, widgetText, shot, eventually } from '../lib/harness.js';
+import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback, widgetText, shot, eventually, checkoutCalls } from '../lib/harness.js';
 
 const SEED_CALLBACK_KEYS = ['project_id', 'payment', 'customer', 'operation', 'signature'];
 const SEED_OPERATION_KEYS = ['id', 'type', 'status', 'date', 'created_date', 'request_id', 'sum_initial', 'sum_converted', 'code', 'message', 'provider'];
@@ -71,11 +71,7 @@ for (const name of BROWSERS) {
       const short = await startSandbox(['--session-ttl', '1']);
       try {
         const page = await newPage(browser);
-        const calls = [];
-        page.on('response', (r) => {
-          const p = new URL(r.url()).pathname;
-          if (p.startsWith('/api/v1/checkout/')) calls.push(`${p.slice('/api/v1/checkout/'.length)} ${r.status()}`);
-        });
+        const calls = checkoutCalls(page);
         await orderFromShop(page, short.url, { amount: '100.00', currency: 'KES', method: 'card-partner', email: 'customer@example.com' });
         const phone = await page.waitForSelector('>>> input[name="customer_phone"]', { timeout: 15000 });
         await phone.type('254712345678');

@@ -8,7 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import jsQR from 'jsqr';
-import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback, widgetText, shot, eventually } from '../lib/harness.js';
+import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback, widgetText, shot, eventually, checkoutCalls } from '../lib/harness.js';
 
 const REFERENCE = /^\d{3}-\d{3}-\d{3}$/;
 const SEED_CALLBACK_KEYS = ['project_id', 'payment', 'customer', 'operation', 'signature'];
@@ -130,11 +130,7 @@ for (const name of BROWSERS) {
       const short = await startSandbox(['--session-ttl', '2']);
       try {
         const { page, paymentId, reference } = await codeFromShop(short);
-        const calls = [];
-        page.on('response', (r) => {
-          const p = new URL(r.url()).pathname;
-          if (p.startsWith('/api/v1/checkout/')) calls.push(`${p.slice('/api/v1/checkout/'.length)} ${r.status()}`);
-        });
+        const calls = checkoutCalls(page);
         const setHidden = (hidden) => page.evaluate((h) => {
           Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
           document.dispatchEvent(new Event('visibilitychange'));
