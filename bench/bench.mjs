@@ -10,7 +10,11 @@
 //      from the sandbox, which compresses /pkg per request); BENCH_TRACE=dir also takes one
 //      Chromium trace per side at 1x CPU and prints where the main thread's time went
 //      (BENCH_TRACE_LATENCY_MS adds latency to those loads, BENCH_TRACE_CPU=4 throttles them);
-//      BENCH_CHROME_ARGS: extra Chromium flags (e.g. --js-flags=--no-wasm-lazy-compilation, tried: slower).
+//      BENCH_CHROME_ARGS: extra Chromium flags (e.g. --js-flags=--no-wasm-lazy-compilation, tried: slower);
+//      BENCH_PROFILE=N: only N profiled loads of our fast page (V8 CPU profile sampled every
+//      100 us, BENCH_PROFILE_CPU=4 throttles), printed as inclusive time per function until
+//      interactive, per load (wasm names need an EPAY_KEEP_NAMES=1 build); BENCH_PROFILE_FOCUS=name
+//      also splits that function's time among its direct callees.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -46,6 +50,8 @@ const ADYEN_METHODS = ['doku_alfamart', 'oxxo', 'ideal'];
 
 // BENCH_TRACE=dir: also one traced load per side, summarized (main thread and requests).
 const TRACE = process.env.BENCH_TRACE || null;
+const PROFILE = Number(process.env.BENCH_PROFILE || 0); // BENCH_PROFILE=N: N profiled loads of the fast page, then exit
+const PROFILE_CPU = Number(process.env.BENCH_PROFILE_CPU || 1);
 const TRACE_LATENCY = Number(process.env.BENCH_TRACE_LATENCY_MS || 0); // added to each traced request
 const TRACE_CPU = Number(process.env.BENCH_TRACE_CPU || 1); // CPU throttling of the traced loads
 const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timing', 'loading', 'netlog', 'disabled-by-default-devtools.timeline',
@@ -288,7 +294,7 @@ function screenChange(kind, index, needForm) {
 
 // ---------------------------------------------------------------- one load
 
-async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settleMs = 400, afterClickMs = 0, needForm = false, trace = null }) {
+async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settleMs = 400, afterClickMs = 0, needForm = false, trace = null, profile = false }) {
   const context = await browser.createBrowserContext(); // incognito: cold HTTP cache, new connections
   try {
     const page = await context.newPage();
@@ -308,6 +314,11 @@ async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settl
     if (latency) await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: -1, uploadThroughput: -1 });
     await page.evaluateOnNewDocument(instrument, kind);
     if (trace) await page.tracing.start({ path: trace, categories: TRACE_CATEGORIES });
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(url, { waitUntil: 'load', timeout: 60000 });
     let timer;
     const tti = await Promise.race([
@@ -315,6 +326,7 @@ async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settl
       new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${kind}: no enabled picker buttons in 60 s; page errors: ${errors.join('; ')}`)), 60000); }),
     ]).finally(() => clearTimeout(timer));
     if (trace) { await sleep(50); await page.tracing.stop(); }
+    const cpuProfile = profile ? (await cdp.send('Profiler.stop')).profile : null;
     // Where the time went (resource timing, ms from navigation start).
     const timeline = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0];
@@ -329,10 +341,42 @@ async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settl
       change = await page.evaluate(screenChange, kind, click, needForm);
       if (afterClickMs) await sleep(afterClickMs);
     }
-    return { tti, change, timeline, requests: [...reqs.values()], errors };
+    return { tti, change, timeline, requests: [...reqs.values()], errors, cpuProfile };
   } finally {
     await context.close();
   }
+}
+
+// Inclusive sampled time per function (a function counted once per sample however deep it
+// recurs), from CDP profiles, until `until` ms after the profile's start. Idle excluded.
+// With `focus`, also the time of each direct callee of the functions so named.
+function inclusive(profiles, focus = null) {
+  const total = new Map(); const callees = new Map(); let all = 0;
+  for (const { profile } of profiles) {
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+    profile.samples.forEach((id, k) => {
+      const w = (profile.timeDeltas[k + 1] || 0) / 1000;
+      const top = byId.get(id)?.callFrame.functionName || '';
+      if (/^\((idle|program|garbage collector)\)$/.test(top)) return;
+      all += w;
+      const seen = new Set(); const seenCallee = new Set(); let below = null;
+      for (let n = id; n !== undefined; n = parent.get(n)) {
+        const f = byId.get(n).callFrame;
+        const name = `${(f.functionName || '(anonymous)').replace(/::h[0-9a-f]{16}$/, '')}${f.url && !/\.wasm$/.test(f.url) ? ` ${f.url.split('/').pop()}` : ''}`;
+        if (focus && name === focus && !seenCallee.has(below)) {
+          seenCallee.add(below);
+          callees.set(below ?? '(self)', (callees.get(below ?? '(self)') || 0) + w);
+        }
+        below = name;
+        if (name === '(root)' || seen.has(name)) continue;
+        seen.add(name);
+        total.set(name, (total.get(name) || 0) + w);
+      }
+    });
+  }
+  return { all, rows: [...total].sort((a, b) => b[1] - a[1]), callees: [...callees].sort((a, b) => b[1] - a[1]) };
 }
 
 // ---------------------------------------------------------------- statistics and printing
@@ -386,6 +430,23 @@ async function main() {
     log('warm-up ...');
     await load(browser, { kind: 'ours', url: await ours.page() });
     await load(browser, { kind: 'adyen', url: adyenUrl });
+    if (PROFILE) {
+      const profiles = [];
+      for (let i = 0; i < PROFILE; i++) {
+        const res = await load(browser, { kind: 'ours', url: await ours.page('KES', true), click: null, cpu: PROFILE_CPU, profile: true });
+        profiles.push({ profile: res.cpuProfile, tti: res.tti });
+      }
+      const { all, rows, callees } = inclusive(profiles, process.env.BENCH_PROFILE_FOCUS || null);
+      console.log(`\nfast page, ${PROFILE} loads at ${PROFILE_CPU}x CPU: interactive at ${profiles.map((p) => p.tti.toFixed(0)).join(', ')} ms; ` +
+        `${(all / PROFILE).toFixed(1)} ms of main-thread work sampled per load (until the profile stopped, just after interactive)`);
+      console.log('inclusive time per load (ms), top 70:');
+      for (const [k, v] of rows.slice(0, 70)) console.log(`  ${(v / PROFILE).toFixed(2).padStart(7)}  ${k.slice(0, 130)}`);
+      if (callees.length) {
+        console.log(`direct callees of ${process.env.BENCH_PROFILE_FOCUS} (ms per load):`);
+        for (const [k, v] of callees.slice(0, 40)) console.log(`  ${(v / PROFILE).toFixed(2).padStart(7)}  ${k.slice(0, 130)}`);
+      }
+      return;
+    }
     if (TRACE) {
       // One traced load of each page at 1x CPU: the renderer's main thread and the network,
       // from navigation start to interactive (the profile behind "where the time goes").
