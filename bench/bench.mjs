@@ -348,7 +348,8 @@ async function load(browser, { kind, url, cpu = 1, latency = 0, click = 0, settl
 }
 
 // Inclusive sampled time per function (a function counted once per sample however deep it
-// recurs), from CDP profiles, until `until` ms after the profile's start. Idle excluded.
+// recurs), from CDP profiles taken from before navigation until just after interactive.
+// Idle, (program) and GC samples are left out.
 // With `focus`, also the time of each direct callee of the functions so named.
 function inclusive(profiles, focus = null) {
   const total = new Map(); const callees = new Map(); let all = 0;
