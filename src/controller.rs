@@ -207,6 +207,10 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
         None => Checkout::new(url_policy(&base_url)),
         Some(e) => Checkout::failed(url_policy(&base_url), e),
     };
+    // Every `open` answer, handed over or fetched, must be for what the merchant signed.
+    if let Some(r) = &request {
+        checkout.expect(epay_core::flow::Signed::of(r));
+    }
     // The answer the page already had (`options.opened`), taken now: the first screen drawn
     // is the one it asks for (the picker), with no loading screen and no task in between.
     let transport = match transport {

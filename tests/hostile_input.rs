@@ -6,6 +6,7 @@ mod support;
 
 use epay_core::callback::PaymentStatus;
 use epay_core::catalog::CustomerField;
+use epay_core::params::CustomerData;
 use epay_core::protocol::PaymentView;
 use epay_core::redirect::{FormBody, HttpMethod};
 use epay_core::{MethodCode, RedirectData};
@@ -124,5 +125,131 @@ async fn the_pay_request_carries_the_signed_return_url() {
         assert_eq!(fake.pay_requests.borrow()[0].return_url, expected);
         h.destroy();
         box_.remove();
+    }
+}
+
+/// Issue 25, item 7: a pre-opened answer (`options.opened`, the fast page) for another
+/// amount showed KES 1.00 for a payment signed at KES 100.00. Now the error screen, and
+/// `onError` naming the parameter; nothing is drawn to pay with.
+#[wasm_bindgen_test]
+async fn an_opened_answer_for_another_amount_is_refused_naming_it() {
+    let p = params("KES", 10_000);
+    let body = js_sys::JSON::stringify(&p).unwrap().as_string().unwrap();
+    let on_error = Recorder::new();
+    set(&p, "onError", on_error.function().clone());
+    let answer = serde_json::to_string(&opened("KES", 100, CustomerData::default(), None)).unwrap();
+    let given = object(&[("status", 200.into()), ("text", answer.into())]);
+    let early = object(&[
+        ("url", [SANDBOX, "/api/v1/checkout/open"].concat().into()),
+        ("body", body.into()),
+        ("answer", js_sys::Promise::resolve(&given).into()),
+        ("abort", js_sys::Function::new_no_args("").into()),
+        ("ready", given),
+    ]);
+    let box_ = container();
+    let h = epay_widget::run(p, options_in(&box_), early).unwrap_or_else(|e| panic!("run: {e}"));
+    let root = shadow(&host_in(&box_));
+    assert_eq!(screen(&root), "error");
+    sleep(0).await;
+    assert_eq!(on_error.count(), 1);
+    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("payment_amount"));
+    assert_eq!(get(&on_error.last(), "code").as_string().as_deref(), Some("protocol"));
+    assert!(root.query_selector("button[data-method]").unwrap().is_none(), "nothing offered to pay with");
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("payment_amount") || text.contains("100.00"), "says so: {text}");
+    h.destroy();
+    box_.remove();
+}
+
+/// Issue 25, item 7, the same rule for an answer the platform sent: another currency or a
+/// method the signed parameters do not allow is refused too.
+#[wasm_bindgen_test]
+async fn a_fetched_open_answer_that_differs_from_the_signed_parameters_is_refused() {
+    for (answer, param) in [
+        (opened("USD", 10_000, CustomerData::default(), None), "payment_currency"),
+        (opened("KES", 10_000, CustomerData::default(), Some(MethodCode::EpayCash)), "force_payment_method"),
+    ] {
+        let fake = Fake::new();
+        *fake.open.borrow_mut() = Some(Ok(answer));
+        let on_error = Recorder::new();
+        let p = params("KES", 10_000);
+        set(&p, "onError", on_error.function().clone());
+        let box_ = container();
+        let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+        let root = shadow(&host_in(&box_));
+        until("the error screen", || screen(&root) == "error").await;
+        assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some(param));
+        assert_eq!(fake.count("pay"), 0);
+        h.destroy();
+        box_.remove();
+    }
+}
+
+/// Issue 25, item 6: `run()` with 100,000 parameter keys in descending order held the
+/// main thread for 2.1 s (one sorted insert per key) and then called the platform. Now the
+/// set is refused at once, naming the limit, and `onError` hears of it.
+#[wasm_bindgen_test]
+async fn run_refuses_an_oversized_parameter_set_at_once_naming_the_limit() {
+    for count in [100_000, epay_core::params::MAX_PARAMS + 1] {
+        let p = params("KES", 10_000);
+        for i in (0..count).rev() {
+            set(&p, &format!("k{i:06}"), "v");
+        }
+        let on_error = Recorder::new();
+        set(&p, "onError", on_error.function().clone());
+        let box_ = container();
+        let started = js_sys::Date::now();
+        let fake = Fake::new();
+        let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
+        let took = js_sys::Date::now() - started;
+        let root = shadow(&host_in(&box_));
+        until("the error screen", || screen(&root) == "error").await;
+        assert_eq!(on_error.count(), 1, "{count}");
+        assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("params"));
+        let message = get(&on_error.last(), "message").as_string().unwrap_or_default();
+        assert!(message.contains(&epay_core::params::MAX_PARAMS.to_string()), "names the limit: {message}");
+        assert_eq!(fake.count("open"), 0, "nothing sent");
+        // A bound far above the linear cost (milliseconds) and far below the quadratic one.
+        assert!(took < 1000.0, "{count} keys took {took} ms");
+        h.destroy();
+        box_.remove();
+    }
+}
+
+/// Issue 25, item 4: a language pack that is `null` threw an uncaught TypeError in the
+/// merchant's page (`Object.entries(null)`); the other bad shapes fell back to English.
+/// Every shape now falls back with one console warning, and the widget goes on.
+#[wasm_bindgen_test]
+async fn every_bad_language_pack_falls_back_to_english_with_one_warning() {
+    use epay_core::i18n::Lang;
+    use epay_widget::view::packs;
+    let console: wasm_bindgen::JsValue = js_sys::Reflect::get(&js_sys::global(), &"console".into()).unwrap();
+    let real_warn = get(&console, "warn");
+    for (what, pack) in [
+        ("null", "Promise.resolve(null)"),
+        ("undefined", "Promise.resolve(undefined)"),
+        ("an array", "Promise.resolve([])"),
+        ("a string", "Promise.resolve('Title')"),
+        ("a number", "Promise.resolve(5)"),
+        ("wrong types", "Promise.resolve({ Title: 5, Pay: null })"),
+        ("truncated JSON", "Promise.reject(new SyntaxError('Unexpected end of JSON input'))"),
+    ] {
+        let warnings = Recorder::new();
+        js_sys::Reflect::set(&console, &"warn".into(), warnings.function()).unwrap();
+        packs::set_loader(js_sys::Function::new_with_args("code", &["return ", pack].concat()));
+        let done = Rc::new(RefCell::new(false));
+        let d = done.clone();
+        packs::fetch(Lang::Ru, move || *d.borrow_mut() = true);
+        for _ in 0..50 {
+            if *done.borrow() {
+                break;
+            }
+            sleep(10).await;
+        }
+        js_sys::Reflect::set(&console, &"warn".into(), &real_warn).unwrap();
+        assert!(*done.borrow(), "{what}: the widget goes on");
+        assert_eq!(warnings.count(), 1, "{what}: one warning");
+        let text = warnings.last().as_string().unwrap_or_default();
+        assert!(text.contains("ru") && text.contains("English"), "{what}: {text}");
     }
 }

@@ -7,7 +7,8 @@ use crate::callback::PaymentStatus;
 use crate::catalog::{CustomerField, FieldProblem, MethodCode};
 use crate::epay_cash::{CodeDataError, EpayCode};
 use crate::error_code::ErrorCode;
-use crate::params::CustomerData;
+use crate::money::MinorUnits;
+use crate::params::{CustomerData, PaymentRequest};
 use crate::protocol::{ApiError, NextAction, OpenResponse, PaymentView};
 use crate::redirect::{RedirectData, RedirectError, UrlPolicy};
 
@@ -64,6 +65,64 @@ impl CallFailure {
             CallFailure::Rejected(e) => e.error.param.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// What the merchant signed that an `open` answer must repeat: the answer is drawn (the
+/// amount, the methods) and paid against, so an answer for another payment is refused,
+/// whether the page handed it over (`options.opened`) or the platform sent it (issue 25:
+/// an `opened` with another amount showed KES 1.00 for a payment signed at KES 100.00).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub project_id: u64,
+    pub payment_id: String,
+    pub amount: MinorUnits,
+    pub currency: String,
+    /// The methods the signed parameters allow: the forced one, or every one that fits.
+    pub methods: Vec<MethodCode>,
+    pub forced: Option<MethodCode>,
+}
+
+impl Signed {
+    pub fn of(r: &PaymentRequest) -> Signed {
+        Signed {
+            project_id: r.project_id,
+            payment_id: r.payment_id.clone(),
+            amount: r.amount,
+            currency: r.currency.clone(),
+            methods: r.methods.clone(),
+            forced: r.forced_method,
+        }
+    }
+
+    /// The first thing `open` answered that the merchant did not sign, as the error to show.
+    pub fn mismatch(&self, open: &OpenResponse) -> Option<WidgetError> {
+        let (param, said, signed) = if open.project_id != self.project_id {
+            ("project_id", open.project_id.to_string(), self.project_id.to_string())
+        } else if open.payment_id != self.payment_id {
+            ("payment_id", open.payment_id.clone(), self.payment_id.clone())
+        } else if open.currency != self.currency {
+            ("payment_currency", open.currency.clone(), self.currency.clone())
+        } else if open.amount != self.amount {
+            ("payment_amount", open.amount.format_plain(&open.currency), self.amount.format_plain(&self.currency))
+        } else if let Some(m) = open
+            .methods
+            .iter()
+            .map(|o| o.code)
+            .chain(open.forced_method)
+            .find(|m| !self.methods.contains(m) || self.forced.is_some_and(|f| f != *m))
+        {
+            let allowed: Vec<&str> = self.methods.iter().map(|m| m.as_str()).collect();
+            ("force_payment_method", m.as_str().to_string(), allowed.join(", "))
+        } else {
+            return None;
+        };
+        Some(WidgetError {
+            code: ErrorCode::Protocol,
+            param: Some(param.into()),
+            message: [param, ": the checkout's answer says ", &said, ", the signed parameters ", &signed, "; nothing was paid"].concat(),
+            retryable: false,
+        })
     }
 }
 
@@ -217,6 +276,8 @@ pub struct Checkout {
     reopened: bool,
     /// `onReady` went out (once per checkout, even if it opens again).
     ready: bool,
+    /// What every `open` answer must repeat (set by the widget from the signed parameters).
+    signed: Option<Signed>,
     following: bool,
     poll_attempt: u32,
     poll_failures: u32,
@@ -253,6 +314,7 @@ impl Checkout {
             reopening: false,
             reopened: false,
             ready: false,
+            signed: None,
             following: false,
             poll_attempt: 0,
             poll_failures: 0,
@@ -294,6 +356,43 @@ impl Checkout {
         self.following = false;
         self.session = None;
         vec![Effect::CancelPoll, Effect::CallOpen]
+    }
+
+    /// An `open` answer that matches what the merchant signed.
+    fn opened(&mut self, open: OpenResponse) -> Vec<Effect> {
+        // Open again after an expired session: pay what the customer already sent,
+        // unless the payment moved on meanwhile (then show where it is).
+        if std::mem::take(&mut self.reopening) {
+            self.reopened = true;
+            self.paying = false;
+            let view = open.payment.clone();
+            self.session = Some(open);
+            return match self.last_pay.clone() {
+                Some((m, c)) if view.status.is_none() => self.pay(m, c),
+                _ => self.show(view, false),
+            };
+        }
+        if open.methods.is_empty() && open.payment.status.is_none() {
+            let e = WidgetError {
+                code: ErrorCode::NoMethod,
+                param: Some("payment_currency".into()),
+                message: ["no payment method accepts ", &open.amount.format_plain(&open.currency)].concat(),
+                retryable: false,
+            };
+            return self.fail(e);
+        }
+        self.customer = open.customer.clone();
+        self.method = open.payment.method.or(open.forced_method);
+        let view = open.payment.clone();
+        self.session = Some(open);
+        let mut fx = if std::mem::replace(&mut self.ready, true) { vec![] } else { vec![Effect::Emit(Event::Ready)] };
+        fx.extend(self.show(view, false));
+        fx
+    }
+
+    /// Every `open` answer from now on must repeat `signed` ([`Signed::mismatch`]).
+    pub fn expect(&mut self, signed: Signed) {
+        self.signed = Some(signed);
     }
 
     fn fail(&mut self, e: WidgetError) -> Vec<Effect> {
@@ -398,37 +497,14 @@ impl Checkout {
                 self.paying = false;
                 self.fail(WidgetError::from_failure(&f))
             }
-            // Open again after an expired session: pay what the customer already sent,
-            // unless the payment moved on meanwhile (then show where it is).
-            Msg::Opened(Ok(open)) if self.reopening => {
-                self.reopening = false;
-                self.reopened = true;
-                self.paying = false;
-                let view = open.payment.clone();
-                self.session = Some(open);
-                match self.last_pay.clone() {
-                    Some((m, c)) if view.status.is_none() => self.pay(m, c),
-                    _ => self.show(view, false),
+            Msg::Opened(Ok(open)) => match self.signed.as_ref().and_then(|s| s.mismatch(&open)) {
+                Some(e) => {
+                    self.reopening = false;
+                    self.paying = false;
+                    self.fail(e)
                 }
-            }
-            Msg::Opened(Ok(open)) => {
-                if open.methods.is_empty() && open.payment.status.is_none() {
-                    let e = WidgetError {
-                        code: ErrorCode::NoMethod,
-                        param: Some("payment_currency".into()),
-                        message: format!("no payment method accepts {} {}", open.amount.format_plain(&open.currency), ""),
-                        retryable: false,
-                    };
-                    return self.fail(e);
-                }
-                self.customer = open.customer.clone();
-                self.method = open.payment.method.or(open.forced_method);
-                let view = open.payment.clone();
-                self.session = Some(open);
-                let mut fx = if std::mem::replace(&mut self.ready, true) { vec![] } else { vec![Effect::Emit(Event::Ready)] };
-                fx.extend(self.show(view, false));
-                fx
-            }
+                None => self.opened(open),
+            },
             Msg::MethodChosen(m) => {
                 if !matches!(self.screen, Screen::Picker | Screen::Fields { .. }) || !self.methods().contains(&m) || self.paying {
                     return vec![];
@@ -609,6 +685,63 @@ mod tests {
         assert_eq!(fx, vec![Effect::CallOpen]);
         let fx = c.update(Msg::Opened(Ok(o)));
         (c, fx)
+    }
+
+    fn signed(forced: Option<MethodCode>) -> Signed {
+        Signed {
+            project_id: 250,
+            payment_id: "X03936".into(),
+            amount: MinorUnits(10000),
+            currency: "KES".into(),
+            methods: vec![MethodCode::CardPartner],
+            forced,
+        }
+    }
+
+    /// Issue 25, item 7: an answer for another amount, currency, payment or method set is
+    /// refused before anything is drawn or paid, naming the parameter.
+    #[test]
+    fn an_open_answer_that_differs_from_the_signed_parameters_is_refused() {
+        let card = [(MethodCode::CardPartner, &[][..])];
+        let cases: Vec<(&str, OpenResponse, Option<MethodCode>)> = vec![
+            ("payment_amount", OpenResponse { amount: MinorUnits(100), ..open("KES", &card, None) }, None),
+            ("payment_currency", open("USD", &card, None), None),
+            ("payment_id", OpenResponse { payment_id: "other".into(), ..open("KES", &card, None) }, None),
+            ("project_id", OpenResponse { project_id: 1234, ..open("KES", &card, None) }, None),
+            ("force_payment_method", open("KES", &[(MethodCode::EpayCash, &[])], None), None),
+            (
+                "force_payment_method",
+                open("KES", &[(MethodCode::CardPartner, &[]), (MethodCode::Paydala, &[])], Some(MethodCode::CardPartner)),
+                Some(MethodCode::CardPartner),
+            ),
+        ];
+        for (param, answer, forced) in cases {
+            let (mut c, _) = Checkout::new(SANDBOX);
+            c.expect(signed(forced));
+            let fx = c.update(Msg::Opened(Ok(answer)));
+            let Screen::Error(e) = &c.screen else { panic!("{param}: {:?}", c.screen) };
+            assert_eq!((e.code, e.param.as_deref()), (ErrorCode::Protocol, Some(param)), "{}", e.message);
+            assert!(e.message.starts_with(param) && e.message.contains("signed"), "{}", e.message);
+            assert!(!fx.iter().any(|f| matches!(f, Effect::CallPay { .. } | Effect::Emit(Event::Ready))), "{fx:?}");
+            assert!(c.session.is_none(), "{param}: nothing to pay with");
+        }
+        let (mut c, _) = Checkout::new(SANDBOX);
+        c.expect(signed(None));
+        assert_eq!(c.update(Msg::Opened(Ok(open("KES", &card, None)))), vec![Effect::Emit(Event::Ready)]);
+        assert_eq!(c.screen, Screen::Picker);
+    }
+
+    #[test]
+    fn a_renewed_session_for_another_amount_is_refused_and_nothing_is_paid_again() {
+        let (mut c, _) = Checkout::new(SANDBOX);
+        c.expect(signed(None));
+        c.update(Msg::Opened(Ok(open("KES", &[(MethodCode::CardPartner, &[])], None))));
+        assert!(c.update(Msg::MethodChosen(MethodCode::CardPartner)).iter().any(|f| matches!(f, Effect::CallPay { .. })));
+        assert_eq!(c.update(session_gone()), vec![Effect::CancelPoll, Effect::CallOpen]);
+        let cheaper = OpenResponse { amount: MinorUnits(100), ..open("KES", &[(MethodCode::CardPartner, &[])], None) };
+        let fx = c.update(Msg::Opened(Ok(cheaper)));
+        assert!(!fx.iter().any(|f| matches!(f, Effect::CallPay { .. })), "{fx:?}");
+        assert!(matches!(&c.screen, Screen::Error(e) if e.param.as_deref() == Some("payment_amount")));
     }
 
     #[test]

@@ -78,8 +78,22 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
     }
     let obj: &Object = value.unchecked_ref();
     let mut out = RunParams::default();
+    let keys = Object::keys(obj);
+    let limit = epay_core::params::MAX_PARAMS;
+    // An oversized set is refused at once, before any per-key work: only the handlers are
+    // looked up, by name, so that `onError` hears of it (issue 25: 100,000 keys held the
+    // page's main thread for 2.1 s).
+    if keys.length() as usize > limit + HANDLER_NAMES.len() {
+        for (slot, name) in out.handlers.0.iter_mut().zip(HANDLER_NAMES) {
+            *slot = Reflect::get(obj, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        }
+        out.problems.push(too_many(keys.length() as usize, limit));
+        return Ok(out);
+    }
     let body = Object::new();
-    for key in Object::keys(obj).iter() {
+    // Collected, then sorted once (`Params::from_pairs`): inserting one by one is quadratic.
+    let mut pairs = Vec::with_capacity(keys.length() as usize);
+    for key in keys.iter() {
         let Some(name) = key.as_string() else { continue };
         let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
         if let Some(f) = v.dyn_ref::<Function>() {
@@ -109,9 +123,14 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
         };
         // Nested objects are sent as they are; the flat check does not look at them.
         if let Some(s) = scalar {
-            out.params.insert(name.clone(), s);
+            pairs.push((name, s));
         }
         let _ = Reflect::set(&body, &key, &v);
+    }
+    out.params = Params::from_pairs(pairs);
+    if out.params.len() > limit {
+        out.problems.push(too_many(out.params.len(), limit));
+        return Ok(out);
     }
     match js_sys::JSON::stringify(&body) {
         Ok(s) => out.body = s.as_string().unwrap_or_default(),
@@ -121,6 +140,14 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
         }
     }
     Ok(out)
+}
+
+fn too_many(count: usize, limit: usize) -> ParamError {
+    ParamError::new(
+        "params",
+        "too_many",
+        [&count.to_string(), " keys sent; at most ", &limit.to_string(), " parameters are accepted"].concat(),
+    )
 }
 
 /// The text value of `key` in the JSON `body` the merchant signed (`return_url`).

@@ -35,6 +35,9 @@ pub fn fetch(lang: Lang, done: impl FnOnce() + 'static) {
     let Some(promise) = promise else { return done() };
     wasm_bindgen_futures::spawn_local(async move {
         match wasm_bindgen_futures::JsFuture::from(promise).await {
+            // `null`, `undefined`, a number or a string: `Object.entries` would throw on
+            // the first two, out of the widget and into the merchant's page (issue 25).
+            Ok(pack) if !pack.is_object() => warn(lang, "is not an object"),
             Ok(pack) => {
                 let list = js_sys::Object::entries(pack.unchecked_ref());
                 let entries: Vec<(String, String)> = list
@@ -46,14 +49,12 @@ pub fn fetch(lang: Lang, done: impl FnOnce() + 'static) {
                     .collect();
                 if let Err(e) = i18n::install_pack(lang, entries) {
                     let why = match e {
-                        i18n::PackError::Missing(k) => ["has no ", k].concat(),
-                        i18n::PackError::Placeholders(k) => [k, " has other placeholders than the English text"].concat(),
+                        i18n::PackError::Missing(k) => ["is from another version (has no ", k, ")"].concat(),
+                        i18n::PackError::Placeholders(k) => {
+                            ["is from another version (", k, " has other placeholders than the English text)"].concat()
+                        }
                     };
-                    web_sys::console::warn_1(
-                        &["[epay-widget] the ", lang.code(), " language pack is from another version (", &why, "): English instead"]
-                            .concat()
-                            .into(),
-                    );
+                    warn(lang, &why);
                 }
             }
             Err(e) => web_sys::console::warn_1(
@@ -70,4 +71,8 @@ pub fn fetch(lang: Lang, done: impl FnOnce() + 'static) {
         }
         done();
     });
+}
+
+fn warn(lang: Lang, why: &str) {
+    web_sys::console::warn_1(&["[epay-widget] the ", lang.code(), " language pack ", why, ": English instead"].concat().into());
 }
