@@ -21,10 +21,11 @@ cargo clippy -p epay-widget -p epay-codes --target wasm32-unknown-unknown --all-
 cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --features standalone --quiet -- -D warnings
 
 step "widget in headless Chrome and Firefox (wasm-bindgen-test)"
-# `standalone`: no loader here, so the widget draws QR codes and barcodes itself and has
-# every language built in; the codes module (pkg/epay_codes.wasm) and the language packs
-# (pkg/lang/) as shipped are what the end-to-end tests use.
-wasm-pack test --headless --chrome --firefox --mode no-install --features standalone
+# The plain command every wasm-pack user types: the crate switches `standalone` on for its own
+# tests (a dev-dependency on itself), since there is no loader here, so the widget draws QR
+# codes and barcodes itself and has every language built in; the codes module
+# (pkg/epay_codes.wasm) and the language packs (pkg/lang/) as shipped are what e2e uses.
+wasm-pack test --headless --chrome --firefox --mode no-install
 
 step "build: release widget and sandbox"
 bash scripts/build-widget.sh

@@ -97,30 +97,24 @@ impl Signed {
 
     /// The first thing `open` answered that the merchant did not sign, as the error to show.
     pub fn mismatch(&self, open: &OpenResponse) -> Option<WidgetError> {
-        let (param, said, signed) = if open.project_id != self.project_id {
-            ("project_id", open.project_id.to_string(), self.project_id.to_string())
+        let forced_other = |m: &MethodCode| !self.methods.contains(m) || self.forced.is_some_and(|f| f != *m);
+        let param = if open.project_id != self.project_id {
+            "project_id"
         } else if open.payment_id != self.payment_id {
-            ("payment_id", open.payment_id.clone(), self.payment_id.clone())
+            "payment_id"
         } else if open.currency != self.currency {
-            ("payment_currency", open.currency.clone(), self.currency.clone())
+            "payment_currency"
         } else if open.amount != self.amount {
-            ("payment_amount", open.amount.format_plain(&open.currency), self.amount.format_plain(&self.currency))
-        } else if let Some(m) = open
-            .methods
-            .iter()
-            .map(|o| o.code)
-            .chain(open.forced_method)
-            .find(|m| !self.methods.contains(m) || self.forced.is_some_and(|f| f != *m))
-        {
-            let allowed: Vec<&str> = self.methods.iter().map(|m| m.as_str()).collect();
-            ("force_payment_method", m.as_str().to_string(), allowed.join(", "))
+            "payment_amount"
+        } else if open.methods.iter().map(|o| o.code).chain(open.forced_method).any(|m| forced_other(&m)) {
+            "force_payment_method"
         } else {
             return None;
         };
         Some(WidgetError {
             code: ErrorCode::Protocol,
             param: Some(param.into()),
-            message: [param, ": the checkout's answer says ", &said, ", the signed parameters ", &signed, "; nothing was paid"].concat(),
+            message: [param, ": the checkout's answer is for another ", param, " than the signed parameters; nothing was paid"].concat(),
             retryable: false,
         })
     }

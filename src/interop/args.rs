@@ -83,7 +83,7 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
     // An oversized set is refused at once, before any per-key work: only the handlers are
     // looked up, by name, so that `onError` hears of it (issue 25: 100,000 keys held the
     // page's main thread for 2.1 s).
-    if keys.length() as usize > limit + HANDLER_NAMES.len() {
+    if keys.length() as usize > 2 * limit {
         for (slot, name) in out.handlers.0.iter_mut().zip(HANDLER_NAMES) {
             *slot = Reflect::get(obj, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok());
         }
@@ -91,8 +91,8 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
         return Ok(out);
     }
     let body = Object::new();
-    // Collected, then sorted once (`Params::from_pairs`): inserting one by one is quadratic.
-    let mut pairs = Vec::with_capacity(keys.length() as usize);
+    // At most `limit` + a handler per name reach this loop (checked above), so the sorted
+    // inserts stay a few thousand steps (a sort would cost kilobytes of wasm).
     for key in keys.iter() {
         let Some(name) = key.as_string() else { continue };
         let v = Reflect::get(obj, &key).unwrap_or(JsValue::UNDEFINED);
@@ -123,11 +123,10 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
         };
         // Nested objects are sent as they are; the flat check does not look at them.
         if let Some(s) = scalar {
-            pairs.push((name, s));
+            out.params.insert(name, s);
         }
         let _ = Reflect::set(&body, &key, &v);
     }
-    out.params = Params::from_pairs(pairs);
     if out.params.len() > limit {
         out.problems.push(too_many(out.params.len(), limit));
         return Ok(out);
