@@ -17,8 +17,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p epay-core --no-default-features --features merchant --all-targets --quiet -- -D warnings # no built-in languages, as in the widget
 # The widget and its browser tests as the browser gets them (wasm32), linted too: as
 # shipped (codes module, language packs) and standalone (as the browser tests run).
-cargo clippy -p epay-widget -p epay-codes --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
-cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --features standalone --quiet -- -D warnings
+# (`--lib` alone: the tests switch `standalone` on through the crate's dev-dependency on itself.)
+cargo clippy -p epay-widget --target wasm32-unknown-unknown --lib --quiet -- -D warnings
+cargo clippy -p epay-codes --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 step "widget in headless Chrome and Firefox (wasm-bindgen-test)"
 # The plain command every wasm-pack user types: the crate switches `standalone` on for its own
