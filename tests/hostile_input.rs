@@ -6,6 +6,7 @@ mod support;
 
 use epay_core::callback::PaymentStatus;
 use epay_core::catalog::CustomerField;
+use epay_core::flow::CallFailure;
 use epay_core::params::CustomerData;
 use epay_core::protocol::PaymentView;
 use epay_core::redirect::{FormBody, HttpMethod};
@@ -63,9 +64,16 @@ fn a_bad_currency_in_a_platform_answer_is_refused_by_the_decoder_naming_the_fiel
 
 #[wasm_bindgen_test]
 async fn a_bad_currency_in_the_open_answer_is_the_error_screen_and_on_error() {
-    let fake = Fake::new();
     let answer = r#"{"session":"s1","project_id":250,"payment_id":"X03936","amount":10000,"currency":"kes1","methods":[{"code":"card-partner","fields":[]}],"payment":{}}"#;
-    *fake.open.borrow_mut() = Some(epay_widget::api::decode(200, answer, decode_open));
+    let (error, _) = error_for_open_answer(epay_widget::api::decode(200, answer, decode_open)).await;
+    assert_eq!(get(&error, "param").as_string().as_deref(), Some("currency"));
+}
+
+/// Mounts `params("KES", 10_000)` whose `open` answers `answer`; waits for the error screen
+/// and returns what `onError` got, and how many `pay` calls went out.
+async fn error_for_open_answer(answer: Result<epay_core::protocol::OpenResponse, CallFailure>) -> (wasm_bindgen::JsValue, usize) {
+    let fake = Fake::new();
+    *fake.open.borrow_mut() = Some(answer);
     let on_error = Recorder::new();
     let p = params("KES", 10_000);
     set(&p, "onError", on_error.function().clone());
@@ -74,9 +82,9 @@ async fn a_bad_currency_in_the_open_answer_is_the_error_screen_and_on_error() {
     let root = shadow(&host_in(&box_));
     until("the error screen", || screen(&root) == "error").await;
     assert_eq!(on_error.count(), 1);
-    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("currency"));
     h.destroy();
     box_.remove();
+    (on_error.last(), fake.count("pay"))
 }
 
 fn capture() -> (Rc<RefCell<Vec<HtmlFormElement>>>, NavigateHook) {
@@ -134,18 +142,9 @@ async fn the_pay_request_carries_the_signed_return_url() {
 #[wasm_bindgen_test]
 async fn an_opened_answer_for_another_amount_is_refused_naming_it() {
     let p = params("KES", 10_000);
-    let body = js_sys::JSON::stringify(&p).unwrap().as_string().unwrap();
+    let early = early_ready(&p, &opened("KES", 100, CustomerData::default(), None));
     let on_error = Recorder::new();
     set(&p, "onError", on_error.function().clone());
-    let answer = serde_json::to_string(&opened("KES", 100, CustomerData::default(), None)).unwrap();
-    let given = object(&[("status", 200.into()), ("text", answer.into())]);
-    let early = object(&[
-        ("url", [SANDBOX, "/api/v1/checkout/open"].concat().into()),
-        ("body", body.into()),
-        ("answer", js_sys::Promise::resolve(&given).into()),
-        ("abort", js_sys::Function::new_no_args("").into()),
-        ("ready", given),
-    ]);
     let box_ = container();
     let h = epay_widget::run(p, options_in(&box_), early).unwrap_or_else(|e| panic!("run: {e}"));
     let root = shadow(&host_in(&box_));
@@ -169,19 +168,9 @@ async fn a_fetched_open_answer_that_differs_from_the_signed_parameters_is_refuse
         (opened("USD", 10_000, CustomerData::default(), None), "payment_currency"),
         (opened("KES", 10_000, CustomerData::default(), Some(MethodCode::EpayCash)), "force_payment_method"),
     ] {
-        let fake = Fake::new();
-        *fake.open.borrow_mut() = Some(Ok(answer));
-        let on_error = Recorder::new();
-        let p = params("KES", 10_000);
-        set(&p, "onError", on_error.function().clone());
-        let box_ = container();
-        let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
-        let root = shadow(&host_in(&box_));
-        until("the error screen", || screen(&root) == "error").await;
-        assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some(param));
-        assert_eq!(fake.count("pay"), 0);
-        h.destroy();
-        box_.remove();
+        let (error, pays) = error_for_open_answer(Ok(answer)).await;
+        assert_eq!(get(&error, "param").as_string().as_deref(), Some(param));
+        assert_eq!(pays, 0);
     }
 }
 

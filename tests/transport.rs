@@ -11,7 +11,7 @@ use epay_core::params::CustomerData;
 use epay_core::protocol::PayRequest;
 use epay_widget::api::{HttpTransport, Transport};
 use js_sys::{Array, Reflect};
-use support::{container, host_in, object, opened, options_in, params, screen, set, shadow, sleep, Recorder, SANDBOX};
+use support::{container, early_ready, host_in, opened, options_in, params, screen, set, shadow, sleep, Recorder};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -93,19 +93,10 @@ async fn an_answer_the_page_had_draws_the_picker_within_run_and_on_ready_after()
     let window = fetch.0.clone();
 
     let p = params("KES", 10000);
-    let body = js_sys::JSON::stringify(&p).unwrap().as_string().unwrap(); // what the loader sends (no handlers yet)
+    let early = early_ready(&p, &opened("KES", 10000, CustomerData::default(), None));
     let ready = Recorder::new();
     set(&p, "onReady", ready.function().clone());
     let el = container();
-    let answer = serde_json::to_string(&opened("KES", 10000, CustomerData::default(), None)).unwrap();
-    let given = object(&[("status", 200.into()), ("text", answer.into())]);
-    let early = object(&[
-        ("url", [SANDBOX, "/api/v1/checkout/open"].concat().into()),
-        ("body", body.into()),
-        ("answer", js_sys::Promise::resolve(&given).into()),
-        ("abort", js_sys::Function::new_no_args("").into()),
-        ("ready", given),
-    ]);
     let handle = epay_widget::run(p, options_in(&el), early).unwrap_or_else(|e| panic!("run: {e}"));
     let root = shadow(&host_in(&el));
     assert_eq!(screen(&root), "picker", "drawn within run");

@@ -226,3 +226,18 @@ pub async fn until(what: &str, cond: impl Fn() -> bool) {
     }
     panic!("timed out waiting for {what}");
 }
+
+/// The loader's early `open` for `params` when the page already had the `answer`
+/// (`options.opened`): `ready` at once, as `js/loader.js` hands it over.
+pub fn early_ready(params: &JsValue, answer: &OpenResponse) -> JsValue {
+    let body = js_sys::JSON::stringify(params).unwrap().as_string().unwrap(); // what the loader sends (no handlers yet)
+    let text = serde_json::to_string(answer).unwrap();
+    let given = object(&[("status", 200.into()), ("text", text.into())]);
+    object(&[
+        ("url", [SANDBOX, "/api/v1/checkout/open"].concat().into()),
+        ("body", body.into()),
+        ("answer", js_sys::Promise::resolve(&given).into()),
+        ("abort", js_sys::Function::new_no_args("").into()),
+        ("ready", given),
+    ])
+}
