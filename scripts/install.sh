@@ -54,12 +54,26 @@ npm_all() {
   npm_ci "$here/tools"
   if [ "$mode" = full ]; then
     npm_ci "$here/e2e"
+    # The official npm SDK (ecommpay), for the hosted Payment Page and signature tests.
+    npm_ci "$here/tools/sdk"
     # The bundler examples depend on the built widget as "file:../../pkg"; npm ci only links it.
     npm_ci "$here/www/example-vite"
     npm_ci "$here/www/example-webpack"
   fi
 }
+# The official Python SDK (ecommpay-sdk) in its own venv, for the same tests (issue 23).
+PY_SDK_VERSION=1.0.6
+py_sdk() {
+  local venv="${EPAY_PY_VENV:-$HOME/.cache/epay-py}"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('ecommpay-sdk') != '$PY_SDK_VERSION')" 2>/dev/null; then
+    return 0
+  fi
+  log "python venv $venv: ecommpay-sdk $PY_SDK_VERSION"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "ecommpay-sdk==$PY_SDK_VERSION"
+}
 [ "$mode" = full ] && bg apt_install
+[ "$mode" = full ] && bg py_sdk
 bg npm_all
 
 # --- CPU-bound: the Rust tools, one after another ----------------------------------------------
