@@ -10,7 +10,7 @@
 // the SDKs sign it), no null for Python (it signs `None`), no float that prints differently.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmSdk, pythonSignatures } from '../lib/official-sdks.js';
@@ -82,6 +82,16 @@ describe('our signature equals the official SDKs\'', () => {
       // Python signs None as "None": its half of the corpus has no null.
       if (seed % 2 === 0) corpus.push({ seed, secret, params, ours });
     }
+    // The corpus has what the issue names: nesting, lists, booleans, Unicode, separators.
+    const all = corpus.map((c) => JSON.stringify(c.params));
+    const kinds = {
+      nested: all.filter((j) => /:\{"/.test(j)).length,
+      list: all.filter((j) => /:\[./.test(j)).length,
+      boolean: all.filter((j) => /:(true|false)/.test(j)).length,
+      unicode: all.filter((j) => /[^\x00-\x7f]/.test(j)).length,
+      separators: all.filter((j) => /;[a-z_]+:/.test(j)).length,
+    };
+    for (const [kind, n] of Object.entries(kinds)) assert.ok(n >= 10, `only ${n} sets with ${kind}: ${JSON.stringify(kinds)}`);
     const theirs = pythonSignatures(corpus.map(({ secret, params }) => ({ secret, params })));
     corpus.forEach((c, i) => assert.equal(c.ours, theirs[i], `seed ${c.seed}: Python SDK differs on ${JSON.stringify(c.params)}`));
     assert.ok(corpus.length >= CASES / 2 - 1);
@@ -106,7 +116,9 @@ describe('our signature equals the official SDKs\'', () => {
 
   it('epay sign warns when the platform would refuse the set, and still signs it as the SDKs do', () => {
     const params = { project_id: 250, customer_last_name: 'Tan;payment_amount:1000;payment_amount_', payment_amount: 500000 };
-    const out = execFileSync(bin, ['sign', '--secret', 'k'], { input: JSON.stringify(params), stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8' });
-    assert.equal(out.trim(), npmSdk.signer(params, 'k'));
+    const out = spawnSync(bin, ['sign', '--secret', 'k'], { input: JSON.stringify(params), encoding: 'utf8' });
+    assert.equal(out.status, 0);
+    assert.equal(out.stdout.trim(), npmSdk.signer(params, 'k'));
+    assert.match(out.stderr, /warning: customer_last_name: .*;payment_amount:/);
   });
 });
