@@ -27,7 +27,12 @@ fn error_params(body: &Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn the_hosted_page_carries_the_query_as_data_under_the_strict_csp() {
     let sb = Sandbox::start().await;
-    let r = sb.http.get(sb.url("/payment?project_id=250&payment_description=%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")).send().await.unwrap();
+    let r = sb
+        .http
+        .get(sb.url("/payment?project_id=250&payment_description=%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert_eq!(csp, "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'");

@@ -422,7 +422,12 @@ mod platform_rules {
         }
         let (hms, mut rest) = time.split_at(8);
         let b = hms.as_bytes();
-        if !(two_digits(&hms[0..2], 0, 23) && b[2] == b':' && two_digits(&hms[3..5], 0, 59) && b[5] == b':' && two_digits(&hms[6..8], 0, 60)) {
+        if !(two_digits(&hms[0..2], 0, 23)
+            && b[2] == b':'
+            && two_digits(&hms[3..5], 0, 59)
+            && b[5] == b':'
+            && two_digits(&hms[6..8], 0, 60))
+        {
             return false;
         }
         if let Some(frac) = rest.strip_prefix('.') {
@@ -458,13 +463,19 @@ mod platform_rules {
             Rule::PositiveInt => int.is_some_and(|i| i > 0),
             Rule::Url => match text {
                 Some(s) => {
-                    return crate::redirect::check_url(s, crate::redirect::UrlPolicy { allow_loopback_http: true })
-                        .map_err(|e| format!("must be an absolute https URL (plain http only to 127.0.0.1, localhost or [::1] in the sandbox): {}", e.to_string().replacen("redirect_data.url: ", "", 1)))
+                    return crate::redirect::check_url(s, crate::redirect::UrlPolicy { allow_loopback_http: true }).map_err(|e| {
+                        format!(
+                            "must be an absolute https URL (plain http only to 127.0.0.1, localhost or [::1] in the sandbox): {}",
+                            e.to_string().replacen("redirect_data.url: ", "", 1)
+                        )
+                    })
                 }
                 None => false,
             },
             Rule::Country => text.is_some_and(|s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())),
-            Rule::Mode => text.is_some_and(|s| s.len() <= 64 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')),
+            Rule::Mode => text.is_some_and(|s| {
+                s.len() <= 64 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+            }),
             Rule::RedirectMode => matches!(text, Some("parent_page" | "iframe")),
             Rule::CardOperation => matches!(text, Some("sale" | "auth")),
             Rule::InterfaceType => text
@@ -479,7 +490,9 @@ mod platform_rules {
                 Scalar::Int(i) => (0..=9999).contains(i),
                 _ => text.is_some_and(|s| s.len() == 4 && all_digits(s)),
             },
-            Rule::AmountList => text.is_some_and(|s| s.split(',').all(|a| all_digits(a.trim()) && a.trim().parse::<u64>().is_ok_and(|n| n > 0))),
+            Rule::AmountList => {
+                text.is_some_and(|s| s.split(',').all(|a| all_digits(a.trim()) && a.trim().parse::<u64>().is_ok_and(|n| n > 0)))
+            }
             Rule::Base64 => text.is_some_and(|s| {
                 use base64::Engine as _;
                 !s.is_empty() && base64::engine::general_purpose::STANDARD.decode(s).is_ok()
@@ -1132,7 +1145,18 @@ mod tests {
             let mut p = base("KES", 10000);
             p.insert(key.into(), Scalar::Text("\u{1}not valid for anything but text".into()));
             let wrong = documented_problems(&p);
-            let text_rule = ["account_token", "billing_address", "billing_city", "billing_postal", "billing_region", "css_modal_wrap", "customer_city", "customer_state", "payment_extra_param", "target_element"];
+            let text_rule = [
+                "account_token",
+                "billing_address",
+                "billing_city",
+                "billing_postal",
+                "billing_region",
+                "css_modal_wrap",
+                "customer_city",
+                "customer_state",
+                "payment_extra_param",
+                "target_element",
+            ];
             if text_rule.contains(&key) {
                 assert!(wrong.is_empty(), "{key}: {wrong:?}");
                 p.insert(key.into(), Scalar::Bool(true));

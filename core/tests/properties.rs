@@ -175,7 +175,12 @@ fn no_accepted_splice(set: &Map<String, Value>) -> Result<(), TestCaseError> {
     let warned = !sign_checked(&doc, "k").warnings.is_empty();
     let mut p = to_params(set);
     p.insert("signature".into(), Scalar::Text("c2ln".into()));
-    prop_assert_eq!(warned, !PaymentRequest::set_problems(&p).is_empty(), "the signer warns exactly when the platform refuses how the set signs: {:?}", set);
+    prop_assert_eq!(
+        warned,
+        !PaymentRequest::set_problems(&p).is_empty(),
+        "the signer warns exactly when the platform refuses how the set signs: {:?}",
+        set
+    );
     if accepted(set) {
         let mut expected = as_text(set);
         expected.sort_by(|a, b| natural_cmp(&a.0, &b.0));

@@ -90,7 +90,8 @@ pub async fn page(RawQuery(query): RawQuery) -> Response {
     let params = match query_params(query.as_deref().unwrap_or_default()) {
         Ok(p) => p,
         Err(errs) => {
-            let items: String = errs.iter().map(|e| format!("<li data-param=\"{}\">{}</li>", escape(&e.param), escape(&e.to_string()))).collect();
+            let items: String =
+                errs.iter().map(|e| format!("<li data-param=\"{}\">{}</li>", escape(&e.param), escape(&e.to_string()))).collect();
             return html(
                 StatusCode::BAD_REQUEST,
                 format!(
