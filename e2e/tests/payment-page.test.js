@@ -117,6 +117,25 @@ describeInBrowsers('hosted Payment Page from the official SDKs', (name, env) => 
     await page.close();
   });
 
+  it('python SDK, card-partner KES: declined at the partner, then to redirect_fail_url', async () => {
+    const back = `${sandbox.url}/index.html`;
+    const params = { ...standard(METHODS[0], 'declined', back), customer_phone: '254712345678' };
+    const url = pythonUrl(sandbox.url, 250, PROJECTS[250], params);
+    const page = await newPage(browser);
+    await page.goto(url, { waitUntil: 'load' });
+    // The method is forced and nothing is missing: the checkout goes on to the partner.
+    await eventually(async () => /\/sim\/partner\/pay$/.test(page.url()), 20000, 'the partner page');
+    await page.waitForSelector('#decline', { timeout: 10000 });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#decline').click()]);
+    assert.equal(new URL(page.url()).pathname, '/payment');
+    await eventually(async () => /Payment declined/.test(await widgetText(page)), 15000, 'the decline on the Payment Page');
+    assert.equal(await page.$eval('#payment-return-link', (a) => a.href), `${back}?merchant=fail`);
+    await page.waitForNavigation({ waitUntil: 'load', timeout: 15000 });
+    assert.equal(page.url(), `${back}?redirect=fail`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   it('a URL whose parameters were changed after signing is refused by open, naming the signature', async () => {
     const url = new URL(pythonUrl(sandbox.url, 250, PROJECTS[250], defaults(METHODS[0], 'tampered')));
     url.searchParams.set('payment_amount', '1000');
