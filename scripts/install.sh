@@ -35,6 +35,8 @@ apt_install() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
+  # The official Python SDK's venv (py_sdk) needs ensurepip.
+  python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
   [ ${#need[@]} -eq 0 ] && return 0
   log "apt: ${need[*]}"
   local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -72,8 +74,8 @@ py_sdk() {
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "ecommpay-sdk==$PY_SDK_VERSION"
 }
-[ "$mode" = full ] && bg apt_install
-[ "$mode" = full ] && bg py_sdk
+apt_then_py_sdk() { apt_install; py_sdk; }
+[ "$mode" = full ] && bg apt_then_py_sdk
 bg npm_all
 
 # --- CPU-bound: the Rust tools, one after another ----------------------------------------------
