@@ -210,11 +210,20 @@ pub fn resplit_name<'a>(value: &str, names: impl IntoIterator<Item = &'a str>) -
 //    sorting after k (the items are sorted); so in the other set, the value of k holds
 //    `;X:` with X readable and later than k: rule 3 refuses it. (The proptest
 //    `accepted_sets_never_share_a_signing_string` in core/tests/properties.rs checks it.)
-// 5. What it costs. A value with `;X:` for a later X is refused even when the other reading
-//    would break another rule (a missing required parameter): accepting it would let two
-//    accepted sets share a string, since ambiguity is then decided by per-value rules
-//    nobody can enumerate. Our signers (`epay sign`, [`crate::signature::sign_checked`])
-//    still sign such a set byte for byte as the official SDKs do, and warn.
+//    `signature` and `frame_mode` are outside the string, as in every official SDK: sets
+//    differing only there share a signature by design (`frame_mode` only chooses how the
+//    page is shown; the platform decides nothing on it).
+// 5. What it costs, and what it leaves. Rule 3 refuses S as soon as the platform's reading
+//    of its string is another set S', even when S' would break another rule (a required
+//    parameter swallowed): to accept such an S, the platform would have to show that no
+//    other reading of the string passes every rule, a search over all the ways to split
+//    at each `;X:` (two sets S1, S2 both breaking rule 3, whose reading fails, would
+//    otherwise both be accepted). It stays one pass. What it leaves: a shop that signs
+//    such an S anyway (the official SDKs sign anything without a word) hands out a
+//    signature for the reading S', which the platform may accept; with a value the
+//    customer typed, that is issue 13's attack. So our signers (`epay sign`,
+//    [`crate::signature::sign_checked`]) sign S byte for byte as the SDKs do, but warn: a
+//    shop must not send a set with warnings.
 // 6. Nested documents (Gate, callbacks) have paths `a:b:c`; a path may also be a prefix of
 //    a later one, so [`later_item_nested`] flags `;X:` when some path starting with X could
 //    sort after the value's path (conservative; Gate's own checks are in gate.rs).
