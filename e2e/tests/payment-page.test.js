@@ -4,9 +4,15 @@
 // (card partner, out to the partner and back, then to redirect_success_url).
 import { it, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describeInBrowsers } from '../lib/each-browser.js';
 import { newPage, widgetText, eventually, waitForCallback, shot } from '../lib/harness.js';
-import { npmUrl, pythonUrl } from '../lib/official-sdks.js';
+import { npmUrl, pythonUrl, PYTHON } from '../lib/official-sdks.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const PROJECTS = { 250: 'sandbox-secret-250', 1234: 'sandbox-secret-1234' };
 // The three methods, each with the project that takes its currency in the sandbox.
@@ -134,6 +140,28 @@ describeInBrowsers('hosted Payment Page from the official SDKs', (name, env) => 
     assert.equal(page.url(), `${back}?redirect=fail`);
     assert.deepEqual(page.errors, []);
     await page.close();
+  });
+
+  it("the README's SDK examples build URLs that open the checkout", async () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### 1b.'), readme.indexOf('### 2.'));
+    const python = /```python\n([\s\S]*?)```/.exec(section)[1].replaceAll('http://127.0.0.1:8787', sandbox.url);
+    const js = /```js\n([\s\S]*?)```/.exec(section)[1].replaceAll('http://127.0.0.1:8787', sandbox.url);
+    const urls = [
+      execFileSync(PYTHON, ['-c', `${python}\nprint(url)`]).toString().trim(),
+      execFileSync(process.execPath, ['-e', `${js}\nconsole.log(url)`], { cwd: path.join(root, 'tools', 'sdk') }).toString().trim(),
+    ];
+    for (const url of urls) {
+      assert.ok(url.startsWith(`${sandbox.url}/payment?`), url);
+      const page = await newPage(browser);
+      const opened = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/checkout/open', { timeout: 20000 });
+      await page.goto(url, { waitUntil: 'load' });
+      const answer = await opened;
+      assert.equal(answer.status(), 200, JSON.stringify(await answer.json()));
+      await eventually(async () => /100\.00/.test(await widgetText(page)), 15000, 'the checkout');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    }
   });
 
   it('a URL whose parameters were changed after signing is refused by open, naming the signature', async () => {
