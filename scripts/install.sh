@@ -35,6 +35,8 @@ apt_install() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   command -v firefox-esr >/dev/null 2>&1 || need+=(firefox-esr)
+  # The official Python SDK's venv (py_sdk) needs ensurepip.
+  python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
   [ ${#need[@]} -eq 0 ] && return 0
   log "apt: ${need[*]}"
   local SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -54,12 +56,26 @@ npm_all() {
   npm_ci "$here/tools"
   if [ "$mode" = full ]; then
     npm_ci "$here/e2e"
+    # The official npm SDK (ecommpay), for the hosted Payment Page and signature tests.
+    npm_ci "$here/tools/sdk"
     # The bundler examples depend on the built widget as "file:../../pkg"; npm ci only links it.
     npm_ci "$here/www/example-vite"
     npm_ci "$here/www/example-webpack"
   fi
 }
-[ "$mode" = full ] && bg apt_install
+# The official Python SDK (ecommpay-sdk) in its own venv, for the same tests (issue 23).
+PY_SDK_VERSION=1.0.6
+py_sdk() {
+  local venv="${EPAY_PY_VENV:-$HOME/.cache/epay-py}"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('ecommpay-sdk') != '$PY_SDK_VERSION')" 2>/dev/null; then
+    return 0
+  fi
+  log "python venv $venv: ecommpay-sdk $PY_SDK_VERSION"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "ecommpay-sdk==$PY_SDK_VERSION"
+}
+apt_then_py_sdk() { apt_install; py_sdk; }
+[ "$mode" = full ] && bg apt_then_py_sdk
 bg npm_all
 
 # --- CPU-bound: the Rust tools, one after another ----------------------------------------------

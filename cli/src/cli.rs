@@ -21,7 +21,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read a JSON object on stdin and print its signature (HMAC-SHA512, Base64).
+    /// Read a JSON object on stdin and print its signature (HMAC-SHA512, Base64), byte for
+    /// byte the official SDKs'; warn on stderr when the platform would refuse the set.
     Sign {
         /// The project secret.
         #[arg(long)]
@@ -133,11 +134,13 @@ fn run_sign(secret: &str) -> ExitCode {
     if !doc.is_object() {
         return fail("sign", "stdin must be a JSON object of parameters");
     }
-    // Refuses a value that could be re-split into another parameter (issue 13).
-    match sign_checked(&doc, secret) {
-        Ok(signature) => println!("{signature}"),
-        Err(e) => return fail("sign", &e.to_string()),
+    // Signs what the official SDKs sign, byte for byte; says on stderr when the platform
+    // would refuse the set (issue 23), instead of refusing to sign it.
+    let signed = sign_checked(&doc, secret);
+    for w in &signed.warnings {
+        eprintln!("epay sign: warning: {w} (code {}); the signature is printed anyway", w.code);
     }
+    println!("{}", signed.signature);
     ExitCode::SUCCESS
 }
 

@@ -122,16 +122,20 @@ fn the_sandbox_binary_prints_its_url_first_and_serves() {
     assert!(resp.starts_with("HTTP/1.1 200") && resp.ends_with("ok"), "{resp}");
 }
 
-/// Issue 13: `epay sign` refuses a value that could be re-split into another parameter
-/// under the same signature, naming the parameter and the one it hides.
+/// Issue 23: `epay sign` signs what the official SDKs sign, byte for byte, and warns on
+/// stderr, naming the parameter and the rule, when the platform would refuse the set (a
+/// value the signing string reads as another parameter). Issue 13's value still warns.
 #[test]
-fn sign_refuses_a_value_that_hides_another_parameter() {
-    let out = epay(
-        &["sign", "--secret", "k"],
-        r#"{"project_id":250,"payment_amount":500000,"customer_last_name":"Tan;payment_amount:1000;payment_amount_"}"#,
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty());
+fn sign_signs_a_set_the_platform_refuses_and_warns() {
+    let set = r#"{"project_id":250,"payment_amount":500000,"customer_last_name":"Tan;payment_amount:1000;payment_amount_"}"#;
+    let out = epay(&["sign", "--secret", "k"], set);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_str(set).unwrap();
+    assert_eq!(text(&out.stdout).trim(), epay_core::signature::sign(&doc, "k"));
     let err = text(&out.stderr);
-    assert!(err.contains("customer_last_name: refused to sign") && err.contains(";payment_amount:"), "{err}");
+    assert!(err.contains("warning: customer_last_name:") && err.contains(";payment_amount:") && err.contains("separator"), "{err}");
+    // A set the platform accepts: no warning.
+    let out = epay(&["sign", "--secret", "k"], r#"{"payment_description":"a;b: c","customer_last_name":"O'Neil; Jr"}"#);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }

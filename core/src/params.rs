@@ -87,37 +87,87 @@ impl Params {
     }
 }
 
-/// The Payment Page parameters this platform knows: seed 002's base and customer
-/// parameters, `force_payment_method`, `language_code`, `payment_description`, our
-/// merchant-signed `return_url` (docs/protocol.md) and `signature`. Anything else is refused
-/// by name: a name the platform does not know is how a re-split signing string smuggles
-/// values in (issue 13: `payment_amount_;payment_amount`).
-pub const KNOWN_PARAMS: [&str; 14] = [
+/// The Payment Page parameters documented by the seeds (001/002 "Формат запросов": the base
+/// and customer parameters, `force_payment_method`) and by the official SDKs' Payment Page
+/// classes (`payment_page_sdk.payment.Payment` of PyPI `ecommpay-sdk` 1.0.6, `Payment` of npm
+/// `ecommpay` 0.1.7, which also add `interface_type` to every URL), plus our merchant-signed
+/// `return_url` (docs/protocol.md) and `signature`. Each has its own rule
+/// ([`PaymentRequest::parse_fields`] for the ones the widget reads, [`documented_problems`]
+/// for the others). Any other well-formed name is accepted and carried, with a warning
+/// ([`undocumented_params`]): the seeds allow any Payment Page parameter.
+pub const KNOWN_PARAMS: [&str; 57] = [
+    "account_token",
+    "baseurl",
+    "best_before",
+    "billing_address",
+    "billing_city",
+    "billing_country",
+    "billing_postal",
+    "billing_region",
+    "card_operation_type",
+    "cash_voucher_data",
+    "cashier_default_mode",
+    "cashier_force_mode",
+    "cashier_manual_input",
+    "cashier_max_value",
+    "cashier_min_value",
+    "cashier_predefined_amounts",
+    "close_on_missclick",
+    "css_modal_wrap",
+    "customer_city",
+    "customer_country",
+    "customer_day_of_birth",
     "customer_email",
     "customer_first_name",
     "customer_id",
     "customer_last_name",
     "customer_phone",
+    "customer_ssn",
+    "customer_state",
+    "force_acs_new_window",
     "force_payment_method",
+    "frame_mode",
+    "interface_type",
     "language_code",
+    "list_payment_block",
+    "merchant_fail_url",
+    "merchant_success_url",
+    "mode",
     "payment_amount",
     "payment_currency",
     "payment_description",
+    "payment_extra_param",
     "payment_id",
     "project_id",
+    "recurring_register",
+    "redirect",
+    "redirect_fail_mode",
+    "redirect_fail_url",
+    "redirect_on_mobile",
+    "redirect_success_mode",
+    "redirect_success_url",
+    "redirect_tokenize_mode",
+    "redirect_tokenize_url",
+    "region_code",
     "return_url",
     "signature",
+    "target_element",
+    "terminal_id",
 ];
 
-/// At most this many parameters in one request (the platform knows 14): refused before
-/// any other work, naming the limit.
+/// At most this many parameters in one request: refused before any other work, naming
+/// the limit.
 pub const MAX_PARAMS: usize = 64;
 /// At most this many characters in one value.
 pub const MAX_VALUE_CHARS: usize = 2048;
+/// At most this many characters in a parameter name.
+pub const MAX_NAME_CHARS: usize = 64;
 
 /// The name among `names` that `value` could be re-split into: the signature joins the
 /// parameters as `name:value;name:value`, so a value holding `;payment_amount:` signs
-/// exactly like a shorter value followed by another `payment_amount` (issue 13).
+/// exactly like a shorter value followed by another `payment_amount` (issue 13). Used by
+/// Gate's checks (core/src/gate.rs) and the demo shop; the Payment Page uses the
+/// structural rule of [`later_item`].
 pub fn resplit_name<'a>(value: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     if !value.contains(';') {
         return None;
@@ -125,6 +175,376 @@ pub fn resplit_name<'a>(value: &str, names: impl IntoIterator<Item = &'a str>) -
     names
         .into_iter()
         .find(|name| value.match_indices(';').any(|(i, _)| value[i + 1..].strip_prefix(*name).is_some_and(|rest| rest.starts_with(':'))))
+}
+
+// ---------------------------------------------------------------------------------------
+// Splicing, by structure (issue 23).
+//
+// The platform verifies the signature over the parameters it received, as received (JSON
+// body or query string): it never re-splits a joined string. The only danger is two
+// different sets with one signing string, hence one signature: a merchant signs S (with a
+// value the customer typed), the customer sends S' instead. For a flat Payment Page set
+// the signing string is `k1:v1;k2:v2;...;kn:vn`, the names sorted in natural order
+// ([`crate::signature::natural_cmp`]), `signature` and `frame_mode` left out.
+//
+// 1. Names. A name the platform reads is 1-64 of `A-Z a-z 0-9 _ - . [ ]` ([`is_param_name`]).
+//    So a name never holds `:` or `;`, and in an item the name ends at its first `:`.
+//    A name outside this alphabet is refused by name (code `name`): `a;b` would sign
+//    like two items, `a:b` like a nested path.
+// 2. The platform's one reading of a string T ([`read_flat`]): the first item's name runs
+//    to the first `:`; after that, a `;` starts a new item if and only if it is followed
+//    by `X:` where X is a readable name, not one the signer leaves out, that sorts AFTER
+//    the current item's name. Every real boundary of a sorted set is such a `;` (the next
+//    name is readable and sorts after), so the reading only goes wrong on a value
+//    holding `;X:` with X readable and later than the value's own name.
+// 3. The rule ([`later_item`], code `separator`): a set is refused iff some value of
+//    parameter k holds `;X:` with X readable, not left out by the signer, and
+//    `natural_cmp(X, k) == Greater`. Equivalently: iff the platform's reading of its
+//    signing string is a different set. A `;`, a `:`, `;X:` with X sorting before k
+//    (`note;a:b` in `payment_description`), or with X not a readable name (`a; b:c`) are
+//    all fine: no reading of the string can put an item there, because items are sorted.
+// 4. Why no two different accepted sets S ≠ S' share a string T: take the first `;` of T
+//    where one of them starts an item and the other does not. Up to there both read the
+//    same items, so the item running over that `;` has the same name k in both. The one
+//    that starts an item there starts it with `X:` where X is a readable name (rule 1)
+//    sorting after k (the items are sorted); so in the other set, the value of k holds
+//    `;X:` with X readable and later than k: rule 3 refuses it. (The proptest
+//    `accepted_sets_never_share_a_signing_string` in core/tests/properties.rs checks it.)
+//    `signature` and `frame_mode` are outside the string, as in every official SDK: sets
+//    differing only there share a signature by design (`frame_mode` only chooses how the
+//    page is shown; the platform decides nothing on it).
+// 5. What it costs, and what it leaves. Rule 3 refuses S as soon as the platform's reading
+//    of its string is another set S', even when S' would break another rule (a required
+//    parameter swallowed): to accept such an S, the platform would have to show that no
+//    other reading of the string passes every rule, a search over all the ways to split
+//    at each `;X:` (two sets S1, S2 both breaking rule 3, whose reading fails, would
+//    otherwise both be accepted). It stays one pass. What it leaves: a shop that signs
+//    such an S anyway (the official SDKs sign anything without a word) hands out a
+//    signature for the reading S', which the platform may accept; with a value the
+//    customer typed, that is issue 13's attack. So our signers (`epay sign`,
+//    [`crate::signature::sign_checked`]) sign S byte for byte as the SDKs do, but warn: a
+//    shop must not send a set with warnings.
+// 6. Nested documents (Gate, callbacks) have paths `a:b:c`; a path may also be a prefix of
+//    a later one, so [`later_item_nested`] flags `;X:` when some path starting with X could
+//    sort after the value's path (conservative; Gate's own checks are in gate.rs).
+// ---------------------------------------------------------------------------------------
+
+/// A name the platform reads as one parameter: 1-64 characters of ASCII letters, digits,
+/// `_`, `-`, `.`, `[`, `]` (never `:` or `;`, the signing string's separators).
+pub fn is_param_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'))
+}
+
+#[cfg(feature = "merchant")]
+pub use platform_rules::*;
+
+/// The platform's own checks (the sandbox, the CLI): not in the browser widget's wasm.
+#[cfg(feature = "merchant")]
+mod platform_rules {
+    use super::*;
+
+    /// The readable name `X` right after a `;` at byte `i` of `value`, when `;X:` follows.
+    fn name_after(value: &str, i: usize) -> Option<&str> {
+        let rest = &value[i + 1..];
+        let end = rest.find(':')?;
+        let name = &rest[..end];
+        (is_param_name(name) && !crate::signature::SKIPPED_KEYS.contains(&name)).then_some(name)
+    }
+
+    /// The first `X` for which `value` (of the flat parameter `key`) holds `;X:` with X a
+    /// readable name sorting after `key`: where the platform's reading of the signing string
+    /// would start another item (rule 3 above). One pass over the value.
+    pub fn later_item<'a>(key: &str, value: &'a str) -> Option<&'a str> {
+        value
+            .match_indices(';')
+            .filter_map(|(i, _)| name_after(value, i))
+            .find(|x| crate::signature::natural_cmp(x, key) == std::cmp::Ordering::Greater)
+    }
+
+    /// [`later_item`] for a value at a nested `path` (`customer:last_name`): flags `;X:` when
+    /// some path `X` or `X:...` could sort after `path`.
+    pub fn later_item_nested<'a>(path: &str, value: &'a str) -> Option<&'a str> {
+        use std::cmp::Ordering::Greater;
+        value.match_indices(';').filter_map(|(i, _)| name_after(value, i)).find(|x| {
+            crate::signature::natural_cmp(x, path) == Greater
+                || path.strip_prefix(*x).and_then(|rest| rest.bytes().next()).is_some_and(|b| b <= b':')
+        })
+    }
+
+    /// The platform's one reading of a flat signing string (rule 2 above), as `(name, value)`
+    /// items; `None` when its first item has no readable name. For a set the platform accepts,
+    /// `read_flat(string_to_sign(set))` gives the set back.
+    pub fn read_flat(s: &str) -> Option<Vec<(String, String)>> {
+        if s.is_empty() {
+            return Some(Vec::new());
+        }
+        let colon = s.find(':')?;
+        let first = &s[..colon];
+        if !is_param_name(first) {
+            return None;
+        }
+        let mut items = vec![(first.to_string(), String::new())];
+        let mut start = colon + 1;
+        let mut i = start;
+        while let Some(off) = s[i..].find(';') {
+            let at = i + off;
+            let current = items.last().map(|(k, _)| k.clone()).unwrap_or_default();
+            match name_after(s, at).filter(|x| crate::signature::natural_cmp(x, &current) == std::cmp::Ordering::Greater) {
+                Some(x) => {
+                    if let Some(last) = items.last_mut() {
+                        last.1 = s[start..at].to_string();
+                    }
+                    start = at + 1 + x.len() + 1;
+                    items.push((x.to_string(), String::new()));
+                    i = start;
+                }
+                None => i = at + 1,
+            }
+        }
+        if let Some(last) = items.last_mut() {
+            last.1 = s[start..].to_string();
+        }
+        Some(items)
+    }
+
+    /// The rule of a documented Payment Page parameter that the widget does not read itself.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Rule {
+        /// Free text (or a number): carried as it is.
+        Text,
+        /// `true`/`false`, `1`/`0` (the SDKs sign a boolean as `1`/`0`; their URLs carry
+        /// `true`, `True`, `false`, `False`).
+        Bool,
+        /// A positive integer (digits in a query string).
+        PositiveInt,
+        /// An absolute https URL (plain http only to loopback hosts in the sandbox).
+        Url,
+        /// ISO 3166-1 alpha-2 in capitals (`KE`).
+        Country,
+        /// A mode name: 1-64 of `a-z 0-9 _ -`.
+        Mode,
+        /// Where the customer goes after the result: `parent_page` or `iframe`.
+        RedirectMode,
+        /// `sale` or `auth`.
+        CardOperation,
+        /// A JSON object with an integer `id` (`{"id": 24}`, as the SDKs send it).
+        InterfaceType,
+        /// `DD-MM-YYYY`.
+        DayOfBirth,
+        /// ISO 8601 date and time (`2026-12-31T23:59:59`, optional fraction and offset).
+        DateTime,
+        /// The last 4 digits of a US social security number.
+        Ssn,
+        /// Positive integers separated by commas (`100,500,1000`).
+        AmountList,
+        /// Standard Base64 with padding.
+        Base64,
+    }
+
+    /// The documented parameters [`PaymentRequest::parse_fields`] does not read, each with its
+    /// rule (the list of [`KNOWN_PARAMS`] minus the 14 the widget reads).
+    const PAGE_RULES: [(&str, Rule); 43] = [
+        ("account_token", Rule::Text),
+        ("baseurl", Rule::Url),
+        ("best_before", Rule::DateTime),
+        ("billing_address", Rule::Text),
+        ("billing_city", Rule::Text),
+        ("billing_country", Rule::Country),
+        ("billing_postal", Rule::Text),
+        ("billing_region", Rule::Text),
+        ("card_operation_type", Rule::CardOperation),
+        ("cash_voucher_data", Rule::Base64),
+        ("cashier_default_mode", Rule::Mode),
+        ("cashier_force_mode", Rule::Mode),
+        ("cashier_manual_input", Rule::Bool),
+        ("cashier_max_value", Rule::PositiveInt),
+        ("cashier_min_value", Rule::PositiveInt),
+        ("cashier_predefined_amounts", Rule::AmountList),
+        ("close_on_missclick", Rule::Bool),
+        ("css_modal_wrap", Rule::Text),
+        ("customer_city", Rule::Text),
+        ("customer_country", Rule::Country),
+        ("customer_day_of_birth", Rule::DayOfBirth),
+        ("customer_ssn", Rule::Ssn),
+        ("customer_state", Rule::Text),
+        ("force_acs_new_window", Rule::Bool),
+        ("frame_mode", Rule::Mode),
+        ("interface_type", Rule::InterfaceType),
+        ("list_payment_block", Rule::Mode),
+        ("merchant_fail_url", Rule::Url),
+        ("merchant_success_url", Rule::Url),
+        ("mode", Rule::Mode),
+        ("payment_extra_param", Rule::Text),
+        ("recurring_register", Rule::Bool),
+        ("redirect", Rule::Bool),
+        ("redirect_fail_mode", Rule::RedirectMode),
+        ("redirect_fail_url", Rule::Url),
+        ("redirect_on_mobile", Rule::Bool),
+        ("redirect_success_mode", Rule::RedirectMode),
+        ("redirect_success_url", Rule::Url),
+        ("redirect_tokenize_mode", Rule::RedirectMode),
+        ("redirect_tokenize_url", Rule::Url),
+        ("region_code", Rule::Country),
+        ("target_element", Rule::Text),
+        ("terminal_id", Rule::PositiveInt),
+    ];
+
+    /// The documented parameters whose values are URLs the customer may be sent to.
+    pub const URL_PARAMS: [&str; 6] =
+        ["baseurl", "merchant_fail_url", "merchant_success_url", "redirect_fail_url", "redirect_success_url", "redirect_tokenize_url"];
+
+    /// The boolean parameters: the platform also verifies a signature with their text forms
+    /// `true`/`false` read as the `1`/`0` the SDKs signed.
+    pub fn is_bool_param(key: &str) -> bool {
+        PAGE_RULES.iter().any(|(k, r)| *k == key && *r == Rule::Bool)
+    }
+
+    /// `true`, `True`, `1` → `Some(true)`; `false`, `False`, `0` → `Some(false)`.
+    pub fn bool_text(s: &str) -> Option<bool> {
+        match s {
+            "1" | "true" | "True" => Some(true),
+            "0" | "false" | "False" => Some(false),
+            _ => None,
+        }
+    }
+
+    fn all_digits(s: &str) -> bool {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    fn two_digits(s: &str, lo: u32, hi: u32) -> bool {
+        s.len() == 2 && all_digits(s) && s.parse::<u32>().is_ok_and(|n| (lo..=hi).contains(&n))
+    }
+
+    fn is_date(y: &str, m: &str, d: &str) -> bool {
+        y.len() == 4 && all_digits(y) && two_digits(m, 1, 12) && two_digits(d, 1, 31)
+    }
+
+    fn is_date_time(s: &str) -> bool {
+        let Some((date, time)) = s.split_once(['T', ' ']) else { return false };
+        let mut d = date.split('-');
+        let (Some(y), Some(m), Some(day), None) = (d.next(), d.next(), d.next(), d.next()) else { return false };
+        if !is_date(y, m, day) || time.len() < 8 {
+            return false;
+        }
+        let (hms, mut rest) = time.split_at(8);
+        let b = hms.as_bytes();
+        if !(two_digits(&hms[0..2], 0, 23)
+            && b[2] == b':'
+            && two_digits(&hms[3..5], 0, 59)
+            && b[5] == b':'
+            && two_digits(&hms[6..8], 0, 60))
+        {
+            return false;
+        }
+        if let Some(frac) = rest.strip_prefix('.') {
+            let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return false;
+            }
+            rest = &frac[n..];
+        }
+        match rest {
+            "" | "Z" => true,
+            o if o.starts_with(['+', '-']) => {
+                let o = o[1..].replace(':', "");
+                o.len() == 4 && two_digits(&o[..2], 0, 23) && two_digits(&o[2..], 0, 59)
+            }
+            _ => false,
+        }
+    }
+
+    fn check_rule(rule: Rule, v: &Scalar) -> Result<(), String> {
+        let text = match v {
+            Scalar::Text(s) => Some(s.as_str()),
+            _ => None,
+        };
+        let int = match v {
+            Scalar::Int(i) => Some(*i),
+            Scalar::Text(s) if all_digits(s) && s.len() <= 18 => s.parse().ok(),
+            _ => None,
+        };
+        let ok = match rule {
+            Rule::Text => !matches!(v, Scalar::Bool(_)),
+            Rule::Bool => matches!(v, Scalar::Bool(_) | Scalar::Int(0 | 1)) || text.and_then(bool_text).is_some(),
+            Rule::PositiveInt => int.is_some_and(|i| i > 0),
+            Rule::Url => match text {
+                Some(s) => {
+                    return crate::redirect::check_url(s, crate::redirect::UrlPolicy { allow_loopback_http: true }).map_err(|e| {
+                        format!(
+                            "must be an absolute https URL (plain http only to 127.0.0.1, localhost or [::1] in the sandbox): {}",
+                            e.to_string().replacen("redirect_data.url: ", "", 1)
+                        )
+                    })
+                }
+                None => false,
+            },
+            Rule::Country => text.is_some_and(|s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase())),
+            Rule::Mode => text.is_some_and(|s| {
+                s.len() <= 64 && !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+            }),
+            Rule::RedirectMode => matches!(text, Some("parent_page" | "iframe")),
+            Rule::CardOperation => matches!(text, Some("sale" | "auth")),
+            Rule::InterfaceType => text
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                .is_some_and(|j| j.get("id").is_some_and(|id| id.is_i64() || id.is_u64())),
+            Rule::DayOfBirth => text.is_some_and(|s| {
+                let p: Vec<&str> = s.split('-').collect();
+                p.len() == 3 && is_date(p[2], p[1], p[0])
+            }),
+            Rule::DateTime => text.is_some_and(is_date_time),
+            Rule::Ssn => match v {
+                Scalar::Int(i) => (0..=9999).contains(i),
+                _ => text.is_some_and(|s| s.len() == 4 && all_digits(s)),
+            },
+            Rule::AmountList => {
+                text.is_some_and(|s| s.split(',').all(|a| all_digits(a.trim()) && a.trim().parse::<u64>().is_ok_and(|n| n > 0)))
+            }
+            Rule::Base64 => text.is_some_and(|s| {
+                use base64::Engine as _;
+                !s.is_empty() && base64::engine::general_purpose::STANDARD.decode(s).is_ok()
+            }),
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(match rule {
+            Rule::Text => "must be a string".into(),
+            Rule::Bool => "must be a boolean: true or false (1 or 0)".into(),
+            Rule::PositiveInt => "must be a positive integer".into(),
+            Rule::Url => "must be a string holding an absolute https URL".into(),
+            Rule::Country => "must be an ISO 3166-1 alpha-2 code in capitals such as KE".into(),
+            Rule::Mode => "must be a mode name: 1 to 64 of a-z 0-9 _ -".into(),
+            Rule::RedirectMode => "must be parent_page or iframe".into(),
+            Rule::CardOperation => "must be sale or auth".into(),
+            Rule::InterfaceType => "must be a JSON object with an integer id, such as {\"id\": 24}".into(),
+            Rule::DayOfBirth => "must be a date as DD-MM-YYYY".into(),
+            Rule::DateTime => "must be an ISO 8601 date and time such as 2026-12-31T23:59:59+00:00".into(),
+            Rule::Ssn => "must be the last 4 digits of the social security number".into(),
+            Rule::AmountList => "must be positive integers in minor units separated by commas, such as 1000,5000".into(),
+            Rule::Base64 => "must be standard Base64".into(),
+        })
+    }
+
+    /// Each documented parameter the widget does not read, checked by its own rule
+    /// ([`PAGE_RULES`]); error code `format`, naming the parameter and the rule.
+    pub fn documented_problems(p: &Params) -> Vec<ParamError> {
+        PAGE_RULES
+            .iter()
+            .filter_map(|(key, rule)| match p.get(key) {
+                None | Some(Scalar::Null) => None,
+                Some(v) => check_rule(*rule, v).err().map(|why| ParamError::new(key, "format", why)),
+            })
+            .collect()
+    }
+
+    /// The parameters of `p` that no seed and no official SDK documents: accepted and carried
+    /// (the seeds allow any Payment Page parameter), but production may treat them differently.
+    pub fn undocumented_params(p: &Params) -> Vec<&str> {
+        p.iter().map(|(k, _)| k).filter(|k| !KNOWN_PARAMS.contains(k)).collect()
+    }
 }
 
 /// The problems that stop a request before any other work: too many parameters, a value
@@ -135,7 +555,7 @@ pub fn size_problems<'a>(count: usize, texts: impl Iterator<Item = (&'a str, &'a
         errs.push(ParamError::new(
             "params",
             "too_many",
-            format!("{count} parameters sent; at most {MAX_PARAMS} are accepted (the Payment Page has {})", KNOWN_PARAMS.len()),
+            format!("{count} parameters sent; at most {MAX_PARAMS} are accepted (the Payment Page documents {})", KNOWN_PARAMS.len()),
         ));
         return errs;
     }
@@ -332,57 +752,6 @@ pub fn method_problem_message(method: MethodCode, currency: &str, problem: &Meth
 }
 
 impl PaymentRequest {
-    /// Validates Payment Page parameters as the platform does: the whole set first (its size,
-    /// only known names, no value that re-splits into another parameter), then each field.
-    /// All problems are reported, each naming its parameter. `signature` presence is checked;
-    /// its value is the platform's to verify.
-    pub fn parse(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
-        let mut errs = Self::set_problems(p);
-        if p.len() > MAX_PARAMS {
-            return Err(errs);
-        }
-        match Self::parse_fields(p) {
-            Ok(r) if errs.is_empty() => Ok(r),
-            Ok(_) => Err(errs),
-            Err(more) => {
-                errs.extend(more);
-                Err(errs)
-            }
-        }
-    }
-
-    /// The checks of the whole set that defend the signature (see [`parse`](Self::parse)).
-    pub fn set_problems(p: &Params) -> Vec<ParamError> {
-        let texts = || {
-            p.iter().filter_map(|(k, v)| match v {
-                Scalar::Text(s) => Some((k, s.as_str())),
-                _ => None,
-            })
-        };
-        let mut errs = size_problems(p.len(), texts());
-        if p.len() > MAX_PARAMS {
-            return errs;
-        }
-        for (key, _) in p.iter().filter(|(k, _)| !KNOWN_PARAMS.contains(k)) {
-            errs.push(ParamError::new(
-                key,
-                "unknown_param",
-                format!("is not a Payment Page parameter this platform knows ({})", KNOWN_PARAMS.join(", ")),
-            ));
-        }
-        // Numbers and booleans cannot hold a `;`: only text is looked at.
-        for (key, value) in texts() {
-            if let Some(name) = resplit_name(value, KNOWN_PARAMS) {
-                errs.push(ParamError::new(
-                    key,
-                    "separator",
-                    format!("must not contain \";{name}:\": the signature joins parameters as name:value; so this value signs like another {name}"),
-                ));
-            }
-        }
-        errs
-    }
-
     /// Each field's own rule, without the set checks: what the browser widget checks before
     /// it sends anything (the platform runs [`parse`](Self::parse); keeping the set checks out
     /// of the widget keeps their code out of its wasm).
@@ -502,16 +871,7 @@ impl PaymentRequest {
         }
 
         if !errs.is_empty() {
-            // One problem per parameter: the first found (size, name, separator) wins.
-            let mut seen: Vec<String> = Vec::new();
-            errs.retain(|e| {
-                let first = !seen.contains(&e.param);
-                if first {
-                    seen.push(e.param.clone());
-                }
-                first
-            });
-            return Err(errs);
+            return Err(one_per_param(errs));
         }
         Ok(PaymentRequest {
             project_id: project_id.unwrap_or_default() as u64,
@@ -532,6 +892,81 @@ impl PaymentRequest {
     pub fn fields_to_ask(&self, method: MethodCode) -> Vec<CustomerField> {
         method.rule().fields_to_ask(|f| self.customer.has(f))
     }
+}
+
+#[cfg(feature = "merchant")]
+impl PaymentRequest {
+    /// Validates Payment Page parameters as the platform does: the whole set first (its size,
+    /// readable names, no value that the signing string would read as another item), then
+    /// each field, then the documented parameters the widget does not read
+    /// ([`documented_problems`]). All problems are reported, each naming its parameter.
+    /// `signature` presence is checked; its value is the platform's to verify.
+    pub fn parse(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
+        let mut errs = Self::set_problems(p);
+        if p.len() > MAX_PARAMS {
+            return Err(errs);
+        }
+        errs.extend(documented_problems(p));
+        match Self::parse_fields(p) {
+            Ok(r) if errs.is_empty() => Ok(r),
+            Ok(_) => Err(one_per_param(errs)),
+            Err(more) => {
+                errs.extend(more);
+                Err(one_per_param(errs))
+            }
+        }
+    }
+
+    /// The checks of the whole set that defend the signature (the module's "Splicing, by
+    /// structure": names the platform can read, no value read as a later item).
+    pub fn set_problems(p: &Params) -> Vec<ParamError> {
+        let texts = || {
+            p.iter().filter_map(|(k, v)| match v {
+                Scalar::Text(s) => Some((k, s.as_str())),
+                _ => None,
+            })
+        };
+        let mut errs = size_problems(p.len(), texts());
+        if p.len() > MAX_PARAMS {
+            return errs;
+        }
+        for (key, _) in p.iter().filter(|(k, _)| !is_param_name(k)) {
+            errs.push(ParamError::new(
+                key,
+                "name",
+                format!(
+                    "is not a Payment Page parameter name the platform can read: a name is 1 to {MAX_NAME_CHARS} of A-Z a-z 0-9 _ - . [ ] (with ; or : it would sign like other parameters)"
+                ),
+            ));
+        }
+        // Numbers and booleans cannot hold a `;`: only text is looked at; the values the
+        // signer leaves out (`signature`, `frame_mode`) cannot be spliced.
+        for (key, value) in texts().filter(|(k, _)| is_param_name(k) && !crate::signature::SKIPPED_KEYS.contains(k)) {
+            if let Some(name) = later_item(key, value) {
+                errs.push(ParamError::new(
+                    key,
+                    "separator",
+                    format!(
+                        "must not contain \";{name}:\": the signature joins the parameters sorted by name as name:value; and {name} sorts after {key}, so this value signs exactly like a shorter {key} followed by a parameter {name}"
+                    ),
+                ));
+            }
+        }
+        errs
+    }
+}
+
+/// One problem per parameter: the first found (size, name, separator) wins.
+fn one_per_param(mut errs: Vec<ParamError>) -> Vec<ParamError> {
+    let mut seen: Vec<String> = Vec::new();
+    errs.retain(|e| {
+        let first = !seen.contains(&e.param);
+        if first {
+            seen.push(e.param.clone());
+        }
+        first
+    });
+    errs
 }
 
 /// `card-partner takes KES or USD, epaycash takes MYR, paydala takes KZT`, from the catalog.
@@ -670,12 +1105,140 @@ mod tests {
     }
 
     #[test]
-    fn unknown_names_are_refused_by_name() {
+    fn names_the_signing_string_cannot_hold_are_refused_by_name() {
         let mut p = base("KES", 10000);
         p.insert("payment_amount_;payment_amount".into(), Scalar::Text("500000".into()));
         let e = only_error(&p);
-        assert_eq!((e.param.as_str(), e.code.as_str()), ("payment_amount_;payment_amount", "unknown_param"));
-        assert!(e.message.contains("project_id"), "{e}");
+        assert_eq!((e.param.as_str(), e.code.as_str()), ("payment_amount_;payment_amount", "name"));
+        assert!(e.message.contains("not a Payment Page parameter name"), "{e}");
+        for bad in ["a:b", "", "é", &"x".repeat(65)] {
+            assert!(!is_param_name(bad), "{bad}");
+        }
+        for good in ["a", "items[0]", "x-y.z", "A_1"] {
+            assert!(is_param_name(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn undocumented_names_are_accepted_carried_and_listed() {
+        let mut p = base("KES", 10000);
+        p.insert("my_order_ref".into(), Scalar::Text("A-17;x".into()));
+        p.insert("interface_type".into(), Scalar::Text("{\"id\": 24}".into()));
+        assert!(PaymentRequest::parse(&p).is_ok());
+        assert_eq!(undocumented_params(&p), vec!["my_order_ref"]);
+    }
+
+    /// Every documented parameter has exactly one rule: the widget's fields or PAGE_RULES.
+    #[test]
+    fn every_documented_parameter_has_one_rule() {
+        let widget = [
+            "customer_email",
+            "customer_first_name",
+            "customer_id",
+            "customer_last_name",
+            "customer_phone",
+            "force_payment_method",
+            "language_code",
+            "payment_amount",
+            "payment_currency",
+            "payment_description",
+            "payment_id",
+            "project_id",
+            "return_url",
+            "signature",
+        ];
+        let ruled: Vec<&str> = KNOWN_PARAMS.iter().copied().filter(|k| !widget.contains(k)).collect();
+        assert_eq!(ruled.len() + widget.len(), KNOWN_PARAMS.len());
+        // Each ruled one refuses an obviously wrong value (a bare `true`), naming itself.
+        for key in ruled {
+            let mut p = base("KES", 10000);
+            p.insert(key.into(), Scalar::Text("\u{1}not valid for anything but text".into()));
+            let wrong = documented_problems(&p);
+            let text_rule = [
+                "account_token",
+                "billing_address",
+                "billing_city",
+                "billing_postal",
+                "billing_region",
+                "css_modal_wrap",
+                "customer_city",
+                "customer_state",
+                "payment_extra_param",
+                "target_element",
+            ];
+            if text_rule.contains(&key) {
+                assert!(wrong.is_empty(), "{key}: {wrong:?}");
+                p.insert(key.into(), Scalar::Bool(true));
+                assert_eq!(documented_problems(&p)[0].message, "must be a string");
+            } else {
+                assert_eq!(wrong.len(), 1, "{key}");
+                assert_eq!((wrong[0].param.as_str(), wrong[0].code.as_str()), (key, "format"));
+            }
+        }
+    }
+
+    #[test]
+    fn documented_parameters_take_what_the_sdks_send() {
+        let mut p = base("KES", 10000);
+        for (k, v) in [
+            ("interface_type", "{\"id\":22}"),
+            ("best_before", "2026-12-31T23:59:59"),
+            ("customer_country", "KE"),
+            ("region_code", "KE"),
+            ("merchant_success_url", "https://shop.example/ok"),
+            ("merchant_fail_url", "http://127.0.0.1:8080/fail"),
+            ("redirect_success_url", "https://shop.example/ok"),
+            ("redirect_success_mode", "parent_page"),
+            ("redirect_fail_mode", "iframe"),
+            ("mode", "purchase"),
+            ("frame_mode", "iframe"),
+            ("close_on_missclick", "True"),
+            ("redirect", "false"),
+            ("customer_day_of_birth", "31-01-1990"),
+            ("customer_ssn", "1234"),
+            ("cashier_predefined_amounts", "1000,5000"),
+            ("cash_voucher_data", "eyJhIjoxfQ=="),
+            ("terminal_id", "17"),
+            ("card_operation_type", "sale"),
+            ("payment_extra_param", "anything;at:all"),
+        ] {
+            p.insert(k.into(), Scalar::Text(v.into()));
+        }
+        p.insert("best_before".into(), Scalar::Text("2026-12-31T23:59:59.123+05:00".into()));
+        assert_eq!(PaymentRequest::parse(&p).map(|_| ()), Ok(()));
+        for (k, v, rule) in [
+            ("merchant_success_url", "javascript:alert(1)", "https URL"),
+            ("redirect_success_url", "http://shop.example/ok", "https URL"),
+            ("customer_country", "ke", "alpha-2"),
+            ("best_before", "31.12.2026", "ISO 8601"),
+            ("close_on_missclick", "yes", "boolean"),
+            ("redirect_success_mode", "popup", "parent_page or iframe"),
+            ("interface_type", "22", "JSON object"),
+            ("customer_day_of_birth", "1990-01-31", "DD-MM-YYYY"),
+        ] {
+            let mut q = p.clone();
+            q.insert(k.into(), Scalar::Text(v.into()));
+            let e = only_error(&q);
+            assert_eq!(e.param, k, "{k}={v}: {e}");
+            assert!(e.message.contains(rule), "{k}={v}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_platform_reads_an_accepted_sets_string_back_as_the_set() {
+        let items = vec![
+            ("customer_id".to_string(), "c1".to_string()),
+            ("payment_description".to_string(), "a;b:c; d;note:x".to_string()),
+            ("project_id".to_string(), "250".to_string()),
+            ("zz".to_string(), "1;a:2".to_string()),
+        ];
+        let s = items.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(";");
+        assert_eq!(read_flat(&s), Some(items));
+        // A value holding a later name is read as two items: refused.
+        assert_eq!(later_item("customer_last_name", "Tan;payment_amount:1"), Some("payment_amount"));
+        assert_eq!(read_flat("customer_last_name:Tan;payment_amount:1").map(|v| v.len()), Some(2));
+        // Left out by the signer, so never an item: `signature`, `frame_mode`.
+        assert_eq!(later_item("a", "x;signature:y;frame_mode:z"), None);
     }
 
     #[test]

@@ -96,12 +96,65 @@ pub fn check_resplit(params: &Value) -> Result<(), ResplitError> {
     Ok(())
 }
 
-/// [`sign`], refusing a value that could be re-split into a known parameter with the same
-/// signature (issue 13: a last name `Tan;payment_amount:1000;payment_amount_` let the
-/// customer pay 10.00 for a 5,000.00 order). `epay sign` and the demo shop sign this way.
-pub fn sign_checked(params: &Value, secret: &str) -> Result<String, ResplitError> {
-    check_resplit(params)?;
-    Ok(sign(params, secret))
+/// What [`sign_checked`] gives: the signature (byte for byte what the official SDKs give
+/// for the same set) and the reasons the platform would refuse the set, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub signature: String,
+    /// Each names the parameter and the rule (code `name` or `separator`); empty when the
+    /// platform reads the signing string back as exactly this set.
+    pub warnings: Vec<crate::params::ParamError>,
+}
+
+/// Why the platform would refuse `params` because of how they sign (the structural rule of
+/// [`crate::params`], "Splicing, by structure"): a key that is no readable name, or a
+/// value holding `;X:` that the signing string would read as a later item X. A flat set (a
+/// Payment Page set) gets the exact rule ([`crate::params::later_item`]); a nested document
+/// the conservative one ([`crate::params::later_item_nested`]).
+pub fn platform_problems(params: &Value) -> Vec<crate::params::ParamError> {
+    use crate::params::{is_param_name, later_item, later_item_nested, ParamError};
+    let mut out = Vec::new();
+    let flat = params.as_object().is_some_and(|o| o.values().all(|v| !v.is_object() && !v.is_array()));
+    fn keys(v: &Value, path: &str, out: &mut Vec<ParamError>) {
+        let children: Box<dyn Iterator<Item = (String, &Value)>> = match v {
+            Value::Object(m) => Box::new(m.iter().filter(|(k, _)| !SKIPPED_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v))),
+            Value::Array(l) => Box::new(l.iter().enumerate().map(|(i, v)| (i.to_string(), v))),
+            _ => return,
+        };
+        for (k, child) in children {
+            let at = if path.is_empty() { k.clone() } else { format!("{path}:{k}") };
+            if !is_param_name(&k) {
+                out.push(ParamError::new(
+                    &at,
+                    "name",
+                    "is not a name the platform can read: 1 to 64 of A-Z a-z 0-9 _ - . [ ] (with ; or : it signs like other parameters)",
+                ));
+            }
+            keys(child, &at, out);
+        }
+    }
+    keys(params, "", &mut out);
+    let mut items = Vec::new();
+    flatten(params, "", &mut items);
+    for (path, value) in &items {
+        let hidden = if flat { later_item(path, value) } else { later_item_nested(path, value) };
+        if let Some(x) = hidden {
+            out.push(ParamError::new(
+                path,
+                "separator",
+                format!("holds \";{x}:\": the signature joins the parameters sorted by name as name:value; and {x} sorts after {path}, so this signs exactly like a shorter {path} followed by a parameter {x}; the platform refuses such a set"),
+            ));
+        }
+    }
+    out
+}
+
+/// [`sign`], plus what the platform would refuse ([`platform_problems`]): never refuses to
+/// sign, since the official SDKs sign anything; `epay sign` prints the warnings on stderr.
+/// A merchant signing values a customer typed should not send a set with warnings (issue
+/// 13: a last name `Tan;payment_amount:1000;payment_amount_`).
+pub fn sign_checked(params: &Value, secret: &str) -> Signed {
+    Signed { signature: sign(params, secret), warnings: platform_problems(params) }
 }
 
 fn sign_string(s: &str, secret: &str) -> String {
@@ -244,18 +297,22 @@ mod tests {
     }
 
     #[test]
-    fn the_checked_signer_refuses_a_value_that_hides_a_parameter() {
+    fn the_checked_signer_signs_anything_and_warns_by_structure() {
         let doc = json!({"project_id": 250, "payment_amount": 500000, "customer_last_name": "Tan;payment_amount:1000;payment_amount_"});
-        let e = sign_checked(&doc, "k").unwrap_err();
-        assert_eq!((e.param.as_str(), e.hidden.as_str()), ("customer_last_name", "payment_amount"));
-        assert!(e.to_string().starts_with("customer_last_name: refused to sign"), "{e}");
-        // Gate: a nested value hiding a `general` item; a key of the document itself.
+        let signed = sign_checked(&doc, "k");
+        assert_eq!(signed.signature, sign(&doc, "k"), "the same bytes as the SDKs");
+        assert_eq!(signed.warnings.len(), 1, "{:?}", signed.warnings);
+        assert_eq!((signed.warnings[0].param.as_str(), signed.warnings[0].code.as_str()), ("customer_last_name", "separator"));
+        assert!(signed.warnings[0].message.contains(";payment_amount:"), "{:?}", signed.warnings);
+        // Gate: a nested value hiding a `general` item; a key with a separator.
         let gate = json!({"general": {"project_id": 1}, "customer": {"last_name": "x;general:payment_id:y"}});
-        assert_eq!(check_resplit(&gate).unwrap_err().param, "customer:last_name");
-        assert_eq!(check_resplit(&json!({"a": "1;zz:2", "zz": 3})).unwrap_err().hidden, "zz");
-        // `;` and `:` alone are fine, and the signature is the plain one.
-        let ok = json!({"payment_description": "a;b: c;d", "customer_last_name": "O'Neil; Jr"});
-        assert_eq!(sign_checked(&ok, "k"), Ok(sign(&ok, "k")));
+        assert_eq!(sign_checked(&gate, "k").warnings[0].param, "customer:last_name");
+        assert_eq!(sign_checked(&json!({"a;b": 1}), "k").warnings[0].code, "name");
+        // `;` and `:` alone, or `;X:` with X sorting before the value's name, are fine.
+        let ok = json!({"payment_description": "a;b: c;d", "customer_last_name": "O'Neil; Jr", "zz": "x;note:y"});
+        assert_eq!(sign_checked(&ok, "k"), Signed { signature: sign(&ok, "k"), warnings: vec![] });
+        // A later name is flagged whatever it is, known or not.
+        assert_eq!(sign_checked(&json!({"a": "1;zz:2"}), "k").warnings[0].param, "a");
     }
 
     #[test]

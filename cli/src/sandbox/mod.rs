@@ -279,6 +279,7 @@ fn router(shared: AppState, config: &Config) -> Router {
     let www = Router::new().fallback_service(ServeDir::new(&config.www)).layer(csp);
     Router::new()
         .merge(checkout::routes())
+        .merge(platform::payment_page::routes())
         .merge(gate::routes())
         .merge(callbacks::routes())
         .merge(methods::routes())

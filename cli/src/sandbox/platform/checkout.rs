@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::callback::Sum;
-use epay_core::params::size_problems;
 use epay_core::params::CustomerData;
+use epay_core::params::{bool_text, is_bool_param, size_problems, undocumented_params};
 use epay_core::protocol::{MethodOffer, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
 use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host};
 use epay_core::signature::{verify, SignatureError};
@@ -98,6 +98,26 @@ fn param_problems(conversion: Vec<ParamError>, parsed: Result<PaymentRequest, Ve
     }
 }
 
+/// The signature checked once more with the boolean parameters' text forms read as the
+/// SDKs sign them: the official SDKs sign `true` as `1`, but their URLs carry `true`
+/// (npm) or `True` (Python), and a hosted Payment Page passes the URL's text on.
+/// `Some(())` when that verifies; both readings mean the same values.
+fn verify_bools_as_signed(doc: &Value, secret: &str) -> Option<()> {
+    let obj = doc.as_object()?;
+    let mut changed = false;
+    let mut out = obj.clone();
+    for (k, v) in out.iter_mut() {
+        if let Some(b) = v.as_str().filter(|_| is_bool_param(k)).and_then(bool_text) {
+            let signed = if b { "1" } else { "0" };
+            if v.as_str() != Some(signed) {
+                *v = Value::String(signed.into());
+                changed = true;
+            }
+        }
+    }
+    (changed && verify(&Value::Object(out), secret).is_ok()).then_some(())
+}
+
 /// `POST /api/v1/checkout/open`
 pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, HttpError> {
     let doc = parse_body(&body)?;
@@ -116,7 +136,7 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
                 format!("project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
             )
         })?;
-        match verify(&doc, &project.secret) {
+        match verify(&doc, &project.secret).or_else(|e| verify_bools_as_signed(&doc, &project.secret).ok_or(e)) {
             Ok(()) => {}
             // A missing signature is a missing parameter: reported below with the others.
             Err(SignatureError::Missing) => {}
@@ -190,7 +210,22 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
         )
     })?;
     let view = view(&s, &payment, op.as_ref())?;
-    let warnings: Vec<Value> = offered.iter().filter_map(|m| methods::of(*m).open_warning(&req)).collect();
+    let mut warnings: Vec<Value> = offered.iter().filter_map(|m| methods::of(*m).open_warning(&req)).collect();
+    let undocumented = undocumented_params(&params);
+    if !undocumented.is_empty() {
+        warnings.push(json!({
+            "code": "undocumented_params",
+            "params": undocumented,
+            "message": format!(
+                "{} {} not documented by the seeds nor the official SDKs' Payment Page: signed, accepted and carried \
+                 as sent, but production may treat {} differently (or ignore {})",
+                undocumented.join(", "),
+                if undocumented.len() == 1 { "is" } else { "are" },
+                if undocumented.len() == 1 { "it" } else { "them" },
+                if undocumented.len() == 1 { "it" } else { "them" },
+            ),
+        }));
+    }
     for w in &warnings {
         eprintln!(
             "epay sandbox: warning: project {} payment {:?}: {}",
