@@ -398,7 +398,7 @@ fn hidden_name<'a>(value: &str, names: &HashMap<&'a str, usize>) -> Option<&'a s
         let Some(end) = rest.find([';', ':']) else { break };
         if rest.as_bytes()[end] == b':' {
             if let Some((name, &order)) = names.get_key_value(&rest[..end]) {
-                if best.map_or(true, |(b, _)| order < b) {
+                if !matches!(best, Some((b, _)) if b <= order) {
                     best = Some((order, name));
                 }
             }
@@ -1060,7 +1060,9 @@ impl GateRejected {
             ErrorCode::UnknownPayment => 404,
             ErrorCode::Internal => 500,
             ErrorCode::StorageUnavailable => 503,
-            ErrorCode::InvalidParams if self.errors.first().is_some_and(|e| matches!(e.code.as_str(), "too_large" | "too_many_keys")) => 413,
+            ErrorCode::InvalidParams if self.errors.first().is_some_and(|e| matches!(e.code.as_str(), "too_large" | "too_many_keys")) => {
+                413
+            }
             _ => 400,
         }
     }

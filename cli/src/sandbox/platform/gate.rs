@@ -50,8 +50,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Operation, Sum};
 use epay_core::gate::{
-    body_limit_problem, customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, resplit_problems, GateAccepted,
-    GateRejected, SaleKind, CARD_PARTNER_REFUND_PATH, GATE_BODY_LIMITS, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
+    body_limit_problem, customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, resplit_problems,
+    GateAccepted, GateRejected, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH,
+    GATE_BODY_LIMITS, PAYMENT_STATUS_PATH,
 };
 use epay_core::params::CustomerData;
 use epay_core::signature::{verify, with_signature, SignatureError};
