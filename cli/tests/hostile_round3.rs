@@ -483,6 +483,7 @@ async fn cross_site_gets_change_nothing() {
             .unwrap()
     };
     eventually(10, "the EPay sale's callback delivered", || async { (undelivered(&sb) == 0).then_some(()) }).await;
+    let reference: String = sb.running.store().with(|c| c.query_row("SELECT reference_number FROM epay_codes", [], |r| r.get(0))).unwrap();
     let before = all_rows(&sb);
     let sessions = |rows: &[(String, i64)]| rows.iter().find(|(t, _)| t == "sessions").map(|(_, n)| *n);
     let gets = [
@@ -494,6 +495,9 @@ async fn cross_site_gets_change_nothing() {
         "/merchant/paydala/log".to_string(),
         "/sandbox/callbacks".to_string(),
         "/sandbox/callbacks.json".to_string(),
+        format!("/sim/epay?reference={reference}"),
+        "/sim/paydala".to_string(),
+        format!("/sim/gate/return/{gate_pid}"),
         "/healthz".to_string(),
     ];
     for _ in 0..20 {
