@@ -106,10 +106,11 @@ $('#order-form').addEventListener('submit', async (ev) => {
   }
 });
 
-// A customer coming back from the partner: the shop re-renders the same order.
+// A customer coming back from the partner: the shop re-renders the same order. A POST:
+// its server opens a checkout for it again (`opened`), and no GET changes anything.
 const resume = new URLSearchParams(location.search).get('order');
 if (resume) {
-  fetch(`/merchant/orders/${encodeURIComponent(resume)}`).then(json).then(startCheckout).catch((e) => {
+  fetch(`/merchant/orders/${encodeURIComponent(resume)}/open`, { method: 'POST' }).then(json).then(startCheckout).catch((e) => {
     $('#order-error').textContent = `Order ${resume}: ${e.message}`;
     $('#order-error').hidden = false;
   });

@@ -43,11 +43,12 @@ use crate::catalog::{CustomerField, MethodCode, MethodProblem};
 use crate::error_code::ErrorCode;
 use crate::json_check::{currency, positive_int, shown};
 use crate::money::MinorUnits;
-use crate::params::{method_problem_message, resplit_name, ParamError};
+use crate::params::{method_problem_message, ParamError};
 use crate::redirect::{check_url, UrlPolicy};
 use crate::signature::{with_signature, SignatureError, SIGNED_OBJECTS, SKIPPED_KEYS};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 pub const CARD_PARTNER_SALE_PATH: &str = "/v2/payment/card-partner/sale";
 pub const CARD_PARTNER_REFUND_PATH: &str = "/v2/payment/card-partner/refund";
@@ -354,8 +355,13 @@ fn signed(doc: Value, secret: &str) -> Result<Value, Vec<ParamError>> {
 pub fn resplit_problems(doc: &Value) -> Vec<ParamError> {
     let (mut keys, mut texts) = (Vec::new(), Vec::new());
     keys_and_texts(doc, "", &mut keys, &mut texts);
-    let own: Vec<&str> = doc.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-    let names: Vec<&str> = SIGNED_OBJECTS.iter().copied().chain(own).collect();
+    let own = doc.as_object().map(|o| o.keys().map(String::as_str).collect::<Vec<_>>()).unwrap_or_default();
+    // Each name once, with its place in the order the names are tried (the Gate objects
+    // first): built once, so every value is then read once, whatever the number of keys.
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in SIGNED_OBJECTS.iter().copied().chain(own).enumerate() {
+        names.entry(name).or_insert(i);
+    }
     let mut errs: Vec<ParamError> = keys
         .into_iter()
         .filter(|(_, key)| key.contains([';', ':']))
@@ -368,7 +374,7 @@ pub fn resplit_problems(doc: &Value) -> Vec<ParamError> {
         })
         .collect();
     errs.extend(texts.into_iter().filter_map(|(path, value)| {
-        let name = resplit_name(value, names.iter().copied())?;
+        let name = hidden_name(value, &names)?;
         Some(ParamError::new(
             &path,
             "separator",
@@ -376,6 +382,105 @@ pub fn resplit_problems(doc: &Value) -> Vec<ParamError> {
         ))
     }));
     errs
+}
+
+/// The first of `names` (in their order) that `value` holds as `;name:`, reading `value`
+/// once: each `;` starts one candidate, the text up to the next `:` unless a `;` comes
+/// first, looked up in `names`. A name holding `;` or `:` is never found this way; such a
+/// name is a key [`resplit_problems`] refuses anyway. Same answer as
+/// [`resplit_name`](crate::params::resplit_name) for names without separators, in time
+/// linear in `value` rather than in `value` times the number of names.
+fn hidden_name<'a>(value: &str, names: &HashMap<&'a str, usize>) -> Option<&'a str> {
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut rest = value;
+    while let Some(semi) = rest.find(';') {
+        rest = &rest[semi + 1..];
+        let Some(end) = rest.find([';', ':']) else { break };
+        if rest.as_bytes()[end] == b':' {
+            if let Some((name, &order)) = names.get_key_value(&rest[..end]) {
+                if !matches!(best, Some((b, _)) if b <= order) {
+                    best = Some((order, name));
+                }
+            }
+        }
+        rest = &rest[end..];
+    }
+    best.map(|(_, name)| name)
+}
+
+// ---------------------------------------------------------------------------------------
+// Limits of a body, checked on its bytes before it is parsed
+// ---------------------------------------------------------------------------------------
+
+/// The largest Gate request body taken, in bytes (a sale is well under 2 KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The most keys a Gate request body may hold, all objects together (a sale has about 20).
+pub const MAX_BODY_KEYS: usize = 256;
+/// The deepest nesting of objects and arrays in a Gate request body (a sale nests 2 deep).
+pub const MAX_BODY_DEPTH: usize = 8;
+
+/// Limits a JSON body must keep before any parsing or per-key work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyLimits {
+    pub bytes: usize,
+    pub keys: usize,
+    pub depth: usize,
+}
+
+/// Gate's limits: [`MAX_BODY_BYTES`], [`MAX_BODY_KEYS`], [`MAX_BODY_DEPTH`].
+pub const GATE_BODY_LIMITS: BodyLimits = BodyLimits { bytes: MAX_BODY_BYTES, keys: MAX_BODY_KEYS, depth: MAX_BODY_DEPTH };
+
+/// Checks a JSON body's size, number of keys and nesting on its bytes, in one pass that
+/// stops at the first limit passed, before the body is parsed: `body` `too_large`,
+/// `too_many_keys` or `too_deep`, the message naming the limit. Not a JSON check (the
+/// parser runs next): it counts each `:` outside strings as a key and each `{` or `[` as
+/// a level.
+pub fn body_limit_problem(body: &[u8], limits: BodyLimits) -> Option<ParamError> {
+    if body.len() > limits.bytes {
+        return Some(ParamError::new(
+            "body",
+            "too_large",
+            format!("{} bytes sent; a request body is at most {} bytes", body.len(), limits.bytes),
+        ));
+    }
+    let (mut depth, mut keys, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in body {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limits.depth {
+                    return Some(ParamError::new(
+                        "body",
+                        "too_deep",
+                        format!("objects and arrays nest more than {} levels deep; at most {} are accepted", limits.depth, limits.depth),
+                    ));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b':' => {
+                keys += 1;
+                if keys > limits.keys {
+                    return Some(ParamError::new(
+                        "body",
+                        "too_many_keys",
+                        format!("more than {} keys sent; a request body holds at most {} keys", limits.keys, limits.keys),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 // ---------------------------------------------------------------------------------------
@@ -947,12 +1052,17 @@ impl GateRejected {
     }
 
     /// The HTTP status to answer with: 403 for signature and project, 404 for an
-    /// unknown payment, 500 for `internal`, 400 otherwise.
+    /// unknown payment, 413 for a body over [`GATE_BODY_LIMITS`] in size or keys, 500 for
+    /// `internal`, 503 for `storage_unavailable` (busy or full database: try again), 400 otherwise.
     pub fn http_status(&self) -> u16 {
         match self.code {
             ErrorCode::BadSignature | ErrorCode::UnknownProject => 403,
             ErrorCode::UnknownPayment => 404,
             ErrorCode::Internal => 500,
+            ErrorCode::StorageUnavailable => 503,
+            ErrorCode::InvalidParams if self.errors.first().is_some_and(|e| matches!(e.code.as_str(), "too_large" | "too_many_keys")) => {
+                413
+            }
             _ => 400,
         }
     }

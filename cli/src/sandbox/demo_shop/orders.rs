@@ -7,7 +7,11 @@
 //! - `POST /merchant/orders` `{amount, currency, method?, customer_email?, customer_phone?,
 //!   customer_first_name?, customer_last_name?, language_code?, description?, account?}`
 //!   → 201 `{order_id, params, opened}`
-//! - `GET /merchant/orders/{payment_id}` → `{order_id, params, opened, status, callbacks}`
+//! - `GET /merchant/orders/{payment_id}` → `{order_id, params, status, callbacks}`: reads
+//!   only (no GET changes anything in the sandbox).
+//! - `POST /merchant/orders/{payment_id}/open` → `{order_id, params, opened, status,
+//!   callbacks}`: the returning customer's page (`www/demo.js`, `www/embed.js`). A POST, so
+//!   the Origin guard covers it: it opens a checkout session on the platform.
 //!
 //!   `opened`: the platform's answer to `open` for these parameters, which the shop's
 //!   server fetched itself (server to server, as README "The fast first screen" shows), for
@@ -34,6 +38,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::callback::{first_json_value, verify_callback};
+use epay_core::gate::{body_limit_problem, BodyLimits};
 use epay_core::signature::{check_resplit, sign};
 use epay_core::time::callback_date_ms;
 use epay_core::ErrorCode;
@@ -78,6 +83,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/merchant/orders", post(create_order))
         .route("/merchant/orders/{payment_id}", get(get_order))
+        .route("/merchant/orders/{payment_id}/open", post(open_order))
         .route("/merchant/callback", post(receive_callback))
         .route("/merchant/callbacks", get(list_callbacks))
         .route("/merchant/test/fail-callbacks", post(fail_callbacks))
@@ -110,9 +116,21 @@ const OPTIONAL: [(&str, &str); 8] = [
     ("description", "payment_description"),
 ];
 
+/// What the shop's JSON forms may send: counted on the bytes before they are parsed.
+const FORM_LIMITS: BodyLimits = BodyLimits { bytes: 256 * 1024, keys: 64, depth: 4 };
+
+/// A JSON body of the shop's own forms: refused past [`FORM_LIMITS`] (413 for size or
+/// keys, 400 for depth, naming the limit) before it is parsed, or when it is not JSON.
+fn read_form(body: &Bytes, what: &str) -> Result<Value, HttpError> {
+    if let Some(e) = body_limit_problem(body, FORM_LIMITS) {
+        let status = if e.code == "too_deep" { StatusCode::BAD_REQUEST } else { StatusCode::PAYLOAD_TOO_LARGE };
+        return Err(HttpError(status, epay_core::protocol::ApiError::from_params(vec![e])));
+    }
+    serde_json::from_slice(body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, format!("{what}: not JSON: {e}")))
+}
+
 async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), HttpError> {
-    let doc: Value =
-        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, format!("order: not JSON: {e}")))?;
+    let doc = read_form(&body, "order")?;
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
@@ -200,13 +218,14 @@ fn callbacks_of(c: &Connection, payment_id: Option<&str>) -> rusqlite::Result<Ve
     rows.collect()
 }
 
-async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
+/// An order as the shop knows it: `{order_id, params, status, callbacks}`. Reads only.
+fn order_view(s: &AppState, payment_id: &str) -> Result<Map<String, Value>, HttpError> {
     let found = s.store.with(|c| {
         let order: Option<(i64, String)> = c
-            .query_row("SELECT order_id, params FROM merchant_orders WHERE payment_id = ?1", [&payment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT order_id, params FROM merchant_orders WHERE payment_id = ?1", [payment_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match order {
-            Some((id, params)) => Ok(Some((id, params, callbacks_of(c, Some(&payment_id))?))),
+            Some((id, params)) => Ok(Some((id, params, callbacks_of(c, Some(payment_id))?))),
             None => Ok(None),
         }
     })?;
@@ -227,8 +246,26 @@ async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) ->
         .find_map(|c| c.body.pointer("/payment/status").and_then(Value::as_str))
         .unwrap_or("created")
         .to_string();
-    let opened = open_answer(&s, &params).await;
-    Ok(Json(json!({ "order_id": order_id, "params": params, "opened": opened, "status": status, "callbacks": callbacks })))
+    let view = json!({ "order_id": order_id, "params": params, "status": status, "callbacks": callbacks });
+    Ok(view.as_object().cloned().unwrap_or_default())
+}
+
+/// `GET /merchant/orders/{payment_id}`: the order, its status and callbacks. Changes nothing
+/// (a cross-site page can make a browser send GETs; they must not open sessions).
+async fn get_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
+    Ok(Json(Value::Object(order_view(&s, &payment_id)?)))
+}
+
+/// `POST /merchant/orders/{payment_id}/open`: the order again for a returning customer's
+/// page, with the platform's `open` answer fetched again for it (`opened`, a new session).
+async fn open_order(State(s): State<AppState>, Path(payment_id): Path<String>) -> Result<Json<Value>, HttpError> {
+    let mut view = order_view(&s, &payment_id)?;
+    let opened = match view.get("params") {
+        Some(params) => open_answer(&s, params).await,
+        None => Value::Null,
+    };
+    view.insert("opened".into(), opened);
+    Ok(Json(Value::Object(view)))
 }
 
 /// Checks a callback's signature with the secret of the project it names.
@@ -291,7 +328,7 @@ async fn list_callbacks(State(s): State<AppState>, Query(q): Query<HashMap<Strin
 }
 
 async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, HttpError> {
-    let doc: Value = serde_json::from_slice(&body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, e.to_string()))?;
+    let doc = read_form(&body, "fail-callbacks")?;
     let count = doc
         .get("count")
         .and_then(Value::as_u64)
@@ -305,8 +342,7 @@ async fn fail_callbacks(State(s): State<AppState>, body: Bytes) -> Result<Json<V
 /// The order is stored before the request leaves (its callbacks may come before the answer).
 async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusCode, Json<Value>), HttpError> {
     use epay_core::gate::{epay_sale, GateCustomer, GatePayment, GateResponse, GeneralIds, EPAY_SALE_PATH};
-    let doc: Value =
-        serde_json::from_slice(&body).map_err(|e| HttpError::bad_request(ErrorCode::InvalidJson, None, format!("order: not JSON: {e}")))?;
+    let doc = read_form(&body, "order")?;
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };

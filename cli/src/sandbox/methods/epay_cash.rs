@@ -474,9 +474,8 @@ fn error_page(status: StatusCode, title: &str, typed: &str, message: &str) -> Re
 /// `GET /sim/epay[?reference=045-050-000]` (also `?reference_number=`, as the code's
 /// `redirect_data` reads when followed as a GET link).
 async fn terminal(State(s): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
-    if let Err(e) = expire_due(&s) {
-        return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", "", &e.1.error.message);
-    }
+    // A GET changes nothing: a code past its valid time is shown expired here, and the
+    // expiry sweep (every second) ends its payment.
     let typed = q.get("reference").or_else(|| q.get("reference_number")).map(|t| t.trim().to_string()).unwrap_or_default();
     if typed.is_empty() {
         let body = format!(
@@ -502,7 +501,10 @@ async fn terminal(State(s): State<AppState>, Query(q): Query<HashMap<String, Str
         Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sandbox error", &reference, &e.1.error.message),
     };
     let Found { code, op, payment, merchant } = found;
-    let status = PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status));
+    let status = match PaymentStatus::parse(payment.status.as_deref().unwrap_or(&op.status)) {
+        PaymentStatus::AwaitingCustomer if now_secs() >= code.valid_until => PaymentStatus::Expired,
+        status => status,
+    };
     let mut body = find_form(&reference);
     body.push_str(&format!(
         "<dl>\n<dt>Reference</dt><dd id=\"reference-number\">{}</dd>\n<dt>Name</dt><dd id=\"user-name\">{}</dd>\n\

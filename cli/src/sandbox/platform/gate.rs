@@ -50,8 +50,9 @@ use axum::routing::post;
 use axum::{Json, Router};
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Operation, Sum};
 use epay_core::gate::{
-    customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, resplit_problems, GateAccepted,
-    GateRejected, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH, PAYMENT_STATUS_PATH,
+    body_limit_problem, customer_key, missing_after, parse_clarification, parse_refund, parse_sale, parse_status_request, resplit_problems,
+    GateAccepted, GateRejected, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH,
+    GATE_BODY_LIMITS, PAYMENT_STATUS_PATH,
 };
 use epay_core::params::CustomerData;
 use epay_core::signature::{verify, with_signature, SignatureError};
@@ -75,10 +76,15 @@ pub fn routes() -> Router<AppState> {
 // Reading a signed request
 // ---------------------------------------------------------------------------------------
 
-/// Reads a Gate body and checks its signature with the secret of the project it names.
+/// Reads a Gate body (refused with 413 or 400 past `core::gate::GATE_BODY_LIMITS`: its
+/// size, keys and depth are counted before it is parsed) and checks its signature with the secret of the project it names.
 /// A body whose `general.project_id` does not read is left to the parameter check, which
 /// names the problem; so is a missing signature.
 fn read_signed(s: &Shared, body: &Bytes) -> Result<(Value, Option<Project>), GateRefusal> {
+    // Size, keys and depth first, on the bytes: no per-key work on a body past a limit.
+    if let Some(limit) = body_limit_problem(body, GATE_BODY_LIMITS) {
+        return Err(GateRefusal::invalid(vec![limit]));
+    }
     let doc: Value = serde_json::from_slice(body)
         .map_err(|e| GateRefusal::new(ErrorCode::InvalidJson, Some("body"), format!("body: must be a JSON object: {e}")))?;
     if !doc.is_object() {

@@ -16,33 +16,50 @@ use tokio::task::{self, JoinSet};
 const IDLE_WAIT: Duration = Duration::from_secs(5);
 
 /// How callbacks are delivered: one attempt's timeout, and how many attempts run at once
-/// (in all, and per project so one slow merchant cannot take every slot).
+/// (in all, and per destination so one slow merchant URL cannot take every slot).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryLimits {
     pub timeout: Duration,
     pub max_in_flight: usize,
-    pub max_in_flight_per_project: usize,
+    /// Attempts at once to one destination (scheme, host and port of the callback URL).
+    pub max_in_flight_per_destination: usize,
 }
 
 impl Default for DeliveryLimits {
     fn default() -> Self {
-        DeliveryLimits { timeout: Duration::from_secs(10), max_in_flight: 16, max_in_flight_per_project: 4 }
+        DeliveryLimits { timeout: Duration::from_secs(10), max_in_flight: 16, max_in_flight_per_destination: 4 }
     }
 }
 
 /// How many due callbacks one look at the table considers.
 const FETCH: u32 = 500;
 
+/// Where a callback goes, for sharing the slots: the URL's scheme, host and port (one
+/// server, whatever the path), or the whole text when it does not read as a URL.
+pub fn destination(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => u.origin().ascii_serialization(),
+        Err(_) => url.to_string(),
+    }
+}
+
+/// A due callback and where it goes (`None`: its project has no callback URL).
+struct Due {
+    row: OutboxRow,
+    url: Result<Option<String>, String>,
+}
+
 /// Delivers due callbacks until `shutdown`: up to `limits.max_in_flight` attempts at once,
-/// at most `limits.max_in_flight_per_project` for one project (one slow merchant cannot
-/// take every slot), and one at a time per payment ([`store::due_callbacks`] offers only a
-/// payment's oldest undelivered callback, so a refund never overtakes its sale). Attempts
-/// still running at shutdown are dropped unrecorded: their callbacks go again after the
-/// restart (at-least-once).
+/// at most `limits.max_in_flight_per_destination` to one destination (a merchant URL that
+/// hangs holds only its own slots, each attempt for at most `limits.timeout`, so other
+/// URLs, in the same project too, go on), and one at a time per payment
+/// ([`store::due_callbacks`] offers only a payment's oldest undelivered callback, so a
+/// refund never overtakes its sale). Attempts still running at shutdown are dropped
+/// unrecorded: their callbacks go again after the restart (at-least-once).
 pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>, limits: DeliveryLimits) {
     let mut tasks: JoinSet<()> = JoinSet::new();
-    // Task -> (callback id, project id) of the attempts in flight.
-    let mut in_flight: HashMap<task::Id, (i64, u64)> = HashMap::new();
+    // Task -> (callback id, destination) of the attempts in flight.
+    let mut in_flight: HashMap<task::Id, (i64, String)> = HashMap::new();
     loop {
         if *shutdown.borrow() {
             return;
@@ -51,22 +68,37 @@ pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>, limits: Deliv
             in_flight.remove(&done.map(|(id, _)| id).unwrap_or_else(|e| e.id()));
         }
         let now = now_ms();
-        match s.store.with(|c| store::due_callbacks(c, now, FETCH)) {
+        let due = s.store.with(|c| {
+            let rows = store::due_callbacks(c, now, FETCH)?;
+            // The destination of each (the payment's own URL, else the project's).
+            Ok(rows
+                .into_iter()
+                .map(|row| {
+                    let url = super::callbacks::delivery_url(c, row.id).map_err(|e| format!("database: {e}"));
+                    Due { row, url }
+                })
+                .collect::<Vec<_>>())
+        });
+        match due {
             Ok(rows) => {
-                for row in rows {
+                for Due { row, url } in rows {
                     if in_flight.len() >= limits.max_in_flight.max(1) {
                         break;
                     }
                     if in_flight.values().any(|(id, _)| *id == row.id) {
                         continue;
                     }
-                    let of_project = in_flight.values().filter(|(_, p)| *p == row.project_id).count();
-                    if of_project >= limits.max_in_flight_per_project.max(1) {
+                    let dest = match &url {
+                        Ok(Some(url)) => destination(url),
+                        _ => format!("project {}", row.project_id),
+                    };
+                    let to_dest = in_flight.values().filter(|(_, d)| *d == dest).count();
+                    if to_dest >= limits.max_in_flight_per_destination.max(1) {
                         continue;
                     }
-                    let key = (row.id, row.project_id);
+                    let key = (row.id, dest);
                     let s = s.clone();
-                    let handle = tasks.spawn(async move { deliver(&s, row, limits.timeout).await });
+                    let handle = tasks.spawn(async move { deliver(&s, row, url, limits.timeout).await });
                     in_flight.insert(handle.id(), key);
                 }
             }
@@ -93,13 +125,12 @@ pub async fn run(s: AppState, mut shutdown: watch::Receiver<bool>, limits: Deliv
     }
 }
 
-/// One attempt for one callback.
-async fn deliver(s: &AppState, row: OutboxRow, timeout: Duration) {
-    // The payment's own URL (a Gate sale's merchant_callback_url), else the project's.
-    let url = match s.store.with(|c| super::callbacks::delivery_url(c, row.id)) {
+/// One attempt for one callback, to `url` (looked up when it was taken from the table).
+async fn deliver(s: &AppState, row: OutboxRow, url: Result<Option<String>, String>, timeout: Duration) {
+    let url = match url {
         Ok(Some(url)) => Ok(url),
         Ok(None) => Err(format!("project {} has no callback URL", row.project_id)),
-        Err(e) => Err(format!("database: {e}")),
+        Err(e) => Err(e),
     };
     let result: Result<u16, String> = match url {
         Ok(url) => s

@@ -79,6 +79,9 @@ CREATE TABLE IF NOT EXISTS callback_attempts (
 );
 "#;
 
+/// How long a write waits for another program's lock on the database file.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1000);
+
 pub struct Store {
     conn: Mutex<Connection>,
 }
@@ -87,7 +90,10 @@ impl Store {
     /// Opens (creating if needed) the database; `:memory:` for a throw-away one.
     pub fn open(path: &str) -> rusqlite::Result<Store> {
         let conn = if path == ":memory:" { Connection::open_in_memory()? } else { Connection::open(path)? };
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Another program holding the file's lock (a second sandbox, the sqlite3 shell):
+        // wait this long, then the request answers 503 with Retry-After (server/error.rs),
+        // nothing changed. Short, because every request waits behind the one connection.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         if path != ":memory:" {
             conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         }

@@ -2,7 +2,7 @@
 //! the widget protocol's `ApiError` (checkout API, demo shop, simulators' JSON answers),
 //! [`GateRefusal`] in the shape of Gate's `GateRejected`.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use epay_core::gate::GateRejected;
@@ -26,34 +26,47 @@ impl HttpError {
     }
 }
 
+/// Seconds a client is told to wait (`Retry-After`) when the database is busy or full.
+pub const RETRY_AFTER_SECS: u32 = 2;
+
+/// Why the database could not be written, when it is worth trying again later: another
+/// program holds the file's lock (busy, locked), the disk is full, the file is read-only
+/// or cannot be written. `None` for any other error (a bug: `internal`).
+pub fn storage_unavailable(e: &rusqlite::Error) -> Option<String> {
+    use rusqlite::ErrorCode::{CannotOpen, DatabaseBusy, DatabaseLocked, DiskFull, ReadOnly, SystemIoFailure};
+    let why = match e.sqlite_error_code()? {
+        DatabaseBusy | DatabaseLocked => "the database is busy (another program holds its lock)",
+        DiskFull => "the disk (or the database) is full",
+        ReadOnly => "the database is read-only",
+        SystemIoFailure | CannotOpen => "the database file cannot be written",
+        _ => return None,
+    };
+    eprintln!("epay sandbox: storage unavailable: {why} ({e})");
+    Some(format!("the sandbox cannot save: {why} ({e}); nothing was changed, try again in {RETRY_AFTER_SECS} s"))
+}
+
 impl From<rusqlite::Error> for HttpError {
     fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{CannotOpen, DiskFull, ReadOnly, SystemIoFailure};
-        match e.sqlite_error_code() {
-            // A full disk or a database that cannot be written: say so, and that nothing
-            // was changed (the transaction rolled back), so the caller can retry later.
-            Some(code @ (DiskFull | ReadOnly | SystemIoFailure | CannotOpen)) => {
-                let why = match code {
-                    DiskFull => "the disk (or the database) is full",
-                    ReadOnly => "the database is read-only",
-                    _ => "the database file cannot be written",
-                };
-                eprintln!("epay sandbox: storage unavailable: {why} ({e})");
-                HttpError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorCode::StorageUnavailable,
-                    None,
-                    format!("the sandbox cannot save: {why} ({e}); nothing was changed, try again when it has room"),
-                )
-            }
-            _ => HttpError::internal(format!("database: {e}")),
+        // Busy, full or read-only: say so, and that nothing was changed (the transaction
+        // rolled back), so the caller can retry later (503 with Retry-After).
+        match storage_unavailable(&e) {
+            Some(message) => HttpError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::StorageUnavailable, None, message),
+            None => HttpError::internal(format!("database: {e}")),
         }
     }
 }
 
+/// `Retry-After` on every 503 (the database was busy or full: nothing was changed).
+fn with_retry_after(status: StatusCode, mut r: Response) -> Response {
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    }
+    r
+}
+
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
+        with_retry_after(self.0, (self.0, Json(self.1)).into_response())
     }
 }
 
@@ -78,13 +91,16 @@ impl GateRefusal {
 
 impl From<rusqlite::Error> for GateRefusal {
     fn from(e: rusqlite::Error) -> Self {
-        GateRefusal::internal(format!("database: {e}"))
+        match storage_unavailable(&e) {
+            Some(message) => GateRefusal::new(ErrorCode::StorageUnavailable, None, message),
+            None => GateRefusal::internal(format!("database: {e}")),
+        }
     }
 }
 
 impl IntoResponse for GateRefusal {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, Json(self.0)).into_response()
+        with_retry_after(status, (status, Json(self.0)).into_response())
     }
 }

@@ -8,8 +8,10 @@
 //! - every connection gets [`Limits::header_timeout`] to send a request's headers, the
 //!   first one and each next one on a kept-alive connection (an idle connection is closed);
 //! - at most [`Limits::max_connections`] are open (fewer if the process may not open that
-//!   many files); a new connection beyond that closes the oldest one (gracefully: a request
-//!   in progress there is finished first), so idle connections cannot lock others out.
+//!   many files); a new connection beyond that closes the oldest one at once: an idle one
+//!   cleanly, one in the middle of a request (a body sent a byte a second) is cut, so its
+//!   file is free for the new one. Waiting for such requests to finish let slow clients
+//!   hold more connections than the cap, past the file limit, and nobody was answered.
 
 use crate::sandbox::platform::store;
 use crate::sandbox::{now_ms, AppState};
@@ -18,6 +20,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -56,11 +59,19 @@ pub fn connection_cap(limits: &Limits) -> usize {
     limits.max_connections.clamp(1, by_files)
 }
 
+/// Asks one connection to close: cut (over the cap) or let its request finish (stopping).
+#[derive(Default)]
+struct Closer {
+    notify: Notify,
+    /// Stopping: a request in progress gets its time.
+    finish: AtomicBool,
+}
+
 /// Open connections by accept order; each can be asked to close.
 #[derive(Default)]
 struct Open {
     next_id: u64,
-    conns: BTreeMap<u64, Arc<Notify>>,
+    conns: BTreeMap<u64, Arc<Closer>>,
 }
 
 /// Serves `app` on `listener` until `stop` completes, then closes every connection
@@ -88,12 +99,12 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: imp
             }
         };
         let _ = stream.set_nodelay(true);
-        let close = Arc::new(Notify::new());
+        let close = Arc::new(Closer::default());
         let id = {
             let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
             while o.conns.len() >= cap {
                 if let Some((_, oldest)) = o.conns.pop_first() {
-                    oldest.notify_one();
+                    oldest.notify.notify_one();
                 }
             }
             let id = o.next_id;
@@ -111,10 +122,17 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: imp
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
-                _ = close.notified() => {
+                _ = close.notify.notified() => {
+                    // An idle connection closes cleanly at once. Over the cap, one in the
+                    // middle of a request is cut (dropped), not waited for; when stopping,
+                    // a request in progress gets its time.
                     conn.as_mut().graceful_shutdown();
-                    // An idle connection closes at once; a request in progress gets its time.
-                    let _ = tokio::time::timeout(header_timeout.max(Duration::from_secs(1)) * 6, conn).await;
+                    let grace = if close.finish.load(Ordering::SeqCst) {
+                        header_timeout.max(Duration::from_secs(1)) * 6
+                    } else {
+                        Duration::ZERO
+                    };
+                    let _ = tokio::time::timeout(grace, conn).await;
                 }
             }
             open.lock().unwrap_or_else(|p| p.into_inner()).conns.remove(&id);
@@ -122,9 +140,10 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: imp
         });
     }
     // Stop: ask every connection to close, and wait until they have.
-    let waiting: Vec<Arc<Notify>> = open.lock().unwrap_or_else(|p| p.into_inner()).conns.values().cloned().collect();
+    let waiting: Vec<Arc<Closer>> = open.lock().unwrap_or_else(|p| p.into_inner()).conns.values().cloned().collect();
     for c in &waiting {
-        c.notify_one();
+        c.finish.store(true, Ordering::SeqCst);
+        c.notify.notify_one();
     }
     while !open.lock().unwrap_or_else(|p| p.into_inner()).conns.is_empty() {
         if closed_rx.changed().await.is_err() {
@@ -136,7 +155,7 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, stop: imp
 fn close_oldest(open: &Mutex<Open>) {
     let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, oldest)) = o.conns.pop_first() {
-        oldest.notify_one();
+        oldest.notify.notify_one();
     }
 }
 
