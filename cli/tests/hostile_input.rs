@@ -63,6 +63,43 @@ async fn a_re_split_signed_set_cannot_change_the_amount() {
     sb.stop().await;
 }
 
+/// Issue 23's structural rule, attacked as in issue 13 with a name the platform now carries:
+/// the shop signs a last name `Tan;payment_amount:1000;...;zzz:` (its set is refused, but
+/// the official SDKs sign it without a word), and the customer sends the other reading of
+/// the same signing string, where `zzz` swallows the shop's real amount and the rest. It
+/// opened 5,000.00 MYR as 10.00 under rule 3 alone; `zzz`'s value hides `;payment_amount:`,
+/// a parameter of the set, so it is refused naming `zzz` (rule 3b).
+#[tokio::test]
+async fn a_customer_cannot_send_another_reading_of_a_set_the_shop_signed() {
+    let sb = Sandbox::start().await;
+    let typed = "Tan;payment_amount:1000;payment_currency:MYR;payment_id:splice-2;project_id:250;zzz:";
+    let signed_by_shop = signed(epay_order("splice-2", typed), SECRET_250);
+    let mut other: Map<String, Value> = signed_by_shop.as_object().unwrap().clone();
+    other.insert("customer_last_name".into(), json!("Tan"));
+    other.insert("payment_amount".into(), json!(1000));
+    other.insert("zzz".into(), json!(";payment_amount:500000;payment_currency:MYR;payment_id:splice-2;project_id:250"));
+    let other = Value::Object(other);
+    assert_eq!(
+        epay_core::signature::string_to_sign(&other),
+        epay_core::signature::string_to_sign(&signed_by_shop),
+        "the attack needs the same signing string"
+    );
+    assert_eq!(epay_core::signature::verify(&other, SECRET_250), Ok(()));
+
+    let (status, body) = sb.open(&other).await;
+    assert_eq!(status, 400, "the other reading must be refused: {body}");
+    assert_eq!(error_params(&body), vec!["zzz"], "{body}");
+    assert_eq!(body["error"]["errors"][0]["code"], "separator");
+    assert!(body["error"]["message"].as_str().unwrap().contains(";payment_amount:"), "{body}");
+    let (status, body) = sb.open(&signed_by_shop).await;
+    assert_eq!((status, error_params(&body)), (400, vec!["customer_last_name".to_string()]), "{body}");
+    // The signer warns about both; neither opened a payment.
+    assert!(!epay_core::signature::sign_checked(&other, SECRET_250).warnings.is_empty());
+    let (status, _) = sb.open(&signed(epay_order("splice-2", "Tan"), SECRET_250)).await;
+    assert_eq!(status, 200, "payment_id splice-2 is still free");
+    sb.stop().await;
+}
+
 /// Item 1: the demo shop's server signs what the customer typed; it refuses to.
 #[tokio::test]
 async fn the_demo_shop_refuses_to_sign_a_re_splittable_value() {

@@ -115,7 +115,7 @@ async fn documented_parameters_are_refused_by_their_own_rule_naming_them() {
 }
 
 #[tokio::test]
-async fn a_value_read_as_a_later_parameter_is_refused_and_an_earlier_one_is_not() {
+async fn a_value_read_as_a_later_parameter_or_hiding_one_of_the_set_is_refused_and_another_is_not() {
     let sb = Sandbox::start().await;
     // `;zz:` in customer_last_name: zz sorts after it, so the signing string reads a
     // parameter zz there. Whatever zz is (known or not): refused, naming the value.
@@ -125,11 +125,19 @@ async fn a_value_read_as_a_later_parameter_is_refused_and_an_earlier_one_is_not(
     assert_eq!(status, 400, "{body}");
     assert_eq!(error_params(&body), vec![("customer_last_name".to_string(), "separator".to_string())]);
     assert!(body["error"]["message"].as_str().unwrap().contains(";zz:"), "{body}");
-    // `;customer_id:` in payment_description: customer_id sorts before it, no reading puts
-    // an item there. Accepted (the official SDKs sign it the same).
+    // `;color:` in payment_description: color sorts before it and is neither a parameter of
+    // the set nor one the platform reads, so no reading puts or hides an item there.
+    // Accepted (the official SDKs sign it the same).
     let mut p = card_order("pp-splice-ok");
-    p["payment_description"] = json!("gift;customer_id:x; a:b");
+    p["payment_description"] = json!("gift;color:x; a:b");
     let (status, body) = sb.open(&signed(p, SECRET_250)).await;
     assert_eq!(status, 200, "{body}");
+    // `;customer_id:` there sorts before it too, but customer_id is a parameter of the set:
+    // the value could hold the shop's real customer_id, swallowed (rule 3b). Refused.
+    let mut p = card_order("pp-splice-3b");
+    p["payment_description"] = json!("gift;customer_id:x");
+    let (status, body) = sb.open(&signed(p, SECRET_250)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_params(&body), vec![("payment_description".to_string(), "separator".to_string())]);
     sb.stop().await;
 }

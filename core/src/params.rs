@@ -203,6 +203,19 @@ pub fn resplit_name<'a>(value: &str, names: impl IntoIterator<Item = &'a str>) -
 //    signing string is a different set. A `;`, a `:`, `;X:` with X sorting before k
 //    (`note;a:b` in `payment_description`), or with X not a readable name (`a; b:c`) are
 //    all fine: no reading of the string can put an item there, because items are sorted.
+// 3b. Rule 3 alone leaves issue 13's attack open (shown by the test
+//    `a_customer_cannot_send_another_reading_of_a_set_the_shop_signed` in
+//    cli/tests/hostile_input.rs): the shop signs S, whose last name
+//    `Tan;payment_amount:1000;...;zzz:` rule 3 refuses, and the customer sends the reading
+//    S' of the same string, in which `zzz` swallows the shop's real `;payment_amount:500000`
+//    and the rest: `payment_amount` sorts before `zzz`, so rule 3 takes S'. So a value is
+//    also refused when it holds `;X:` for an X that is a parameter of the set or one the
+//    platform documents ([`KNOWN_PARAMS`]), in any order ([`hidden_item`]): a reading that
+//    changes or drops a parameter the shop signed must swallow that parameter's real item
+//    into another value, and this refuses it. What no rule on the received set can refuse:
+//    a reading that adds a parameter the shop did not send, split off a value the shop
+//    signed (the split set looks like any clean set). Our signers warn about every such
+//    value; the README says to sign none.
 // 4. Why no two different accepted sets S ≠ S' share a string T: take the first `;` of T
 //    where one of them starts an item and the other does not. Up to there both read the
 //    same items, so the item running over that `;` has the same name k in both. The one
@@ -248,7 +261,8 @@ mod platform_rules {
     /// The readable name `X` right after a `;` at byte `i` of `value`, when `;X:` follows.
     fn name_after(value: &str, i: usize) -> Option<&str> {
         let rest = &value[i + 1..];
-        let end = rest.find(':')?;
+        // A name is at most MAX_NAME_CHARS long: look no further for its `:` (one pass per value).
+        let end = rest.bytes().take(MAX_NAME_CHARS + 1).position(|b| b == b':')?;
         let name = &rest[..end];
         (is_param_name(name) && !crate::signature::SKIPPED_KEYS.contains(&name)).then_some(name)
     }
@@ -257,10 +271,33 @@ mod platform_rules {
     /// readable name sorting after `key`: where the platform's reading of the signing string
     /// would start another item (rule 3 above). One pass over the value.
     pub fn later_item<'a>(key: &str, value: &'a str) -> Option<&'a str> {
+        hidden_item(key, value, |_| false)
+    }
+
+    /// Rule 3 and rule 3b together: the first `X` for which `value` (of the flat parameter
+    /// `key`) holds `;X:` with X a readable name that sorts after `key` (rule 3: the value
+    /// would split there) or for which `named(X)` holds, X being a parameter of the set or
+    /// one the platform documents (rule 3b: the value would hold that parameter's real item,
+    /// swallowed). One pass over the value.
+    pub fn hidden_item<'a>(key: &str, value: &'a str, named: impl Fn(&str) -> bool) -> Option<&'a str> {
         value
             .match_indices(';')
             .filter_map(|(i, _)| name_after(value, i))
-            .find(|x| crate::signature::natural_cmp(x, key) == std::cmp::Ordering::Greater)
+            .find(|x| crate::signature::natural_cmp(x, key) == std::cmp::Ordering::Greater || named(x))
+    }
+
+    /// `;X:` in a value of a flat set, explained: [`hidden_item`] found X in `key`'s value.
+    pub fn hidden_item_error(key: &str, x: &str) -> ParamError {
+        let message = if crate::signature::natural_cmp(x, key) == std::cmp::Ordering::Greater {
+            format!(
+                "must not contain \";{x}:\": the signature joins the parameters sorted by name as name:value; and {x} sorts after {key}, so this value signs exactly like a shorter {key} followed by a parameter {x}"
+            )
+        } else {
+            format!(
+                "must not contain \";{x}:\": {x} is a parameter of this set or one the platform reads, and the signature joins the parameters as name:value; so the same signature would cover a set in which {key} swallowed the real {x} and another {x} took its place"
+            )
+        };
+        ParamError::new(key, "separator", message)
     }
 
     /// [`later_item`] for a value at a nested `path` (`customer:last_name`): flags `;X:` when
@@ -942,14 +979,8 @@ impl PaymentRequest {
         // Numbers and booleans cannot hold a `;`: only text is looked at; the values the
         // signer leaves out (`signature`, `frame_mode`) cannot be spliced.
         for (key, value) in texts().filter(|(k, _)| is_param_name(k) && !crate::signature::SKIPPED_KEYS.contains(k)) {
-            if let Some(name) = later_item(key, value) {
-                errs.push(ParamError::new(
-                    key,
-                    "separator",
-                    format!(
-                        "must not contain \";{name}:\": the signature joins the parameters sorted by name as name:value; and {name} sorts after {key}, so this value signs exactly like a shorter {key} followed by a parameter {name}"
-                    ),
-                ));
+            if let Some(name) = hidden_item(key, value, |x| p.get(x).is_some() || KNOWN_PARAMS.contains(&x)) {
+                errs.push(hidden_item_error(key, name));
             }
         }
         errs

@@ -112,7 +112,7 @@ pub struct Signed {
 /// Payment Page set) gets the exact rule ([`crate::params::later_item`]); a nested document
 /// the conservative one ([`crate::params::later_item_nested`]).
 pub fn platform_problems(params: &Value) -> Vec<crate::params::ParamError> {
-    use crate::params::{is_param_name, later_item, later_item_nested, ParamError};
+    use crate::params::{hidden_item, hidden_item_error, is_param_name, later_item_nested, ParamError};
     let mut out = Vec::new();
     let flat = params.as_object().is_some_and(|o| o.values().all(|v| !v.is_object() && !v.is_array()));
     fn keys(v: &Value, path: &str, out: &mut Vec<ParamError>) {
@@ -137,8 +137,12 @@ pub fn platform_problems(params: &Value) -> Vec<crate::params::ParamError> {
     let mut items = Vec::new();
     flatten(params, "", &mut items);
     for (path, value) in &items {
-        let hidden = if flat { later_item(path, value) } else { later_item_nested(path, value) };
-        if let Some(x) = hidden {
+        if flat {
+            let named = |x: &str| params.get(x).is_some() || crate::params::KNOWN_PARAMS.contains(&x);
+            if let Some(x) = hidden_item(path, value, named) {
+                out.push(hidden_item_error(path, x));
+            }
+        } else if let Some(x) = later_item_nested(path, value) {
             out.push(ParamError::new(
                 path,
                 "separator",
