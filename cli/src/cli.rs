@@ -152,7 +152,9 @@ fn run_verify(secret: &str) -> ExitCode {
     // body that its own JSON parser reads differently (issue 22).
     let doc = match one_json_value(&text) {
         Ok(doc) => doc,
-        Err(CallbackError::NotJson(e)) => return fail("verify", &format!("invalid: stdin is not exactly one JSON value ({e})")),
+        Err(CallbackError::NotJson(e)) => {
+            return fail("verify", &format!("invalid: stdin is not JSON, or not exactly one JSON value ({e})"))
+        }
         Err(e) => return fail("verify", &format!("invalid: {e}")),
     };
     if let Err(e) = verify(&doc, secret) {

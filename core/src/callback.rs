@@ -250,7 +250,10 @@ mod merchant {
     #[derive(Debug)]
     pub enum CallbackError {
         /// Larger than the limit the receiver set (bytes).
-        TooLarge { limit: usize, size: usize },
+        TooLarge {
+            limit: usize,
+            size: usize,
+        },
         /// Not exactly one JSON value (not JSON, empty, or text after the value); says where.
         NotJson(String),
         /// Signed, but not shaped like a callback (the order's signed Payment Page parameters,

@@ -47,13 +47,17 @@ fn the_orders_signed_parameters_are_not_a_callback() {
     assert_eq!(e.code(), "not_a_callback");
     assert!(e.to_string().contains("payment: is required"), "{e}");
     // A Gate request (signature in general) neither.
-    let gate = with_signature(json!({"general": {"project_id": 250, "payment_id": "order-1"}, "payment": {"amount": 1, "currency": "KES"}}), SECRET);
+    let gate = with_signature(
+        json!({"general": {"project_id": 250, "payment_id": "order-1"}, "payment": {"amount": 1, "currency": "KES"}}),
+        SECRET,
+    );
     assert_eq!(code(verify_callback(&gate.to_string(), SECRET)), "not_a_callback");
 }
 
 #[test]
 fn empty_or_missing_payment_and_operation_are_not_a_callback() {
-    let cases: [(&str, fn(&mut Value)); 6] = [
+    type Case = (&'static str, fn(&mut Value));
+    let cases: [Case; 6] = [
         ("payment: must not be empty", |v| v["payment"] = json!({})),
         ("operation: must not be empty", |v| v["operation"] = json!({})),
         ("operation: is required", |v| {

@@ -229,6 +229,10 @@ for (const name of BROWSERS) {
       const cb = await eventually(() => receiver.bodies.map((b) => ({ raw: b, body: JSON.parse(b) }))
         .find((c) => c.body.payment?.method === 'paydala' && c.body.account?.number === account && c.body.payment?.status === 'success'), 30000, 'PayDala success callback');
       assert.ok(verifies(cb.raw, 'sandbox-secret-1234'));
+      // The shop verified it and acknowledged it: a top-up is booked by the PayDala service
+      // (here the sandbox's demo shop, `deposit-<n>`), not one of this shop's orders.
+      await eventually(() => receiver.answers.find((a) => a.body === cb.raw), 10000, 'the shop\'s answer to the top-up callback');
+      assert.deepEqual(receiver.answers.filter((a) => a.body === cb.raw).map((a) => [a.status, a.text]), [[200, 'not an order of this shop']]);
       assert.deepEqual(page.errors, []);
       await page.close();
     });

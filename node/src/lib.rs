@@ -9,11 +9,11 @@
 
 use epay_core::callback::{verify_callback_bytes as core_verify_callback, CallbackError};
 use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, ReturnUrl};
-use epay_core::paydala::{
-    self, Account, CheckDepositRequest, CheckDepositResponse, Deposit, DepositError, PaydalaMerchant, PaydalaRequest,
-    VerifyRequest, VerifyResponse,
-};
 use epay_core::params::ParamError;
+use epay_core::paydala::{
+    self, Account, CheckDepositRequest, CheckDepositResponse, Deposit, DepositError, PaydalaMerchant, PaydalaRequest, VerifyRequest,
+    VerifyResponse,
+};
 use epay_core::signature::{check_resplit, sign, verify, SignatureError};
 use epay_core::MinorUnits;
 use serde::Deserialize;
@@ -206,7 +206,11 @@ impl PaydalaMerchant for Fetched {
         if let Some(e) = &self.lookup.error {
             return Err(e.clone());
         }
-        Ok(self.lookup.account.as_ref().map(|a| Account { currency: a.currency.clone(), additional_customer_id: a.additional_customer_id.clone() }))
+        Ok(self
+            .lookup
+            .account
+            .as_ref()
+            .map(|a| Account { currency: a.currency.clone(), additional_customer_id: a.additional_customer_id.clone() }))
     }
 
     fn create_deposit(&self, _req: &CheckDepositRequest) -> Result<Deposit, DepositError> {
@@ -217,7 +221,9 @@ impl PaydalaMerchant for Fetched {
             }
             Some(o) if o.unknown_account => Err(DepositError::UnknownAccount),
             Some(DepositOutcome { error: Some(e), .. }) => Err(DepositError::Failed(e.clone())),
-            Some(DepositOutcome { deposit: Some(d), .. }) => Ok(Deposit { payment_id: d.payment_id.clone(), description: d.description.clone() }),
+            Some(DepositOutcome { deposit: Some(d), .. }) => {
+                Ok(Deposit { payment_id: d.payment_id.clone(), description: d.description.clone() })
+            }
             Some(_) => Err(DepositError::Failed("createDeposit returned neither a deposit nor an error".into())),
         }
     }
@@ -231,7 +237,12 @@ impl PaydalaMerchant for Fetched {
 pub fn paydala_answer(request_json: &str, lookup_json: &str, deposit_json: &str) -> String {
     let req: RequestIn = match serde_json::from_str(request_json) {
         Ok(r) => r,
-        Err(e) => return answer_done(VerifyResponse::error(format!("request: {e}")).code(), VerifyResponse::error(format!("request: {e}")).to_json()),
+        Err(e) => {
+            return answer_done(
+                VerifyResponse::error(format!("request: {e}")).code(),
+                VerifyResponse::error(format!("request: {e}")).to_json(),
+            )
+        }
     };
     let lookup: LookupIn = serde_json::from_str(lookup_json).unwrap_or_else(|e| LookupIn {
         account: None,
@@ -248,7 +259,10 @@ pub fn paydala_answer(request_json: &str, lookup_json: &str, deposit_json: &str)
     };
     let merchant = Fetched { lookup, deposit, asked_for_deposit: Cell::new(false) };
     if req.kind == paydala::TYPE_VERIFY {
-        let r = paydala::answer_verify(&VerifyRequest { customer_id: req.customer_id, project_id: req.project_id, signature: String::new() }, &merchant);
+        let r = paydala::answer_verify(
+            &VerifyRequest { customer_id: req.customer_id, project_id: req.project_id, signature: String::new() },
+            &merchant,
+        );
         return answer_done(r.code(), r.to_json());
     }
     let r = paydala::answer_check_deposit(
@@ -421,7 +435,14 @@ pub fn gate_sale(spec_json: &str, secret: &str) -> String {
     };
     let general = GeneralIds { project_id: s.project_id, payment_id: s.payment_id };
     let c = s.customer;
-    let customer = GateCustomer { id: c.id, ip_address: c.ip_address, phone: c.phone, email: c.email, first_name: c.first_name, last_name: c.last_name };
+    let customer = GateCustomer {
+        id: c.id,
+        ip_address: c.ip_address,
+        phone: c.phone,
+        email: c.email,
+        first_name: c.first_name,
+        last_name: c.last_name,
+    };
     let payment = GatePayment { amount: MinorUnits(s.payment.amount), currency: s.payment.currency, description: s.payment.description };
     match s.method.as_str() {
         "card-partner" => {

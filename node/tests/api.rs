@@ -68,7 +68,9 @@ fn paydala_requests_are_read_in_the_handlers_order() {
             Err(paydala::DepositError::UnknownAccount)
         }
     }
-    for body in [printed.clone(), "not json".into(), "[]".into(), with_signature(json!({"type": "verify", "project_id": 1234}), SECRET).to_string()] {
+    for body in
+        [printed.clone(), "not json".into(), "[]".into(), with_signature(json!({"type": "verify", "project_id": 1234}), SECRET).to_string()]
+    {
         let lib = j(paydala_read(body.as_bytes(), SECRET));
         let core = paydala::handle(body.as_bytes(), SECRET, &Nobody);
         assert_eq!((lib["code"].as_u64(), lib["body"].as_str()), (Some(core.code.as_u16() as u64), Some(core.body.as_str())), "{body}");
@@ -117,14 +119,18 @@ fn paydala_answer_follows_the_cores_rules_and_asks_for_the_deposit_only_when_due
     assert_eq!(j(paydala_answer(&verify_req, r#"{"error":"db down"}"#, ""))["code"], 500);
     assert_eq!(j(paydala_answer(&verify_req, r#"{"account":{"currency":"tenge"}}"#, ""))["code"], 500);
 
-    let dep = json!({"type": "check_deposit", "project_id": 1234, "customer_id": "7123456789", "amount": 100000, "currency": "KZT"}).to_string();
+    let dep =
+        json!({"type": "check_deposit", "project_id": 1234, "customer_id": "7123456789", "amount": 100000, "currency": "KZT"}).to_string();
     assert_eq!(j(paydala_answer(&dep, &acc, "")), json!({"done": false}), "the booking is asked for");
     let usd = json!({"account": {"currency": "USD"}}).to_string();
     assert_eq!(j(paydala_answer(&dep, &usd, ""))["code"], 404, "another currency than the account's: no booking asked");
     let booked = j(paydala_answer(&dep, &acc, r#"{"deposit":{"payment_id":"payment_47","description":"Success"}}"#));
     assert_eq!(j(booked["body"].as_str().unwrap().to_string()), seed("seed_paydala_check_deposit_response_ok.json"));
     assert_eq!(j(paydala_answer(&dep, &acc, r#"{"unknown_account":true}"#))["code"], 404);
-    assert_eq!(j(paydala_answer(&dep, &acc, r#"{"error":"Something went wrong"}"#))["body"], r#"{"code":500,"message":"Something went wrong"}"#);
+    assert_eq!(
+        j(paydala_answer(&dep, &acc, r#"{"error":"Something went wrong"}"#))["body"],
+        r#"{"code":500,"message":"Something went wrong"}"#
+    );
     assert_eq!(j(paydala_answer(&dep, &acc, r#"{"deposit":{"payment_id":" "}}"#))["code"], 500);
 }
 
@@ -151,6 +157,9 @@ fn gate_requests_are_the_cores_builders() {
     assert_eq!(r["ok"], false);
     assert!(r["errors"].as_array().unwrap().iter().any(|e| e["param"] == "payment.currency"), "{r}");
     let r = j(gate_refund(&json!({"project_id": 250, "payment_id": "order-1002"}).to_string(), "sandbox-secret-250"));
-    assert_eq!((r["path"].clone(), r["body"]["general"]["payment_id"].clone()), (json!("/v2/payment/card-partner/refund"), json!("order-1002")));
+    assert_eq!(
+        (r["path"].clone(), r["body"]["general"]["payment_id"].clone()),
+        (json!("/v2/payment/card-partner/refund"), json!("order-1002"))
+    );
     assert_eq!(j(gate_refund(r#"{"project_id": 250}"#, "k"))["errors"][0]["param"], "refund");
 }
