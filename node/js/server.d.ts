@@ -73,11 +73,12 @@ export interface CallbackOperation {
   provider: { id: number; payment_id: string; date?: string; auth_code: string };
 }
 
+/** Where to send the customer (pass it to EPayWidget.followRedirect in the page). */
 export interface RedirectData {
-  method: string;
+  method: 'GET' | 'POST';
   url: string;
-  body: { [key: string]: string | number | boolean | null };
-  [key: string]: string | number | boolean | null | { [key: string]: string | number | boolean | null };
+  /** The form fields, as text. */
+  body: { [key: string]: string };
 }
 
 /** A verified callback. */
@@ -109,8 +110,8 @@ export interface VerifyCallbackOptions {
  */
 export function verifyCallback(rawBody: string | Uint8Array, secret: string, options?: VerifyCallbackOptions): Callback;
 
-/** Reads a request body up to `maxBytes` (rejects with CallbackError `too_large` beyond). */
-export function readBody(req: AsyncIterable<Uint8Array> & { headers?: { [name: string]: string | string[] | undefined } }, maxBytes?: number): Promise<Buffer>;
+/** Reads a request body up to `maxBytes` (rejects with CallbackError `too_large` beyond); a Buffer under Node. */
+export function readBody(req: AsyncIterable<Uint8Array> & { headers?: { [name: string]: string | string[] | undefined } }, maxBytes?: number): Promise<Uint8Array>;
 
 // --- PayDala --------------------------------------------------------------------------------
 
