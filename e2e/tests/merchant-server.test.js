@@ -30,6 +30,13 @@ function callback(order, { amount = order.payment_amount, currency = order.payme
 
 describe('the README server.mjs under hostile callbacks', () => {
   let shop;
+  it('is plain Node and epay-widget/server: no child process, no epay binary, no default secret', () => {
+    const server = readmeFiles()['server.mjs'];
+    assert.match(server, /from 'epay-widget\/server'/);
+    assert.doesNotMatch(server, /child_process|execFile|spawn\(|'epay'/);
+    assert.doesNotMatch(server, /EPAY_SECRET \?\?|sandbox-secret-250'/, 'no secret in the code');
+  });
+
   before(async () => {
     shop = await startShop(shopDir(readmeFiles()), { EPAY_SECRET: SECRET, PLATFORM: 'http://127.0.0.1:9' });
   });

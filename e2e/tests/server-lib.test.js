@@ -147,3 +147,39 @@ describe('PayDala answers built by epay-widget/server', () => {
     });
   });
 });
+
+describe('Gate requests built by epay-widget/server', () => {
+  let sandbox;
+  before(async () => { sandbox = await startSandbox(); });
+  after(async () => { await sandbox?.stop(); });
+  const post = async ({ path: p, body }) => {
+    const r = await fetch(`${sandbox.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: r.status, answer: await r.json() };
+  };
+
+  it('are accepted by the platform: a card-partner sale, its refund, an EPay cash sale; a changed body is refused', async () => {
+    const secret = 'sandbox-secret-250';
+    const paymentId = `order-lib-${Date.now()}`;
+    const customer = { id: 'customer-42', ipAddress: '1.2.3.4', phone: '254712345678', email: 'customer@example.com' };
+    const sale = lib.gateSale({ projectId: 250, paymentId, customer, payment: { amount: 10000, currency: 'KES' }, returnUrl: { success: 'https://shop.example/ok' } }, secret);
+    assert.equal(sale.path, '/v2/payment/card-partner/sale');
+    let r = await post(sale);
+    assert.deepEqual([r.status, r.answer.status, r.answer.payment_id], [200, 'success', paymentId], JSON.stringify(r.answer));
+    r = await post(lib.gateRefund({ projectId: 250, paymentId }, secret));
+    assert.deepEqual([r.status, r.answer.status], [200, 'success'], JSON.stringify(r.answer));
+    const epay = lib.gateSale({
+      method: 'epay', projectId: 250, paymentId: `${paymentId}-epay`,
+      customer: { ...customer, firstName: 'Siti', lastName: 'Tan', phone: '60123456789' }, payment: { amount: 5000, currency: 'MYR', description: 'Order' },
+    }, secret);
+    assert.equal(epay.path, '/v2/payment/cash/epay/sale');
+    r = await post(epay);
+    assert.equal(r.status, 200, JSON.stringify(r.answer));
+    const forged = lib.gateSale({ projectId: 250, paymentId: `${paymentId}-2`, customer, payment: { amount: 10000, currency: 'KES' } }, secret);
+    forged.body.payment.amount = 1;
+    r = await post(forged);
+    assert.equal(r.status, 403, JSON.stringify(r.answer));
+    // What the platform would refuse is refused here first, naming each parameter.
+    assert.throws(() => lib.gateSale({ projectId: 250, paymentId: 'x', customer: { id: 'c', ipAddress: '1.2.3.4' }, payment: { amount: 10000, currency: 'MYR' } }, secret),
+      (e) => e instanceof lib.GateRequestError && e.errors.some((x) => x.param === 'payment.currency'));
+  });
+});
