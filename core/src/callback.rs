@@ -319,7 +319,6 @@ mod merchant {
     fn text_field(obj: &serde_json::Map<String, Value>, path: &str, key: &str) -> Result<(), CallbackError> {
         match obj.get(key) {
             Some(Value::String(s)) if !s.trim().is_empty() => Ok(()),
-            Some(Value::Number(_)) if key == "id" => Ok(()),
             None | Some(Value::Null) => Err(CallbackError::NotACallback(format!("{path}.{key}: is required"))),
             Some(_) => Err(CallbackError::NotACallback(format!("{path}.{key}: must be a non-empty string"))),
         }
