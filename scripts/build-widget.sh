@@ -87,4 +87,6 @@ if [ -f js/package.json ]; then
   sed "s/\"0\.0\.0-set-by-build-widget\"/\"$version\"/" js/package.json > pkg/package.json
   rm -f pkg/.gitignore pkg/epay_widget.d.ts pkg/epay_widget_bg.wasm.d.ts
 fi
+# The merchant's server library (epay-widget/server): pkg/server/.
+if [ "$profile" = --release ]; then bash scripts/build-server-lib.sh; else bash scripts/build-server-lib.sh --dev; fi
 echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the codes module, gzip -9)"

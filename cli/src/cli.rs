@@ -6,7 +6,7 @@
 
 use crate::sandbox::{self, Config};
 use clap::{Parser, Subcommand};
-use epay_core::callback::first_json_value;
+use epay_core::callback::{one_json_value, parse_callback, CallbackError};
 use epay_core::signature::{sign_checked, verify};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -28,8 +28,10 @@ pub enum Command {
         #[arg(long)]
         secret: String,
     },
-    /// Read a signed JSON object on stdin (Payment Page parameters, a Gate request or a
-    /// callback; `signature` at the root or in `general`) and check its signature.
+    /// Read exactly one signed JSON object on stdin (Payment Page parameters, a Gate request
+    /// or a callback; `signature` at the root or in `general`), check its signature and say
+    /// what it is: `valid callback: payment <id> <status>` or `valid parameters (not a
+    /// callback: ...)`.
     Verify {
         /// The project secret.
         #[arg(long)]
@@ -149,18 +151,26 @@ fn run_verify(secret: &str) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail("verify", &e),
     };
-    // Tolerates text after the first value: the seeds' printed callbacks end with a stray `}`.
-    let doc = match first_json_value(&text) {
+    // Exactly one JSON value: a receiver that stopped after the first one would act on a
+    // body that its own JSON parser reads differently (issue 22).
+    let doc = match one_json_value(&text) {
         Ok(doc) => doc,
-        Err(e) => return fail("verify", &format!("invalid: stdin is not JSON ({e})")),
-    };
-    match verify(&doc, secret) {
-        Ok(()) => {
-            println!("valid");
-            ExitCode::SUCCESS
+        Err(CallbackError::NotJson(e)) => {
+            return fail("verify", &format!("invalid: stdin is not JSON, or not exactly one JSON value ({e})"))
         }
-        Err(e) => fail("verify", &format!("invalid: {e}")),
+        Err(e) => return fail("verify", &format!("invalid: {e}")),
+    };
+    if let Err(e) = verify(&doc, secret) {
+        return fail("verify", &format!("invalid: {e}"));
     }
+    // Told apart by structure: a signed parameter set (the order's Payment Page parameters,
+    // a Gate request) is not a callback, and a receiver must not act on it as one.
+    match parse_callback(&doc) {
+        Ok(cb) => println!("valid callback: payment {} {}", cb.payment.id, cb.payment.status.as_str()),
+        Err(CallbackError::NotACallback(why)) => println!("valid parameters (not a callback: {why})"),
+        Err(e) => println!("valid parameters (not a callback: {e})"),
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_sandbox(www: Option<PathBuf>, pkg: Option<PathBuf>, mut config: Config) -> ExitCode {

@@ -39,7 +39,7 @@ fn verify_accepts_what_sign_produced_and_refuses_a_tampered_copy() {
 
     let out = epay(&["verify", "--secret", "s3cret"], &doc.to_string());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "valid");
+    assert_eq!(text(&out.stdout), "valid parameters (not a callback: payment: is required)");
 
     doc["payment_amount"] = 1.into();
     let out = epay(&["verify", "--secret", "s3cret"], &doc.to_string());
@@ -58,7 +58,7 @@ fn verify_finds_the_signature_in_general_for_gate_requests() {
         "k",
     );
     let out = epay(&["verify", "--secret", "k"], &doc.to_string());
-    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "valid".to_string()));
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "valid parameters (not a callback: payment.id: is required)".to_string()));
 }
 
 #[test]
@@ -78,6 +78,33 @@ fn verify_says_which_problem_it_found() {
     let out = epay(&["sign", "--secret", "k"], "{oops");
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("not JSON"));
+}
+
+#[test]
+fn verify_takes_exactly_one_json_value_and_tells_a_callback_from_parameters() {
+    let callback = epay_core::signature::with_signature(
+        serde_json::json!({
+            "project_id": 250,
+            "payment": {"id": "order-1", "type": "purchase", "status": "success", "date": "d", "method": "card-partner",
+                        "sum": {"amount": 100, "currency": "KES"}, "description": ""},
+            "operation": {"id": 3, "type": "sale", "status": "success", "date": "d", "created_date": "d", "request_id": "r",
+                          "sum_initial": {"amount": 100, "currency": "KES"}, "sum_converted": {"amount": 100, "currency": "KES"},
+                          "code": "0", "message": "Success", "provider": {"id": 1, "payment_id": "p", "auth_code": ""}}
+        }),
+        "k",
+    )
+    .to_string();
+    let out = epay(&["verify", "--secret", "k"], &callback);
+    assert_eq!((out.status.code(), text(&out.stdout)), (Some(0), "valid callback: payment order-1 success".to_string()));
+    // One trailing byte: refused, nothing on stdout (before issue 22: "valid").
+    let out = epay(&["verify", "--secret", "k"], &format!("{callback}}}"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).is_empty());
+    assert!(text(&out.stderr).contains("not exactly one JSON value"), "{}", text(&out.stderr));
+    // Empty payment and operation objects, signed: valid parameters, not a callback.
+    let empty = epay_core::signature::with_signature(serde_json::json!({"project_id": 250, "payment": {}, "operation": {}}), "k");
+    let out = epay(&["verify", "--secret", "k"], &empty.to_string());
+    assert_eq!(text(&out.stdout), "valid parameters (not a callback: payment: must not be empty)");
 }
 
 #[test]

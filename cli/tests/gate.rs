@@ -704,7 +704,7 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
     // `epay verify` takes the callback as the shop received it (signature at the root)...
     let text = paid.to_string();
     let o = tokio::task::spawn_blocking(move || epay_stdin(&["verify", "--secret", SECRET_250], &text)).await.unwrap();
-    assert_eq!((o.status.code(), out(&o).trim()), (Some(0), "valid"), "{}", err(&o));
+    assert_eq!((o.status.code(), out(&o).trim()), (Some(0), format!("valid callback: payment {pid} success").as_str()), "{}", err(&o));
     let mut tampered = paid.clone();
     tampered["payment"]["sum"]["amount"] = json!(1);
     let text = tampered.to_string();

@@ -245,43 +245,132 @@ mod merchant {
     use crate::signature::{verify, SignatureError};
     use serde_json::Value;
 
+    /// Why a body is not a verified callback. [`CallbackError::code`] names the reason in one
+    /// word for programs (the Node library's `error.code`, the CLI's message).
     #[derive(Debug)]
     pub enum CallbackError {
-        /// Not JSON, or not shaped like a callback; says where.
-        Parse(String),
+        /// Larger than the limit the receiver set (bytes).
+        TooLarge {
+            limit: usize,
+            size: usize,
+        },
+        /// Not exactly one JSON value (not JSON, empty, or text after the value); says where.
+        NotJson(String),
+        /// Signed, but not shaped like a callback (the order's signed Payment Page parameters,
+        /// a Gate request, empty `payment` / `operation` objects); names the field.
+        NotACallback(String),
         Signature(SignatureError),
+    }
+
+    impl CallbackError {
+        /// `too_large`, `not_json`, `not_a_callback` or `bad_signature`.
+        pub fn code(&self) -> &'static str {
+            match self {
+                CallbackError::TooLarge { .. } => "too_large",
+                CallbackError::NotJson(_) => "not_json",
+                CallbackError::NotACallback(_) => "not_a_callback",
+                CallbackError::Signature(_) => "bad_signature",
+            }
+        }
     }
 
     impl std::fmt::Display for CallbackError {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             match self {
-                CallbackError::Parse(e) => write!(f, "callback: {e}"),
+                CallbackError::TooLarge { limit, size } => write!(f, "callback: body is {size} bytes, over the limit of {limit}"),
+                CallbackError::NotJson(e) => write!(f, "callback: not JSON ({e})"),
+                CallbackError::NotACallback(e) => write!(f, "callback: not a callback ({e})"),
                 CallbackError::Signature(e) => write!(f, "callback {e}"),
             }
         }
     }
     impl std::error::Error for CallbackError {}
 
-    /// Reads the first JSON value of `text`; text after it is ignored (the seeds'
-    /// printed examples end with a stray `}`).
+    /// Reads the first JSON value of `text` and ignores what follows: only for the seeds'
+    /// printed examples, which end with a stray `}`. Anything received uses [`one_json_value`].
     pub fn first_json_value(text: &str) -> Result<Value, CallbackError> {
         serde_json::Deserializer::from_str(text)
             .into_iter::<Value>()
             .next()
-            .ok_or_else(|| CallbackError::Parse("empty body".into()))?
-            .map_err(|e| CallbackError::Parse(e.to_string()))
+            .ok_or_else(|| CallbackError::NotJson("empty body".into()))?
+            .map_err(|e| CallbackError::NotJson(e.to_string()))
     }
 
-    /// Parses a callback without checking its signature.
+    /// Reads exactly one JSON value: whitespace around it is fine, anything else after it is
+    /// refused (a receiver that stopped after the first value would act on a body that its
+    /// own JSON parser, or the next one down the line, reads differently).
+    pub fn one_json_value(text: &str) -> Result<Value, CallbackError> {
+        if text.trim().is_empty() {
+            return Err(CallbackError::NotJson("empty body".into()));
+        }
+        serde_json::from_str(text).map_err(|e| CallbackError::NotJson(e.to_string()))
+    }
+
+    /// A non-empty object at `doc[key]`, else why not.
+    fn object<'a>(doc: &'a Value, key: &str) -> Result<&'a serde_json::Map<String, Value>, CallbackError> {
+        match doc.get(key) {
+            None | Some(Value::Null) => Err(CallbackError::NotACallback(format!("{key}: is required"))),
+            Some(Value::Object(o)) if o.is_empty() => Err(CallbackError::NotACallback(format!("{key}: must not be empty"))),
+            Some(Value::Object(o)) => Ok(o),
+            Some(_) => Err(CallbackError::NotACallback(format!("{key}: must be an object"))),
+        }
+    }
+
+    fn text_field(obj: &serde_json::Map<String, Value>, path: &str, key: &str) -> Result<(), CallbackError> {
+        match obj.get(key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(()),
+            None | Some(Value::Null) => Err(CallbackError::NotACallback(format!("{path}.{key}: is required"))),
+            Some(_) => Err(CallbackError::NotACallback(format!("{path}.{key}: must be a non-empty string"))),
+        }
+    }
+
+    /// The structure that tells a callback from any other signed document: an object with a
+    /// non-empty `payment` carrying `id` and `status`, and an `operation` carrying `id` and
+    /// `status`. The order's Payment Page parameters (flat) and Gate requests (`general`)
+    /// have neither.
+    pub fn check_callback_shape(doc: &Value) -> Result<(), CallbackError> {
+        if !doc.is_object() {
+            return Err(CallbackError::NotACallback("must be a JSON object".into()));
+        }
+        let payment = object(doc, "payment")?;
+        text_field(payment, "payment", "id")?;
+        text_field(payment, "payment", "status")?;
+        let operation = object(doc, "operation")?;
+        match operation.get("id") {
+            Some(Value::Number(n)) if n.is_i64() => {}
+            None | Some(Value::Null) => return Err(CallbackError::NotACallback("operation.id: is required".into())),
+            Some(_) => return Err(CallbackError::NotACallback("operation.id: must be an integer".into())),
+        }
+        text_field(operation, "operation", "status")
+    }
+
+    /// Parses a callback without checking its signature: [`check_callback_shape`], then
+    /// every field the model needs.
     pub fn parse_callback(doc: &Value) -> Result<Callback, CallbackError> {
-        serde_json::from_value(doc.clone()).map_err(|e| CallbackError::Parse(e.to_string()))
+        check_callback_shape(doc)?;
+        serde_json::from_value(doc.clone()).map_err(|e| CallbackError::NotACallback(e.to_string()))
     }
 
-    /// Checks the signature (root or `general`) in constant time, then parses.
+    /// A receiver's default body limit: the seeds' callbacks are under 2 KB.
+    pub const DEFAULT_MAX_BYTES: usize = 64 * 1024;
+
+    /// Exactly one JSON value, its signature (root or `general`, constant time), then the
+    /// callback structure ([`parse_callback`]): signed parameters that are not a callback
+    /// are refused with [`CallbackError::NotACallback`].
     pub fn verify_callback(body: &str, secret: &str) -> Result<Callback, CallbackError> {
-        let doc = first_json_value(body)?;
+        let doc = one_json_value(body)?;
         verify(&doc, secret).map_err(CallbackError::Signature)?;
         parse_callback(&doc)
+    }
+
+    /// [`verify_callback`] on raw bytes, refusing a body over `max_bytes` first and one that
+    /// is not UTF-8 as not JSON.
+    pub fn verify_callback_bytes(body: &[u8], secret: &str, max_bytes: usize) -> Result<Callback, CallbackError> {
+        if body.len() > max_bytes {
+            return Err(CallbackError::TooLarge { limit: max_bytes, size: body.len() });
+        }
+        let text = std::str::from_utf8(body).map_err(|e| CallbackError::NotJson(format!("not UTF-8: {e}")))?;
+        verify_callback(text, secret)
     }
 
     /// [`verify_callback`], then deduplication: `first_time(key)` records the callback's

@@ -3,14 +3,64 @@
 // own strict CSP, loads the widget from the platform (the sandbox, another port) and signs
 // its orders; the platform posts callbacks to the merchant's receiver on a third port.
 // Card (out to the partner and back to the shop), EPay cash and PayDala, in both browsers.
+// The shop runs as a merchant deploys it: `epay-widget` installed beside it (here the built
+// pkg/, linked as node_modules/epay-widget), and NO `epay` binary on its PATH.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import {
-  BROWSERS, startSandbox, launch, newPage, widgetText, shot, eventually, readmeFiles, writeTemp,
-  startNode, startReceiver, verifies, startStatic,
+  BROWSERS, startSandbox, launch, newPage, widgetText, shot, eventually, readmeFiles,
+  verifies, startStatic,
 } from '../lib/harness.js';
+import { shopDir, startShop, NO_EPAY_PATH } from '../lib/shop.js';
 
 const files = readmeFiles();
+
+/**
+ * The merchant's callback URL as the platform sees it: records every body and passes it on to
+ * the shop started last (`target`), answering what the shop answered.
+ */
+async function startForwarder() {
+  const bodies = [];
+  const answers = [];
+  const fwd = { target: null, bodies, answers };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks).toString();
+      if (req.method !== 'POST' || req.url !== '/callbacks') return res.writeHead(404).end();
+      bodies.push(body);
+      if (!fwd.target) return res.writeHead(200).end('ok');
+      try {
+        const r = await fetch(`${fwd.target}/callbacks`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        const text = await r.text();
+        answers.push({ status: r.status, text, body });
+        res.writeHead(r.status).end(text);
+      } catch (e) {
+        answers.push({ status: 502, text: String(e), body });
+        res.writeHead(502).end();
+      }
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  fwd.url = `http://127.0.0.1:${server.address().port}`;
+  fwd.stop = () => new Promise((r) => server.close(r));
+  return fwd;
+}
+
+const stateOf = async (shopUrl, id) => (await (await fetch(`${shopUrl}/orders/${encodeURIComponent(id)}/state`)).json()).state;
+
+describe('the README shop without the epay binary', () => {
+  it('has no epay on its PATH', () => {
+    assert.throws(() => execFileSync('/bin/sh', ['-c', 'command -v epay'], { env: { PATH: NO_EPAY_PATH } }));
+  });
+  it('refuses to start without EPAY_SECRET, saying so (no default secret)', async () => {
+    const dir = shopDir(files);
+    await assert.rejects(startShop(dir, { EPAY_SECRET: '' }), /exited 1[\s\S]*set EPAY_SECRET to your project secret/);
+  });
+});
 
 describe('the README shop files', () => {
   it('are in the README', () => {
@@ -32,20 +82,25 @@ for (const name of BROWSERS) {
   describe(`a merchant page on its own origin, in ${name}`, () => {
     let sandbox, browser, receiver, dir;
     const shops = [];
-    /** The README's server.mjs with `env`; `edit` may change the files first (a variant). */
+    /**
+     * The README's server.mjs with `env` (the secret passed explicitly, as the README's command
+     * does), no `epay` on its PATH; `edit` may change the files first (a variant). Callbacks
+     * reach it through the recording forwarder.
+     */
     async function shop(env, edit) {
-      const d = edit ? writeTemp(edit({ ...files })) : dir;
-      const s = await startNode(d, 'server.mjs', { PLATFORM: sandbox.url, ...env });
+      const d = edit ? shopDir(edit({ ...files })) : dir;
+      const s = await startShop(d, { PLATFORM: sandbox.url, EPAY_SECRET: 'sandbox-secret-250', ...env });
       shops.push(s);
+      receiver.target = s.url;
       assert.notEqual(new URL(s.url).origin, new URL(sandbox.url).origin);
       return s;
     }
 
     before(async () => {
-      receiver = await startReceiver();
+      receiver = await startForwarder();
       sandbox = await startSandbox(['--callback-url', `250=${receiver.url}/callbacks`, '--callback-url', `1234=${receiver.url}/callbacks`]);
       browser = await launch(name);
-      dir = writeTemp(files);
+      dir = shopDir(files);
     });
     after(async () => {
       await browser?.close();
@@ -67,12 +122,17 @@ for (const name of BROWSERS) {
       await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#approve').click()]);
       assert.equal(new URL(page.url()).origin, new URL(s.url).origin, 'back at the shop');
       assert.equal(await orderId(page), paymentId, 'the same order');
-      await page.waitForFunction((id) => document.querySelector('#result')?.textContent === `Paid: order ${id}`, { timeout: 20000 }, paymentId);
+      await page.waitForFunction((id) => document.querySelector('#result')?.textContent.startsWith(`Paid: order ${id}`), { timeout: 20000 }, paymentId);
       assert.match(await widgetText(page), /Payment successful/);
       await shot(page, `${name}-merchant-origin-card-success`);
       const list = await callbackFor(receiver, paymentId, (b) => b.payment?.status === 'success', 'success callback at the merchant');
       assert.equal(list.length, 1, 'one callback');
       assert.ok(verifies(list[0].raw, 'sandbox-secret-250'), 'signed with the project secret');
+      // The shop verified it with epay-widget/server, matched it to its order, and the page
+      // read the order's state after the return from the partner.
+      assert.deepEqual(receiver.answers.filter((a) => a.body === list[0].raw).map((a) => [a.status, a.text]), [[200, 'ok']]);
+      assert.equal(await stateOf(s.url, paymentId), 'paid');
+      await page.waitForFunction((id) => document.querySelector('#result')?.textContent === `Paid: order ${id} (confirmed by the shop)`, { timeout: 20000 }, paymentId);
       assert.deepEqual(page.errors, []);
       await page.close();
     });
@@ -112,6 +172,7 @@ for (const name of BROWSERS) {
       await page.waitForFunction((id) => document.querySelector('#result')?.textContent === `Paid: order ${id}`, { timeout: 20000 }, paymentId);
       assert.match(await widgetText(page), /Payment successful/);
       assert.equal(count(/\/api\/v1\/checkout\/open$/), 0, 'the server opened the returning order too');
+      await eventually(async () => (await stateOf(s.url, paymentId)) === 'paid', 20000, 'the /fast order paid at the shop');
       await callbackFor(receiver, paymentId, (b) => b.payment?.status === 'success', 'success callback at the merchant');
       assert.deepEqual(page.cspViolations, []);
       assert.deepEqual(page.errors, []);
@@ -136,9 +197,11 @@ for (const name of BROWSERS) {
       await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator('#find').click()]);
       await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator('#pay-cash').click()]);
       await tab.close();
-      await page.waitForFunction((id) => document.querySelector('#result')?.textContent === `Paid: order ${id}`, { timeout: 30000 }, paymentId);
+      await page.waitForFunction((id) => document.querySelector('#result')?.textContent.startsWith(`Paid: order ${id}`), { timeout: 30000 }, paymentId);
       const list = await callbackFor(receiver, paymentId, (b) => b.payment?.status === 'success', 'EPay success callback');
       assert.ok(verifies(list.at(-1).raw, 'sandbox-secret-250'));
+      await eventually(async () => (await stateOf(s.url, paymentId)) === 'paid', 20000, 'the EPay order paid at the shop');
+      await page.waitForFunction((id) => document.querySelector('#result')?.textContent === `Paid: order ${id} (confirmed by the shop)`, { timeout: 20000 }, paymentId);
       assert.deepEqual(page.errors, []);
       await page.close();
     });
@@ -161,11 +224,15 @@ for (const name of BROWSERS) {
       await tab.locator('#amount').fill('500.00');
       await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator('#deposit').click()]);
       await tab.close();
-      await page.waitForFunction((id) => document.querySelector('#result')?.textContent === `Paid: order ${id}`, { timeout: 30000 }, paymentId);
+      await page.waitForFunction((id) => document.querySelector('#result')?.textContent.startsWith(`Paid: order ${id}`), { timeout: 30000 }, paymentId);
       // A top-up's callback names the shop's deposit (check_deposit's payment_id) and the account.
       const cb = await eventually(() => receiver.bodies.map((b) => ({ raw: b, body: JSON.parse(b) }))
         .find((c) => c.body.payment?.method === 'paydala' && c.body.account?.number === account && c.body.payment?.status === 'success'), 30000, 'PayDala success callback');
       assert.ok(verifies(cb.raw, 'sandbox-secret-1234'));
+      // The shop verified it and acknowledged it: a top-up is booked by the PayDala service
+      // (here the sandbox's demo shop, `deposit-<n>`), not one of this shop's orders.
+      await eventually(() => receiver.answers.find((a) => a.body === cb.raw), 10000, 'the shop\'s answer to the top-up callback');
+      assert.deepEqual(receiver.answers.filter((a) => a.body === cb.raw).map((a) => [a.status, a.text]), [[200, 'not an order of this shop']]);
       assert.deepEqual(page.errors, []);
       await page.close();
     });
