@@ -42,6 +42,25 @@ describe('the package entry epay-widget/server', () => {
   });
 });
 
+describe('signChecked', () => {
+  it('signs what the SDKs sign and warns exactly where the platform refuses how a set signs', () => {
+    const base = { project_id: 250, payment_id: 'o-1', payment_amount: 500000, payment_currency: 'MYR', customer_id: 'c1' };
+    const clean = lib.signChecked({ ...base, payment_description: 'gift;color:red' }, 'k');
+    assert.deepEqual(clean.warnings, []);
+    assert.equal(clean.signature, lib.sign({ ...base, payment_description: 'gift;color:red' }, 'k'));
+    // The shop's set (a later parameter inside the last name) and the customer's other
+    // reading of it (zzz swallowing the real amount): one signature, both warned.
+    const shop = { ...base, customer_last_name: 'Tan;payment_amount:1000;payment_currency:MYR;payment_id:o-1;project_id:250;zzz:' };
+    const other = { ...base, payment_amount: 1000, customer_last_name: 'Tan', zzz: ';payment_amount:500000;payment_currency:MYR;payment_id:o-1;project_id:250' };
+    const a = lib.signChecked(shop, 'k');
+    const b = lib.signChecked(other, 'k');
+    assert.equal(a.signature, b.signature, 'the same signing string');
+    assert.deepEqual(a.warnings.map((w) => [w.param, w.code]), [['customer_last_name', 'separator']]);
+    assert.deepEqual(b.warnings.map((w) => [w.param, w.code]), [['zzz', 'separator']]);
+    assert.match(b.warnings[0].message, /;payment_amount:/);
+  });
+});
+
 describe('PayDala answers built by epay-widget/server', () => {
   it('are the seed\'s examples, byte for byte', () => {
     assert.deepEqual(JSON.parse(lib.paydalaAnswer.verifyOk('KZT', 'customer_123')), seed('seed_paydala_verify_response_ok.json'));

@@ -8,19 +8,19 @@ export interface Params {
   [key: string]: ParamValue;
 }
 
-/** A value that holds `;name:` for a known parameter name: the platform refuses it. */
+/** What the platform would refuse about how a set signs, naming the parameter and the rule. */
 export interface SignWarning {
   /** The parameter holding the value (`customer_last_name`, `customer:last_name`). */
   param: string;
-  /** The parameter it could be re-split into. */
-  hidden: string;
+  /** `separator` (the value could be read as, or hide, another parameter) or `name` (a key the platform cannot read). */
+  code: 'separator' | 'name';
   message: string;
 }
 
 /** The signature of `params` (HMAC-SHA512, Base64), byte for byte the official SDKs'. */
 export function sign(params: Params, secret: string): string;
-/** `sign`, plus a warning for a value that signs like another parameter. Never refuses. */
-export function signWithWarning(params: Params, secret: string): { signature: string; warning: SignWarning | null };
+/** `sign`, plus the platform's warnings about how the set signs. Never refuses. */
+export function signChecked(params: Params, secret: string): { signature: string; warnings: SignWarning[] };
 /** `params` with `signature` added at the root. */
 export function withSignature<P extends Params>(params: P, secret: string): P & { signature: string };
 

@@ -62,19 +62,20 @@ function checkSecret(secret) {
  * exactly what will be sent: every parameter but the widget's `on*` handlers.
  */
 export function sign(params, secret) {
-  return signWithWarning(params, secret).signature;
+  return signChecked(params, secret).signature;
 }
 
 /**
- * `sign`, plus a warning when a value holds `;name:` for a known parameter name (such a
- * value signs like another parameter: the platform refuses it). Never refuses to sign.
+ * `sign`, plus what the platform would refuse about how the set signs (a value that could
+ * be read as, or hide, another parameter: `{ param, code, message }` each). Never refuses
+ * to sign; do not send a set with warnings that holds what your customer typed.
  */
-export function signWithWarning(params, secret) {
+export function signChecked(params, secret) {
   checkSecret(secret);
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw paramsError('', 'must be an object of parameters');
   const r = call(core.signJson(JSON.stringify(plain(params, '')), secret));
   if (!r.ok) throw paramsError('', r.message);
-  return { signature: r.signature, warning: r.warning ?? null };
+  return { signature: r.signature, warnings: r.warnings ?? [] };
 }
 
 /** `params` with `signature` added at the root: what the page passes to EPayWidget.run. */

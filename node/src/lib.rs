@@ -14,7 +14,7 @@ use epay_core::paydala::{
     self, Account, CheckDepositRequest, CheckDepositResponse, Deposit, DepositError, PaydalaMerchant, PaydalaRequest, VerifyRequest,
     VerifyResponse,
 };
-use epay_core::signature::{check_resplit, sign, verify, SignatureError};
+use epay_core::signature::{sign_checked, verify, SignatureError};
 use epay_core::MinorUnits;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,9 +30,10 @@ fn errors_json(errs: &[ParamError]) -> Value {
 // ---------------------------------------------------------------------------------------
 
 /// Signs a JSON object of parameters exactly as the official SDKs do
-/// (`epay_core::signature::sign`): never refused for its values. `warning` names a value
-/// that could be re-split into another parameter with the same signature (issue 13), for
-/// the merchant to look at: `{"ok":true,"signature":"...","warning":null|{param,hidden,message}}`.
+/// (`epay_core::signature::sign_checked`): never refused for its values. `warnings` are
+/// what the platform would refuse about how the set signs (the same rule the platform
+/// applies: a value that could be read as, or hide, another parameter), for the merchant
+/// to look at: `{"ok":true,"signature":"...","warnings":[{param,code,message}]}`.
 #[wasm_bindgen(js_name = signJson)]
 pub fn sign_json(params_json: &str, secret: &str) -> String {
     let doc: Value = match serde_json::from_str(params_json) {
@@ -42,14 +43,8 @@ pub fn sign_json(params_json: &str, secret: &str) -> String {
     if !doc.is_object() {
         return json!({ "ok": false, "message": "params: must be an object of parameters" }).to_string();
     }
-    let warning = check_resplit(&doc).err().map(|e| {
-        let message = format!(
-            "{}: the value contains \";{}:\", and the signature joins parameters as name:value; so this signature also covers a set with another {} (the platform refuses such a value)",
-            e.param, e.hidden, e.hidden
-        );
-        json!({ "param": e.param, "hidden": e.hidden, "message": message })
-    });
-    json!({ "ok": true, "signature": sign(&doc, secret), "warning": warning }).to_string()
+    let signed = sign_checked(&doc, secret);
+    json!({ "ok": true, "signature": signed.signature, "warnings": signed.warnings }).to_string()
 }
 
 /// Checks the signature a document carries (root or `general`), in constant time:
