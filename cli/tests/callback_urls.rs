@@ -8,9 +8,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
-use common::{eventually, fast_config, Sandbox, SECRET_250};
+use common::{eventually, fast_config, gate_sale, Sandbox, SECRET_250};
 use epay_core::callback::verify_callback;
-use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, ReturnUrl, CARD_PARTNER_SALE_PATH, EPAY_SALE_PATH};
+use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, CARD_PARTNER_SALE_PATH, EPAY_SALE_PATH};
 use epay_core::signature::with_signature;
 use epay_core::{MinorUnits, PaymentStatus};
 use serde_json::{json, Value};
@@ -62,22 +62,6 @@ impl Drop for Receiver {
 
 fn checked(body: &Value) -> epay_core::Callback {
     verify_callback(&body.to_string(), SECRET_250).expect("a callback signed with the project secret")
-}
-
-fn gate_sale(payment_id: &str, callback_url: Option<&str>) -> Value {
-    let mut doc = gate::card_partner_sale_returning(
-        &GeneralIds { project_id: 250, payment_id: payment_id.into() },
-        &GateCustomer::new("123", "1.2.3.4").with_phone("123456789").with_email("customer@example.com"),
-        &GatePayment::new(MinorUnits(1000), "KES"),
-        &ReturnUrl::default(),
-        SECRET_250,
-    )
-    .expect("a valid sale");
-    doc["general"].as_object_mut().unwrap().remove("signature");
-    if let Some(url) = callback_url {
-        doc["general"]["merchant_callback_url"] = json!(url);
-    }
-    with_signature(doc, SECRET_250)
 }
 
 #[tokio::test]

@@ -9,12 +9,10 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
-use common::{eventually, fast_config, Sandbox, SECRET_250};
+use common::{eventually, fast_config, gate_sale, Sandbox};
 use epay_cli::sandbox::server::limits::Limits;
 use epay_cli::sandbox::Config;
-use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, ReturnUrl, CARD_PARTNER_SALE_PATH, MAX_BODY_DEPTH, MAX_BODY_KEYS};
-use epay_core::signature::with_signature;
-use epay_core::MinorUnits;
+use epay_core::gate::{CARD_PARTNER_SALE_PATH, MAX_BODY_DEPTH, MAX_BODY_KEYS};
 use serde_json::{json, Map, Value};
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -82,23 +80,6 @@ async fn hanging_receiver() -> (String, tokio::task::JoinHandle<()>) {
         }
     });
     (url, task)
-}
-
-/// A signed card-partner sale of project 250 whose callbacks go to `callback_url`.
-fn gate_sale(payment_id: &str, callback_url: Option<&str>) -> Value {
-    let mut doc = gate::card_partner_sale_returning(
-        &GeneralIds { project_id: 250, payment_id: payment_id.into() },
-        &GateCustomer::new("123", "1.2.3.4").with_phone("123456789").with_email("customer@example.com"),
-        &GatePayment::new(MinorUnits(1000), "KES"),
-        &ReturnUrl::default(),
-        SECRET_250,
-    )
-    .expect("a valid sale");
-    doc["general"].as_object_mut().unwrap().remove("signature");
-    if let Some(url) = callback_url {
-        doc["general"]["merchant_callback_url"] = json!(url);
-    }
-    with_signature(doc, SECRET_250)
 }
 
 /// GET /healthz on a new connection; its time, or None when no answer came within `limit`.

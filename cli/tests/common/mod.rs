@@ -160,3 +160,22 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// A signed card-partner sale of project 250 (10.00 KES) whose callbacks go to
+/// `callback_url` (`general.merchant_callback_url`), else to the project's.
+pub fn gate_sale(payment_id: &str, callback_url: Option<&str>) -> Value {
+    use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, ReturnUrl};
+    let mut doc = gate::card_partner_sale_returning(
+        &GeneralIds { project_id: 250, payment_id: payment_id.into() },
+        &GateCustomer::new("123", "1.2.3.4").with_phone("123456789").with_email("customer@example.com"),
+        &GatePayment::new(epay_core::MinorUnits(1000), "KES"),
+        &ReturnUrl::default(),
+        SECRET_250,
+    )
+    .expect("a valid sale");
+    doc["general"].as_object_mut().unwrap().remove("signature");
+    if let Some(url) = callback_url {
+        doc["general"]["merchant_callback_url"] = json!(url);
+    }
+    epay_core::signature::with_signature(doc, SECRET_250)
+}
