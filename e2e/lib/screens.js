@@ -11,17 +11,26 @@ export const CUSTOMER_MY = 'first=Putra&last=Cane&email=putra%40example.com&phon
 const CARD_READY = 'currency=KES&method=card-partner&phone=254712345678&email=customer%40example.com';
 
 /** A payment the platform is still working on, as `open` answers it (for `fake`). */
+/**
+ * A fake `open` answer for the very order the page signed (the widget refuses an answer for
+ * another payment), read from the demo shop as the page left it in its URL (Firefox's
+ * request interception has no request body).
+ */
 function pendingOpen(status, method = 'card-partner') {
-  return {
-    session: 'e2e-fake-session', project_id: 250, payment_id: `fake-${status.replace(/ /g, '-')}`, amount: 10000, currency: 'KES',
-    methods: [{ code: method, fields: [] }], forced_method: method, customer: {}, payment: { status, method },
+  return async (page) => {
+    const { origin, order } = await page.evaluate(() => ({ origin: location.origin, order: new URL(location.href).searchParams.get('order') }));
+    const sent = (await (await fetch(`${origin}/merchant/orders/${encodeURIComponent(order)}`)).json()).params;
+    return {
+      session: 'e2e-fake-session', project_id: sent.project_id, payment_id: sent.payment_id, amount: sent.payment_amount, currency: sent.payment_currency,
+      methods: [{ code: method, fields: [] }], forced_method: method, customer: {}, payment: { status, method },
+    };
   };
 }
 
 /**
  * Every screen a customer can meet, and how to reach it on embed.html (or `path`).
  * `block`: answer that request with 204 (a navigation stays where it is; a fetch fails);
- * `fake`: [pathname regex, JSON body | 'abort'] pairs the browser gets instead of the
+ * `fake`: [pathname regex, JSON body | async (page) => JSON body | 'abort'] pairs the browser gets instead of the
  * platform's answer (states the sandbox only passes through: a payment still processing,
  * the network going away); `then`: steps after load.
  */
@@ -103,6 +112,9 @@ export async function open(page, base, spec, extra = '') {
       if (r.method() === 'OPTIONS') return r.continue();
       const fake = (spec.fake ?? []).find(([re]) => re.test(pathname));
       if (fake && fake[1] === 'abort') return r.abort('internetdisconnected');
+      if (fake && typeof fake[1] === 'function') {
+        return fake[1](page).then((body) => r.respond({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify(body) }));
+      }
       if (fake) return r.respond({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: JSON.stringify(fake[1]) });
       if (spec.block?.test(pathname)) return r.respond({ status: 204, body: '' });
       return r.continue();
