@@ -42,7 +42,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use epay_core::callback::Provider;
+use epay_core::callback::{Provider, ProviderPosition};
 use epay_core::epay_cash::format_valid_time;
 use epay_core::params::CustomerData;
 use epay_core::protocol::NextAction;
@@ -314,8 +314,8 @@ pub fn create_code(c: &Connection, operation_id: i64, customer: &CustomerData, t
     Ok(code)
 }
 
-/// The code as `redirect_data`, seed 002's shape: GET to the terminal, body
-/// `reference_number`, `valid_time`, `user_name` in that order.
+/// The code as `redirect_data`, seed 002's shape: `{body, method, url}`, GET to the
+/// terminal, body `reference_number`, `valid_time`, `user_name` in that order.
 pub fn redirect_data(base_url: &str, code: &Code) -> RedirectData {
     RedirectData {
         method: HttpMethod::Get,
@@ -354,6 +354,8 @@ pub fn epay_callback(project: &Project, payment: &PaymentRow, op: &OperationRow,
             date: code.provider_date.clone(),
             auth_code: String::new(),
         };
+        // Seed 002's four callback examples: `…, sum_converted, provider, code, message`.
+        operation.provider_position = ProviderPosition::BeforeCode;
     }
     cb
 }
