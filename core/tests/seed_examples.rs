@@ -293,8 +293,7 @@ fn every_callback_example_is_written_back_in_the_seeds_key_order() {
         assert_eq!(serde_json::to_string(&cb).unwrap(), serde_json::to_string(&d).unwrap(), "{f}");
         let op_keys: Vec<String> = d["operation"].as_object().unwrap().keys().cloned().collect();
         let tail: Vec<&str> = op_keys[8..].iter().map(String::as_str).collect();
-        let expected: &[&str] =
-            if e.method == "ePayViaEGHL" { &["provider", "code", "message"] } else { &["code", "message", "provider"] };
+        let expected: &[&str] = if e.method == "ePayViaEGHL" { &["provider", "code", "message"] } else { &["code", "message", "provider"] };
         assert_eq!(tail, expected, "{f}: the seed itself");
     }
 }

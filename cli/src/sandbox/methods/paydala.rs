@@ -652,9 +652,8 @@ fn target(c: &Connection, t: &Txn, booked: &Booked) -> rusqlite::Result<Result<T
         }));
     };
     let sale = store::sale_operation(c, named.rowid)?;
-    let waiting = sale.filter(|op| {
-        op.method == MethodCode::Paydala.as_str() && PaymentStatus::parse(&op.status) == PaymentStatus::AwaitingCustomer
-    });
+    let waiting =
+        sale.filter(|op| op.method == MethodCode::Paydala.as_str() && PaymentStatus::parse(&op.status) == PaymentStatus::AwaitingCustomer);
     let id = &booked.payment_id;
     Ok(match waiting {
         Some(op) if named.customer_id == t.account && named.currency == t.currency => Ok(Target::Page(op)),
