@@ -629,7 +629,7 @@ fn top_up_callback(project_id: u64, payment: &PaymentRow, account: &str, op: &Op
 /// Which payment a booked top-up pays.
 enum Target {
     /// A Payment Page PayDala payment waiting for this account: its sale operation.
-    Page(OperationRow),
+    Page(Box<OperationRow>),
     /// A new payment with the merchant's `payment_id` (a top-up started at the terminal).
     New,
 }
@@ -647,7 +647,7 @@ enum Target {
 fn target(c: &Connection, t: &Txn, booked: &Booked) -> rusqlite::Result<Result<Target, Failure>> {
     let Some(named) = store::payment_by_id(c, t.project_id, &booked.payment_id)? else {
         return Ok(Ok(match pending_page_operation(c, t.project_id, &t.account, &t.currency)? {
-            Some(op_id) => Target::Page(store::operation(c, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?),
+            Some(op_id) => Target::Page(Box::new(store::operation(c, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)),
             None => Target::New,
         }));
     };
@@ -656,7 +656,7 @@ fn target(c: &Connection, t: &Txn, booked: &Booked) -> rusqlite::Result<Result<T
         sale.filter(|op| op.method == MethodCode::Paydala.as_str() && PaymentStatus::parse(&op.status) == PaymentStatus::AwaitingCustomer);
     let id = &booked.payment_id;
     Ok(match waiting {
-        Some(op) if named.customer_id == t.account && named.currency == t.currency => Ok(Target::Page(op)),
+        Some(op) if named.customer_id == t.account && named.currency == t.currency => Ok(Target::Page(Box::new(op))),
         Some(_) => Err(Failure::new(
             MerchantCallOutcome::Mismatch,
             format!(
