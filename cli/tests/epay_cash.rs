@@ -6,7 +6,7 @@ mod common;
 use common::{eventually, fast_config, hidden, signed, Sandbox, SECRET_250};
 use epay_core::callback::verify_callback;
 use epay_core::epay_cash::parse_valid_time;
-use epay_core::gate::{epay_sale, GateCustomer, GatePayment, GeneralIds, EPAY_SALE_PATH};
+use epay_core::gate::{epay_sale, payment_status_request, GateCustomer, GatePayment, GeneralIds, EPAY_SALE_PATH, PAYMENT_STATUS_PATH};
 use epay_core::signature::with_signature;
 use epay_core::{MinorUnits, PaymentStatus};
 use serde_json::{json, Value};
@@ -461,6 +461,15 @@ async fn gate_sale_is_accepted_then_calls_back_with_the_code_then_with_the_resul
     assert_eq!(result["operation"]["code"], "0");
     assert_eq!(result["operation"]["id"], first["operation"]["id"]);
     assert_eq!(result["operation"]["provider"]["id"], 1353);
+    // The Gate status answer lists the operation in the callbacks' shape: seed 002's order.
+    let (status, st) = sb
+        .post_json(
+            PAYMENT_STATUS_PATH,
+            &payment_status_request(&GeneralIds { project_id: 250, payment_id: "EP5fb7-bdg6".into() }, SECRET_250).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{st}");
+    assert_eq!(keys(&st["operations"][0]), keys(&result["operation"]));
 
     // The payment_id is used now.
     let (status, body) = sb.post_json(EPAY_SALE_PATH, &gate_body("EP5fb7-bdg6")).await;

@@ -42,7 +42,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use epay_core::callback::{Provider, ProviderPosition};
+use epay_core::callback::Provider;
 use epay_core::epay_cash::format_valid_time;
 use epay_core::params::CustomerData;
 use epay_core::protocol::NextAction;
@@ -354,8 +354,6 @@ pub fn epay_callback(project: &Project, payment: &PaymentRow, op: &OperationRow,
             date: code.provider_date.clone(),
             auth_code: String::new(),
         };
-        // Seed 002's four callback examples: `…, sum_converted, provider, code, message`.
-        operation.provider_position = ProviderPosition::BeforeCode;
     }
     cb
 }

@@ -235,8 +235,18 @@ pub fn operation_of(op: &OperationRow, sum: &Sum, provider_id: i64) -> Operation
             date: None,
             auth_code: String::new(),
         },
-        // Seeds 000 and 001: `code, message, provider`; EPay's callback moves it (seed 002).
-        provider_position: ProviderPosition::AfterMessage,
+        provider_position: provider_position(&op.method),
+    }
+}
+
+/// Where `provider` goes in an operation block of `method`: `code, message, provider` as
+/// seeds 000 (PayDala) and 001 (card-partner) print it, `provider, code, message` for EPay
+/// as seed 002's four callback examples print it ("Формат оповещений").
+pub fn provider_position(method: &str) -> ProviderPosition {
+    if method == MethodCode::EpayCash.as_str() {
+        ProviderPosition::BeforeCode
+    } else {
+        ProviderPosition::AfterMessage
     }
 }
 
