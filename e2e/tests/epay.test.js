@@ -117,6 +117,11 @@ for (const name of BROWSERS) {
       const timer = await widgetField(page, '[role="timer"]');
       assert.match(timer, /\d+:\d\d/, 'a countdown');
       await page.waitForSelector('#events li[data-event="code"]', { timeout: 10000 });
+      // onCode's payload spreads redirect_data in seed 002's order ({body, method, url}), then the ids.
+      const logged = await page.$eval('#events li[data-event="code"]', (e) => e.textContent);
+      const payload = JSON.parse(logged.slice(logged.indexOf('{')));
+      assert.deepEqual(Object.keys(payload).slice(0, 3), ['body', 'method', 'url']);
+      assert.deepEqual(Object.keys(payload.redirect_data), ['body', 'method', 'url']);
       const text = await widgetText(page);
       assert.match(text, /PUTRA CANE/);
       assert.match(text, /5,000\.00|5 000[.,]00|5000\.00/);
