@@ -6,7 +6,7 @@ mod common;
 use common::{eventually, fast_config, hidden, signed, Sandbox, SECRET_250};
 use epay_core::callback::verify_callback;
 use epay_core::epay_cash::parse_valid_time;
-use epay_core::gate::{epay_sale, GateCustomer, GatePayment, GeneralIds, EPAY_SALE_PATH};
+use epay_core::gate::{epay_sale, payment_status_request, GateCustomer, GatePayment, GeneralIds, EPAY_SALE_PATH, PAYMENT_STATUS_PATH};
 use epay_core::signature::with_signature;
 use epay_core::{MinorUnits, PaymentStatus};
 use serde_json::{json, Value};
@@ -56,6 +56,11 @@ fn reference_of(view: &Value) -> String {
 fn is_reference(r: &str) -> bool {
     let b = r.as_bytes();
     b.len() == 11 && b[3] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 3 || i == 7 || c.is_ascii_digit())
+}
+
+/// Seed 002's `request_id` form: lowercase hex digits only (`bfe58066b0f4331c`).
+fn is_plain_hex(v: &Value) -> bool {
+    v.as_str().is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
 }
 
 /// The terminal page of a reference: (status, html).
@@ -229,11 +234,15 @@ async fn paying_at_the_terminal_sends_one_success_callback_in_the_seed_shape() {
     let doc = &list[0]["body"];
     assert_eq!(keys(doc), ["project_id", "payment", "customer", "operation", "signature"]);
     assert_eq!(keys(&doc["payment"]), ["id", "type", "status", "date", "method", "sum", "description"]);
+    // Seed 002, "Формат оповещений" (Payment Page and Gate, all four examples): EPay's
+    // operation block ends `provider, code, message`, and its `request_id` is plain hex
+    // (`bfe58066b0f4331c`), not card-partner's `<hex>-00000001`.
     assert_eq!(
         keys(&doc["operation"]),
-        ["id", "type", "status", "date", "created_date", "request_id", "sum_initial", "sum_converted", "code", "message", "provider"]
+        ["id", "type", "status", "date", "created_date", "request_id", "sum_initial", "sum_converted", "provider", "code", "message"]
     );
     assert_eq!(keys(&doc["operation"]["provider"]), ["id", "payment_id", "date", "auth_code"]);
+    assert!(is_plain_hex(&doc["operation"]["request_id"]), "{}", doc["operation"]["request_id"]);
     assert_eq!(doc["project_id"], 250);
     assert_eq!(doc["payment"]["id"], payment_id(&params).as_str());
     assert_eq!(doc["payment"]["type"], "purchase");
@@ -419,8 +428,17 @@ async fn gate_sale_is_accepted_then_calls_back_with_the_code_then_with_the_resul
     assert_eq!(first["payment"]["description"], "payment cash");
     assert_eq!(first["operation"]["status"], "awaiting customer");
     assert_eq!(first["operation"]["request_id"], answer["request_id"]);
+    // Seed 002: plain hex request ids; the Gate code callback's operation ends
+    // `provider, code, message` as the seed's result callbacks do ("Формат оповещений").
+    assert!(is_plain_hex(&answer["request_id"]), "{}", answer["request_id"]);
+    assert_eq!(
+        keys(&first["operation"]),
+        ["id", "type", "status", "date", "created_date", "request_id", "sum_initial", "sum_converted", "provider", "code", "message"]
+    );
     assert_eq!(first["customer"], json!({"phone": "640991025894"}));
     let rd = &first["redirect_data"];
+    // Seed 002, "Формат данных для передачи пользователям": `{body, method, url}`.
+    assert_eq!(keys(rd), ["body", "method", "url"]);
     assert_eq!(rd["method"], "GET");
     assert_eq!(rd["url"], sb.url("/sim/epay").as_str());
     assert_eq!(keys(&rd["body"]), ["reference_number", "valid_time", "user_name"]);
@@ -443,6 +461,15 @@ async fn gate_sale_is_accepted_then_calls_back_with_the_code_then_with_the_resul
     assert_eq!(result["operation"]["code"], "0");
     assert_eq!(result["operation"]["id"], first["operation"]["id"]);
     assert_eq!(result["operation"]["provider"]["id"], 1353);
+    // The Gate status answer lists the operation in the callbacks' shape: seed 002's order.
+    let (status, st) = sb
+        .post_json(
+            PAYMENT_STATUS_PATH,
+            &payment_status_request(&GeneralIds { project_id: 250, payment_id: "EP5fb7-bdg6".into() }, SECRET_250).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{st}");
+    assert_eq!(keys(&st["operations"][0]), keys(&result["operation"]));
 
     // The payment_id is used now.
     let (status, body) = sb.post_json(EPAY_SALE_PATH, &gate_body("EP5fb7-bdg6")).await;

@@ -98,7 +98,8 @@ async fn sale_is_accepted_then_redirect_data_then_the_partner_result() {
     assert_eq!(cb["operation"]["status"], "awaiting redirect result");
     assert_eq!(cb["operation"]["request_id"], accepted["request_id"]);
     let rd = &cb["redirect_data"];
-    assert_eq!(keys(rd), ["method", "url", "body"]);
+    // Seed 001, "Форматы данных для перенаправления пользователей": `{body, method, url}`.
+    assert_eq!(keys(rd), ["body", "method", "url"]);
     assert_eq!(rd["method"], "POST");
     assert_eq!(rd["url"], sb.url("/sim/partner/pay"));
     let seed_keys = [

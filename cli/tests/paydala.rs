@@ -378,6 +378,7 @@ async fn stub_merchant() -> (String, Arc<Mutex<&'static str>>) {
                         r#"{"code":0,"payment_id":"late-1"}"#.into()
                     }
                     "same" => r#"{"code":0,"payment_id":"payment_47","description":"Success"}"#.into(),
+                    named if named.starts_with("id=") => json!({"code": 0, "payment_id": &named[3..]}).to_string(),
                     _ => {
                         static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
                         format!(r#"{{"code":0,"payment_id":"p-{}"}}"#, N.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
@@ -501,10 +502,24 @@ async fn the_payment_page_shows_the_terminal_and_then_the_deposited_sum() {
     let (_, reopened) = sb.open(&params).await;
     assert_eq!(reopened["payment"], after);
 
-    // One top-up, one callback (the deposit's), none for the Payment Page payment.
-    eventually(10, "the callback", || async { (callbacks_for(&sb, "7123456789").await.len() == 1).then_some(()) }).await;
+    // One top-up, one payment, one callback, and it names the Payment Page payment the
+    // top-up paid (seed 000, "Формат оповещений": the callback's `payment.id` is the
+    // merchant's payment; this one it opened itself), with the deposited sum. The shop's
+    // fresh id (`deposit-1`, on the receipt) is no second payment.
+    let pid = params["payment_id"].as_str().unwrap();
+    assert_eq!(text(&html, "payment-id").as_deref(), Some("deposit-1"));
+    let cb = eventually(10, "the callback", || async { sb.merchant_callbacks(pid).await.into_iter().next() }).await;
+    assert_eq!(cb["valid"], true);
+    assert_eq!(cb["body"]["payment"]["id"], pid);
+    assert_eq!(cb["body"]["payment"]["status"], "success");
+    assert_eq!(cb["body"]["payment"]["sum"], json!({"amount": 100000, "currency": "KZT"}));
+    assert_eq!(cb["body"]["account"], json!({"number": "7123456789"}));
+    assert_eq!(cb["body"]["operation"]["status"], "success");
+    assert_eq!(cb["body"]["operation"]["sum_initial"], cb["body"]["payment"]["sum"]);
+    assert_eq!(cb["body"]["operation"]["request_id"].as_str().map(str::len), Some(64), "seed 000's 64 hex digits");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(sb.merchant_callbacks(params["payment_id"].as_str().unwrap()).await.is_empty());
+    assert_eq!(callbacks_for(&sb, "7123456789").await.len(), 1, "one top-up, one callback");
+    assert!(sb.running.deliveries(1234, "deposit-1").unwrap().is_empty(), "no payment for the fresh id");
 
     // The next top-up of the account finds no pending checkout: it is just a top-up.
     let (_, html) = check(&sb, "7123456789").await;
@@ -512,6 +527,66 @@ async fn the_payment_page_shows_the_terminal_and_then_the_deposited_sum() {
     assert_eq!(outcome(&html, "deposit-result"), "ok");
     assert!(!html.contains("id=\"page-payment\""));
     assert_eq!(sb.get_json(&status_path).await.1, after, "a final payment stays as it was");
+    sb.stop().await;
+}
+
+/// Seed 000, "Формат запросов" (the `check_deposit` answer's `payment_id` is the payment's
+/// id at the merchant) and the scheme's steps 11–14 (the platform asks the web service for
+/// the payment's id, gets it, then sends the result callback): a shop that answers with
+/// the id of the Payment Page payment it opened for the account gets that payment paid and
+/// one callback naming it, not "duplicate". An id of a checkout for another account pays
+/// nothing.
+#[tokio::test]
+async fn check_deposit_answered_with_the_checkouts_own_id_pays_that_checkout_and_its_callback_names_it() {
+    let (url, mode) = stub_merchant().await;
+    let cfg = Config {
+        paydala: PaydalaConfig { timeout: TIMEOUT, merchant_url: Some(url), ..PaydalaConfig::default() },
+        ..fast_config(":memory:")
+    };
+    let sb = Sandbox::start_with(cfg).await;
+    let params = sb.order(json!({"amount": 50000, "currency": "KZT", "method": "paydala", "account": "42"})).await;
+    let pid = params["payment_id"].as_str().unwrap().to_string();
+    let session = sb.session(&params).await;
+    let (status, view) = sb.pay(&session, "paydala", json!({})).await;
+    assert_eq!((status, view["status"].as_str()), (200, Some("awaiting customer")), "{view}");
+    let status_path = format!("/api/v1/checkout/status?session={session}");
+    *mode.lock().unwrap() = Box::leak(format!("id={pid}").into_boxed_str());
+
+    // The checkout is account 42's: a top-up of account 43 cannot pay it.
+    let (_, html) = check(&sb, "43").await;
+    let (_, html) = deposit(&sb, &txn(&html), "1000.00").await;
+    assert_eq!(outcome(&html, "deposit-result"), "mismatch", "{html}");
+    assert!(html.contains(&pid) && html.contains("nothing booked"), "{html}");
+    assert_eq!(sb.get_json(&status_path).await.1["status"], "awaiting customer");
+
+    let (_, html) = check(&sb, "42").await;
+    let (_, html) = deposit(&sb, &txn(&html), "1000.00").await;
+    assert_eq!(outcome(&html, "deposit-result"), "ok", "{html}");
+    assert_eq!(text(&html, "payment-id").as_deref(), Some(pid.as_str()));
+    assert_eq!(text(&html, "page-payment").as_deref(), Some(pid.as_str()));
+    let (_, after) = sb.get_json(&status_path).await;
+    assert_eq!(
+        after,
+        json!({"status": "success", "method": "paydala", "sum": {"amount": 100000, "currency": "KZT"}, "code": "0", "message": "Success"})
+    );
+    let cb = eventually(10, "the callback", || async { sb.merchant_callbacks(&pid).await.into_iter().next() }).await;
+    assert_eq!(cb["valid"], true);
+    let body = &cb["body"];
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(body), ["project_id", "payment", "account", "operation", "signature"]);
+    assert_eq!(body["payment"]["id"], pid.as_str());
+    assert_eq!((body["payment"]["status"].as_str(), body["operation"]["status"].as_str()), (Some("success"), Some("success")));
+    assert_eq!(body["payment"]["sum"], json!({"amount": 100000, "currency": "KZT"}));
+    assert_eq!(body["account"], json!({"number": "42"}));
+
+    // Answered again for the next top-up: that checkout is paid, so it is a duplicate.
+    let (_, html) = check(&sb, "42").await;
+    let (_, again) = deposit(&sb, &txn(&html), "5").await;
+    assert_eq!(outcome(&again, "deposit-result"), "duplicate", "{again}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sb.running.deliveries(1234, &pid).unwrap().len(), 1, "one callback for the checkout");
+    assert_eq!(callbacks_for(&sb, "42").await.len(), 1);
+    assert_eq!(sb.get_json(&status_path).await.1, after);
     sb.stop().await;
 }
 
@@ -737,6 +812,14 @@ async fn a_payment_page_paydala_payment_nobody_tops_up_ends_after_its_lifetime()
     let body = &cb["body"];
     assert_eq!(body["payment"]["method"], "paydala");
     assert_eq!(body["operation"]["status"], "decline");
+    // Seed 000, "Формат оповещений": PayDala's `request_id` is 64 hex digits, and the
+    // operation block ends `code, message, provider`.
+    let request_id = body["operation"]["request_id"].as_str().unwrap();
+    assert!(request_id.len() == 64 && request_id.bytes().all(|b| b.is_ascii_hexdigit()), "{request_id}");
+    assert_eq!(
+        body["operation"].as_object().unwrap().keys().cloned().collect::<Vec<_>>(),
+        ["id", "type", "status", "date", "created_date", "request_id", "sum_initial", "sum_converted", "code", "message", "provider"]
+    );
     assert_eq!(body["operation"]["code"], ended["code"]);
     assert_eq!(body["operation"]["message"], ended["message"]);
     // A top-up after that is just a top-up: the ended payment stays declined.

@@ -163,7 +163,25 @@ pub struct Provider {
     pub auth_code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a method's callbacks put `operation.provider`: the seeds differ, and a merchant
+/// comparing our callbacks with the seeds' byte for byte sees the order (the signature,
+/// over sorted keys, does not).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ProviderPosition {
+    /// `…, code, message, provider`: seed 000 (PayDala, "Формат оповещений") and seed 001
+    /// (card-partner, "Формат оповещений", all four examples).
+    #[default]
+    AfterMessage,
+    /// `…, provider, code, message`: seed 002 (EPay, "Формат оповещений" of Payment Page
+    /// and of Gate, all four examples).
+    BeforeCode,
+}
+
+/// A callback's `operation` block. Its keys go out in the seeds' order: `id`, `type`,
+/// `status`, `date`, `created_date`, `request_id`, `sum_initial`, `sum_converted`, then
+/// `code`, `message`, `provider` or `provider`, `code`, `message` as
+/// [`provider_position`](Operation::provider_position) says.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Operation {
     pub id: i64,
     #[serde(rename = "type")]
@@ -177,6 +195,34 @@ pub struct Operation {
     pub code: String,
     pub message: String,
     pub provider: Provider,
+    /// Not on the wire: where `provider` goes when this block is serialized (parsing
+    /// accepts either order and leaves the default).
+    #[serde(skip)]
+    pub provider_position: ProviderPosition,
+}
+
+impl Serialize for Operation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut o = s.serialize_struct("Operation", 11)?;
+        o.serialize_field("id", &self.id)?;
+        o.serialize_field("type", &self.kind)?;
+        o.serialize_field("status", &self.status)?;
+        o.serialize_field("date", &self.date)?;
+        o.serialize_field("created_date", &self.created_date)?;
+        o.serialize_field("request_id", &self.request_id)?;
+        o.serialize_field("sum_initial", &self.sum_initial)?;
+        o.serialize_field("sum_converted", &self.sum_converted)?;
+        if self.provider_position == ProviderPosition::BeforeCode {
+            o.serialize_field("provider", &self.provider)?;
+        }
+        o.serialize_field("code", &self.code)?;
+        o.serialize_field("message", &self.message)?;
+        if self.provider_position == ProviderPosition::AfterMessage {
+            o.serialize_field("provider", &self.provider)?;
+        }
+        o.end()
+    }
 }
 
 /// The standard callback. Field order on the wire follows the seeds' examples.

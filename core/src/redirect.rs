@@ -88,12 +88,15 @@ impl<'de> Deserialize<'de> for FormBody {
     }
 }
 
+/// `redirect_data`, serialized `{body, method, url}` as seeds 001 ("Форматы данных для
+/// перенаправления пользователей") and 002 ("Формат данных для передачи пользователям")
+/// print it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedirectData {
-    pub method: HttpMethod,
-    pub url: String,
     #[serde(default)]
     pub body: FormBody,
+    pub method: HttpMethod,
+    pub url: String,
 }
 
 /// Which URLs a redirect may go to.

@@ -10,7 +10,7 @@
 //!
 //! `redirect_data` fragments are wrapped as `{"redirect_data": ...}`.
 
-use epay_core::callback::{first_json_value, parse_callback, verify_callback, CallbackError, Id};
+use epay_core::callback::{first_json_value, parse_callback, verify_callback, CallbackError, Id, ProviderPosition};
 use epay_core::catalog::MethodCode;
 use epay_core::params::{Params, PaymentRequest, Scalar};
 use epay_core::redirect::{HttpMethod, RedirectData, UrlPolicy};
@@ -275,6 +275,29 @@ fn every_callback_example_parses_with_its_status_method_sum_and_code() {
     }
 }
 
+/// Seeds 000, 001 and 002, "Формат оповещений": every callback example written back by the
+/// core is the seed's document key for key **in the seed's order** (JSON `Value` equality
+/// ignores order, so this compares the text). The operation block ends `code, message,
+/// provider` in seeds 000 (PayDala) and 001 (card-partner), `provider, code, message` in
+/// seed 002 (EPay), which [`ProviderPosition::BeforeCode`] gives.
+#[test]
+fn every_callback_example_is_written_back_in_the_seeds_key_order() {
+    for e in expectations() {
+        let f = e.file;
+        let d = doc(f);
+        let mut cb: Callback = parse_callback(&d).unwrap();
+        let op = cb.operation.as_mut().unwrap();
+        assert_eq!(op.provider_position, ProviderPosition::AfterMessage, "{f}: the default");
+        let seed_position = if e.method == "ePayViaEGHL" { ProviderPosition::BeforeCode } else { ProviderPosition::AfterMessage };
+        op.provider_position = seed_position;
+        assert_eq!(serde_json::to_string(&cb).unwrap(), serde_json::to_string(&d).unwrap(), "{f}");
+        let op_keys: Vec<String> = d["operation"].as_object().unwrap().keys().cloned().collect();
+        let tail: Vec<&str> = op_keys[8..].iter().map(String::as_str).collect();
+        let expected: &[&str] = if e.method == "ePayViaEGHL" { &["provider", "code", "message"] } else { &["code", "message", "provider"] };
+        assert_eq!(tail, expected, "{f}: the seed itself");
+    }
+}
+
 #[test]
 fn callback_details_specific_to_each_method_are_kept() {
     let paydala = parse_callback(&doc("seed_paydala_callback_success.json")).unwrap();
@@ -391,6 +414,19 @@ fn card_partner_redirect_data_is_a_post_to_https_with_the_body_in_order() {
     // Written back, the body keeps its order and values.
     let back = serde_json::to_value(&rd).unwrap();
     assert_eq!(back, doc("seed_card_partner_redirect_data.json")["redirect_data"]);
+}
+
+/// Seeds 001 ("Форматы данных для перенаправления пользователей") and 002 ("Формат данных
+/// для передачи пользователям") print `redirect_data` as `{body, method, url}`: written
+/// back, the text is the seed's, in that order.
+#[test]
+fn redirect_data_is_written_back_body_method_url_as_the_seeds_print_it() {
+    for name in ["seed_card_partner_redirect_data.json", "seed_epay_redirect_data.json"] {
+        let seed = doc(name)["redirect_data"].clone();
+        let keys: Vec<&str> = seed.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["body", "method", "url"], "{name}: the seed itself");
+        assert_eq!(serde_json::to_string(&redirect(name)).unwrap(), serde_json::to_string(&seed).unwrap(), "{name}");
+    }
 }
 
 #[test]

@@ -12,7 +12,10 @@ import { BROWSERS, startSandbox, launch, newPage, orderFromShop, waitForCallback
 
 const REFERENCE = /^\d{3}-\d{3}-\d{3}$/;
 const SEED_CALLBACK_KEYS = ['project_id', 'payment', 'customer', 'operation', 'signature'];
-const SEED_OPERATION_KEYS = ['id', 'type', 'status', 'date', 'created_date', 'request_id', 'sum_initial', 'sum_converted', 'code', 'message', 'provider'];
+// Seed 002, "Формат оповещений" (all four examples): EPay's operation ends provider, code, message,
+// and its request_id is plain hex (bfe58066b0f4331c).
+const SEED_OPERATION_KEYS = ['id', 'type', 'status', 'date', 'created_date', 'request_id', 'sum_initial', 'sum_converted', 'provider', 'code', 'message'];
+const SEED_REQUEST_ID = /^[0-9a-f]+$/;
 
 /** Text of the first element matching `selector` inside the widget's shadow root. */
 async function widgetField(page, selector) {
@@ -114,6 +117,11 @@ for (const name of BROWSERS) {
       const timer = await widgetField(page, '[role="timer"]');
       assert.match(timer, /\d+:\d\d/, 'a countdown');
       await page.waitForSelector('#events li[data-event="code"]', { timeout: 10000 });
+      // onCode's payload spreads redirect_data in seed 002's order ({body, method, url}), then the ids.
+      const logged = await page.$eval('#events li[data-event="code"]', (e) => e.textContent);
+      const payload = JSON.parse(logged.slice(logged.indexOf('{')));
+      assert.deepEqual(Object.keys(payload).slice(0, 3), ['body', 'method', 'url']);
+      assert.deepEqual(Object.keys(payload.redirect_data), ['body', 'method', 'url']);
       const text = await widgetText(page);
       assert.match(text, /PUTRA CANE/);
       assert.match(text, /5,000\.00|5 000[.,]00|5000\.00/);
@@ -169,6 +177,7 @@ for (const name of BROWSERS) {
       assert.equal(cb.valid, true, 'signature verified by the shop');
       assert.deepEqual(Object.keys(cb.body), SEED_CALLBACK_KEYS);
       assert.deepEqual(Object.keys(cb.body.operation), SEED_OPERATION_KEYS);
+      assert.match(cb.body.operation.request_id, SEED_REQUEST_ID);
       assert.equal(cb.body.payment.id, paymentId);
       assert.equal(cb.body.payment.method, 'ePayViaEGHL');
       assert.deepEqual(cb.body.payment.sum, { amount: 500000, currency: 'MYR' });
@@ -251,6 +260,10 @@ for (const name of BROWSERS) {
       const first = await waitForCallback(sandbox.url, paymentId, (b) => b.redirect_data, 'callback with redirect_data');
       assert.equal(first[0].valid, true);
       assert.equal(first[0].body.payment.status, 'awaiting customer');
+      // Seed 002: the code callback's operation as the result callbacks', redirect_data {body, method, url}.
+      assert.deepEqual(Object.keys(first[0].body.operation), SEED_OPERATION_KEYS);
+      assert.match(first[0].body.operation.request_id, SEED_REQUEST_ID);
+      assert.deepEqual(Object.keys(first[0].body.redirect_data), ['body', 'method', 'url']);
       assert.equal(first[0].body.redirect_data.method, 'GET');
       assert.equal(first[0].body.redirect_data.body.reference_number, reference);
       assert.equal(first[0].body.redirect_data.body.user_name, 'PUTRA CANE');

@@ -98,7 +98,9 @@ for (const name of BROWSERS) {
       assert.equal(log[1].request.payment_method, 'terminal/paydala');
       assert.equal(log[1].reply.payment_id, depositId);
 
-      // The shop's server: one signed callback for the top-up.
+      // The shop's server: one signed callback for the top-up, naming the checkout it paid
+      // (seed 000: the callback's payment.id is the merchant's payment); the shop's fresh id
+      // (deposit-N, on the receipt) is no second payment.
       const list = await eventually(async () => {
         const l = await getJson(`${sandbox.url}/merchant/callbacks?account=${account}`);
         return l.length ? l : null;
@@ -109,7 +111,8 @@ for (const name of BROWSERS) {
       assert.deepEqual(Object.keys(cb.body), SEED_CALLBACK_KEYS);
       assert.deepEqual(Object.keys(cb.body.operation), SEED_OPERATION_KEYS);
       assert.equal(cb.body.project_id, 1234);
-      assert.equal(cb.body.payment.id, depositId);
+      assert.equal(cb.body.payment.id, paymentId);
+      assert.deepEqual(await getJson(`${sandbox.url}/merchant/callbacks?payment_id=${depositId}`), []);
       assert.equal(cb.body.payment.method, 'paydala');
       assert.equal(cb.body.payment.status, 'success');
       assert.deepEqual(cb.body.payment.sum, { amount: 100000, currency: 'KZT' });

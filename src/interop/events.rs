@@ -26,13 +26,13 @@ pub fn sum_to_js(s: &Sum) -> JsValue {
     object(&[("amount", JsValue::from_f64(s.amount.0 as f64)), ("currency", s.currency.as_str().into())])
 }
 
-/// `redirect_data` as the seeds show it: `{ method, url, body: { ... } }`.
+/// `redirect_data` as seeds 001 and 002 print it: `{ body: { ... }, method, url }`.
 pub fn redirect_data_to_js(rd: &RedirectData) -> JsValue {
     let body = Object::new();
     for (k, v) in &rd.body.0 {
         let _ = Reflect::set(&body, &k.as_str().into(), &v.as_str().into());
     }
-    object(&[("method", rd.method.as_str().into()), ("url", rd.url.as_str().into()), ("body", body.into())])
+    object(&[("body", body.into()), ("method", rd.method.as_str().into()), ("url", rd.url.as_str().into())])
 }
 
 pub fn error_to_js(e: &WidgetError) -> JsValue {
@@ -74,7 +74,7 @@ pub fn event_payload(ev: &Event, payment_id: Option<&str>, method: Option<Method
     match ev {
         Event::Ready => object(&[("payment_id", pid)]),
         Event::MethodSelected(m) => object(&[("payment_id", pid), ("method", m.as_str().into())]),
-        // `method`/`url`/`body` are redirect_data's own fields, as in the seeds.
+        // `body`/`method`/`url` are redirect_data's own fields, in the seeds' order.
         Event::Redirect(rd) | Event::Code(rd) => {
             let o = redirect_data_to_js(rd);
             let _ = Reflect::set(&o, &"payment_id".into(), &pid);

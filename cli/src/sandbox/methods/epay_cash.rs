@@ -314,8 +314,8 @@ pub fn create_code(c: &Connection, operation_id: i64, customer: &CustomerData, t
     Ok(code)
 }
 
-/// The code as `redirect_data`, seed 002's shape: GET to the terminal, body
-/// `reference_number`, `valid_time`, `user_name` in that order.
+/// The code as `redirect_data`, seed 002's shape: `{body, method, url}`, GET to the
+/// terminal, body `reference_number`, `valid_time`, `user_name` in that order.
 pub fn redirect_data(base_url: &str, code: &Code) -> RedirectData {
     RedirectData {
         method: HttpMethod::Get,

@@ -10,13 +10,22 @@
 //! 2. `check_deposit` ([`epay_core::paydala::build_check_deposit`], amount in minor
 //!    units): the merchant books the top-up and answers its own `payment_id`.
 //!
-//! On code 0 the platform records the top-up as a payment whose id is the merchant's
-//! `payment_id` (the seed's `payment_47`), with one successful `sale` operation, and puts
-//! the signed result callback (`payment.method` `paydala`, `account.number`) into the
-//! outbox in the same transaction. If a Payment Page checkout of the same project is
-//! waiting for a top-up of that account (`customer_id`), the newest such payment becomes
-//! `success` with the deposited sum, so the widget sees the result on its own. No second
-//! callback is sent for it: one top-up is one callback.
+//! On code 0 the platform records the top-up as one successful `sale` of one payment and
+//! puts the signed result callback naming that payment (`payment.id`, `payment.method`
+//! `paydala`, `account.number`) into the outbox in the same transaction ([`target`]):
+//! - the merchant answered the `payment_id` of a Payment Page checkout waiting for a
+//!   top-up of this account (seed 000, the `check_deposit` answer and scheme steps 11–14:
+//!   the merchant names its own payment): that checkout ends in `success` with the
+//!   deposited sum, and the callback names it;
+//! - it answered a fresh id while such a checkout waits: the newest waiting checkout ends
+//!   the same way and the callback names it (the fresh id is on the terminal's receipt;
+//!   no second payment, one top-up is one callback);
+//! - it answered a fresh id and nothing waits: a new payment with that id (the seed's
+//!   `payment_47`);
+//! - it answered an id already used otherwise: nothing booked, no callback, the terminal
+//!   says why (`duplicate`, `mismatch`).
+//!
+//! The widget polling the checkout sees the result on its own.
 //!
 //! One terminal transaction sends `check_deposit` at most once: the deposit form claims
 //! the transaction in the database before the request leaves, and a repeated submit (a
@@ -301,6 +310,9 @@ pub enum MerchantCallOutcome {
     Unreachable,
     /// `check_deposit` answered a `payment_id` an earlier top-up already has.
     Duplicate,
+    /// `check_deposit` answered the `payment_id` of a payment this top-up cannot pay
+    /// (another account's checkout, or one not waiting for a PayDala top-up).
+    Mismatch,
 }
 
 impl MerchantCallOutcome {
@@ -314,6 +326,7 @@ impl MerchantCallOutcome {
             MerchantCallOutcome::Timeout => "timeout",
             MerchantCallOutcome::Unreachable => "unreachable",
             MerchantCallOutcome::Duplicate => "duplicate",
+            MerchantCallOutcome::Mismatch => "mismatch",
         }
     }
 
@@ -326,6 +339,7 @@ impl MerchantCallOutcome {
             "timeout" => MerchantCallOutcome::Timeout,
             "unreachable" => MerchantCallOutcome::Unreachable,
             "duplicate" => MerchantCallOutcome::Duplicate,
+            "mismatch" => MerchantCallOutcome::Mismatch,
             _ => MerchantCallOutcome::MerchantError,
         }
     }
@@ -343,6 +357,7 @@ impl MerchantCallOutcome {
             (MerchantCallOutcome::Timeout, _) => "The shop did not answer in time",
             (MerchantCallOutcome::Unreachable, _) => "The shop's web service is unreachable",
             (MerchantCallOutcome::Duplicate, _) => "Already recorded",
+            (MerchantCallOutcome::Mismatch, _) => "The shop named a payment this top-up cannot pay",
         }
     }
 }
@@ -585,19 +600,23 @@ fn pending_page_operation(c: &Connection, project_id: u64, account: &str, curren
     .optional()
 }
 
-/// The seed's PayDala callback for a recorded top-up.
-fn top_up_callback(project_id: u64, payment_id: &str, account: &str, op: &OperationRow, sum: &Sum) -> Callback {
+/// The seed's PayDala callback for a recorded top-up (seed 000, "Формат оповещений"):
+/// `payment.id` is the payment the top-up paid, `account.number` the account, no
+/// `customer`, PayDala's provider block after `code, message`. `payment.description` is the
+/// checkout's own; a top-up started at the terminal has none (the seed's example sends ""
+/// although the merchant's `check_deposit` answer said "Success").
+fn top_up_callback(project_id: u64, payment: &PaymentRow, account: &str, op: &OperationRow, sum: &Sum, page: bool) -> Callback {
     let date = op.date.clone().unwrap_or_else(|| op.created_date.clone());
     Callback {
         project_id: Id::Int(project_id as i64),
         payment: CallbackPayment {
-            id: payment_id.to_string(),
+            id: payment.payment_id.clone(),
             kind: "purchase".into(),
             status: PaymentStatus::Success,
             date,
             method: TITLE.into(),
             sum: sum.clone(),
-            description: String::new(),
+            description: if page { payment.description.clone().unwrap_or_default() } else { String::new() },
         },
         customer: None,
         account: Some(CallbackAccount { number: account.to_string() }),
@@ -607,8 +626,65 @@ fn top_up_callback(project_id: u64, payment_id: &str, account: &str, op: &Operat
     }
 }
 
-/// Records a booked top-up: the payment, its successful sale, the signed callback, the
-/// Payment Page payment it settles, the terminal transaction, all in one transaction.
+/// Which payment a booked top-up pays.
+enum Target {
+    /// A Payment Page PayDala payment waiting for this account: its sale operation.
+    Page(Box<OperationRow>),
+    /// A new payment with the merchant's `payment_id` (a top-up started at the terminal).
+    New,
+}
+
+/// The payment a top-up pays, from the merchant's `check_deposit` answer (seed 000: the
+/// answer's `payment_id` is the merchant's id of the payment, and the callback names it):
+/// - the id of a Payment Page PayDala payment waiting for a top-up of this account (the
+///   checkout the merchant opened for it): that payment;
+/// - a fresh id while such a checkout waits: the newest waiting checkout (the customer
+///   came from it; one top-up is one payment, so no second payment is made for the fresh
+///   id, which stays on the terminal's receipt);
+/// - a fresh id and nothing waiting: a new payment with that id;
+/// - any other existing id: refused (a final payment, an earlier top-up, another
+///   account's or method's payment), nothing booked and no callback.
+fn target(c: &Connection, t: &Txn, booked: &Booked) -> rusqlite::Result<Result<Target, Failure>> {
+    let Some(named) = store::payment_by_id(c, t.project_id, &booked.payment_id)? else {
+        return Ok(Ok(match pending_page_operation(c, t.project_id, &t.account, &t.currency)? {
+            Some(op_id) => Target::Page(Box::new(store::operation(c, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?)),
+            None => Target::New,
+        }));
+    };
+    let sale = store::sale_operation(c, named.rowid)?;
+    let waiting =
+        sale.filter(|op| op.method == MethodCode::Paydala.as_str() && PaymentStatus::parse(&op.status) == PaymentStatus::AwaitingCustomer);
+    let id = &booked.payment_id;
+    Ok(match waiting {
+        Some(op) if named.customer_id == t.account && named.currency == t.currency => Ok(Target::Page(Box::new(op))),
+        Some(_) => Err(Failure::new(
+            MerchantCallOutcome::Mismatch,
+            format!(
+                "The shop answered payment_id {id:?}, a checkout waiting for a top-up of account {:?} in {}, not of account {:?} in {}: nothing booked.",
+                named.customer_id, named.currency, t.account, t.currency
+            ),
+        )),
+        None if named.status.as_deref().map(PaymentStatus::parse).is_some_and(|st| st.is_final()) => Err(Failure::new(
+            MerchantCallOutcome::Duplicate,
+            format!(
+                "The shop answered payment_id {id:?}, which {} already has in project {}: recorded once, no second callback.",
+                if named.method.as_deref() == Some(MethodCode::Paydala.as_str()) { "an earlier top-up" } else { "another payment" },
+                t.project_id
+            ),
+        )),
+        None => Err(Failure::new(
+            MerchantCallOutcome::Mismatch,
+            format!(
+                "The shop answered payment_id {id:?}, a payment of project {} that is not waiting for a PayDala top-up (status {}): nothing booked.",
+                t.project_id,
+                named.status.as_deref().unwrap_or("not paid")
+            ),
+        )),
+    })
+}
+
+/// Records a booked top-up: the payment it pays ([`target`]), its successful sale, the
+/// signed callback naming that payment, the terminal transaction, all in one transaction.
 fn record_deposit(
     s: &Shared,
     t: &Txn,
@@ -623,47 +699,60 @@ fn record_deposit(
     let recorded = s.store.with(|c| {
         let tx = c.transaction()?;
         let project = store::project(&tx, t.project_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        if let Some(earlier) = store::payment_by_id(&tx, t.project_id, &booked.payment_id)? {
-            let f = Failure::new(
-                MerchantCallOutcome::Duplicate,
-                format!(
-                    "The shop answered payment_id {:?}, which {} already has in project {}: recorded once, no second callback.",
-                    booked.payment_id,
-                    if earlier.method.as_deref() == Some(MethodCode::Paydala.as_str()) { "an earlier top-up" } else { "another payment" },
-                    t.project_id
-                ),
-            );
-            fail_txn(&tx, &t.id, &f)?;
-            tx.execute("UPDATE paydala_transactions SET merchant_payment_id = ?2 WHERE id = ?1", params![t.id, booked.payment_id])?;
-            tx.commit()?;
-            return Ok(Err(f));
-        }
-        let rowid = store::insert_payment(
-            &tx,
-            &NewPayment {
-                project_id: t.project_id,
-                payment_id: &booked.payment_id,
-                amount,
-                currency: &t.currency,
-                customer_id: &t.account,
-                description: booked.description.as_deref(),
-                created_at: started,
-            },
-        )?;
-        let mut data = serde_json::to_value(OperationData::default()).map_err(|e| store::store_error(e.to_string()))?;
-        data["paydala_terminal"] = json!({ "transaction": t.id, "account": t.account });
-        let op_id = store::insert_operation(
-            &tx,
-            &NewOperation {
-                payment_rowid: rowid,
-                kind: "sale",
-                method: MethodCode::Paydala.as_str(),
-                status: PaymentStatus::Processing.as_str(),
-                created_date: started,
-                request_id,
-                data: &data.to_string(),
-            },
-        )?;
+        let target = match target(&tx, t, booked)? {
+            Ok(target) => target,
+            Err(f) => {
+                fail_txn(&tx, &t.id, &f)?;
+                tx.execute("UPDATE paydala_transactions SET merchant_payment_id = ?2 WHERE id = ?1", params![t.id, booked.payment_id])?;
+                tx.commit()?;
+                return Ok(Err(f));
+            }
+        };
+        let terminal = json!({ "transaction": t.id, "account": t.account });
+        let (rowid, op_id, page_payment_id) = match target {
+            Target::Page(page_op) => {
+                // The checkout's own sale operation ends: the deposited sum, the terminal's
+                // transaction and the merchant's answer kept in its data.
+                let mut page_data: Value = serde_json::from_str(&page_op.data).unwrap_or_else(|_| json!({}));
+                if !page_data.is_object() {
+                    page_data = json!({});
+                }
+                page_data[DEPOSIT_KEY] = json!({ "amount": amount, "currency": t.currency, "payment_id": booked.payment_id });
+                page_data["paydala_terminal"] = terminal;
+                tx.execute("UPDATE operations SET data = ?2 WHERE id = ?1", params![page_op.id, page_data.to_string()])?;
+                let page = store::payment(&tx, page_op.payment_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                (page_op.payment_rowid, page_op.id, Some(page.payment_id))
+            }
+            Target::New => {
+                let rowid = store::insert_payment(
+                    &tx,
+                    &NewPayment {
+                        project_id: t.project_id,
+                        payment_id: &booked.payment_id,
+                        amount,
+                        currency: &t.currency,
+                        customer_id: &t.account,
+                        description: booked.description.as_deref(),
+                        created_at: started,
+                    },
+                )?;
+                let mut data = serde_json::to_value(OperationData::default()).map_err(|e| store::store_error(e.to_string()))?;
+                data["paydala_terminal"] = terminal;
+                let op_id = store::insert_operation(
+                    &tx,
+                    &NewOperation {
+                        payment_rowid: rowid,
+                        kind: "sale",
+                        method: MethodCode::Paydala.as_str(),
+                        status: PaymentStatus::Processing.as_str(),
+                        created_date: started,
+                        request_id,
+                        data: &data.to_string(),
+                    },
+                )?;
+                (rowid, op_id, None)
+            }
+        };
         let result = OperationResult {
             status: PaymentStatus::Success.as_str(),
             date: &now,
@@ -674,23 +763,9 @@ fn record_deposit(
         store::finish_operation(&tx, op_id, &result)?;
         store::set_payment_status(&tx, rowid, PaymentStatus::Success.as_str(), MethodCode::Paydala.as_str(), &now)?;
         let op = store::operation(&tx, op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let body = signed_callback(&project, &top_up_callback(project.id, &booked.payment_id, &t.account, &op, &sum))?;
+        let payment = store::payment(&tx, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let body = signed_callback(&project, &top_up_callback(project.id, &payment, &t.account, &op, &sum, page_payment_id.is_some()))?;
         store::enqueue_callback(&tx, project.id, rowid, Some(op_id), &body, &now, now_ms)?;
-
-        // The Payment Page checkout waiting for this account, if any, sees the result.
-        let mut page_payment_id: Option<String> = None;
-        if let Some(page_op_id) = pending_page_operation(&tx, t.project_id, &t.account, &t.currency)? {
-            let page_op = store::operation(&tx, page_op_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-            let mut page_data: Value = serde_json::from_str(&page_op.data).unwrap_or_else(|_| json!({}));
-            if !page_data.is_object() {
-                page_data = json!({});
-            }
-            page_data[DEPOSIT_KEY] = json!({ "amount": amount, "currency": t.currency, "payment_id": booked.payment_id });
-            tx.execute("UPDATE operations SET data = ?2 WHERE id = ?1", params![page_op_id, page_data.to_string()])?;
-            store::finish_operation(&tx, page_op_id, &result)?;
-            store::set_payment_status(&tx, page_op.payment_rowid, PaymentStatus::Success.as_str(), MethodCode::Paydala.as_str(), &now)?;
-            page_payment_id = store::payment(&tx, page_op.payment_rowid)?.map(|p| p.payment_id);
-        }
         tx.execute(
             "UPDATE paydala_transactions SET state = 'done', outcome = 'ok', message = NULL, merchant_payment_id = ?2,
                     payment_rowid = ?3, page_payment_id = ?4

@@ -359,7 +359,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         return Err(HttpError::bad_request(ErrorCode::MethodNotAvailable, Some("method"), format!("method: {why}")));
     }
     let data = OperationData { return_url: pay.return_url.clone(), customer };
-    let request_id = new_request_id()?;
+    let request_id = new_request_id(method)?;
     let now = callback_date_ms(now_ms());
     let (payment, op) = s.store.with(|c| {
         let tx = c.transaction()?;

@@ -145,9 +145,10 @@ struct Stamp {
     now: String,
 }
 
-fn stamp() -> Result<Stamp, GateRefusal> {
+/// `method`: whose operation it is (each seed shapes its `request_id` differently).
+fn stamp(method: MethodCode) -> Result<Stamp, GateRefusal> {
     let now_ms = now_ms();
-    let request_id = new_request_id().map_err(|e| GateRefusal::internal(e.1.error.message))?;
+    let request_id = new_request_id(method).map_err(|e| GateRefusal::internal(e.1.error.message))?;
     Ok(Stamp { request_id, now_ms, now: callback_date_ms(now_ms) })
 }
 
@@ -183,7 +184,7 @@ pub fn sale(kind: SaleKind, s: &Shared, body: &Bytes) -> Result<Json<GateAccepte
         }
     };
     let project = known(project)?;
-    let Stamp { request_id, now_ms, now } = stamp()?;
+    let Stamp { request_id, now_ms, now } = stamp(kind.method())?;
     let customer = CustomerData {
         first_name: req.customer.first_name.clone(),
         last_name: req.customer.last_name.clone(),
@@ -246,7 +247,7 @@ pub fn sale(kind: SaleKind, s: &Shared, body: &Bytes) -> Result<Json<GateAccepte
 /// callback follows.
 pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
     let (req, project) = read_request(&s, &body, parse_clarification)?;
-    let Stamp { request_id, now_ms, now } = stamp()?;
+    let Stamp { request_id, now_ms, now } = stamp(MethodCode::CardPartner)?;
     let payment_id = req.general.payment_id.clone();
     let done = s.store.with(|c| {
         let tx = c.transaction()?;
@@ -336,7 +337,7 @@ pub const REFUND_NOT_ALLOWED_CODE: &str = "20000";
 /// `POST /v2/payment/card-partner/refund`
 pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateAccepted>, GateRefusal> {
     let (req, project) = read_request(&s, &body, parse_refund)?;
-    let Stamp { request_id, now_ms, now } = stamp()?;
+    let Stamp { request_id, now_ms, now } = stamp(MethodCode::CardPartner)?;
     let payment_id = req.general.payment_id.clone();
     let done = s.store.with(|c| {
         let tx = c.transaction()?;

@@ -8,7 +8,7 @@
 
 use super::store::{self, NewOperation, OperationResult, OperationRow, PaymentRow, Project};
 use crate::sandbox::{now_ms, random_hex, HttpError, Shared};
-use epay_core::callback::{CallbackCustomer, CallbackPayment, Id, Operation, Provider, Sum};
+use epay_core::callback::{CallbackCustomer, CallbackPayment, Id, Operation, Provider, ProviderPosition, Sum};
 use epay_core::params::CustomerData;
 use epay_core::signature::with_signature;
 use epay_core::time::callback_date_ms;
@@ -37,9 +37,17 @@ impl OperationData {
     }
 }
 
-/// A new operation's `request_id`, shaped like the seeds' (`<hex>-00000001`).
-pub fn new_request_id() -> Result<String, HttpError> {
-    Ok(format!("{}-00000001", random_hex(28)?))
+/// A new operation's `request_id`, shaped like its method's seed shows it:
+/// - card-partner (seed 001, every callback example): `<hex>-00000001` (56 hex digits here;
+///   the seed prints them shortened);
+/// - EPay cash (seed 002, every callback example): plain hex (`bfe58066b0f4331c`), 16 digits here;
+/// - PayDala (seed 000, the callback example): 64 hex digits.
+pub fn new_request_id(method: MethodCode) -> Result<String, HttpError> {
+    Ok(match method {
+        MethodCode::CardPartner => format!("{}-00000001", random_hex(28)?),
+        MethodCode::EpayCash => random_hex(8)?,
+        MethodCode::Paydala => random_hex(32)?,
+    })
 }
 
 /// A `sale` operation that starts, on the Payment Page (`pay`) or by a Gate sale.
@@ -227,6 +235,18 @@ pub fn operation_of(op: &OperationRow, sum: &Sum, provider_id: i64) -> Operation
             date: None,
             auth_code: String::new(),
         },
+        provider_position: provider_position(&op.method),
+    }
+}
+
+/// Where `provider` goes in an operation block of `method`: `code, message, provider` as
+/// seeds 000 (PayDala) and 001 (card-partner) print it, `provider, code, message` for EPay
+/// as seed 002's four callback examples print it ("Формат оповещений").
+pub fn provider_position(method: &str) -> ProviderPosition {
+    if method == MethodCode::EpayCash.as_str() {
+        ProviderPosition::BeforeCode
+    } else {
+        ProviderPosition::AfterMessage
     }
 }
 
