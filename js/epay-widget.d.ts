@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'target_not_found'
   | 'no_document'
   | 'load_failed'
+  | 'integrity'
   | 'network'
   | 'protocol'
   | 'bad_redirect'
@@ -126,6 +127,12 @@ export interface ErrorEvent {
   /** True for connection trouble the customer can retry; false for a request the shop must fix. */
   retryable: boolean;
   payment_id?: string;
+  /**
+   * `load_failed` and `integrity`: the widget file that could not be had (`epay_widget.js`,
+   * `epay_widget_bg.wasm`, `epay_codes.wasm`, `lang/ru.json`, ...). A codes module or a
+   * language pack that fails leaves the widget working (numbers without drawings; English).
+   */
+  file?: string;
 }
 
 export interface CloseEvent {
@@ -148,33 +155,50 @@ export interface EventHandlers {
   onExpire?: (event: RedirectEvent) => void;
 }
 
+/** ISO 4217 alpha-3 currencies the methods take: KES, USD (card-partner), MYR (epaycash), KZT (paydala). */
+export type CurrencyCode = 'KES' | 'USD' | 'MYR' | 'KZT';
+
+/** A positive integer, as a number or its decimal string (`250`, `'250'`). */
+export type IntegerLike = number | `${number}`;
+
 /**
- * Payment Page parameters exactly as your server signed them (seed 002). Every key that is
- * not a function is sent to the platform and must be covered by `signature`.
+ * Payment Page parameters exactly as your server signed them (seed 002): the 14 the platform
+ * knows. Every key that is not a function is sent to the platform and must be covered by
+ * `signature`; the platform refuses any other name (`invalid_params`). A misspelled or
+ * unknown key, a string amount, a nested `customer` object (that is Gate's shape) or an
+ * option such as `target` among the parameters is a compile error. A parameter these types
+ * do not know yet: name it in `run`'s type argument, the one explicit way
+ * (`EPayWidget.run<{ new_param: string }>({ ...params, new_param: 'x' })`).
  */
 export interface PaymentParams extends EventHandlers {
-  project_id: number | string;
+  /** Your project's id: a positive integer. */
+  project_id: IntegerLike;
+  /** Your order's id, unique in the project (letters, digits, `-`, `_`, ...). */
   payment_id: string | number;
-  /** Minor units: 10000 is 100.00. */
-  payment_amount: number | string;
-  /** ISO 4217 alpha-3: KES, USD (card-partner), MYR (epaycash), KZT (paydala). */
-  payment_currency: 'KES' | 'USD' | 'MYR' | 'KZT' | (string & {});
+  /** An integer in minor units: 10000 is 100.00 (never `'100.00'`, never 100.5). */
+  payment_amount: number;
+  /** ISO 4217 alpha-3, upper case. */
+  payment_currency: CurrencyCode;
+  /** Your customer's id in your shop. */
   customer_id: string | number;
   customer_first_name?: string;
   customer_last_name?: string;
   customer_email?: string;
+  /** Digits with the country code, e.g. `254712345678` (card-partner), `60321669552` (epaycash). */
   customer_phone?: string | number;
   /** Skips the picker. `terminal/paydala` is accepted for `paydala`. */
   force_payment_method?: MethodCode | 'terminal/paydala';
-  language_code?: LanguageCode | (string & {});
+  /** ISO 639-1; the widget speaks these (others fall back to the browser's, then English). */
+  language_code?: LanguageCode;
   payment_description?: string;
   /** Where the card partner sends the customer back; signed, so the customer cannot change it. Default: the page's URL, taken only on an origin registered for the project. */
   return_url?: string;
   /** Base64 HMAC-SHA512 over every other parameter, made on your server. */
   signature: string;
-  /** The platform refuses names it does not know (`invalid_params`, `unknown_param`); event handlers are functions and never sent. */
-  [param: string]: ParamValue | ((event: never) => void);
 }
+
+/** Parameters the types do not know: `run<Extra>` takes them, named explicitly. */
+export type ExtraParams = { readonly [param: string]: ParamValue };
 
 export type Theme = 'light' | 'dark' | 'auto';
 
@@ -234,7 +258,7 @@ export interface EPayWidgetApi {
    * Mounts a checkout and returns at once; calls made before the wasm loaded are queued.
    * A second `run` on the same target (or a second modal) replaces the first.
    */
-  run(params: PaymentParams, options?: RunOptions): WidgetHandle;
+  run<Extra extends ExtraParams = {}>(params: PaymentParams & NoInfer<Extra>, options?: RunOptions): WidgetHandle;
   /**
    * Gate mode: submits `redirect_data` (a hidden form, `method` to `url`). Resolves when the
    * browser starts leaving the page; rejects with an `EPayWidgetError` and nothing navigates:
@@ -265,6 +289,7 @@ export interface EPayWidgetEventMap {
 }
 
 declare global {
+  interface ElementEventMap extends EPayWidgetEventMap {}
   interface HTMLElementEventMap extends EPayWidgetEventMap {}
   interface DocumentEventMap extends EPayWidgetEventMap {}
   interface Window {

@@ -1,12 +1,17 @@
-/*! epay-widget loader, classic script: <script src=".../epay-widget.js"></script>
+// Not a legal comment (/*!): the build adds a one-line banner with the version instead.
+/* epay-widget loader, classic script: <script src=".../epay-widget.js"></script>
  *
  * Defines window.EPayWidget = { run, followRedirect, showCode } at once and starts loading
- * the wasm module from next to this script (a dynamic import() of the glue). The logic is
+ * the wasm module from next to this script (a dynamic import() of the glue), using only
+ * bytes with the SHA-384 hashes the build pinned (README "Content-Security-Policy"). The logic is
  * in ./loader.js, bundled in by scripts/build-widget.sh. The platform base URL defaults to
  * this script's origin. No inline code and no eval: works under
  * Content-Security-Policy: script-src <platform> 'wasm-unsafe-eval'.
  */
-import { createEPayWidget, instantiateCodes, readPack } from './loader.js';
+import { createEPayWidget, instantiateCodes, fetchPinned, fileFailed } from './loader.js';
+
+// The SHA-384 of the glue and the wasm, written by scripts/build-widget.sh.
+const SRI = __EPAY_SRI__;
 
 if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: keep the first
   let script = document.currentScript;
@@ -19,15 +24,27 @@ if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: kee
     origin: new URL(src).origin,
     from: new URL('.', src).href,
     load: () => {
-      // The wasm download starts now, beside the glue's: not after it.
-      const wasm = fetch(new URL('epay_widget_bg.wasm', src));
+      // The wasm download starts now, beside the glue's: not after it. Each is used only
+      // when its bytes have the pinned hash.
+      const wasm = fetchPinned(new URL('epay_widget_bg.wasm', src), 'epay_widget_bg.wasm', SRI.wasm);
       wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
-      return import(new URL('epay_widget.js', src).href).then((m) => m.default({ module_or_path: wasm }).then(() => m));
+      // The glue, imported only once the browser has verified its hash: a <link rel=modulepreload
+      // integrity> puts the verified module in the page's module map, where import() finds it
+      // (no blob: URL, no eval: the strict CSP holds).
+      const glue = new URL('epay_widget.js', src).href;
+      return new Promise((onload, onerror) => {
+        const link = document.createElement('link');
+        document.head.append(Object.assign(link, { rel: 'modulepreload', crossOrigin: '', integrity: SRI.glue, href: glue, onload, onerror }));
+      })
+        .then(() => import(glue))
+        .catch(() => fileFailed(glue, 'epay_widget.js'))
+        .then((m) => m.default({ module_or_path: wasm }).then(() => m));
     },
     // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
-    loadCodes: () => instantiateCodes(fetch(new URL('epay_codes.wasm', src))),
+    // Its hash and the packs' are in the (verified) glue: `sri`.
+    loadCodes: (sri) => instantiateCodes(fetchPinned(new URL('epay_codes.wasm', src), 'epay_codes.wasm', sri['epay_codes.wasm'])),
     // The customer's language, if not English: a small JSON file, fetched beside `open`.
-    loadLang: (code) => readPack(fetch(new URL(`lang/${code}.json`, src))),
+    loadLang: (code, sri, f = `lang/${code}.json`) => fetchPinned(new URL(f, src), f, sri[f]).then((r) => r.json()),
   });
   window.EPayWidget = { __loader: true, ...loader.api };
   loader.preload();

@@ -5,10 +5,16 @@
 // What it does: the API (run, followRedirect, showCode) is there at once; calls made before
 // the wasm module is ready are queued and replayed in order; run() and showCode() return a
 // handle whose destroy() works even before the load. If the module cannot be loaded, every
-// call, made before or after the failure, hears of it: onError with `load_failed`, a
-// rejected promise from followRedirect, and one console message that says what to check.
+// call, made before or after the failure, hears of it: onError with `load_failed` (or
+// `integrity`) naming the file, a rejected promise from followRedirect, a message in the
+// widget's place, and one console message that says what to check.
+//
+// Pinned files: the build writes the SHA-384 of the glue and the wasm into the loaders
+// (`__EPAY_SRI__`), and of the codes module and each language pack into the glue (its export
+// `__sri`): the loader uses only bytes with those hashes (fetch `integrity`; the glue through
+// a `<link rel=modulepreload integrity>`, imported only once that verified it).
 
-function widgetError(code, param, message) {
+export function widgetError(code, param, message) {
   const e = new Error(message);
   e.name = 'EPayWidgetError';
   e.code = code;
@@ -17,6 +23,26 @@ function widgetError(code, param, message) {
 }
 
 const argumentError = (param, rule) => widgetError('invalid_argument', param, `${param}: ${rule}`);
+
+// Why the widget file `file` at `url` could not be had: a rejection with `integrity` (it is
+// there, with other bytes: refused) or `load_failed` (HTTP status, network), naming the file.
+export function fileFailed(url, file) {
+  return fetch(url, { cache: 'no-store' })
+    .catch(() => 0)
+    .then((r) => {
+      const e = widgetError(r && r.ok ? 'integrity' : 'load_failed', null, `${file}: ${r ? (r.ok ? 'SHA-384 mismatch' : `HTTP ${r.status}`) : 'unreachable'}`);
+      e.file = file;
+      throw e;
+    });
+}
+
+/**
+ * Fetches the widget file `file` from `url`: resolves to its response only when its bytes
+ * have the SHA-384 `integrity` pins (a failed check is a network error: `fileFailed` says
+ * which it was). A file without a pinned hash is refused.
+ */
+export const fetchPinned = (url, file, integrity) =>
+  fetch(url, { integrity: integrity || 'sha384-AAAA' }).catch(() => fileFailed(url, file)); // no hash: refused
 
 /**
  * The codes module's exports (`codes/src/lib.rs`: plain wasm, no glue) as the widget
@@ -36,11 +62,6 @@ export function codesApi(x) {
     return [out.slice(0, nl), out.slice(nl + 1)];
   };
   return { qr: draw(x.epay_qr), code128: draw(x.epay_code128) };
-}
-
-/** A language pack from a fetch of it: the JSON object, or a rejection saying why. */
-export function readPack(response) {
-  return response.then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${r.url}: HTTP ${r.status}`))));
 }
 
 /** Instantiates the codes module from a fetch of it (streaming when served as wasm). */
@@ -65,9 +86,19 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
   let failure = null;
   let loading = null;
   let queue = [];
+  const live = new Set(); // the args of runs not destroyed: they hear of a codes or pack failure
 
-  const failureMessage = () => `the payment widget could not be loaded: ${failure}`;
-  const loadFailed = () => widgetError('load_failed', null, failureMessage());
+  const failureMessage = () => `the payment widget could not be loaded: ${failure.message}`;
+  const loadFailed = () => Object.assign(widgetError(failure.code, null, failureMessage()), { file: failure.file });
+  // A file the widget fetched later (codes module, language pack) that could not be had: the
+  // widget goes on without it (numbers without drawings; English); every live run hears of it.
+  const later = (p) => {
+    p.catch((e) => {
+      console.error(`[epay-widget] ${e.message}`);
+      live.forEach((args) => report(args, e, e.message));
+    });
+    return p;
+  };
 
   function start() {
     if (!loading) {
@@ -78,7 +109,7 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
           if (loadLang && typeof m.__setLangLoader === 'function') {
             const packs = {};
             m.__setLangLoader((code) => {
-              if (!packs[code]) packs[code] = loadLang(code);
+              if (!packs[code]) packs[code] = later(loadLang(code, m.__sri));
               return packs[code];
             });
           }
@@ -86,21 +117,19 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
             let codes = null;
             m.__setCodeLoader(() => {
               if (!codes) {
-                codes = loadCodes();
-                codes.catch((e) => console.error('[epay-widget] could not load the QR and barcode drawings; the numbers are shown without them:', e));
+                codes = later(loadCodes(m.__sri));
               }
               return codes;
             });
           }
         })
         .catch((e) => {
-          failure = (e && e.message) || String(e);
+          failure = e && e.code ? e : widgetError('load_failed', null, (e && e.message) || String(e));
           const o = origin || 'the platform';
           console.error(
-            `[epay-widget] could not load the widget from ${from}: ${failure}\n` +
-            'Check: that the URL is right and the files are there; that the server sends ' +
-            "Access-Control-Allow-Origin on them (a page on another origin loads them with CORS); that your page's " +
-            `Content-Security-Policy allows script-src ${o} 'wasm-unsafe-eval' and connect-src ${o}.`,
+            `[epay-widget] could not load the widget from ${from}: ${failure.message}\n` +
+            'Check the URL, that the files are there with Access-Control-Allow-Origin (for pages on other ' +
+            `origins), and your CSP: script-src ${o} 'wasm-unsafe-eval'; connect-src ${o}.`,
             e,
           );
         })
@@ -132,13 +161,23 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
     return o;
   }
 
-  function reportLoadFailure(args) {
+  // onError of a call, with `code` and `file` from `e`.
+  function report(args, e, message) {
     const f = args.find((a) => a && typeof a === 'object' && typeof a.onError === 'function');
-    if (!f) return;
     try {
-      f.onError({ code: 'load_failed', param: null, message: failureMessage(), retryable: false });
-    } catch (e) {
-      console.error('[epay-widget] onError threw:', e);
+      if (f) f.onError({ code: e.code, param: null, message, retryable: false, file: e.file });
+    } catch (x) {
+      console.error('[epay-widget] onError threw:', x);
+    }
+  }
+
+  // The widget could not be had: onError, and a message in its place (never a blank page).
+  function reportLoadFailure(args, t) {
+    report(args, failure, failureMessage());
+    const el = typeof t === 'string' ? document.querySelector(t) : t || document.body.appendChild(document.createElement('p'));
+    if (el) {
+      el.setAttribute('role', 'alert');
+      el.textContent = 'The payment form could not be loaded.';
     }
   }
 
@@ -182,9 +221,11 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
       let inner = null;
       let destroyed = false;
       let started;
+      if (optionsIndex === 1) live.add(args);
       const handle = {
         destroy() {
           destroyed = true;
+          live.delete(args);
           if (started) started.abort();
           if (inner) {
             const i = inner;
@@ -221,7 +262,7 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
         },
         () => {
           if (started) started.abort();
-          if (!destroyed) reportLoadFailure(args);
+          if (!destroyed) reportLoadFailure(args, optionsIndex === 1 ? args[1].target : args[0]);
         },
       );
       return handle;

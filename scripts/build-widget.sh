@@ -19,6 +19,12 @@ esac
 # the wasm-bindgen CLI, pinned in scripts/install.sh; the tests still run under `wasm-pack test`).
 # The codes module (QR and barcode drawings, codes/) is a second, plain wasm file that the
 # loader fetches when a code screen is near: pkg/epay_codes.wasm, no glue.
+# No build-machine path in the files that ship: the panic locations and debug strings of the
+# widget and the codes module name the sources as /epay-widget/... and /cargo/registry/...
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+# Only for the wasm target (host tools keep their cache); rustc applies the last prefix that
+# matches, so the most specific comes last.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$HOME=~ --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/epay-widget"
 if [ "$profile" = --release ]; then
   cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
   wasm=target/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
@@ -57,12 +63,6 @@ tools=tools/node_modules/.bin
 if [ ! -x "$tools/esbuild" ] || { [ "$profile" = --release ] && [ ! -x "$tools/wasm-opt" ]; }; then
   echo "build-widget: $tools/wasm-opt or esbuild missing: run scripts/install.sh --demo" >&2; exit 1
 fi
-minify=(); [ "$profile" = --release ] && minify=(--minify)
-# The module keeps `import('./epay_widget.js')` literal (external) so bundlers see the glue.
-"$tools/esbuild" js/epay-widget.mjs --bundle --format=esm --target=es2020 --external:./epay_widget.js \
-  "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.mjs
-"$tools/esbuild" js/epay-widget.js --bundle --format=iife --target=es2020 --legal-comments=inline \
-  "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.js
 if [ "$profile" = --release ]; then
   node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
   # Binaryen inlines every function that has one caller, whatever its size: limited here
@@ -78,15 +78,47 @@ if [ "$profile" = --release ]; then
   done
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
 fi
+# Every file pinned (README "Content-Security-Policy"): the SHA-384 (SRI form) of the codes
+# module and each language pack go into the glue (its export `__sri`), those of the glue and
+# the wasm into the loaders; the loaders use only bytes with these hashes, and the page pins
+# the loader with the printed <script integrity>. Each file is hashed in its final form.
+sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | openssl base64 -A)"; }
+later="\"epay_codes.wasm\":\"$(sri pkg/epay_codes.wasm)\""
+for f in pkg/lang/*.json; do later="$later,\"lang/$(basename "$f")\":\"$(sri "$f")\""; done
+printf '\nexport const __sri={%s};\n' "$later" >> pkg/epay_widget.js
+pinned="{\"glue\":\"$(sri pkg/epay_widget.js)\",\"wasm\":\"$(sri pkg/epay_widget_bg.wasm)\"}"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)   # the npm package's
+minify=(); [ "$profile" = --release ] && minify=(--minify)
+# The module keeps `import('./epay_widget.js')` literal (external) so bundlers see the glue.
+"$tools/esbuild" js/epay-widget.mjs --bundle --format=esm --target=es2020 --external:./epay_widget.js \
+  --define:__EPAY_SRI__="$pinned" "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.mjs
+"$tools/esbuild" js/epay-widget.js --bundle --format=iife --target=es2020 --legal-comments=inline \
+  --banner:js="/*! epay-widget $version | MIT OR Apache-2.0 */" \
+  --define:__EPAY_SRI__="$pinned" "${minify[@]}" --log-level=warning --outfile=pkg/epay-widget.js
 [ -f js/epay-widget.d.ts ] && cp js/epay-widget.d.ts pkg/
-cp README.md LICENSE-MIT LICENSE-APACHE pkg/   # the package lists README.md (wasm-pack used to copy it)
+# The npm package's own README (not the repository's: no sandbox keys), licenses, changelog.
+cp js/README.md pkg/README.md
+cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
 # The npm package: js/package.json (exports, types, files) with the crate's version,
 # replacing wasm-pack's (which points at the raw glue, not the loader).
 if [ -f js/package.json ]; then
-  version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
   sed "s/\"0\.0\.0-set-by-build-widget\"/\"$version\"/" js/package.json > pkg/package.json
   rm -f pkg/.gitignore pkg/epay_widget.d.ts pkg/epay_widget_bg.wasm.d.ts
 fi
+# Versioned, immutable URLs: every file the loaders fetch, under pkg/<version>/ (served with
+# `Cache-Control: immutable`); pkg/ itself stays "latest". Not in the npm package.
+rm -rf "pkg/$version"
+mkdir -p "pkg/$version/lang"
+cp pkg/epay-widget.js pkg/epay-widget.mjs pkg/epay_widget.js pkg/epay_widget_bg.wasm pkg/epay_codes.wasm pkg/epay-widget.d.ts "pkg/$version/"
+cp pkg/lang/*.json "pkg/$version/lang/"
+tag="<script src=\"https://platform.example/pkg/$version/epay-widget.js\" integrity=\"$(sri pkg/epay-widget.js)\" crossorigin=\"anonymous\"></script>"
+node scripts/pin-readme.mjs pkg/README.md "$version" epay-widget.js="$(sri pkg/epay-widget.js)" >/dev/null
+if [ "$profile" = --release ]; then
+  # The README shows this release's pinned tags and preload hints: kept in step here.
+  node scripts/pin-readme.mjs README.md "$version" epay-widget.js="$(sri pkg/epay-widget.js)" \
+    epay_widget.js="$(sri pkg/epay_widget.js)" epay_widget_bg.wasm="$(sri pkg/epay_widget_bg.wasm)"
+fi
+echo "build-widget: the pinned loader of $version: $tag"
 # The merchant's server library (epay-widget/server): pkg/server/.
 if [ "$profile" = --release ]; then bash scripts/build-server-lib.sh; else bash scripts/build-server-lib.sh --dev; fi
 echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the codes module, gzip -9)"

@@ -20,8 +20,12 @@ fn pkg_dir() -> tempfile::TempDir {
         ("epay_widget_bg.wasm", wasm),
         ("package.json", br#"{"name": "epay-widget", "version": "0.1.0", "files": ["epay-widget.js", "epay_widget_bg.wasm"]}"#.repeat(4)),
     ] {
-        std::fs::write(dir.path().join(name), bytes).expect("write");
+        std::fs::write(dir.path().join(name), &bytes).expect("write");
+        // A release's folder, as scripts/build-widget.sh lays it out: pkg/<version>/...
+        std::fs::create_dir_all(dir.path().join("0.1.0/lang")).expect("mkdir");
+        std::fs::write(dir.path().join("0.1.0").join(name), &bytes).expect("write");
     }
+    std::fs::write(dir.path().join("0.1.0/lang/ru.json"), "{\"pay\": \"Оплатить\"}".repeat(20)).expect("write");
     dir
 }
 
@@ -161,5 +165,52 @@ async fn gzip_and_brotli_are_negotiated_by_accept_encoding() {
             .expect("request");
         assert_eq!(again.status(), 304, "{accept}");
     }
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_release_folder_is_served_immutable_with_the_same_cors_types_and_compression() {
+    let pkg = pkg_dir();
+    let sb = sandbox(&pkg).await;
+    for (file, content_type) in [
+        ("epay-widget.js", "text/javascript"),
+        ("epay-widget.mjs", "text/javascript"),
+        ("epay_widget.js", "text/javascript"),
+        ("epay_widget_bg.wasm", "application/wasm"),
+        ("lang/ru.json", "application/json"),
+    ] {
+        let r = sb.http.get(sb.url(&format!("/pkg/0.1.0/{file}"))).header("Origin", "http://127.0.0.1:9999").send().await.expect("request");
+        assert_eq!(r.status(), 200, "{file}");
+        assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"), "{file}");
+        let ct = header(&r, "content-type").unwrap_or_default();
+        assert!(ct.starts_with(content_type), "{file}: content-type {ct:?}");
+        assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"), "{file}");
+        assert_eq!(header(&r, "access-control-allow-credentials"), None, "{file}");
+        assert_eq!(header(&r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
+        assert_eq!(header(&r, "x-content-type-options").as_deref(), Some("nosniff"), "{file}");
+        let want = std::fs::read(pkg.path().join("0.1.0").join(file)).unwrap();
+        assert_eq!(r.bytes().await.unwrap().as_ref(), want.as_slice(), "{file}");
+    }
+    // Compressed the same way, still immutable; a 304 too.
+    let r = sb.http.get(sb.url("/pkg/0.1.0/epay_widget_bg.wasm")).header("Accept-Encoding", "br").send().await.expect("request");
+    assert_eq!(header(&r, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
+    let etag = header(&r, "etag").expect("etag");
+    let r = sb
+        .http
+        .get(sb.url("/pkg/0.1.0/epay_widget_bg.wasm"))
+        .header("Accept-Encoding", "br")
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), 304);
+    assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
+    // Latest stays short-lived; a missing versioned file is a plain 404, never cached for a year.
+    let r = sb.http.get(sb.url("/pkg/epay-widget.js")).send().await.expect("request");
+    assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=300, must-revalidate"));
+    let r = sb.http.get(sb.url("/pkg/0.1.0/nope.js")).send().await.expect("request");
+    assert_eq!(r.status(), 404);
+    assert_ne!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
     sb.stop().await;
 }

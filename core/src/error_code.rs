@@ -54,6 +54,9 @@ error_codes! {
     NoDocument = "no_document",
     /// The loader could not fetch or start the wasm module (raised by `js/loader.js`).
     LoadFailed = "load_failed",
+    /// A widget file whose bytes differ from the SHA-384 the loader pins: refused, never run
+    /// (raised by `js/loader.js`, naming the file).
+    Integrity = "integrity",
     /// No answer from the platform (offline, timeout, CORS): retryable.
     Network = "network",
     /// An answer that is not what the protocol says.
@@ -119,7 +122,7 @@ impl ErrorCode {
     pub fn heard_by_widget(self) -> bool {
         use ErrorCode::*;
         match self {
-            InvalidArgument | InvalidParams | InvalidOption | TargetNotFound | NoDocument | LoadFailed | Network | Protocol
+            InvalidArgument | InvalidParams | InvalidOption | TargetNotFound | NoDocument | LoadFailed | Integrity | Network | Protocol
             | BadRedirect | RedirectFailed | NoMethod => true,
             InvalidJson | BadSignature | UnknownProject | UnknownSession | MethodNotAllowed | MethodNotAvailable | PaymentIdReused
             | StorageUnavailable | Internal => true,

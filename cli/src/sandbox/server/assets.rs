@@ -8,8 +8,12 @@
 //! - `Cross-Origin-Resource-Policy: cross-origin`: pages with COEP `require-corp` may load it;
 //! - `Content-Type` by extension (`application/wasm`, `text/javascript` for `.js`/`.mjs`,
 //!   `application/json`, ...) and `X-Content-Type-Options: nosniff`;
-//! - `Cache-Control: public, max-age=300, must-revalidate` ([`PKG_CACHE_CONTROL`]) with
-//!   `ETag` and `Last-Modified`: the file names are not content-hashed, so a copy may be
+//! - `/pkg/<version>/...` (a release, laid out by `scripts/build-widget.sh`; the version
+//!   starts with a digit): `Cache-Control: public, max-age=31536000, immutable`
+//!   ([`PKG_VERSIONED_CACHE_CONTROL`]): a release's files never change, and pages pin them
+//!   with SRI hashes;
+//! - the unversioned `/pkg/...` ("latest"): `Cache-Control: public, max-age=300,
+//!   must-revalidate` ([`PKG_CACHE_CONTROL`]) with `ETag` and `Last-Modified`: a copy may be
 //!   used for five minutes only, then revalidated (a 304 when unchanged);
 //! - gzip or brotli by `Accept-Encoding`, with `Vary: Accept-Encoding`. A compressed answer
 //!   carries the weak form (`W/"..."`) of the file's ETag: it is another representation of
@@ -28,6 +32,20 @@ use tower_http::services::ServeDir;
 
 /// How long a browser or CDN may use a `/pkg` file before revalidating it.
 pub const PKG_CACHE_CONTROL: &str = "public, max-age=300, must-revalidate";
+
+/// How long a file of a release (`/pkg/<version>/...`) may be used: a year, never revalidated.
+pub const PKG_VERSIONED_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// Whether a `/pkg` path (as the nested service sees it: `/0.1.0/epay-widget.js`) is in a
+/// release's folder: its first segment is a version (a digit, then digits, letters, `.`, `-`, `+`).
+fn is_versioned(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').splitn(2, '/');
+    let (Some(first), Some(rest)) = (segments.next(), segments.next()) else { return false };
+    !rest.is_empty()
+        && first.starts_with(|c: char| c.is_ascii_digit())
+        && first.contains('.')
+        && first.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+}
 
 /// `/pkg`: the widget files with CORS, CORP, content types, cache validators and compression.
 pub fn pkg_service(dir: &Path) -> Router {
@@ -69,6 +87,7 @@ async fn pkg_headers(req: Request, next: Next) -> Response {
         return res;
     }
     let content_type = content_type(req.uri().path());
+    let versioned = is_versioned(req.uri().path());
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let mut res = next.run(req).await;
     let status = res.status();
@@ -79,7 +98,7 @@ async fn pkg_headers(req: Request, next: Next) -> Response {
     if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
         return res;
     }
-    set(h, header::CACHE_CONTROL, PKG_CACHE_CONTROL);
+    set(h, header::CACHE_CONTROL, if versioned { PKG_VERSIONED_CACHE_CONTROL } else { PKG_CACHE_CONTROL });
     if status != StatusCode::NOT_MODIFIED {
         if let Some(ct) = content_type {
             set(h, header::CONTENT_TYPE, ct);
@@ -200,6 +219,16 @@ mod tests {
         assert!(e.contains("--www: cannot find the demo merchant pages (index.html): tried /nonexistent/www/index.html"), "{e}");
         assert!(e.contains("--pkg: cannot find the built widget (epay-widget.js): tried /nonexistent/pkg/epay-widget.js"), "{e}");
         assert!(e.contains("scripts/build-widget.sh"), "{e}");
+    }
+
+    #[test]
+    fn a_release_folder_is_told_from_latest() {
+        assert!(is_versioned("/0.1.0/epay-widget.js"));
+        assert!(is_versioned("/1.2.3-beta.1/lang/ru.json"));
+        assert!(!is_versioned("/epay-widget.js"));
+        assert!(!is_versioned("/lang/ru.json"));
+        assert!(!is_versioned("/0.1.0/"));
+        assert!(!is_versioned("/0/epay-widget.js"));
     }
 
     #[test]
