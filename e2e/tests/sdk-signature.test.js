@@ -14,22 +14,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { npmSdk, pythonSignatures } from '../lib/official-sdks.js';
+import { rng } from '../lib/random.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = process.env.EPAY_BIN || path.join(root, 'target', 'debug', 'epay');
 const CASES = Number(process.env.SDK_SIGNATURE_CASES || 300);
 
-/** A small seeded PRNG (mulberry32), so a failure names its seed and repeats. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [';', ':', ';payment_amount:', ';customer:', '::', 'payment_id', ' ', 'é', 'Ω', '中文', '😀', 'Tan', '0', '42', '\\', '"', '&=?#%', '\n', 'ü;ß:'];
 const NAMES = ['project_id', 'payment_id', 'payment_amount', 'payment_currency', 'customer_id', 'customer', 'general', 'a', 'b', 'zz', 'items', 'frame_mode', 'customer_last_name', 'payment_description', 'x_y'];

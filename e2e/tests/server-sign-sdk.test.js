@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rng } from '../lib/random.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const lib = await import(pathToFileURL(path.join(root, 'pkg/server/index.mjs')).href);
@@ -19,17 +20,6 @@ const { signer: sdkSign } = createRequire(import.meta.url)('ecommpay');
 
 const hmac = (text, secret) => createHmac('sha512', secret).update(text).digest('base64');
 
-/** mulberry32: a small seeded generator, so a failure names the seed that shows it. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEY_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_';
 // Separators, JSON and HTML specials, spaces, accents, Cyrillic, CJK, RTL, emoji (astral), ZWJ.
