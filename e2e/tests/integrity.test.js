@@ -10,7 +10,7 @@ import { cpSync, readFileSync, writeFileSync, rmSync, mkdtempSync, existsSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BROWSERS, startSandbox, launch, newPage, signed, eventually, widgetText } from '../lib/harness.js';
+import { BROWSERS, startSandbox, launch, newPage, signed, eventually, widgetText, shot } from '../lib/harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
@@ -113,6 +113,7 @@ for (const name of BROWSERS) {
           assert.deepEqual([r.code, r.file], [v.code, v.file], JSON.stringify(log));
           assert.match(await p.$eval('#checkout', (el) => el.textContent), /could not be loaded/);
           assert.equal(await p.$eval('#checkout', (el) => el.getAttribute('role')), 'alert');
+          if (name === 'chromium') await shot(p, `${name}-integrity-${v.code}-${v.file.replace(/\W/g, '-')}`);
         }
         // Expected: the browser's own console lines on the refused file, the loader's; nothing else.
         // (a 404 page fails the integrity check too, before the loader tells the two apart)
