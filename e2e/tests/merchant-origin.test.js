@@ -232,14 +232,15 @@ for (const name of BROWSERS) {
       await Promise.all([tab.waitForNavigation({ waitUntil: 'load' }), tab.locator('#deposit').click()]);
       await tab.close();
       await page.waitForFunction((id) => document.querySelector('#result')?.textContent.startsWith(`Paid: order ${id}`), { timeout: 30000 }, paymentId);
-      // A top-up's callback names the shop's deposit (check_deposit's payment_id) and the account.
+      // The top-up pays the order that was waiting for it, and its callback names that order
+      // (seed 000, steps 11-14), with the account: the shop marks its own order paid.
       const cb = await eventually(() => receiver.bodies.map((b) => ({ raw: b, body: JSON.parse(b) }))
         .find((c) => c.body.payment?.method === 'paydala' && c.body.account?.number === account && c.body.payment?.status === 'success'), 30000, 'PayDala success callback');
       assert.ok(verifies(cb.raw, 'sandbox-secret-1234'));
-      // The shop verified it and acknowledged it: a top-up is booked by the PayDala service
-      // (here the sandbox's demo shop, `deposit-<n>`), not one of this shop's orders.
+      assert.equal(cb.body.payment.id, paymentId, 'the callback names the shop\'s order');
       await eventually(() => receiver.answers.find((a) => a.body === cb.raw), 10000, 'the shop\'s answer to the top-up callback');
-      assert.deepEqual(receiver.answers.filter((a) => a.body === cb.raw).map((a) => [a.status, a.text]), [[200, 'not an order of this shop']]);
+      assert.deepEqual(receiver.answers.filter((a) => a.body === cb.raw).map((a) => [a.status, a.text]), [[200, 'ok']]);
+      await eventually(async () => (await stateOf(s.url, paymentId)) === 'paid', 20000, 'the PayDala order paid at the shop');
       assert.deepEqual(page.errors, []);
       await page.close();
     });
