@@ -4,61 +4,13 @@
 
 mod common;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
-use common::{eventually, fast_config, gate_sale, Sandbox, SECRET_250};
+use common::{eventually, fast_config, gate_sale, Receiver, Sandbox, SECRET_250};
 use epay_core::callback::verify_callback;
 use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, CARD_PARTNER_SALE_PATH, EPAY_SALE_PATH};
 use epay_core::signature::with_signature;
 use epay_core::{MinorUnits, PaymentStatus};
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// The merchant's own back end on a third loopback port: keeps every body it is sent.
-struct Receiver {
-    url: String,
-    got: Arc<Mutex<Vec<Value>>>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Receiver {
-    async fn start() -> Receiver {
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let app = Router::new()
-            .route(
-                "/shop/epay-callback",
-                post(|State(got): State<Arc<Mutex<Vec<Value>>>>, body: Bytes| async move {
-                    got.lock().unwrap().push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-                    "ok"
-                }),
-            )
-            .with_state(got.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://127.0.0.1:{}/shop/epay-callback", listener.local_addr().unwrap().port());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        Receiver { url, got, server }
-    }
-
-    fn of(&self, payment_id: &str) -> Vec<Value> {
-        self.got.lock().unwrap().iter().filter(|b| b.pointer("/payment/id").and_then(Value::as_str) == Some(payment_id)).cloned().collect()
-    }
-
-    /// Waits for a callback of the payment that satisfies `pred`.
-    async fn wait(&self, payment_id: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        eventually(10, what, || async { self.of(payment_id).into_iter().find(|b| pred(b)) }).await
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
 
 fn checked(body: &Value) -> epay_core::Callback {
     verify_callback(&body.to_string(), SECRET_250).expect("a callback signed with the project secret")

@@ -5,65 +5,20 @@
 
 mod common;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::routing::post;
-use axum::Router;
-use common::{eventually, fast_config, gate_sale, Sandbox};
+use common::{eventually, fast_config, gate_sale, Receiver, Sandbox};
 use epay_cli::sandbox::server::limits::Limits;
 use epay_cli::sandbox::Config;
 use epay_core::gate::{CARD_PARTNER_SALE_PATH, MAX_BODY_DEPTH, MAX_BODY_KEYS};
 use serde_json::{json, Map, Value};
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
-
-/// Callback bodies as they arrived.
-type Got = Arc<Mutex<Vec<(Value, Instant)>>>;
-
-/// A merchant back end on its own loopback port that keeps every callback body it gets.
-struct Receiver {
-    url: String,
-    got: Got,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Receiver {
-    async fn start() -> Receiver {
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let app = Router::new()
-            .route(
-                "/cb",
-                post(|State(got): State<Got>, body: Bytes| async move {
-                    got.lock().unwrap().push((serde_json::from_slice(&body).unwrap_or(Value::Null), Instant::now()));
-                    "ok"
-                }),
-            )
-            .with_state(got.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://127.0.0.1:{}/cb", listener.local_addr().unwrap().port());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
-        Receiver { url, got, server }
-    }
-
-    fn arrived(&self, payment_id: &str) -> Option<Instant> {
-        self.got.lock().unwrap().iter().find(|(b, _)| b.pointer("/payment/id").and_then(Value::as_str) == Some(payment_id)).map(|(_, t)| *t)
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
 
 /// A merchant URL that accepts connections and never answers (reads and holds them).
 async fn hanging_receiver() -> (String, tokio::task::JoinHandle<()>) {

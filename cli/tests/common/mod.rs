@@ -179,3 +179,59 @@ pub fn gate_sale(payment_id: &str, callback_url: Option<&str>) -> Value {
     }
     epay_core::signature::with_signature(doc, SECRET_250)
 }
+
+/// Callback bodies as they arrived, with when.
+type Got = std::sync::Arc<std::sync::Mutex<Vec<(Value, Instant)>>>;
+
+/// The merchant's own back end on its own loopback port: keeps every callback body it is
+/// sent, and when, and answers 200.
+pub struct Receiver {
+    pub url: String,
+    got: Got,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        use axum::{body::Bytes, extract::State, routing::post, Router};
+        let got: Got = Default::default();
+        let app = Router::new()
+            .route(
+                "/shop/epay-callback",
+                post(|State(got): State<Got>, body: Bytes| async move {
+                    got.lock().unwrap().push((serde_json::from_slice(&body).unwrap_or(Value::Null), Instant::now()));
+                    "ok"
+                }),
+            )
+            .with_state(got.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://127.0.0.1:{}/shop/epay-callback", listener.local_addr().unwrap().port());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Receiver { url, got, server }
+    }
+
+    /// The callbacks of `payment_id`, in the order they came.
+    pub fn of(&self, payment_id: &str) -> Vec<Value> {
+        let got = self.got.lock().unwrap();
+        got.iter().filter(|(b, _)| b.pointer("/payment/id").and_then(Value::as_str) == Some(payment_id)).map(|(b, _)| b.clone()).collect()
+    }
+
+    /// When the first callback of `payment_id` came.
+    pub fn arrived(&self, payment_id: &str) -> Option<Instant> {
+        let got = self.got.lock().unwrap();
+        got.iter().find(|(b, _)| b.pointer("/payment/id").and_then(Value::as_str) == Some(payment_id)).map(|(_, t)| *t)
+    }
+
+    /// Waits for a callback of the payment that satisfies `pred`.
+    pub async fn wait(&self, payment_id: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        eventually(10, what, || async { self.of(payment_id).into_iter().find(|b| pred(b)) }).await
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
