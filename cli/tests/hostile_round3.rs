@@ -5,13 +5,11 @@
 
 mod common;
 
-use common::{eventually, fast_config, gate_sale, Receiver, Sandbox};
+use common::{eventually, fast_config, gate_sale, start_binary_with, Receiver, Sandbox};
 use epay_cli::sandbox::server::limits::Limits;
 use epay_cli::sandbox::Config;
 use epay_core::gate::{CARD_PARTNER_SALE_PATH, MAX_BODY_DEPTH, MAX_BODY_KEYS};
 use serde_json::{json, Map, Value};
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -271,35 +269,13 @@ async fn slow_body_connections_beyond_the_cap_are_cut_at_once() {
     sb.stop().await;
 }
 
-/// The `epay` binary with a small open-file limit (`sh -c "ulimit -n N; exec epay ..."`).
-fn start_binary_with_files(files: u32) -> (Child, String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let (www, pkg) = (dir.path().join("www"), dir.path().join("pkg"));
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
-    std::fs::write(pkg.join("epay-widget.js"), "").unwrap();
-    let script = format!("ulimit -n {files}; exec \"$0\" \"$@\"");
-    let mut child = Command::new("sh")
-        .args(["-c", &script, env!("CARGO_BIN_EXE_epay"), "sandbox", "--port", "0", "--db", ":memory:"])
-        .args(["--www", www.to_str().unwrap(), "--pkg", pkg.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the epay binary starts");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("epay sandbox listening on "), "{line:?}");
-    (child, line.trim().rsplit(' ').next().unwrap().to_string(), dir)
-}
-
 /// The case, scaled down: more slow-body clients than the process may open files
 /// (300 under a 128-file limit, cap 64). Before, connections in the middle of a request
 /// were closed gracefully, stayed open past the cap, the process ran out of files and
 /// /healthz went unanswered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_body_clients_beyond_the_file_limit_do_not_stop_healthz() {
-    let (mut child, url, _dir) = start_binary_with_files(128);
+    let (mut child, url, _site) = start_binary_with(&["ulimit -n 128"], ":memory:", &[]);
     let addr: std::net::SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
     let mut conns = slow_body_clients(addr, 300).await;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));

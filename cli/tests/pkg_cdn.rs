@@ -39,6 +39,16 @@ fn header(r: &reqwest::Response, name: &str) -> Option<String> {
     r.headers().get(name).map(|v| v.to_str().expect("ascii header").to_string())
 }
 
+/// What any page on another origin needs of a widget file: its type, CORS without
+/// credentials, and CORP for pages that set COEP.
+fn assert_cross_origin_file(r: &reqwest::Response, file: &str, content_type: &str) {
+    let ct = header(r, "content-type").unwrap_or_default();
+    assert!(ct == content_type || ct.starts_with(&format!("{content_type};")), "{file}: content-type {ct:?}");
+    assert_eq!(header(r, "access-control-allow-origin").as_deref(), Some("*"), "{file}");
+    assert_eq!(header(r, "access-control-allow-credentials"), None, "{file}: no credentials");
+    assert_eq!(header(r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
+}
+
 fn all(r: &reqwest::Response, name: &str) -> String {
     r.headers().get_all(name).iter().map(|v| v.to_str().unwrap().to_ascii_lowercase()).collect::<Vec<_>>().join(", ")
 }
@@ -56,11 +66,7 @@ async fn pkg_files_carry_cors_corp_content_types_and_cache_headers() {
     ] {
         let r = sb.http.get(sb.url(&format!("/pkg/{file}"))).send().await.expect("request");
         assert_eq!(r.status(), 200, "{file}");
-        let ct = header(&r, "content-type").unwrap_or_default();
-        assert!(ct == content_type || ct.starts_with(&format!("{content_type};")), "{file}: content-type {ct:?}");
-        assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"), "{file}");
-        assert_eq!(header(&r, "access-control-allow-credentials"), None, "{file}: no credentials");
-        assert_eq!(header(&r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
+        assert_cross_origin_file(&r, file, content_type);
         assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=300, must-revalidate"), "{file}");
         assert_eq!(header(&r, "x-content-type-options").as_deref(), Some("nosniff"), "{file}");
         assert!(header(&r, "etag").is_some(), "{file}: an ETag to revalidate with");
@@ -182,11 +188,7 @@ async fn a_release_folder_is_served_immutable_with_the_same_cors_types_and_compr
         let r = sb.http.get(sb.url(&format!("/pkg/0.1.0/{file}"))).header("Origin", "http://127.0.0.1:9999").send().await.expect("request");
         assert_eq!(r.status(), 200, "{file}");
         assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"), "{file}");
-        let ct = header(&r, "content-type").unwrap_or_default();
-        assert!(ct.starts_with(content_type), "{file}: content-type {ct:?}");
-        assert_eq!(header(&r, "access-control-allow-origin").as_deref(), Some("*"), "{file}");
-        assert_eq!(header(&r, "access-control-allow-credentials"), None, "{file}");
-        assert_eq!(header(&r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
+        assert_cross_origin_file(&r, file, content_type);
         assert_eq!(header(&r, "x-content-type-options").as_deref(), Some("nosniff"), "{file}");
         let want = std::fs::read(pkg.path().join("0.1.0").join(file)).unwrap();
         assert_eq!(r.bytes().await.unwrap().as_ref(), want.as_slice(), "{file}");

@@ -13,8 +13,7 @@ use epay_core::callback::{verify_new_callback, CallbackKey};
 use epay_core::signature::with_signature;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -236,38 +235,8 @@ fn set_callback_url_unchecked(sb: &Sandbox, url: &str) {
     }
 }
 
-/// `--www` and `--pkg` directories with the files the binary looks for at start.
-fn site_dirs() -> (tempfile::TempDir, [String; 4]) {
-    let dir = tempfile::tempdir().unwrap();
-    let (www, pkg) = (dir.path().join("www"), dir.path().join("pkg"));
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
-    std::fs::write(pkg.join("epay-widget.js"), "").unwrap();
-    let args = ["--www".into(), www.to_str().unwrap().into(), "--pkg".into(), pkg.to_str().unwrap().into()];
-    (dir, args)
-}
-
-fn start_binary(db: &str, callback_url: &str) -> (Child, String) {
+fn start_binary(db: &str, callback_url: &str) -> (Child, String, tempfile::TempDir) {
     start_binary_with(&[], db, &["--paydala-callback-url", callback_url])
-}
-
-/// The `epay` binary, run by `sh -c "<shell>; exec epay sandbox ..."`.
-fn start_binary_with(shell: &[&str], db: &str, args: &[&str]) -> (Child, String) {
-    let (_site, site) = site_dirs();
-    let script = format!("{}exec \"$0\" \"$@\"", shell.iter().map(|s| format!("{s}; ")).collect::<String>());
-    let mut child = Command::new("sh")
-        .args(["-c", &script, env!("CARGO_BIN_EXE_epay"), "sandbox", "--port", "0", "--db", db])
-        .args(&site)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the epay binary starts");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    assert!(line.starts_with("epay sandbox listening on "), "{line:?}");
-    (child, line.trim().rsplit(' ').next().unwrap().to_string())
 }
 
 fn pending(db: &str) -> i64 {
@@ -302,7 +271,7 @@ async fn kill_9_during_delivery_many_times_loses_no_callback() {
     let mut rng = 0x2545_f491_4f6c_dd1d_u64;
     let mut pending_at_kill = Vec::new();
     while kills < KILLS && pending(&db) > 0 {
-        let (mut child, _) = start_binary(&db, &format!("{url}/callback"));
+        let (mut child, _, _site) = start_binary(&db, &format!("{url}/callback"));
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
@@ -313,7 +282,7 @@ async fn kill_9_during_delivery_many_times_loses_no_callback() {
         pending_at_kill.push(pending(&db));
     }
     // A last run without a kill delivers the rest.
-    let (mut child, _) = start_binary(&db, &format!("{url}/callback"));
+    let (mut child, _, _site) = start_binary(&db, &format!("{url}/callback"));
     let deadline = Instant::now() + Duration::from_secs(30);
     while pending(&db) > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -362,7 +331,7 @@ fn a_database_that_cannot_be_opened_is_a_clear_start_error() {
 /// the connection cap and timeouts the sandbox stopped answering anyone.
 #[tokio::test]
 async fn idle_connections_beyond_the_file_limit_do_not_lock_others_out() {
-    let (mut child, url) = start_binary_with(&["ulimit -n 128"], ":memory:", &[]);
+    let (mut child, url, _site) = start_binary_with(&["ulimit -n 128"], ":memory:", &[]);
     let addr: std::net::SocketAddr = url.strip_prefix("http://").unwrap().parse().unwrap();
     let mut idle = Vec::new();
     for _ in 0..300 {

@@ -52,12 +52,7 @@ fn known_set() -> impl Strategy<Value = Map<String, Value>> {
         1000i64..300_000,
     )
         .prop_map(|(extra, currency, amount)| {
-            let mut m = Map::new();
-            m.insert("project_id".into(), Value::from(250));
-            m.insert("payment_id".into(), Value::from("order-1"));
-            m.insert("payment_amount".into(), Value::from(amount));
-            m.insert("payment_currency".into(), Value::from(currency));
-            m.insert("customer_id".into(), Value::from("customer1"));
+            let mut m = base_set(amount, currency);
             for (k, v) in extra {
                 m.insert(k.to_string(), v);
             }
@@ -124,6 +119,17 @@ fn re_splits(s: &str) -> Vec<Map<String, Value>> {
         }
     }
     out
+}
+
+/// The five base parameters of a Payment Page set (project 250, order-1, customer1).
+fn base_set(amount: i64, currency: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("project_id".into(), Value::from(250));
+    m.insert("payment_id".into(), Value::from("order-1"));
+    m.insert("payment_amount".into(), Value::from(amount));
+    m.insert("payment_currency".into(), Value::from(currency));
+    m.insert("customer_id".into(), Value::from("customer1"));
+    m
 }
 
 /// The values as the signature sees them.
@@ -317,12 +323,7 @@ fn mostly_accepted_set() -> impl Strategy<Value = Map<String, Value>> {
         prop::sample::select(vec![("KES", 10_000i64), ("MYR", 500_000), ("KZT", 100_000)]),
     )
         .prop_map(|(extra, (currency, amount))| {
-            let mut m = Map::new();
-            m.insert("project_id".into(), Value::from(250));
-            m.insert("payment_id".into(), Value::from("order-1"));
-            m.insert("payment_amount".into(), Value::from(amount));
-            m.insert("payment_currency".into(), Value::from(currency));
-            m.insert("customer_id".into(), Value::from("customer1"));
+            let mut m = base_set(amount, currency);
             for (k, v) in extra {
                 m.entry(k).or_insert(Value::from(v));
             }

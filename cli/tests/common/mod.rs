@@ -235,3 +235,36 @@ impl Drop for Receiver {
         self.server.abort();
     }
 }
+
+/// A `www/` and a `pkg/` that the sandbox binary accepts, and the flags that name them.
+pub fn site_dirs() -> (tempfile::TempDir, [String; 4]) {
+    let dir = tempfile::tempdir().unwrap();
+    let (www, pkg) = (dir.path().join("www"), dir.path().join("pkg"));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    std::fs::write(pkg.join("epay-widget.js"), "").unwrap();
+    let args = ["--www".into(), www.to_str().unwrap().into(), "--pkg".into(), pkg.to_str().unwrap().into()];
+    (dir, args)
+}
+
+/// The `epay` binary, run by `sh -c "<shell>; exec epay sandbox ..."` (`ulimit -n 128`, say):
+/// the child, its URL, and its site folder (keep it while the child runs).
+pub fn start_binary_with(shell: &[&str], db: &str, args: &[&str]) -> (std::process::Child, String, tempfile::TempDir) {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let (dir, site) = site_dirs();
+    let script = format!("{}exec \"$0\" \"$@\"", shell.iter().map(|s| format!("{s}; ")).collect::<String>());
+    let mut child = Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_epay"), "sandbox", "--port", "0", "--db", db])
+        .args(&site)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the epay binary starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.starts_with("epay sandbox listening on "), "{line:?}");
+    (child, line.trim().rsplit(' ').next().unwrap().to_string(), dir)
+}
