@@ -127,9 +127,9 @@ node --input-type=module -e '
   import { readFileSync, writeFileSync, readdirSync, rmSync, statSync } from "node:fs";
   import { brotliCompressSync, gzipSync, constants } from "node:zlib";
   const walk = (d) => readdirSync(d).flatMap((n) => statSync(`${d}/${n}`).isDirectory() ? (n === "server" ? [] : walk(`${d}/${n}`)) : [`${d}/${n}`]);
+  for (const f of walk("pkg")) if (/\.(br|gz)$/.test(f)) rmSync(f);  // those of the last build, all first
   const done = new Map();
   for (const f of walk("pkg")) {
-    if (/\.(br|gz)$/.test(f)) { rmSync(f); continue; }
     if (!/\.(js|mjs|wasm)$|\/lang\/[^/]+\.json$/.test(f)) continue;
     const b = readFileSync(f), key = b.toString("base64");
     if (!done.has(key)) done.set(key, [brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }), gzipSync(b, { level: 9 })]);
