@@ -295,6 +295,21 @@ mod tests {
     }
 
     #[test]
+    fn a_precompressed_file_is_stale_when_older_than_its_file_or_when_the_path_is_not_plain() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::write(dir.path().join("a.js"), "a").unwrap();
+        std::fs::write(dir.path().join("a.js.gz"), "gz").unwrap();
+        std::fs::write(dir.path().join("a.js.br"), "br").unwrap();
+        std::fs::File::options().write(true).open(dir.path().join("a.js.br")).unwrap().set_modified(old).unwrap();
+        assert_eq!(stale_encodings(dir.path(), "/a.js"), vec!["br"]);
+        assert_eq!(stale_encodings(dir.path(), "/missing.js"), Vec::<&str>::new());
+        for odd in ["/a%2ejs", "/../a.js", "/./a.js", "/x//a.js", "/"] {
+            assert_eq!(stale_encodings(dir.path(), odd), vec!["br", "gzip"], "{odd}");
+        }
+    }
+
+    #[test]
     fn content_types_are_a_cdns() {
         assert_eq!(content_type("/epay_widget_bg.wasm"), Some("application/wasm"));
         assert_eq!(content_type("/epay-widget.mjs"), Some("text/javascript; charset=utf-8"));
