@@ -1,4 +1,4 @@
-// Builds the Adyen reference page into bench/dist/: Drop-in + three redirect/voucher methods
+// Builds the Adyen reference page into bench/dist/: Drop-in + Redirect, Econtext and DuitNow
 // bundled and minified with esbuild (one classic script), Adyen's CSS minified, the page.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';

@@ -4,12 +4,14 @@
 // server, so neither pays for compressing on the fly (the debug sandbox takes 100-190 ms
 // to compress the wasm per request; see README "Performance").
 //
-// `mounts`: URL prefix -> directory (files read at start); `pages`: a Map of path -> text
+// `mounts`: URL prefix -> directory (files read at start, recursively); `pages`: a Map of path -> text
 // the caller fills as it goes (the per-load merchant pages); `proxy`: URL prefix -> origin,
 // forwarded as is (ours: /api/ to the sandbox, so the page, the widget and the platform
-// API share one origin as on a merchant's site behind a CDN). Adyen's own endpoints are
-// answered here: analytics setup gets an attempt id; images, translations and the risk
-// iframe 404 (not in the npm package; the browser is offline). `hits` lists every request.
+// API share one origin as on a merchant's site behind a CDN; /merchant/ to the sandbox's
+// demo shop, the merchant's server that creates orders). Adyen's own endpoints are answered
+// here (the page points them at this origin; *.adyen.com is blocked): analytics setup gets
+// an attempt id; images, translations and the risk iframe 404 (not in the npm package; the
+// browser is offline). `hits` lists every request.
 import { createServer, request } from 'node:http';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -34,12 +36,17 @@ function entry(name, body) {
 
 export function startStatic({ mounts = {}, pages = new Map(), proxy = {} } = {}) {
   const files = new Map();
-  for (const [prefix, dir] of Object.entries(mounts)) {
+  // Every file under each mounted directory (a release's folder and lang/ included), but
+  // not the build's own .br/.gz copies: compressed here, by the one implementation above.
+  const add = (prefix, dir) => {
     for (const name of readdirSync(dir)) {
-      if (!statSync(path.join(dir, name)).isFile()) continue;
-      files.set(`${prefix}${name}`, entry(name, readFileSync(path.join(dir, name))));
+      const f = path.join(dir, name);
+      if (statSync(f).isDirectory()) { if (name !== 'node_modules') add(`${prefix}${name}/`, f); continue; }
+      if (/\.(br|gz)$/.test(name)) continue;
+      files.set(`${prefix}${name}`, entry(name, readFileSync(f)));
     }
-  }
+  };
+  for (const [prefix, dir] of Object.entries(mounts)) add(prefix, dir);
   const hits = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -47,7 +54,10 @@ export function startStatic({ mounts = {}, pages = new Map(), proxy = {} } = {})
     const target = Object.entries(proxy).find(([prefix]) => url.pathname.startsWith(prefix));
     if (target) {
       const to = new URL(req.url, target[1]);
-      const headers = { ...req.headers, host: to.host };
+      // As the page's own server would: no Origin (the sandbox's demo shop refuses a POST
+      // whose Origin is not its own; here the shop and the page share this origin).
+      const { origin: _origin, ...rest } = req.headers;
+      const headers = { ...rest, host: to.host };
       const up = request(to, { method: req.method, headers }, (r) => { res.writeHead(r.statusCode, r.headers); r.pipe(res); });
       up.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
       req.pipe(up);

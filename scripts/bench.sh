@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Benchmark (issue 11): epay-widget against an Adyen Web Drop-in reference built from npm,
-# in headless Chromium, offline. Prints bytes (gzip/brotli, first download and per method),
-# time to interactive (median, min-max) at 1x and 4x CPU and with added latency, screen
-# change times, every ratio and each target's PASS/MISS. A benchmark, not a test: exits 0
-# whatever the figures (non-zero only when it could not measure).
-# Usage: scripts/bench.sh        env: BENCH_ROUNDS=9 BENCH_LATENCY_MS=100 EPAY_BIN=... BENCH_JSON=out.json
+# Benchmark (issue 26, decision 6): epay-widget's fast page and the merchant's shape against
+# an Adyen Web 6 Drop-in reference (Redirect + Econtext + DuitNow, JS and CSS) built from npm,
+# all served by the same local static server, in headless Chromium, offline (*.adyen.com
+# blocked). Interleaved rounds (9 by default) at 1x CPU, 4x CPU and 1x CPU +100 ms: bytes
+# until the picker is interactive (brotli 11, gzip 9 beside, one implementation for both
+# sides), one EPay/PayDala payment's bytes, time to interactive, screen change; each ratio's
+# median and spread (min-max) and each target's PASS/MISS. A benchmark, not a test: exits 0
+# whatever the figures (non-zero only when it could not measure). See bench/bench.mjs's header.
+# Usage: scripts/bench.sh   env: BENCH_ROUNDS=9 BENCH_LATENCY_MS=100 BENCH_BYTE_ROUNDS=3 EPAY_BIN=... BENCH_JSON=out.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -119,6 +119,23 @@ if [ "$profile" = --release ]; then
     epay_widget.js="$(sri pkg/epay_widget.js)" epay_widget_bg.wasm="$(sri pkg/epay_widget_bg.wasm)"
 fi
 echo "build-widget: the pinned loader of $version: $tag"
+# Precompressed, as a CDN serves them: <file>.br (brotli 11) and <file>.gz (gzip 9) beside
+# every file a browser fetches (pkg/*.js|mjs|wasm, lang/*.json, the versioned folder), each
+# made after its file is final (the sandbox's /pkg sends them; one older than its file is
+# stale and not sent). Not in the npm package (js/package.json "files").
+node --input-type=module -e '
+  import { readFileSync, writeFileSync, readdirSync, rmSync, statSync } from "node:fs";
+  import { brotliCompressSync, gzipSync, constants } from "node:zlib";
+  const walk = (d) => readdirSync(d).flatMap((n) => statSync(`${d}/${n}`).isDirectory() ? (n === "server" ? [] : walk(`${d}/${n}`)) : [`${d}/${n}`]);
+  for (const f of walk("pkg")) if (/\.(br|gz)$/.test(f)) rmSync(f);  // those of the last build, all first
+  const done = new Map();
+  for (const f of walk("pkg")) {
+    if (!/\.(js|mjs|wasm)$|\/lang\/[^/]+\.json$/.test(f)) continue;
+    const b = readFileSync(f), key = b.toString("base64");
+    if (!done.has(key)) done.set(key, [brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }), gzipSync(b, { level: 9 })]);
+    const [br, gz] = done.get(key);
+    writeFileSync(`${f}.br`, br); writeFileSync(`${f}.gz`, gz);
+  }'
 # The merchant's server library (epay-widget/server): pkg/server/.
 if [ "$profile" = --release ]; then bash scripts/build-server-lib.sh; else bash scripts/build-server-lib.sh --dev; fi
 echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the codes module, gzip -9)"

@@ -216,3 +216,142 @@ async fn a_release_folder_is_served_immutable_with_the_same_cors_types_and_compr
     assert_ne!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
     sb.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// Precompressed files (scripts/build-widget.sh writes <file>.br and <file>.gz)
+// ---------------------------------------------------------------------------------------
+
+/// Brotli at quality 1 with a small window, gzip with a name in its header: bytes that
+/// on-the-fly compression (which names no file, at its own quality) would not produce, so a
+/// body equal to them was read from the precompressed file.
+fn precompress(file: &std::path::Path) -> (Vec<u8>, Vec<u8>) {
+    use std::io::Write;
+    let plain = std::fs::read(file).unwrap();
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 1, 10);
+        w.write_all(&plain).unwrap();
+    }
+    let mut gz = flate2::GzBuilder::new().filename("precompressed").write(Vec::new(), flate2::Compression::best());
+    gz.write_all(&plain).unwrap();
+    let gz = gz.finish().unwrap();
+    let (mut br_path, mut gz_path) = (file.as_os_str().to_owned(), file.as_os_str().to_owned());
+    br_path.push(".br");
+    gz_path.push(".gz");
+    std::fs::write(&br_path, &br).unwrap();
+    std::fs::write(&gz_path, &gz).unwrap();
+    (br, gz)
+}
+
+fn decode(encoding: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    match encoding {
+        "gzip" => flate2::read::GzDecoder::new(body).read_to_end(&mut out).map(drop).unwrap(),
+        "br" => brotli::Decompressor::new(body, 4096).read_to_end(&mut out).map(drop).unwrap(),
+        other => panic!("unexpected encoding {other}"),
+    }
+    out
+}
+
+#[tokio::test]
+async fn precompressed_files_are_sent_as_they_are_by_accept_encoding_each_with_its_own_validator() {
+    let pkg = pkg_dir();
+    let wasm = pkg.path().join("epay_widget_bg.wasm");
+    let plain = std::fs::read(&wasm).unwrap();
+    let (br, gz) = precompress(&wasm);
+    precompress(&pkg.path().join("0.1.0/epay_widget_bg.wasm"));
+    let sb = sandbox(&pkg).await;
+    let url = sb.url("/pkg/epay_widget_bg.wasm");
+
+    let identity = sb.http.get(&url).send().await.expect("request");
+    assert_eq!(header(&identity, "content-encoding"), None);
+    assert_eq!(header(&identity, "content-length"), Some(plain.len().to_string()));
+    let strong = header(&identity, "etag").expect("etag");
+    assert!(!strong.starts_with("W/"), "identity: a strong ETag, {strong}");
+    assert_eq!(identity.bytes().await.unwrap().as_ref(), plain.as_slice());
+
+    let mut etags = vec![strong.clone()];
+    for (accept, encoding, file) in
+        [("br", "br", &br), ("gzip, deflate, br", "br", &br), ("gzip", "gzip", &gz), ("br;q=0.5, gzip", "gzip", &gz)]
+    {
+        let r = sb.http.get(&url).header("Accept-Encoding", accept).send().await.expect("request");
+        assert_eq!(r.status(), 200, "{accept}");
+        assert_eq!(header(&r, "content-encoding").as_deref(), Some(encoding), "{accept}");
+        assert_eq!(header(&r, "content-length"), Some(file.len().to_string()), "{accept}: the precompressed file's length");
+        assert_cross_origin_file(&r, "epay_widget_bg.wasm", "application/wasm");
+        assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=300, must-revalidate"));
+        assert!(all(&r, "vary").contains("accept-encoding"), "{accept}");
+        let etag = header(&r, "etag").expect("etag");
+        assert!(etag.starts_with("W/") && etag != format!("W/{strong}"), "{accept}: the weak ETag of the precompressed file, {etag}");
+        let body = r.bytes().await.unwrap();
+        assert_eq!(body.as_ref(), file.as_slice(), "{accept}: the precompressed bytes as they are");
+        assert_eq!(decode(encoding, &body), plain, "{accept}: decodes to the file (what SRI hashes)");
+        // Revalidation by the encoding's own ETag; another encoding's ETag is not a match.
+        let again = sb.http.get(&url).header("Accept-Encoding", accept).header("If-None-Match", &etag).send().await.expect("request");
+        assert_eq!(again.status(), 304, "{accept}");
+        assert_eq!(header(&again, "etag").as_deref(), Some(etag.as_str()), "{accept}: the 304 names the form held");
+        let other = if encoding == "br" { "gzip" } else { "br" };
+        let r = sb.http.get(&url).header("Accept-Encoding", other).header("If-None-Match", &etag).send().await.expect("request");
+        assert_eq!(r.status(), 200, "{other} with the {encoding} ETag");
+        assert_eq!(header(&r, "content-encoding").as_deref(), Some(other));
+        etags.push(etag);
+    }
+    etags.sort();
+    etags.dedup();
+    assert_eq!(etags.len(), 3, "identity, br and gzip: three validators {etags:?}");
+
+    // HEAD: the headers of the GET, the compressed length, no body.
+    let r = sb.http.head(&url).header("Accept-Encoding", "br").send().await.expect("request");
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(header(&r, "content-length"), Some(br.len().to_string()));
+    assert!(r.bytes().await.unwrap().is_empty());
+    let r = sb.http.head(&url).send().await.expect("request");
+    assert_eq!(header(&r, "content-encoding"), None);
+    assert_eq!(header(&r, "content-length"), Some(plain.len().to_string()));
+
+    // A single range: of the identity bytes, or of the precompressed bytes when compressed.
+    let r = sb.http.get(&url).header("Range", "bytes=0-9").send().await.expect("request");
+    assert_eq!(r.status(), 206);
+    assert_eq!(header(&r, "content-encoding"), None);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &plain[..10]);
+    let r = sb.http.get(&url).header("Range", "bytes=0-9").header("Accept-Encoding", "br").send().await.expect("request");
+    assert_eq!(r.status(), 206);
+    assert_eq!(header(&r, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(header(&r, "content-range"), Some(format!("bytes 0-9/{}", br.len())));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), &br[..10]);
+
+    // A release's files too, still immutable.
+    let r = sb.http.get(sb.url("/pkg/0.1.0/epay_widget_bg.wasm")).header("Accept-Encoding", "br").send().await.expect("request");
+    assert_eq!(header(&r, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
+    assert_eq!(r.bytes().await.unwrap().as_ref(), br.as_slice());
+    sb.stop().await;
+}
+
+#[tokio::test]
+async fn a_precompressed_file_older_than_its_file_is_not_sent_the_file_is_compressed_on_the_fly() {
+    let pkg = pkg_dir();
+    let glue = pkg.path().join("epay_widget.js");
+    let (br, gz) = precompress(&glue);
+    // The glue rebuilt after its .br and .gz: new contents, a later modification time.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for suffix in ["br", "gz"] {
+        let f = std::fs::File::options().write(true).open(pkg.path().join(format!("epay_widget.js.{suffix}"))).unwrap();
+        f.set_modified(old).unwrap();
+    }
+    let fresh = "export const rebuilt = 'after its .br and .gz';\n".repeat(60);
+    std::fs::write(&glue, &fresh).unwrap();
+    let sb = sandbox(&pkg).await;
+    for (accept, encoding, stale) in [("br", "br", &br), ("gzip", "gzip", &gz), ("gzip, deflate, br", "br", &br)] {
+        let r = sb.http.get(sb.url("/pkg/epay_widget.js")).header("Accept-Encoding", accept).send().await.expect("request");
+        assert_eq!(r.status(), 200, "{accept}");
+        assert_eq!(header(&r, "content-encoding").as_deref(), Some(encoding), "{accept}: still compressed");
+        let body = r.bytes().await.unwrap();
+        assert_ne!(body.as_ref(), stale.as_slice(), "{accept}: not the stale file");
+        assert_eq!(decode(encoding, &body), fresh.as_bytes(), "{accept}: today's file, compressed on the fly");
+    }
+    let r = sb.http.get(sb.url("/pkg/epay_widget.js")).send().await.expect("request");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), fresh.as_bytes());
+    sb.stop().await;
+}

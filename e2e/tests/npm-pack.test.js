@@ -54,6 +54,7 @@ describe('the npm package, packed and installed offline into a fresh Vite projec
     const list = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     for (const f of NEEDED) assert.ok(list.includes(f), `the tarball has ${f}: ${list.join(', ')}`);
     assert.ok(!list.some((f) => /^\d+\.\d+\.\d+/.test(f)), 'no versioned folder (that is for the CDN)');
+    assert.deepEqual(list.filter((f) => /\.(br|gz)$/.test(f)), [], 'no precompressed copies (those are for the CDN)');
     const unpacked = path.join(work, 'unpacked');
     mkdirSync(unpacked);
     execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);

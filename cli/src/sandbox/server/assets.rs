@@ -15,13 +15,22 @@
 //! - the unversioned `/pkg/...` ("latest"): `Cache-Control: public, max-age=300,
 //!   must-revalidate` ([`PKG_CACHE_CONTROL`]) with `ETag` and `Last-Modified`: a copy may be
 //!   used for five minutes only, then revalidated (a 304 when unchanged);
-//! - gzip or brotli by `Accept-Encoding`, with `Vary: Accept-Encoding`. A compressed answer
-//!   carries the weak form (`W/"..."`) of the file's ETag: it is another representation of
-//!   the same file, so it must not claim byte-identity with the uncompressed one; `If-None-Match`
-//!   compares weakly, so either form revalidates.
+//! - brotli or gzip by `Accept-Encoding` (q-values honoured; br before gzip at equal q, then
+//!   identity), with `Vary: Accept-Encoding`. `scripts/build-widget.sh` writes `<file>.br`
+//!   (quality 11) and `<file>.gz` (level 9) beside each file a browser fetches, and those are
+//!   sent as they are, as a CDN sends them (`Content-Length` is the compressed file's; HEAD
+//!   and a single `Range` apply to the compressed bytes). A precompressed file older than its
+//!   file is stale and never sent: that answer, like one for a file with no precompressed
+//!   sibling, is compressed on the fly (default quality) instead.
+//! - ETags: the identity answer has the file's strong ETag; a compressed answer carries a weak
+//!   one (`W/"..."`), another representation that must not claim byte-identity with the
+//!   uncompressed file: precompressed, the weak form of the `.br`/`.gz` file's own ETag (so
+//!   each encoding has its own validator); compressed on the fly, the weak form of the file's.
+//!   `If-None-Match` compares weakly, so the form a client holds revalidates to a 304.
+//!   SRI hashes (build-widget.sh) are over the identity bytes, which every encoding decodes to.
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -47,12 +56,66 @@ fn is_versioned(path: &str) -> bool {
         && first.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
 }
 
-/// `/pkg`: the widget files with CORS, CORP, content types, cache validators and compression.
+/// `/pkg`: the widget files with CORS, CORP, content types, cache validators and compression
+/// (precompressed files when fresh, else on the fly).
 pub fn pkg_service(dir: &Path) -> Router {
     Router::new()
-        .fallback_service(ServeDir::new(dir))
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(middleware::from_fn_with_state(dir.to_path_buf(), fresh_precompressed_only))
         .layer(CompressionLayer::new().gzip(true).br(true))
         .layer(middleware::from_fn(pkg_headers))
+}
+
+/// The precompressed siblings `ServeDir` may send: `(content-coding, file suffix)`.
+const PRECOMPRESSED: [(&str, &str); 2] = [("br", "br"), ("gzip", "gz")];
+
+/// Which precompressed siblings of the file at `path` (as the nested service sees it) are
+/// stale: older than the file (a file rebuilt without its `.br`/`.gz`). A path that is not a
+/// plain file name (percent-escapes, `..`) counts every sibling stale: never a guess.
+fn stale_encodings(dir: &Path, path: &str) -> Vec<&'static str> {
+    let rel = path.trim_start_matches('/');
+    let plain = !rel.is_empty() && !rel.contains('%') && rel.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+    if !plain {
+        return PRECOMPRESSED.iter().map(|(coding, _)| *coding).collect();
+    }
+    let file = dir.join(rel);
+    let Ok(modified) = std::fs::metadata(&file).and_then(|m| m.modified()) else { return Vec::new() };
+    PRECOMPRESSED
+        .iter()
+        .filter(|(_, suffix)| {
+            let mut sibling = file.clone().into_os_string();
+            sibling.push(".");
+            sibling.push(suffix);
+            std::fs::metadata(&sibling).and_then(|m| m.modified()).is_ok_and(|m| m < modified)
+        })
+        .map(|(coding, _)| *coding)
+        .collect()
+}
+
+/// Between the compression layer and `ServeDir`: tells `ServeDir` not to send a stale
+/// precompressed file (its coding at `q=0` in the `Accept-Encoding` it sees). The compression
+/// layer, which saw the request's own header, then compresses the file on the fly.
+async fn fresh_precompressed_only(State(dir): State<PathBuf>, mut req: Request, next: Next) -> Response {
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        let stale = stale_encodings(&dir, req.uri().path());
+        if !stale.is_empty() {
+            let accept =
+                req.headers().get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(", ");
+            let kept = accept
+                .split(',')
+                .map(str::trim)
+                .filter(|c| {
+                    !c.is_empty() && !stale.iter().any(|s| c.split(';').next().is_some_and(|name| name.trim().eq_ignore_ascii_case(s)))
+                })
+                .chain(stale.iter().map(|s| if *s == "br" { "br;q=0" } else { "gzip;q=0" }))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if let Ok(value) = HeaderValue::from_str(&kept) {
+                req.headers_mut().insert(header::ACCEPT_ENCODING, value);
+            }
+        }
+    }
+    next.run(req).await
 }
 
 /// The content type a CDN gives each kind of file the widget is built into.
@@ -229,6 +292,21 @@ mod tests {
         assert!(!is_versioned("/lang/ru.json"));
         assert!(!is_versioned("/0.1.0/"));
         assert!(!is_versioned("/0/epay-widget.js"));
+    }
+
+    #[test]
+    fn a_precompressed_file_is_stale_when_older_than_its_file_or_when_the_path_is_not_plain() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::write(dir.path().join("a.js"), "a").unwrap();
+        std::fs::write(dir.path().join("a.js.gz"), "gz").unwrap();
+        std::fs::write(dir.path().join("a.js.br"), "br").unwrap();
+        std::fs::File::options().write(true).open(dir.path().join("a.js.br")).unwrap().set_modified(old).unwrap();
+        assert_eq!(stale_encodings(dir.path(), "/a.js"), vec!["br"]);
+        assert_eq!(stale_encodings(dir.path(), "/missing.js"), Vec::<&str>::new());
+        for odd in ["/a%2ejs", "/../a.js", "/./a.js", "/x//a.js", "/"] {
+            assert_eq!(stale_encodings(dir.path(), odd), vec!["br", "gzip"], "{odd}");
+        }
     }
 
     #[test]
