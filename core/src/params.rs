@@ -1,7 +1,10 @@
 //! Payment Page parameters as the merchant signs them, and their validation.
 //! Every refusal names the parameter and the rule.
 
-use crate::catalog::{methods_for, CustomerField, MethodCode, MethodProblem};
+use crate::catalog::CustomerField;
+#[cfg(feature = "merchant")]
+use crate::catalog::{methods_for, MethodCode, MethodProblem};
+#[cfg(feature = "merchant")]
 use crate::money::{is_currency_code, MinorUnits};
 use serde::{Deserialize, Serialize};
 
@@ -683,6 +686,7 @@ impl CustomerData {
 }
 
 /// A validated Payment Page request.
+#[cfg(feature = "merchant")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRequest {
     pub project_id: u64,
@@ -702,6 +706,7 @@ pub struct PaymentRequest {
     pub methods: Vec<MethodCode>,
 }
 
+#[cfg(feature = "merchant")]
 fn text<'a>(p: &'a Params, key: &str) -> Option<&'a Scalar> {
     match p.get(key) {
         None | Some(Scalar::Null) => None,
@@ -710,6 +715,7 @@ fn text<'a>(p: &'a Params, key: &str) -> Option<&'a Scalar> {
     }
 }
 
+#[cfg(feature = "merchant")]
 fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> {
     match text(p, key) {
         None => {
@@ -734,8 +740,8 @@ fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> 
 }
 
 /// A refused value as an error message shows it: like `Scalar::to_text`, except that a
-/// non-integer number is described, not printed, which keeps float formatting (≈8 KB
-/// gzip) out of the browser widget, where `PaymentRequest::parse` runs client-side.
+/// non-integer number is described, not printed (no float formatting in the server library's wasm).
+#[cfg(feature = "merchant")]
 fn shown(v: &Scalar) -> String {
     match v {
         Scalar::Bool(b) => if *b { "1" } else { "0" }.into(),
@@ -748,6 +754,7 @@ fn shown(v: &Scalar) -> String {
     }
 }
 
+#[cfg(feature = "merchant")]
 fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -> Option<i64> {
     let bad = |errs: &mut Vec<ParamError>, got: String| {
         errs.push(ParamError::new(key, "integer", format!("must be {what}, got {got}")));
@@ -774,6 +781,7 @@ fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -
 }
 
 /// The problem of one method with a currency and amount, in words.
+#[cfg(feature = "merchant")]
 pub fn method_problem_message(method: MethodCode, currency: &str, problem: &MethodProblem) -> String {
     match problem {
         MethodProblem::Currency { accepted } => {
@@ -788,10 +796,11 @@ pub fn method_problem_message(method: MethodCode, currency: &str, problem: &Meth
     }
 }
 
+#[cfg(feature = "merchant")]
 impl PaymentRequest {
-    /// Each field's own rule, without the set checks: what the browser widget checks before
-    /// it sends anything (the platform runs [`parse`](Self::parse); keeping the set checks out
-    /// of the widget keeps their code out of its wasm).
+    /// Each field's own rule, without the set checks ([`parse`](Self::parse) runs both).
+    /// The platform's alone (issue 26): the browser widget sends the parameters to `open`
+    /// and shows what it answers, so none of these rules is compiled into its wasm.
     pub fn parse_fields(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
         let mut errs = Vec::new();
         let project_id = positive_int(p, "project_id", "a positive integer", &mut errs);
@@ -988,6 +997,7 @@ impl PaymentRequest {
 }
 
 /// One problem per parameter: the first found (size, name, separator) wins.
+#[cfg(feature = "merchant")]
 fn one_per_param(mut errs: Vec<ParamError>) -> Vec<ParamError> {
     let mut seen: Vec<String> = Vec::new();
     errs.retain(|e| {
@@ -1001,6 +1011,7 @@ fn one_per_param(mut errs: Vec<ParamError>) -> Vec<ParamError> {
 }
 
 /// `card-partner takes KES or USD, epaycash takes MYR, paydala takes KZT`, from the catalog.
+#[cfg(feature = "merchant")]
 fn accepted_currencies() -> String {
     let takes =
         |m: &MethodCode| [m.as_str(), " takes ", &m.rule().currencies.iter().map(|c| c.currency).collect::<Vec<_>>().join(" or ")].concat();
