@@ -95,7 +95,7 @@ impl Params {
 /// classes (`payment_page_sdk.payment.Payment` of PyPI `ecommpay-sdk` 1.0.6, `Payment` of npm
 /// `ecommpay` 0.1.7, which also add `interface_type` to every URL), plus our merchant-signed
 /// `return_url` (docs/protocol.md) and `signature`. Each has its own rule
-/// ([`PaymentRequest::parse_fields`] for the ones the widget reads, [`documented_problems`]
+/// ([`PaymentRequest::parse_fields`] for the ones a request is read from, [`documented_problems`]
 /// for the others). Any other well-formed name is accepted and carried, with a warning
 /// ([`undocumented_params`]): the seeds allow any Payment Page parameter.
 pub const KNOWN_PARAMS: [&str; 57] = [
@@ -349,7 +349,7 @@ mod platform_rules {
         Some(items)
     }
 
-    /// The rule of a documented Payment Page parameter that the widget does not read itself.
+    /// The rule of a documented Payment Page parameter that a request is not read from.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum Rule {
         /// Free text (or a number): carried as it is.
@@ -384,7 +384,7 @@ mod platform_rules {
     }
 
     /// The documented parameters [`PaymentRequest::parse_fields`] does not read, each with its
-    /// rule (the list of [`KNOWN_PARAMS`] minus the 14 the widget reads).
+    /// rule (the list of [`KNOWN_PARAMS`] minus the 14 a request is read from).
     const PAGE_RULES: [(&str, Rule); 43] = [
         ("account_token", Rule::Text),
         ("baseurl", Rule::Url),
@@ -568,7 +568,7 @@ mod platform_rules {
         })
     }
 
-    /// Each documented parameter the widget does not read, checked by its own rule
+    /// Each documented parameter a request is not read from, checked by its own rule
     /// ([`PAGE_RULES`]); error code `format`, naming the parameter and the rule.
     pub fn documented_problems(p: &Params) -> Vec<ParamError> {
         PAGE_RULES
@@ -944,7 +944,7 @@ impl PaymentRequest {
 impl PaymentRequest {
     /// Validates Payment Page parameters as the platform does: the whole set first (its size,
     /// readable names, no value that the signing string would read as another item), then
-    /// each field, then the documented parameters the widget does not read
+    /// each field, then the documented parameters a request is not read from
     /// ([`documented_problems`]). All problems are reported, each naming its parameter.
     /// `signature` presence is checked; its value is the platform's to verify.
     pub fn parse(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
