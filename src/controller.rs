@@ -18,7 +18,7 @@ use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
 use epay_core::redirect::{scheme_and_host, HttpMethod};
 use epay_core::ErrorCode;
-use epay_core::{MinorUnits, PaymentRequest, UrlPolicy};
+use epay_core::{MinorUnits, UrlPolicy};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -167,17 +167,12 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     let (window, doc) = browser()?;
 
     // What is wrong, if anything: shown on the error screen instead of calling the platform.
+    // Only what the browser alone can know (values that cannot be sent, too many keys, the
+    // target, `baseUrl`): the parameters' rules are the platform's, which `open` applies
+    // and answers naming the parameter (issue 26).
     let mut problem: Option<WidgetError> = None;
-    let mut problems = run.problems.clone();
-    let request = match PaymentRequest::parse_fields(&run.params) {
-        Ok(r) => Some(r),
-        Err(errs) => {
-            problems.extend(errs);
-            None
-        }
-    };
-    if !problems.is_empty() {
-        problem = Some(Error::from_params(&problems).into_widget(false));
+    if !run.problems.is_empty() {
+        problem = Some(Error::from_params(&run.problems).into_widget(false));
     }
 
     let base_url = opts.base_url.clone().unwrap_or_else(|| window.location().origin().unwrap_or_default());
@@ -208,9 +203,10 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
         Some(e) => Checkout::failed(url_policy(&base_url), e),
     };
     // Every `open` answer, handed over or fetched, must be for what the merchant signed.
-    if let Some(r) = &request {
-        checkout.expect(epay_core::flow::Signed::of(r));
-    }
+    let signed = epay_core::flow::Signed::read(&run.params);
+    let payment_id = signed.payment_id.clone();
+    let amount = signed.amount.zip(signed.currency.clone());
+    checkout.expect(signed);
     // The answer the page already had (`options.opened`), taken now: the first screen drawn
     // is the one it asks for (the picker), with no loading screen and no task in between.
     let transport = match transport {
@@ -231,7 +227,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     };
     let transport: Rc<dyn crate::api::Transport> = match transport {
         Transport::Given(t) => t,
-        // Parameters that fail the check are never sent: an early `open` is stopped.
+        // Parameters the browser cannot send are never sent: an early `open` is stopped.
         Transport::Http { early } if !effects.iter().any(|e| matches!(e, Effect::CallOpen)) => {
             if let Some(e) = early {
                 e.abort();
@@ -240,12 +236,6 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
         }
         Transport::Http { early } => Rc::new(crate::api::HttpTransport::new(&base_url).with_early(early)),
     };
-    let payment_id = request.as_ref().map(|r| r.payment_id.clone()).or_else(|| match run.params.get("payment_id") {
-        Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
-        Some(epay_core::Scalar::Int(i)) => Some(i.to_string()),
-        _ => None,
-    });
-    let amount = request.as_ref().map(|r| (r.amount, r.currency.clone()));
     let handlers = run.handlers.overlay(opts.handlers);
     replace_existing(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;

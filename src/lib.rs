@@ -25,9 +25,12 @@
 //! (`no_document`). Everything else — parameters that fail validation (`invalid_params`),
 //! a `target` selector that matches nothing (`target_not_found`, shown in a modal), a bad
 //! `baseUrl` (`invalid_option`), the platform refusing or unreachable — is shown on the
-//! widget's error screen and reported through `onError` and the `epay:error` event; the
-//! widget sends no request for parameters that fail the client-side check (and stops the
-//! `open` the loader may have started while this module downloaded: `api::EarlyOpen`).
+//! widget's error screen and reported through `onError` and the `epay:error` event. The
+//! parameters' rules are the platform's (issue 26): `open` refuses bad parameters naming
+//! the parameter and the rule, and the widget shows that; it sends no request only for
+//! what the browser alone can know (a value JSON cannot carry, too many keys, a bad target
+//! or `baseUrl`), and then stops the `open` the loader may have started while this module
+//! downloaded (`api::EarlyOpen`).
 //!
 //! Importing the module runs nothing: no `start` function, no access to `window` or
 //! `document` before `run` (safe under server-side rendering).

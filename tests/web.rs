@@ -11,6 +11,7 @@ use epay_core::params::CustomerData;
 use epay_core::protocol::{ApiError, NextAction, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod};
 use epay_core::ErrorCode;
+use epay_core::ParamError;
 use epay_core::{MethodCode, MinorUnits, RedirectData};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -64,48 +65,53 @@ async fn picker_buttons_are_real_buttons_with_title_and_hint() {
     box_.remove();
 }
 
-#[wasm_bindgen_test]
-async fn out_of_range_amount_is_an_error_naming_payment_amount_without_any_request() {
+/// Issue 26: the platform is the one authority on the parameters' rules. The widget sends
+/// what the merchant gave, exactly, and shows the platform's refusal: the error screen in the
+/// customer's language (from the code), the parameter and the rule in the shop's details,
+/// `onError` with the code and the parameter, no retry for a merchant mistake.
+async fn shows_the_platforms_refusal(p: wasm_bindgen::JsValue, refused: ParamError) {
     let fake = Fake::new();
+    let param = refused.param.clone();
+    let rule = refused.message.clone();
+    *fake.open.borrow_mut() = Some(Err(CallFailure::Rejected(ApiError::from_params(vec![refused]))));
     let on_error = Recorder::new();
-    let p = params("USD", 300_001);
+    let sent = js_sys::JSON::stringify(&p).unwrap().as_string().unwrap();
     set(&p, "onError", on_error.function().clone());
     let box_ = container();
     let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
     let root = shadow(&host_in(&box_));
-    assert_eq!(screen(&root), "error");
-    assert!(text(&root).contains("payment_amount"), "{}", text(&root));
-    assert!(text(&root).contains("Payment cannot be started"));
-    assert!(fake.calls.borrow().is_empty(), "no request: {:?}", fake.calls.borrow());
+    until("the error screen", || screen(&root) == "error").await;
+    assert_eq!(fake.calls.borrow().as_slice(), ["open"], "the parameters go to the platform");
+    assert_eq!(fake.open_bodies.borrow()[0], sent, "as the merchant gave them");
+    assert!(text(&root).contains("Payment cannot be started"), "{}", text(&root));
+    let details = q(&root, "details .epay-details-text").unwrap().text_content().unwrap();
+    assert!(details.contains(&param) && details.contains(&rule), "{details}");
     assert_eq!(on_error.count(), 1);
     assert_eq!(get(&on_error.last(), "code").as_string().as_deref(), Some("invalid_params"));
-    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("payment_amount"));
-    // No retry for a merchant mistake.
-    assert!(q(&root, ".epay-primary").is_none());
+    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some(param.as_str()));
+    assert!(q(&root, ".epay-primary").is_none(), "no retry for a merchant mistake");
+    assert!(q(&root, "svg").is_none(), "no code drawn");
     h.destroy();
     box_.remove();
 }
 
 #[wasm_bindgen_test]
-async fn a_forced_method_in_a_currency_it_does_not_take_is_refused_before_any_request() {
+async fn an_amount_the_platform_refuses_is_shown_naming_payment_amount() {
+    let rule = "card-partner takes at most 3,000.00 USD (300000 minor units)";
+    shows_the_platforms_refusal(params("USD", 300_001), ParamError::new("payment_amount", "amount_out_of_range", rule)).await;
+    let missing = params("KES", 10_000);
+    js_sys::Reflect::delete_property(missing.unchecked_ref::<js_sys::Object>(), &"payment_amount".into()).unwrap();
+    shows_the_platforms_refusal(missing, ParamError::new("payment_amount", "required", "is required")).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_forced_method_the_platform_refuses_is_shown_naming_the_parameter() {
     for (currency, method, says) in
         [("KES", "epaycash", "epaycash accepts only MYR; got KES"), ("MYR", "paydala", "paydala accepts only KZT; got MYR")]
     {
-        let fake = Fake::new();
-        let on_error = Recorder::new();
         let p = params(currency, 500_000);
         set(&p, "force_payment_method", method);
-        set(&p, "onError", on_error.function().clone());
-        let box_ = container();
-        let h = mount(&p, &options_in(&box_), &fake, &Captured::default());
-        let root = shadow(&host_in(&box_));
-        assert_eq!(screen(&root), "error");
-        assert!(text(&root).contains("payment_currency") && text(&root).contains(says), "{}", text(&root));
-        assert!(fake.calls.borrow().is_empty(), "no request: {:?}", fake.calls.borrow());
-        assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("payment_currency"));
-        assert!(q(&root, "svg").is_none(), "no code drawn");
-        h.destroy();
-        box_.remove();
+        shows_the_platforms_refusal(p, ParamError::new("payment_currency", "currency_not_supported", says)).await;
     }
 }
 
@@ -746,17 +752,50 @@ async fn the_early_open_answer_is_taken_instead_of_a_second_request() {
     box_.remove();
 }
 
-/// Parameters that fail the widget's check stop the early `open`; an early request for
-/// other parameters (or another URL) is stopped and not used.
+/// Issue 26, the fast page: parameters that break a rule go out in the loader's early
+/// `open` like any others, and the platform's refusal in its answer is what the widget
+/// shows, naming the parameter (no second request, nothing stopped).
+#[wasm_bindgen_test]
+async fn the_early_opens_refusal_is_shown_naming_the_parameter() {
+    let p = params("KES", 10_000);
+    set(&p, "payment_amount", "ten");
+    let on_error = Recorder::new();
+    let box_ = container();
+    let options = object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]);
+    let refused = ApiError::from_params(vec![ParamError::new(
+        "payment_amount",
+        "integer",
+        "must be a positive integer in minor units (1000 is 10.00), got \"ten\"",
+    )]);
+    let text_ = serde_json::to_string(&refused).unwrap();
+    let answer = js_sys::Promise::resolve(&object(&[("status", 400.into()), ("text", text_.into())]));
+    let aborts = Rc::new(RefCell::new(0));
+    let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", &body_of(&p), answer, &aborts);
+    set(&p, "onError", on_error.function().clone());
+    let h = epay_widget::run(p, options, early).unwrap_or_else(|e| panic!("run: {e}"));
+    let root = shadow(&host_in(&box_));
+    until("the error screen from the early answer", || screen(&root) == "error").await;
+    assert_eq!(*aborts.borrow(), 0);
+    assert_eq!(get(&on_error.last(), "code").as_string().as_deref(), Some("invalid_params"));
+    assert_eq!(get(&on_error.last(), "param").as_string().as_deref(), Some("payment_amount"));
+    let details = q(&root, "details .epay-details-text").unwrap().text_content().unwrap();
+    assert!(details.starts_with("payment_amount: must be a positive integer"), "{details}");
+    h.destroy();
+    box_.remove();
+}
+
+/// Parameters the browser cannot send stop the early `open`; an early request for other
+/// parameters (or another URL) is stopped and not used. (Parameters that break a rule are
+/// the platform's to refuse, issue 26: its answer to the early `open` is shown.)
 #[wasm_bindgen_test]
 async fn the_early_open_is_aborted_when_it_is_not_the_request_the_widget_would_send() {
     let never = js_sys::Promise::new(&mut |_, _| {});
-    // 1. The client-side check refuses the parameters: the error screen, the request stopped.
+    // 1. A value JSON cannot carry: the error screen, the request stopped.
     let bad = params("KES", 10_000);
-    set(&bad, "payment_amount", "ten");
+    set(&bad, "payment_amount", js_sys::BigInt::from(10_000u32));
     let box_ = container();
     let aborts = Rc::new(RefCell::new(0));
-    let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", &body_of(&bad), never.clone(), &aborts);
+    let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", "{\"payment_amount\":10000}", never.clone(), &aborts);
     let h = epay_widget::run(bad, object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]), early).unwrap();
     let root = shadow(&host_in(&box_));
     until("the error screen", || screen(&root) == "error").await;

@@ -62,15 +62,119 @@ async fn seed_example_with_phone_and_email_asks_for_nothing_and_keeps_the_custom
 #[tokio::test]
 async fn a_bad_signature_is_refused_with_403_naming_signature() {
     let sb = Sandbox::start().await;
-    let mut p = signed(base("KES", 10000), SECRET_250);
-    p["payment_amount"] = json!(1); // changed after signing
-    let (status, body) = sb.open(&p).await;
-    assert_eq!(status, 403, "{body}");
-    assert_eq!(body["error"]["code"], "bad_signature");
-    assert_eq!(body["error"]["param"], "signature");
+    // Valid parameters, one changed after signing: the rules pass, the signature does not.
+    for (key, value) in
+        [("payment_amount", json!(20000)), ("payment_currency", json!("USD")), ("force_payment_method", json!("card-partner"))]
+    {
+        let mut p = signed(base("KES", 10000), SECRET_250);
+        p[key] = value;
+        let (status, body) = sb.open(&p).await;
+        assert_eq!(status, 403, "{key}: {body}");
+        assert_eq!(body["error"]["code"], "bad_signature", "{key}");
+        assert_eq!(body["error"]["param"], "signature", "{key}");
+        assert_eq!(body["error"]["errors"].as_array().map(Vec::len).unwrap_or(0), 0, "{body}");
+    }
 
     let (status, body) = sb.open(&signed(base("KES", 10000), "not-the-secret")).await;
     assert_eq!((status, body["error"]["param"].as_str()), (403, Some("signature")));
+    sb.stop().await;
+}
+
+/// Issue 26: the platform is the one authority on the rules and checks them before the
+/// signature: a missing or bad parameter is answered by its rule, naming it (the widget
+/// localizes the code), never as `bad_signature`, however the set is signed.
+#[tokio::test]
+async fn open_names_a_broken_rule_before_it_checks_the_signature() {
+    let sb = Sandbox::start().await;
+    let without = |key: &str| without_key(base("KES", 10000), key);
+    let with = |key: &str, v: Value| {
+        let mut p = base("KES", 10000);
+        p[key] = v;
+        p
+    };
+    let cases: Vec<(&str, Value, &str, &str)> = vec![
+        ("missing payment_amount", without("payment_amount"), "payment_amount", "required"),
+        ("payment_amount not an integer", with("payment_amount", json!("10.50")), "payment_amount", "integer"),
+        ("payment_amount below the limit", with("payment_amount", json!(1)), "payment_amount", "amount_out_of_range"),
+        ("missing payment_id", without("payment_id"), "payment_id", "required"),
+        ("lower-case currency", with("payment_currency", json!("kes")), "payment_currency", "currency_format"),
+        ("no method takes the currency", with("payment_currency", json!("EUR")), "payment_currency", "currency_not_supported"),
+        (
+            "forced method of another currency",
+            with("force_payment_method", json!("epaycash")),
+            "payment_currency",
+            "currency_not_supported",
+        ),
+        ("unknown forced method", with("force_payment_method", json!("cash")), "force_payment_method", "unknown_method"),
+        ("bad e-mail", with("customer_email", json!("nope")), "customer_email", "format"),
+    ];
+    for (what, params, param, rule) in cases {
+        // Signed with the project's secret, with another secret, and not signed at all: the
+        // same answer, so the rule tells nothing about the signature or the secret.
+        let mut answers = vec![];
+        for p in [signed(params.clone(), SECRET_250), signed(params.clone(), "not-the-secret"), {
+            let mut p = params.clone();
+            p["signature"] = json!("AAAA");
+            p
+        }] {
+            let (status, body) = sb.open(&p).await;
+            assert_eq!(status, 400, "{what}: {body}");
+            assert_eq!(body["error"]["code"], "invalid_params", "{what}: {body}");
+            assert_eq!(body["error"]["param"], param, "{what}: {body}");
+            assert_eq!(body["error"]["errors"][0]["code"], rule, "{what}: {body}");
+            answers.push(body);
+        }
+        assert!(answers.windows(2).all(|w| w[0] == w[1]), "{what}: {answers:?}");
+    }
+    // An unknown project with a broken rule: the rule first; with every rule kept, the project.
+    let p = with("project_id", json!(999));
+    let (status, body) = sb.open(&signed(without_key(p.clone(), "payment_amount"), "x")).await;
+    assert_eq!((status, body["error"]["param"].as_str()), (400, Some("payment_amount")), "{body}");
+    let (status, body) = sb.open(&signed(p, "x")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("unknown_project")), "{body}");
+    sb.stop().await;
+}
+
+fn without_key(mut p: Value, key: &str) -> Value {
+    p.as_object_mut().unwrap().remove(key);
+    p
+}
+
+#[tokio::test]
+async fn open_answers_only_the_methods_this_payment_can_use() {
+    let sb = Sandbox::start().await;
+    for (currency, amount, forced, expected) in [
+        ("KES", 1_000, None, Some("card-partner")),
+        ("KES", 20_000_000, None, Some("card-partner")),
+        ("KES", 20_000_001, None, None),
+        ("USD", 99, None, None),
+        ("USD", 300_000, Some("card-partner"), Some("card-partner")),
+        ("MYR", 500_000, None, Some("epaycash")),
+        ("MYR", 500_000, Some("card-partner"), None),
+        ("KZT", 100_000, Some("terminal/paydala"), Some("paydala")),
+    ] {
+        let mut p = base(currency, amount);
+        if let Some(m) = forced {
+            p["force_payment_method"] = json!(m);
+        }
+        let secret = if currency == "KZT" { SECRET_1234 } else { SECRET_250 };
+        let (status, open) = sb.open(&signed(p, secret)).await;
+        match expected {
+            Some(code) => {
+                assert_eq!(status, 200, "{currency} {amount} {forced:?}: {open}");
+                assert_eq!(codes(&open), vec![code], "{currency} {amount} {forced:?}");
+                if forced.is_some() {
+                    assert_eq!(open["forced_method"], code);
+                }
+            }
+            None => {
+                assert_eq!(status, 400, "{currency} {amount} {forced:?}: {open}");
+                assert_eq!(open["error"]["code"], "invalid_params");
+                let param = open["error"]["param"].as_str().unwrap();
+                assert!(param == "payment_amount" || param == "payment_currency", "{open}");
+            }
+        }
+    }
     sb.stop().await;
 }
 
@@ -140,6 +244,11 @@ async fn a_payment_id_reused_with_another_amount_is_refused() {
     assert_eq!(sb.open(&signed(base("KES", 10000), SECRET_250)).await.0, 200);
     let mut p = base("KES", 10000);
     p["payment_amount"] = json!(20000);
+    // What the payment_id was used for is the project's: without the signature (the rules
+    // all kept), nothing of it is told.
+    let (status, body) = sb.open(&signed(p.clone(), "not-the-secret")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("bad_signature")), "{body}");
+    assert!(!body.to_string().contains("100.00"), "{body}");
     let (status, body) = sb.open(&signed(p, SECRET_250)).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"]["code"], "payment_id_reused");

@@ -44,7 +44,8 @@ error_codes! {
     // --- Raised by the widget itself.
     /// A programming mistake in an argument of `run`/`showCode`/`followRedirect` (thrown).
     InvalidArgument = "invalid_argument",
-    /// Payment parameters that fail validation (the widget's check, or the platform's).
+    /// Payment parameters that fail validation: the platform's rules (its `open`), or what only
+    /// the browser can know (a value JSON cannot carry, too many keys).
     InvalidParams = "invalid_params",
     /// An option of the right type with a value that cannot work (`baseUrl`).
     InvalidOption = "invalid_option",

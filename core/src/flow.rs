@@ -8,7 +8,7 @@ use crate::catalog::{CustomerField, FieldProblem, MethodCode};
 use crate::epay_cash::{CodeDataError, EpayCode};
 use crate::error_code::ErrorCode;
 use crate::money::MinorUnits;
-use crate::params::{CustomerData, PaymentRequest};
+use crate::params::{CustomerData, Params, Scalar};
 use crate::protocol::{ApiError, NextAction, OpenResponse, PaymentView};
 use crate::redirect::{RedirectData, RedirectError, UrlPolicy};
 
@@ -72,41 +72,67 @@ impl CallFailure {
 /// amount, the methods) and paid against, so an answer for another payment is refused,
 /// whether the page handed it over (`options.opened`) or the platform sent it (issue 25:
 /// an `opened` with another amount showed KES 1.00 for a payment signed at KES 100.00).
+///
+/// Read from the parameters as sent, without the parameter rules (issue 26: the platform
+/// is the one authority on them, and they stay out of the widget's wasm). A value that
+/// does not read (`None`) matches no answer: the platform refuses such parameters, so an
+/// answer for them is not one it gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
-    pub project_id: u64,
-    pub payment_id: String,
-    pub amount: MinorUnits,
-    pub currency: String,
-    /// The methods the signed parameters allow: the forced one, or every one that fits.
-    pub methods: Vec<MethodCode>,
-    pub forced: Option<MethodCode>,
+    pub project_id: Option<u64>,
+    pub payment_id: Option<String>,
+    pub amount: Option<MinorUnits>,
+    pub currency: Option<String>,
+    /// `force_payment_method`: `None` when not sent (then the platform's choice of
+    /// methods stands), `Some(None)` when it names no method.
+    pub forced: Option<Option<MethodCode>>,
+}
+
+/// A positive integer as a number or as its digits (`250`, `"250"`).
+fn positive(v: Option<&Scalar>) -> Option<u64> {
+    match v? {
+        Scalar::Int(i) if *i > 0 => Some(*i as u64),
+        Scalar::Text(s) if !s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok().filter(|n| *n > 0),
+        _ => None,
+    }
 }
 
 impl Signed {
-    pub fn of(r: &PaymentRequest) -> Signed {
+    /// What `p` signs for the answer to repeat; nothing here checks the rules.
+    pub fn read(p: &Params) -> Signed {
+        let text = |key: &str| match p.get(key) {
+            Some(Scalar::Text(s)) if !s.trim().is_empty() => Some(s.clone()),
+            _ => None,
+        };
         Signed {
-            project_id: r.project_id,
-            payment_id: r.payment_id.clone(),
-            amount: r.amount,
-            currency: r.currency.clone(),
-            methods: r.methods.clone(),
-            forced: r.forced_method,
+            project_id: positive(p.get("project_id")),
+            payment_id: match p.get("payment_id") {
+                Some(Scalar::Int(i)) => Some(i.to_string()),
+                _ => text("payment_id"),
+            },
+            amount: positive(p.get("payment_amount")).and_then(|a| i64::try_from(a).ok()).map(MinorUnits),
+            currency: text("payment_currency"),
+            forced: match p.get("force_payment_method") {
+                None | Some(Scalar::Null) => None,
+                Some(Scalar::Text(s)) if s.trim().is_empty() => None,
+                Some(Scalar::Text(s)) => Some(MethodCode::parse(s)),
+                Some(_) => Some(None),
+            },
         }
     }
 
     /// The first thing `open` answered that the merchant did not sign, as the error to show.
     pub fn mismatch(&self, open: &OpenResponse) -> Option<WidgetError> {
-        let forced_other = |m: &MethodCode| !self.methods.contains(m) || self.forced.is_some_and(|f| f != *m);
-        let param = if open.project_id != self.project_id {
+        let forced_other = |m: MethodCode| self.forced.is_some_and(|f| f != Some(m));
+        let param = if self.project_id != Some(open.project_id) {
             "project_id"
-        } else if open.payment_id != self.payment_id {
+        } else if self.payment_id.as_deref() != Some(open.payment_id.as_str()) {
             "payment_id"
-        } else if open.currency != self.currency {
+        } else if self.currency.as_deref() != Some(open.currency.as_str()) {
             "payment_currency"
-        } else if open.amount != self.amount {
+        } else if self.amount != Some(open.amount) {
             "payment_amount"
-        } else if open.methods.iter().map(|o| o.code).chain(open.forced_method).any(|m| forced_other(&m)) {
+        } else if open.methods.iter().map(|o| o.code).chain(open.forced_method).any(forced_other) {
             "force_payment_method"
         } else {
             return None;
@@ -683,13 +709,57 @@ mod tests {
 
     fn signed(forced: Option<MethodCode>) -> Signed {
         Signed {
-            project_id: 250,
-            payment_id: "X03936".into(),
-            amount: MinorUnits(10000),
-            currency: "KES".into(),
-            methods: vec![MethodCode::CardPartner],
-            forced,
+            project_id: Some(250),
+            payment_id: Some("X03936".into()),
+            amount: Some(MinorUnits(10000)),
+            currency: Some("KES".into()),
+            forced: forced.map(Some),
         }
+    }
+
+    fn params(pairs: &[(&str, Scalar)]) -> Params {
+        Params::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    /// Issue 26: the widget reads what an answer must repeat from the parameters as sent,
+    /// numbers or digits alike, with no parameter rule; a value that does not read matches
+    /// no answer.
+    #[test]
+    fn what_was_signed_is_read_without_the_rules() {
+        use Scalar::{Float, Int, Text};
+        let sent = params(&[
+            ("project_id", Text("250".into())),
+            ("payment_id", Int(3936)),
+            ("payment_amount", Text("10000".into())),
+            ("payment_currency", Text("KES".into())),
+            ("force_payment_method", Text("terminal/paydala".into())),
+        ]);
+        let s = Signed::read(&sent);
+        assert_eq!(
+            s,
+            Signed {
+                project_id: Some(250),
+                payment_id: Some("3936".into()),
+                amount: Some(MinorUnits(10000)),
+                currency: Some("KES".into()),
+                forced: Some(Some(MethodCode::Paydala)),
+            }
+        );
+        let bad = params(&[
+            ("project_id", Int(-1)),
+            ("payment_amount", Float(10.5)),
+            ("payment_currency", Text(" ".into())),
+            ("force_payment_method", Text("cash".into())),
+        ]);
+        let s = Signed::read(&bad);
+        assert_eq!(s, Signed { project_id: None, payment_id: None, amount: None, currency: None, forced: Some(None) });
+        // Nothing read matches no answer, whatever it says.
+        let (mut c, _) = Checkout::new(SANDBOX);
+        c.expect(s);
+        c.update(Msg::Opened(Ok(open("KES", &[(MethodCode::CardPartner, &[])], None))));
+        assert!(matches!(&c.screen, Screen::Error(e) if e.param.as_deref() == Some("project_id")), "{:?}", c.screen);
+        assert_eq!(Signed::read(&params(&[("payment_amount", Int(0))])).amount, None);
+        assert_eq!(Signed::read(&params(&[("force_payment_method", Scalar::Null)])).forced, None);
     }
 
     /// Issue 25, item 7: an answer for another amount, currency, payment or method set is
@@ -702,7 +772,11 @@ mod tests {
             ("payment_currency", open("USD", &card, None), None),
             ("payment_id", OpenResponse { payment_id: "other".into(), ..open("KES", &card, None) }, None),
             ("project_id", OpenResponse { project_id: 1234, ..open("KES", &card, None) }, None),
-            ("force_payment_method", open("KES", &[(MethodCode::EpayCash, &[])], None), None),
+            (
+                "force_payment_method",
+                open("KES", &[(MethodCode::EpayCash, &[])], Some(MethodCode::EpayCash)),
+                Some(MethodCode::CardPartner),
+            ),
             (
                 "force_payment_method",
                 open("KES", &[(MethodCode::CardPartner, &[]), (MethodCode::Paydala, &[])], Some(MethodCode::CardPartner)),

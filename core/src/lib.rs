@@ -1,8 +1,9 @@
 //! Pure core of epay-widget: no DOM, no I/O. Compiles natively and to wasm.
 //!
 //! The `merchant` feature (on by default, off in the browser widget) adds the parts
-//! that need the project secret: signing, callback verification, Gate requests and
-//! the PayDala merchant handler.
+//! that need the project secret (signing, callback verification, Gate requests, the
+//! PayDala merchant handler) and the platform's parameter rules (`PaymentRequest`): the
+//! platform is their one authority, the widget shows what `open` answers (issue 26).
 
 pub mod callback;
 pub mod catalog;
@@ -32,5 +33,7 @@ pub use callback::{Callback, PaymentStatus};
 pub use catalog::{CustomerField, MethodCode};
 pub use error_code::ErrorCode;
 pub use money::MinorUnits;
-pub use params::{ParamError, Params, PaymentRequest, Scalar};
+#[cfg(feature = "merchant")]
+pub use params::PaymentRequest;
+pub use params::{ParamError, Params, Scalar};
 pub use redirect::{RedirectData, UrlPolicy};

