@@ -25,8 +25,8 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Document, Element, HtmlFormElement, Window};
 
-pub use crate::redirect::NavigateHook;
 use crate::browser::{browser, js_error_text};
+pub use crate::redirect::NavigateHook;
 use crate::redirect::{build_form, submit_form, url_policy, NavigationWatch};
 pub type PollDelayHook = Rc<dyn Fn(u32) -> u32>;
 

@@ -461,8 +461,7 @@ impl Crate {
             }
         }
         for g in &facts.globs {
-            let held = self.files.contains_key(g)
-                && (self.facts[g].defines.contains(name) || self.facts[g].imports.contains_key(name));
+            let held = self.files.contains_key(g) && (self.facts[g].defines.contains(name) || self.facts[g].imports.contains_key(name));
             if held {
                 let mut next = g.clone();
                 next.extend(abs[k..].iter().cloned());
