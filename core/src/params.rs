@@ -87,6 +87,9 @@ impl Params {
     }
 }
 
+/// Keys that never take part in the string to sign, at any depth (`signature` re-exports it).
+pub const SKIPPED_KEYS: [&str; 2] = ["signature", "frame_mode"];
+
 /// The Payment Page parameters documented by the seeds (001/002 "Формат запросов": the base
 /// and customer parameters, `force_payment_method`) and by the official SDKs' Payment Page
 /// classes (`payment_page_sdk.payment.Payment` of PyPI `ecommpay-sdk` 1.0.6, `Payment` of npm
@@ -264,7 +267,7 @@ mod platform_rules {
         // A name is at most MAX_NAME_CHARS long: look no further for its `:` (one pass per value).
         let end = rest.bytes().take(MAX_NAME_CHARS + 1).position(|b| b == b':')?;
         let name = &rest[..end];
-        (is_param_name(name) && !crate::signature::SKIPPED_KEYS.contains(&name)).then_some(name)
+        (is_param_name(name) && !SKIPPED_KEYS.contains(&name)).then_some(name)
     }
 
     /// The first `X` for which `value` (of the flat parameter `key`) holds `;X:` with X a

@@ -8,8 +8,8 @@ use serde_json::Value;
 use sha2::Sha512;
 use std::cmp::Ordering;
 
-/// Keys that never take part in the string to sign, at any depth.
-pub const SKIPPED_KEYS: [&str; 2] = ["signature", "frame_mode"];
+/// Keys that never take part in the string to sign (held by `params`, which reads them too).
+pub use crate::params::SKIPPED_KEYS;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureError {
