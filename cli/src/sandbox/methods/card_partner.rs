@@ -17,12 +17,14 @@
 //! decline a payment's next refund.
 
 use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
-use crate::sandbox::platform::operations::{
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
-use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::ledger::state::{AppState, Shared, SANDBOX_URLS};
+use crate::sandbox::ledger::store::{self, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, AppState, GateRefusal, HttpError, Shared, SANDBOX_URLS};
+use crate::sandbox::server::{GateRefusal, HttpError};
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};

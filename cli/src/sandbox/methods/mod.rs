@@ -20,9 +20,10 @@ pub mod card_partner;
 pub mod epay_cash;
 pub mod paydala;
 
-use crate::sandbox::platform::operations::OperationData;
-use crate::sandbox::platform::store::{OperationRow, PaymentRow, Project, Store};
-use crate::sandbox::{AppState, HttpError, Shared};
+use crate::sandbox::ledger::operations::OperationData;
+use crate::sandbox::ledger::state::{AppState, Shared};
+use crate::sandbox::ledger::store::{OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::server::HttpError;
 use axum::Router;
 use epay_core::callback::Sum;
 use epay_core::gate::SaleKind;

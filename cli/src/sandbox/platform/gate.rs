@@ -40,10 +40,12 @@
 //! decline) `refund-2`, `refund-3`, ...; callbacks and the status answer say `refund`.
 
 use super::callbacks;
-use super::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
-use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
+use crate::sandbox::ledger::state::{AppState, Shared};
+use crate::sandbox::ledger::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
 use crate::sandbox::methods::{self, card_partner, GateSaleStart};
-use crate::sandbox::{now_ms, AppState, GateRefusal, Shared};
+use crate::sandbox::server::GateRefusal;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;

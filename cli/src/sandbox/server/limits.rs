@@ -13,8 +13,9 @@
 //!   file is free for the new one. Waiting for such requests to finish let slow clients
 //!   hold more connections than the cap, past the file limit, and nobody was answered.
 
-use crate::sandbox::platform::store;
-use crate::sandbox::{now_ms, AppState};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::state::AppState;
+use crate::sandbox::ledger::store;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
