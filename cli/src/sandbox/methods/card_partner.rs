@@ -16,7 +16,7 @@
 //! "payment complete" page. The test knob [`REFUND_DECLINE_PATH`] makes the partner
 //! decline a payment's next refund.
 
-use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
+use super::method::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
 use crate::sandbox::ledger::clock::now_ms;
 use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,

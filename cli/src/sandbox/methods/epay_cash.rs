@@ -29,7 +29,7 @@
 //! `customer.phone`, operation `sale`, `provider {id 1353, payment_id, date, auth_code ""}`)
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
-use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
+use super::method::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
 use crate::sandbox::ledger::clock::now_ms;
 use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,

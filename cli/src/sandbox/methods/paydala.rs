@@ -38,7 +38,7 @@
 //! The terminal's pages (`/sim/paydala...`) are server-rendered HTML with no script and
 //! no inline style; every value shown is escaped.
 
-use super::PaymentMethod;
+use super::method::PaymentMethod;
 use crate::sandbox::ledger::clock::{now_ms, random_hex};
 use crate::sandbox::ledger::operations::{callback, finish_sale, operation_of, signed_callback, OperationData, SaleEnd, SaleResult};
 pub use crate::sandbox::ledger::paydala_settings::{
