@@ -191,7 +191,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
 
     let (shutdown, rx) = watch::channel(false);
     let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone(), config.delivery));
-    tokio::spawn(limits::session_sweeper(shared.clone(), config.session_ttl, rx.clone()));
+    tokio::spawn(platform::sessions::session_sweeper(shared.clone(), config.session_ttl, rx.clone()));
     // Ends on its own when `shutdown` is sent.
     tokio::spawn(methods::expiry_sweeper(shared.clone(), rx.clone()));
     let app = router(shared.clone(), &config);
