@@ -230,7 +230,10 @@ fn router(shared: AppState, config: &Config) -> Router {
         .nest_service("/pkg", assets::pkg_service(&config.pkg))
         .merge(www)
         .layer(no_cache)
-        .layer(axum::middleware::from_fn_with_state(guard::Guard::new(&config.allow_hosts, &config.limits), guard::check))
+        .layer(axum::middleware::from_fn_with_state(
+            guard::Guard::new(&config.allow_hosts, &config.limits, methods::cross_origin_paths()),
+            guard::check,
+        ))
         .with_state(shared)
 }
 

@@ -31,6 +31,13 @@ pub trait PaymentMethod: Sync {
     /// The method's own pages and endpoints (its simulated partner or terminal).
     fn routes(&self) -> Router<AppState>;
 
+    /// Those of its paths that take writes from any origin by design (a merchant's page
+    /// posts the customer there, or the partner's server notifies): the guard does not
+    /// check their `Origin`.
+    fn cross_origin_paths(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Why the project cannot take this method in this sandbox (`open` does not offer it,
     /// `pay` refuses it); `None` when it can.
     fn unavailable(&self, _s: &Shared, _project_id: u64) -> Option<String> {

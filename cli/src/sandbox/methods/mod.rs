@@ -70,6 +70,11 @@ pub fn routes() -> Router<AppState> {
     all().fold(Router::new(), |router, m| router.merge(m.routes()))
 }
 
+/// Every method's [`PaymentMethod::cross_origin_paths`], for the guard.
+pub fn cross_origin_paths() -> Vec<&'static str> {
+    all().flat_map(|m| m.cross_origin_paths().iter().copied()).collect()
+}
+
 /// Runs every method's [`PaymentMethod::expire_due`] every second until the sandbox stops.
 pub async fn expiry_sweeper(s: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -101,5 +106,12 @@ mod tests {
         assert_eq!(title("epaycash"), "ePayViaEGHL");
         assert_eq!(title("paydala"), "paydala");
         assert_eq!(title("other"), "other");
+    }
+
+    /// The guard leaves these to any origin (server/guard.rs): exactly the partner's page
+    /// and its notification.
+    #[test]
+    fn only_the_partner_page_and_notification_take_any_origin() {
+        assert_eq!(cross_origin_paths(), vec!["/sim/partner/pay", "/sim/partner/notify"]);
     }
 }
