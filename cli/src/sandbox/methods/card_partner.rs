@@ -177,6 +177,25 @@ impl GateSale for CardPartner {
         };
         Ok((op_id, body))
     }
+
+    fn clarification_fields(&self, customer: &CustomerData) -> Vec<CustomerField> {
+        missing_customer_fields(customer)
+    }
+
+    fn clarified_callback(
+        &self,
+        s: &Shared,
+        project: &Project,
+        payment: &PaymentRow,
+        op: &OperationRow,
+        data: &OperationData,
+    ) -> rusqlite::Result<String> {
+        redirect_callback(s, project, payment, op, data)
+    }
+
+    fn declines_next_refund(&self, c: &Connection, project_id: u64, payment_id: &str) -> rusqlite::Result<bool> {
+        declines_next_refund(c, project_id, payment_id)
+    }
 }
 
 /// The text `hsh` covers: `key=value` lines in [`BODY_KEYS`] order.

@@ -3,13 +3,13 @@
 
 use crate::sandbox::ledger::operations::OperationData;
 use crate::sandbox::ledger::state::{AppState, Shared};
-use crate::sandbox::ledger::store::{OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::ledger::store::{store_error, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::HttpError;
 use axum::Router;
 use epay_core::callback::Sum;
 use epay_core::params::CustomerData;
 use epay_core::protocol::NextAction;
-use epay_core::{MethodCode, ParamError, PaymentRequest, PaymentStatus};
+use epay_core::{CustomerField, MethodCode, ParamError, PaymentRequest, PaymentStatus};
 use hmac::{Hmac, Mac};
 use rusqlite::Connection;
 use serde_json::Value;
@@ -89,6 +89,32 @@ pub trait GateSale: PaymentMethod {
     /// operation (`operations::insert_sale`), the method's own rows, and the first
     /// callback, signed. Returns the operation's id and that callback's body.
     fn start_sale(&self, s: &Shared, c: &Connection, sale: &GateSaleStart) -> rusqlite::Result<(i64, String)>;
+
+    /// The customer fields a sale lacks that the method asks the merchant for with a
+    /// clarification callback (card partner: phone and e-mail, seed 001); none by default.
+    fn clarification_fields(&self, _customer: &CustomerData) -> Vec<CustomerField> {
+        Vec::new()
+    }
+
+    /// The signed callback that takes a sale on once `POST /v2/payment/clarification`
+    /// supplied those fields (card partner: `redirect_data`). Only a method that asks
+    /// ([`GateSale::clarification_fields`]) is reached here.
+    fn clarified_callback(
+        &self,
+        _s: &Shared,
+        _project: &Project,
+        _payment: &PaymentRow,
+        _op: &OperationRow,
+        _data: &OperationData,
+    ) -> rusqlite::Result<String> {
+        Err(store_error(format!("{}: asks for no clarification", self.title())))
+    }
+
+    /// Whether the method's partner is to decline this payment's refund (a test knob, used
+    /// up); no by default.
+    fn declines_next_refund(&self, _c: &Connection, _project_id: u64, _payment_id: &str) -> rusqlite::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// A Gate sale the platform accepted, as [`GateSale::start_sale`] gets it.
