@@ -611,3 +611,32 @@ fn the_checker_finds_a_circle_through_a_glob_re_export() {
     write("interop/wire.rs", "use crate::leaf::text;\npub struct JsWire;\n");
     assert_eq!(circles(dir.path(), &["src"]), "");
 }
+
+/// The sandbox's layers (documented in `cli/src/sandbox/mod.rs`), lowest first: a module
+/// imports only from its own folder or from a lower layer. `platform` and `demo_shop` share
+/// a rank: neither imports the other (the demo shop is the platform's client over HTTP).
+const SANDBOX_LAYERS: [(&str, u8); 6] = [("server", 0), ("ledger", 1), ("methods", 2), ("platform", 3), ("demo_shop", 3), ("", 4)];
+
+fn sandbox_layer(m: &[String]) -> Option<(&'static str, u8)> {
+    if m.first().map(String::as_str) != Some("sandbox") {
+        return None;
+    }
+    let folder = m.get(1).map(String::as_str).unwrap_or("");
+    SANDBOX_LAYERS.iter().find(|(name, _)| *name == folder).copied().or(Some(("", 4)))
+}
+
+#[test]
+fn sandbox_layers_import_only_downwards() {
+    let krate = read_crate(&checkout(), "cli/src");
+    let mut wrong = String::new();
+    for (from, tos) in krate.edges() {
+        let Some((from_folder, from_rank)) = sandbox_layer(&from) else { continue };
+        for (to, at) in tos {
+            let Some((to_folder, to_rank)) = sandbox_layer(&to) else { continue };
+            if from_folder != to_folder && to_rank >= from_rank {
+                let _ = writeln!(wrong, "{} (layer {from_rank}) -> {} (layer {to_rank})  ({at})", name(&from), name(&to));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "sandbox imports against the layering (server < ledger < methods < platform, demo_shop < sandbox):\n{wrong}");
+}

@@ -1,12 +1,24 @@
 //! The sandbox: a local stand-in for the payment platform, with everything a merchant
 //! needs to develop against it on one machine.
 //!
-//! - [`platform`]: the platform's HTTP API (the widget's checkout API, Gate), its
-//!   operations and callbacks, the outbox, the store (one SQLite file; a restart loses nothing).
-//! - [`methods`]: one module per payment method (card partner, EPay cash, PayDala), each
-//!   with its simulated partner or terminal (`/sim/...`).
-//! - [`demo_shop`]: the demo merchant's back end (`/merchant/...`), a client of the platform.
-//! - [`server`]: the HTTP plumbing: Host/Origin guard, limits, the widget's files, page shell.
+//! Layers, lowest first; a module imports only from its own folder or a lower layer, so
+//! there is no import circle (`cli/tests/no_import_cycles.rs` checks both):
+//!
+//! 1. [`server`]: the HTTP plumbing every part shares: error answers, the HTML page shell,
+//!    Host/Origin guard, connection limits, the widget's files. Imports nothing of the
+//!    sandbox (the guard learns the paths open to any origin from its caller).
+//! 2. [`ledger`]: the platform's data and the state every handler shares: the store (one
+//!    SQLite file; a restart loses nothing), operations and the standard callback, the
+//!    shared state, the demo projects, PayDala's settings, the clock.
+//! 3. [`methods`]: one module per payment method (card partner, EPay cash, PayDala), each
+//!    with its simulated partner or terminal (`/sim/...`), behind `PaymentMethod` /
+//!    `GateSale`.
+//! 4. [`platform`]: the platform's HTTP API (the widget's checkout API, the Payment Page,
+//!    Gate), callbacks, the outbox, session expiry; it reaches a method only through the
+//!    traits. [`demo_shop`], the demo merchant's back end (`/merchant/...`), is at the same
+//!    level and a client of the platform over HTTP: neither imports the other.
+//! 5. This module: the configuration, [`start`] and the router; it re-exports the old
+//!    paths (`Backoff`, `AppState`, `HttpError`, `now_ms`, ...), which nothing below uses.
 //!
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
 
