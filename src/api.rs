@@ -91,7 +91,7 @@ async fn early_answer(early: EarlyOpen, signal: AbortSignal) -> Result<OpenRespo
     signal.set_onabort(Some(&abort));
     let answer = wasm_bindgen_futures::JsFuture::from(early.answer).await;
     signal.set_onabort(None);
-    let answer = answer.map_err(|e| CallFailure::Network(crate::redirect::js_error_text(&e)))?;
+    let answer = answer.map_err(|e| CallFailure::Network(crate::browser::js_error_text(&e)))?;
     let status = js_sys::Reflect::get(&answer, &"status".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u16;
     let text = js_sys::Reflect::get(&answer, &"text".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
     decode(status, &text, interop::decode_open)
@@ -124,7 +124,7 @@ pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> R
 async fn send<T>(url: &str, body: Option<String>, signal: &AbortSignal, read: fn(&JsValue) -> Decoded<T>) -> Result<T, CallFailure> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let network = |e: JsValue| CallFailure::Network(crate::redirect::js_error_text(&e));
+    let network = |e: JsValue| CallFailure::Network(crate::browser::js_error_text(&e));
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(signal));
     if let Some(body) = body {

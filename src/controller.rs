@@ -25,8 +25,9 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Document, Element, HtmlFormElement, Window};
 
+use crate::browser::{browser, js_error_text};
 pub use crate::redirect::NavigateHook;
-use crate::redirect::{build_form, js_error_text, submit_form, url_policy, NavigationWatch};
+use crate::redirect::{build_form, submit_form, url_policy, NavigationWatch};
 pub type PollDelayHook = Rc<dyn Fn(u32) -> u32>;
 
 /// Test seams: what the browser tests replace.
@@ -123,13 +124,6 @@ pub fn live_count() -> usize {
 
 fn find(id: u32) -> Option<Rc<Shared>> {
     WIDGETS.with(|w| w.borrow().iter().find(|s| s.id == id).cloned())
-}
-
-pub(crate) fn browser() -> Result<(Window, Document), Error> {
-    let no_doc = || Error::new(ErrorCode::NoDocument, None, "EPayWidget needs a browser window and document");
-    let window = web_sys::window().ok_or_else(no_doc)?;
-    let doc = window.document().ok_or_else(no_doc)?;
-    Ok((window, doc))
 }
 
 /// The element to render in; a selector that matches nothing is an error shown in a modal.

@@ -37,6 +37,7 @@
 
 mod alloc;
 pub mod api;
+mod browser;
 pub mod controller;
 pub mod error;
 pub mod interop;

@@ -6,7 +6,7 @@
 //! The URL rule itself is the core's (`epay_core::redirect::check_url`, documented there
 //! and in the README's "Redirect URLs"); here only which policy applies.
 
-use crate::controller::browser;
+use crate::browser::browser;
 use crate::error::Error;
 use crate::interop;
 use crate::view::dom::{Listener, Timeout};
@@ -184,9 +184,4 @@ impl NavigationWatch {
         }));
         Some(NavigationWatch { _listeners: [csp, started, hide], _timer: timer })
     }
-}
-
-/// The message of a thrown JS value.
-pub(crate) fn js_error_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_default()
 }

@@ -28,6 +28,8 @@ mod json_check;
 pub mod paydala;
 #[cfg(feature = "merchant")]
 pub mod signature;
+#[cfg(feature = "merchant")]
+pub mod signing_string;
 
 pub use callback::{Callback, PaymentStatus};
 pub use catalog::{CustomerField, MethodCode};

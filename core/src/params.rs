@@ -267,7 +267,7 @@ mod platform_rules {
         // A name is at most MAX_NAME_CHARS long: look no further for its `:` (one pass per value).
         let end = rest.bytes().take(MAX_NAME_CHARS + 1).position(|b| b == b':')?;
         let name = &rest[..end];
-        (is_param_name(name) && !crate::signature::SKIPPED_KEYS.contains(&name)).then_some(name)
+        (is_param_name(name) && !crate::signing_string::SKIPPED_KEYS.contains(&name)).then_some(name)
     }
 
     /// The first `X` for which `value` (of the flat parameter `key`) holds `;X:` with X a
@@ -286,12 +286,12 @@ mod platform_rules {
         value
             .match_indices(';')
             .filter_map(|(i, _)| name_after(value, i))
-            .find(|x| crate::signature::natural_cmp(x, key) == std::cmp::Ordering::Greater || named(x))
+            .find(|x| crate::signing_string::natural_cmp(x, key) == std::cmp::Ordering::Greater || named(x))
     }
 
     /// `;X:` in a value of a flat set, explained: [`hidden_item`] found X in `key`'s value.
     pub fn hidden_item_error(key: &str, x: &str) -> ParamError {
-        let message = if crate::signature::natural_cmp(x, key) == std::cmp::Ordering::Greater {
+        let message = if crate::signing_string::natural_cmp(x, key) == std::cmp::Ordering::Greater {
             format!(
                 "must not contain \";{x}:\": the signature joins the parameters sorted by name as name:value; and {x} sorts after {key}, so this value signs exactly like a shorter {key} followed by a parameter {x}"
             )
@@ -308,7 +308,7 @@ mod platform_rules {
     pub fn later_item_nested<'a>(path: &str, value: &'a str) -> Option<&'a str> {
         use std::cmp::Ordering::Greater;
         value.match_indices(';').filter_map(|(i, _)| name_after(value, i)).find(|x| {
-            crate::signature::natural_cmp(x, path) == Greater
+            crate::signing_string::natural_cmp(x, path) == Greater
                 || path.strip_prefix(*x).and_then(|rest| rest.bytes().next()).is_some_and(|b| b <= b':')
         })
     }
@@ -331,7 +331,7 @@ mod platform_rules {
         while let Some(off) = s[i..].find(';') {
             let at = i + off;
             let current = items.last().map(|(k, _)| k.clone()).unwrap_or_default();
-            match name_after(s, at).filter(|x| crate::signature::natural_cmp(x, &current) == std::cmp::Ordering::Greater) {
+            match name_after(s, at).filter(|x| crate::signing_string::natural_cmp(x, &current) == std::cmp::Ordering::Greater) {
                 Some(x) => {
                     if let Some(last) = items.last_mut() {
                         last.1 = s[start..at].to_string();

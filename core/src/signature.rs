@@ -6,10 +6,9 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha512;
-use std::cmp::Ordering;
 
-/// Keys that never take part in the string to sign, at any depth.
-pub const SKIPPED_KEYS: [&str; 2] = ["signature", "frame_mode"];
+/// Natural order and the keys left out of the string to sign, shared with `params`.
+pub use crate::signing_string::{natural_cmp, SKIPPED_KEYS};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureError {
@@ -233,51 +232,11 @@ fn flatten(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
     }
 }
 
-/// Natural order: runs of ASCII digits compare as numbers, other bytes by value.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i].is_ascii_digit() && b[j].is_ascii_digit() {
-            let si = i;
-            while i < a.len() && a[i].is_ascii_digit() {
-                i += 1;
-            }
-            let sj = j;
-            while j < b.len() && b[j].is_ascii_digit() {
-                j += 1;
-            }
-            let (ra, rb) = (trim_zeros(&a[si..i]), trim_zeros(&b[sj..j]));
-            let ord = ra.len().cmp(&rb.len()).then_with(|| ra.cmp(rb));
-            if ord != Ordering::Equal {
-                return ord;
-            }
-            // Same number: the run with fewer leading zeros first, as strnatcmp does.
-            let ord = (i - si).cmp(&(j - sj));
-            if ord != Ordering::Equal {
-                return ord;
-            }
-        } else {
-            let ord = a[i].cmp(&b[j]);
-            if ord != Ordering::Equal {
-                return ord;
-            }
-            i += 1;
-            j += 1;
-        }
-    }
-    (a.len() - i).cmp(&(b.len() - j))
-}
-
-fn trim_zeros(run: &[u8]) -> &[u8] {
-    let n = run.iter().take_while(|&&c| c == b'0').count();
-    &run[n..]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::cmp::Ordering;
 
     #[test]
     fn natural_order_puts_2_before_10() {

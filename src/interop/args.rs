@@ -3,7 +3,7 @@
 //! `showCode`'s target and options, and a `redirect_data` handed to `followRedirect` or
 //! `showCode`. A wrong type is a thrown `invalid_argument` naming the argument.
 
-use super::wire::{decode_redirect_data, JsWire};
+use super::wire::{decode_redirect_data, scalar_of_number, JsWire};
 use crate::error::Error;
 use epay_core::wire::WireValue;
 use epay_core::{ErrorCode, MinorUnits, ParamError, Params, RedirectData, Scalar};
@@ -45,15 +45,6 @@ pub struct RunParams {
     pub handlers: Handlers,
     /// Values that cannot be sent at all (BigInt, cycles), named.
     pub problems: Vec<ParamError>,
-}
-
-/// A JS number as a scalar: integers stay integers (`500000`, not `500000.0`).
-pub fn scalar_of_number(n: f64) -> Scalar {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
-        Scalar::Int(n as i64)
-    } else {
-        Scalar::Float(n)
-    }
 }
 
 fn field(v: &JsValue, key: &str) -> JsValue {

@@ -2,8 +2,7 @@
 //! the core's one decoder (`epay_core::wire`) through [`JsWire`], and the `pay` request
 //! written as JSON.
 
-use super::object;
-use super::scalar_of_number;
+use super::events::object;
 use epay_core::catalog::CustomerField;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{ApiError, OpenResponse, PayRequest, PaymentView};
@@ -11,6 +10,15 @@ use epay_core::wire::{self, Decoded, WireValue};
 use epay_core::{RedirectData, Scalar};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+
+/// A JS number as a scalar: integers stay integers (`500000`, not `500000.0`).
+pub fn scalar_of_number(n: f64) -> Scalar {
+    if n.is_finite() && n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+        Scalar::Int(n as i64)
+    } else {
+        Scalar::Float(n)
+    }
+}
 
 /// A `JSON.parse`'d value, read by the core's decoders.
 pub struct JsWire(pub JsValue);

@@ -3,8 +3,8 @@
 //! so that `screens` and `codes` both use it and neither imports the other's insides.
 
 use super::dom::{el, El, Interval, Listener};
+use super::event::{Send, ViewEvent};
 use super::model;
-use super::{Send, ViewEvent};
 use epay_core::catalog::MethodCode;
 use epay_core::flow::{Msg, WidgetError};
 use epay_core::i18n::{t, Key, Lang};

@@ -10,7 +10,8 @@
 use super::builder::ScreenBuilder;
 use super::dom::{Interval, Listener};
 use super::drawings::{self, Drawing};
-use super::{format_time, ViewEvent};
+use super::event::ViewEvent;
+use super::intl::format_time;
 use epay_core::catalog::MethodCode;
 use epay_core::epay_cash::{countdown_text, should_announce, EpayCode};
 use epay_core::flow::WidgetError;
@@ -142,7 +143,7 @@ struct Countdown {
     timer: Element,
     block: Element,
     lang: Lang,
-    send: super::Send,
+    send: super::event::Send,
 }
 
 /// Shows the time left; at zero greys the code and hides its drawings. `live`: a tick of

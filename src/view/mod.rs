@@ -5,6 +5,8 @@ pub mod builder;
 pub mod codes;
 pub mod dom;
 pub mod drawings;
+pub mod event;
+pub mod intl;
 pub mod model;
 pub mod packs;
 pub mod screens;
@@ -12,30 +14,14 @@ pub mod screens;
 use crate::error::Error;
 use crate::interop::Theme;
 use dom::{Interval, Listener};
-use epay_core::flow::{Msg, Screen};
+use epay_core::flow::Screen;
 use epay_core::i18n::Lang;
 use epay_core::ErrorCode;
-use epay_core::MinorUnits;
+pub use event::{Send, ViewEvent};
+pub use intl::{format_amount, format_time};
 use model::Kind;
-use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, ShadowRoot};
-
-/// What the customer did, as the controller sees it.
-#[allow(clippy::large_enum_variant)] // short-lived, one at a time
-pub enum ViewEvent {
-    Msg(Msg),
-    /// The close button or Escape (modal only).
-    Close,
-    /// "Continue to payment": submit the redirect form again.
-    Resubmit,
-    /// The EPay code's countdown reached zero (`onExpire`).
-    Expired,
-    /// The customer's language pack arrived (or will not): render.
-    Texts,
-}
-
-pub type Send = Rc<dyn Fn(ViewEvent)>;
 
 /// The stylesheet (src/view/style.css, minified by build.rs), applied inside the shadow root only.
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
@@ -221,43 +207,5 @@ impl View {
                 let _ = el.focus();
             }
         }
-    }
-}
-
-/// Formats an amount for the customer in their language, as `Intl.NumberFormat` would
-/// (`epay_core::i18n::format_amount`): no `Intl` before the first screen.
-pub fn format_amount(lang: Lang, amount: MinorUnits, currency: &str) -> String {
-    epay_core::i18n::format_amount(lang, amount, currency)
-}
-
-/// `Intl.<name>` exists, and `options` for it with these pairs.
-#[cfg(target_arch = "wasm32")]
-fn intl_options(name: &str, pairs: &[(&str, &str)]) -> Option<js_sys::Object> {
-    use js_sys::Reflect;
-    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    if !intl.is_object() || !Reflect::has(&intl, &name.into()).unwrap_or(false) {
-        return None;
-    }
-    let opts = js_sys::Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&opts, &(*k).into(), &(*v).into()).ok()?;
-    }
-    Some(opts)
-}
-
-/// Unix seconds as a date and time in the customer's language and time zone
-/// (`Intl.DateTimeFormat`); `None` where `Intl` is missing.
-pub fn format_time(lang: Lang, unix_secs: i64) -> Option<String> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        let opts = intl_options("DateTimeFormat", &[("dateStyle", "medium"), ("timeStyle", "short")])?;
-        let f = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&lang.bcp47().into()), &opts);
-        let date = js_sys::Date::new(&JsValue::from_f64(unix_secs as f64 * 1000.0));
-        f.format().call1(&JsValue::UNDEFINED, &date).ok()?.as_string()
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _ = (lang, unix_secs);
-        None
     }
 }

@@ -62,7 +62,7 @@ pub fn fetch(lang: Lang, done: impl FnOnce() + 'static) {
                     "[epay-widget] could not load the ",
                     lang.code(),
                     " language pack: ",
-                    &crate::redirect::js_error_text(&e),
+                    &crate::browser::js_error_text(&e),
                     "; English instead",
                 ]
                 .concat()

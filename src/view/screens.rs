@@ -4,8 +4,8 @@
 use super::builder::{Ctx, Rendered, ScreenBuilder};
 use super::codes;
 use super::dom::Listener;
+use super::event::ViewEvent;
 use super::model::{self, Kind};
-use super::ViewEvent;
 use epay_core::catalog::{CustomerField, MethodCode};
 use epay_core::flow::{Msg, Screen};
 use epay_core::i18n::{t, tf, Key};

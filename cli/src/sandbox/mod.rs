@@ -1,16 +1,29 @@
 //! The sandbox: a local stand-in for the payment platform, with everything a merchant
 //! needs to develop against it on one machine.
 //!
-//! - [`platform`]: the platform's HTTP API (the widget's checkout API, Gate), its
-//!   operations and callbacks, the outbox, the store (one SQLite file; a restart loses nothing).
-//! - [`methods`]: one module per payment method (card partner, EPay cash, PayDala), each
-//!   with its simulated partner or terminal (`/sim/...`).
-//! - [`demo_shop`]: the demo merchant's back end (`/merchant/...`), a client of the platform.
-//! - [`server`]: the HTTP plumbing: Host/Origin guard, limits, the widget's files, page shell.
+//! Layers, lowest first; a module imports only from its own folder or a lower layer, so
+//! there is no import circle (`cli/tests/no_import_cycles.rs` checks both):
+//!
+//! 1. [`server`]: the HTTP plumbing every part shares: error answers, the HTML page shell,
+//!    Host/Origin guard, connection limits, the widget's files. Imports nothing of the
+//!    sandbox (the guard learns the paths open to any origin from its caller).
+//! 2. [`ledger`]: the platform's data and the state every handler shares: the store (one
+//!    SQLite file; a restart loses nothing), operations and the standard callback, the
+//!    shared state, the demo projects, PayDala's settings, the clock.
+//! 3. [`methods`]: one module per payment method (card partner, EPay cash, PayDala), each
+//!    with its simulated partner or terminal (`/sim/...`), behind `PaymentMethod` /
+//!    `GateSale`.
+//! 4. [`platform`]: the platform's HTTP API (the widget's checkout API, the Payment Page,
+//!    Gate), callbacks, the outbox, session expiry; it reaches a method only through the
+//!    traits. [`demo_shop`], the demo merchant's back end (`/merchant/...`), is at the same
+//!    level and a client of the platform over HTTP: neither imports the other.
+//! 5. This module: the configuration, [`start`] and the router; it re-exports the old
+//!    paths (`Backoff`, `AppState`, `HttpError`, `now_ms`, ...), which nothing below uses.
 //!
 //! Start it in-process with [`start`] (tests use port 0 and `:memory:` or a temp file).
 
 pub mod demo_shop;
+pub mod ledger;
 pub mod methods;
 pub mod platform;
 pub mod server;
@@ -18,59 +31,22 @@ pub mod server;
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
-use epay_core::redirect::UrlPolicy;
+pub use ledger::clock::{now_ms, random_hex};
+pub use ledger::state::{AppState, Backoff, DemoProject, MerchantState, Shared, DEMO_PROJECTS, SANDBOX_URLS};
+use ledger::store::{self, Store};
 use methods::{epay_cash, paydala};
-use platform::store::{self, Store};
 use platform::{callbacks, checkout, gate, outbox};
+pub use server::html::MERCHANT_CSP;
 use server::{assets, guard, html, limits};
 pub use server::{GateRefusal, HttpError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-
-/// The sandbox is loopback-only: return, redirect and callback URLs may be plain
-/// `http://` to loopback (`127.0.0.1`, `localhost`, `[::1]`).
-pub const SANDBOX_URLS: UrlPolicy = UrlPolicy { allow_loopback_http: true };
-
-/// A demo project created at start when missing: (project_id, name, secret).
-pub struct DemoProject {
-    pub id: u64,
-    pub name: &'static str,
-    pub secret: &'static str,
-}
-
-/// ECommPay project 250 (card-partner, epaycash) and JetPay project 1234 (paydala).
-pub const DEMO_PROJECTS: [DemoProject; 2] = [
-    DemoProject { id: 250, name: "Demo shop (ECommPay project 250)", secret: "sandbox-secret-250" },
-    DemoProject { id: 1234, name: "Demo shop (JetPay project 1234)", secret: "sandbox-secret-1234" },
-];
-
-/// Delay before callback delivery attempt `n + 1` after `n` failures: `first`, doubling,
-/// capped at `max`. Forever: a callback is never given up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    pub first: Duration,
-    pub max: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff { first: Duration::from_secs(1), max: Duration::from_secs(30) }
-    }
-}
-
-impl Backoff {
-    /// The wait after `failures` failed attempts (`failures >= 1`).
-    pub fn delay(&self, failures: u32) -> Duration {
-        let shift = failures.saturating_sub(1).min(20);
-        self.first.saturating_mul(1u32 << shift).min(self.max)
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -135,27 +111,6 @@ impl std::fmt::Display for StartError {
     }
 }
 impl std::error::Error for StartError {}
-
-/// State shared by every handler and the outbox worker.
-pub struct Shared {
-    pub store: Store,
-    /// `http://127.0.0.1:PORT`: what the platform puts in redirect URLs and callback URLs.
-    pub base_url: String,
-    pub backoff: Backoff,
-    /// Wakes the outbox worker when a callback is enqueued.
-    pub outbox_wake: Notify,
-    pub merchant: demo_shop::orders::MerchantState,
-    pub http: reqwest::Client,
-    /// Key of the simulated partner's `hsh` and of its completion forms (kept in the db so
-    /// pending redirects stay valid across restarts).
-    pub partner_key: Vec<u8>,
-    /// PayDala services and the merchant timeout, resolved at start.
-    pub paydala: paydala::Settings,
-    /// How long an EPay cash code is valid.
-    pub epay_ttl: Duration,
-}
-
-pub type AppState = Arc<Shared>;
 
 /// A sandbox running in this process.
 pub struct RunningSandbox {
@@ -239,7 +194,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
         base_url,
         backoff: config.backoff,
         outbox_wake: Notify::new(),
-        merchant: demo_shop::orders::MerchantState::default(),
+        merchant: MerchantState::default(),
         http,
         partner_key,
         paydala,
@@ -248,7 +203,7 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
 
     let (shutdown, rx) = watch::channel(false);
     let worker = tokio::spawn(outbox::run(shared.clone(), rx.clone(), config.delivery));
-    tokio::spawn(limits::session_sweeper(shared.clone(), config.session_ttl, rx.clone()));
+    tokio::spawn(platform::sessions::session_sweeper(shared.clone(), config.session_ttl, rx.clone()));
     // Ends on its own when `shutdown` is sent.
     tokio::spawn(methods::expiry_sweeper(shared.clone(), rx.clone()));
     let app = router(shared.clone(), &config);
@@ -266,9 +221,6 @@ pub async fn start(config: Config) -> Result<RunningSandbox, StartError> {
     });
     Ok(RunningSandbox { addr, shared, shutdown, server, worker })
 }
-
-/// The Content-Security-Policy of the demo shop and every other page under `www/`.
-pub const MERCHANT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
 
 fn router(shared: AppState, config: &Config) -> Router {
     // The widget is rebuilt often while developing: always revalidate static files.
@@ -290,19 +242,11 @@ fn router(shared: AppState, config: &Config) -> Router {
         .nest_service("/pkg", assets::pkg_service(&config.pkg))
         .merge(www)
         .layer(no_cache)
-        .layer(axum::middleware::from_fn_with_state(guard::Guard::new(&config.allow_hosts, &config.limits), guard::check))
+        .layer(axum::middleware::from_fn_with_state(
+            guard::Guard::new(&config.allow_hosts, &config.limits, methods::cross_origin_paths()),
+            guard::check,
+        ))
         .with_state(shared)
-}
-
-pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-/// `n` random bytes from the OS as lower-case hex (tokens, ids).
-pub fn random_hex(n: usize) -> Result<String, HttpError> {
-    let mut buf = vec![0u8; n];
-    getrandom::getrandom(&mut buf).map_err(|e| HttpError::internal(format!("random source: {e}")))?;
-    Ok(hex::encode(buf))
 }
 
 #[cfg(test)]

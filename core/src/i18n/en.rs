@@ -1,6 +1,6 @@
 //! English texts of the widget: one arm per [`Key`](super::Key); a key without its text here does not compile.
 
-use super::{Key, MoneyStyle};
+use super::keys::{Key, MoneyStyle};
 
 /// Amounts as `Intl.NumberFormat` writes them in this language (CLDR).
 pub(super) const MONEY: MoneyStyle = MoneyStyle { group: ',', decimal: '.', currency_first: true, symbols: &[("USD", "$")] };

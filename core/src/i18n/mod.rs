@@ -12,10 +12,13 @@
 //! English.
 
 mod en;
+pub mod keys;
 mod kk;
 mod ms;
 mod ru;
 mod sw;
+
+pub use keys::{Key, MoneyStyle};
 
 /// A language of the widget's interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,64 +76,6 @@ impl Lang {
     pub fn pick(language_code: Option<&str>, browser: &[String]) -> Lang {
         language_code.into_iter().chain(browser.iter().map(String::as_str)).find_map(Lang::parse).unwrap_or(Lang::En)
     }
-}
-
-/// Declares `Key` and `Key::ALL` from one list, so the two cannot drift apart.
-macro_rules! keys {
-    ($($key:ident),* $(,)?) => {
-        /// A text of the widget's interface. Add a key only with all five languages.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Key {
-            $($key),*
-        }
-
-        impl Key {
-            /// Every key, in declaration order.
-            pub const ALL: &'static [Key] = &[$(Key::$key),*];
-
-            /// The key's name, as language packs write it (`"ChooseMethod"`).
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(Key::$key => stringify!($key)),*
-                }
-            }
-        }
-    };
-}
-
-keys! {
-    Title, Close, Loading, Back, Continue, TryAgain, CheckAgain, Copy, Copied, Print,
-    Amount, Order, PayAmount, ChooseMethod,
-    MethodCardPartner, MethodCardPartnerHint, MethodEpay, MethodEpayHint,
-    MethodPaydala, MethodPaydalaHint,
-    FieldsTitle, FieldsIntro, FirstName, LastName, Email, Phone,
-    ProblemEmpty, ProblemEmail, ProblemPhone, ProblemName,
-    RedirectTitle, RedirectBody, RedirectButton,
-    WaitingTitle, WaitingBody, StalledTitle, StalledBody,
-    SuccessTitle, SuccessBody, DeclineTitle, DeclineBody, DeclineReason,
-    ExpiredTitle, ExpiredBody, RefundedTitle, RefundedBody,
-    ErrorTitle, ErrorBody, ErrorNetwork, ErrorRedirect, ErrorDetails,
-    CodeTitle, CodeReference, CodeUserName, CodeValidUntil, CodeExpiresIn, CodeExpired,
-    CodeQrLabel, CodeBarcodeLabel, CodeStepsTitle,
-    CodeStep1, CodeStep2, CodeStep3, CodeStep3NoAmount, CodeStep4,
-    TerminalTitle, TerminalService, TerminalAccount, TerminalStepsTitle,
-    TerminalStep1, TerminalStep2, TerminalStep3, TerminalStep4,
-    TerminalWaiting, DepositReceived, AccountQrLabel,
-}
-
-/// How a language writes an amount of money: CLDR's pattern for the customers' countries,
-/// which `Intl.NumberFormat` follows (a browser test compares the two in Chromium and
-/// Firefox). Written out here so that the first screen needs no `Intl` (its first use
-/// loads locale data: 50 ms, 200 ms on a slow phone).
-pub struct MoneyStyle {
-    /// Between groups of three digits.
-    group: char,
-    decimal: char,
-    /// `KES 1,000.00` (true) or `1 000,00 KES` (false).
-    currency_first: bool,
-    /// Currencies written with a symbol, the no-break space included where there is one
-    /// (`"$"`, `"RM\u{a0}"`, `"\u{a0}₸"`); others are their code, spaced.
-    symbols: &'static [(&'static str, &'static str)],
 }
 
 fn money_style(lang: Lang) -> &'static MoneyStyle {

@@ -1,8 +1,8 @@
 //! Malay texts of the widget: one arm per [`Key`](super::Key); a key without its text here does not compile.
 
 #[cfg(feature = "builtin-langs")]
-use super::Key;
-use super::MoneyStyle;
+use super::keys::Key;
+use super::keys::MoneyStyle;
 
 /// Amounts as `Intl.NumberFormat` writes them in this language (CLDR).
 pub(super) const MONEY: MoneyStyle = MoneyStyle { group: ',', decimal: '.', currency_first: true, symbols: &[("MYR", "RM\u{a0}")] };

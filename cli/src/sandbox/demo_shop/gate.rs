@@ -31,8 +31,10 @@
 //! that is not a Gate answer.
 
 use super::orders::secret_of;
-use crate::sandbox::platform::store::Store;
-use crate::sandbox::{now_ms, random_hex, AppState, HttpError};
+use crate::sandbox::ledger::clock::{now_ms, random_hex};
+use crate::sandbox::ledger::state::AppState;
+use crate::sandbox::ledger::store::Store;
+use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -9,8 +9,8 @@ pub mod gate;
 pub mod orders;
 pub mod paydala;
 
-use crate::sandbox::platform::store::Store;
-use crate::sandbox::AppState;
+use crate::sandbox::ledger::state::AppState;
+use crate::sandbox::ledger::store::Store;
 use axum::Router;
 
 /// The shop's own tables.

@@ -29,8 +29,10 @@
 //!   `epay_core::gate::epay_sale`, POSTs it to the platform over HTTP → 201 `{order_id,
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
-use crate::sandbox::platform::store::Store;
-use crate::sandbox::{now_ms, random_hex, AppState, HttpError, DEMO_PROJECTS};
+use crate::sandbox::ledger::clock::{now_ms, random_hex};
+use crate::sandbox::ledger::state::{AppState, DEMO_PROJECTS};
+use crate::sandbox::ledger::store::Store;
+use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -46,7 +48,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS merchant_orders (
@@ -68,12 +70,6 @@ CREATE TABLE IF NOT EXISTS merchant_callbacks (
 CREATE UNIQUE INDEX IF NOT EXISTS merchant_callbacks_once
     ON merchant_callbacks (payment_id, operation_id, status) WHERE valid = 1;
 "#;
-
-/// In-memory test knob: how many of the next callbacks to refuse with 500.
-#[derive(Debug, Default)]
-pub struct MerchantState {
-    fail_next: AtomicU32,
-}
 
 pub fn init(store: &Store) -> rusqlite::Result<()> {
     store.with(|c| c.execute_batch(SCHEMA))

@@ -29,8 +29,10 @@
 //! `GET /merchant/paydala/log?account=X` lists every request received (oldest first) with
 //! the answer given, for tests and for the demo.
 
-use crate::sandbox::platform::store::Store;
-use crate::sandbox::{now_ms, AppState, HttpError, DEMO_PROJECTS};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::state::{AppState, DEMO_PROJECTS};
+use crate::sandbox::ledger::store::Store;
+use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};

@@ -16,13 +16,15 @@
 //! "payment complete" page. The test knob [`REFUND_DECLINE_PATH`] makes the partner
 //! decline a payment's next refund.
 
-use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
-use crate::sandbox::platform::operations::{
+use super::method::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
-use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::ledger::state::{AppState, Shared, SANDBOX_URLS};
+use crate::sandbox::ledger::store::{self, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, AppState, GateRefusal, HttpError, Shared, SANDBOX_URLS};
+use crate::sandbox::server::{GateRefusal, HttpError};
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -121,6 +123,12 @@ impl PaymentMethod for CardPartner {
             .route(REFUND_DECLINE_PATH, post(refund_decline_knob))
     }
 
+    /// The partner page is where a merchant's page (any origin) sends the customer with a
+    /// form POST; its notification is signed (`hsh`) and comes from the partner's server.
+    fn cross_origin_paths(&self) -> &'static [&'static str] {
+        &[PAY_PATH, NOTIFY_PATH]
+    }
+
     /// Until the partner sends the customer back with the result.
     fn start_status(&self) -> PaymentStatus {
         PaymentStatus::AwaitingRedirectResult
@@ -168,6 +176,25 @@ impl GateSale for CardPartner {
             clarification_callback(sale.project, &payment, &op, &data, &missing)?
         };
         Ok((op_id, body))
+    }
+
+    fn clarification_fields(&self, customer: &CustomerData) -> Vec<CustomerField> {
+        missing_customer_fields(customer)
+    }
+
+    fn clarified_callback(
+        &self,
+        s: &Shared,
+        project: &Project,
+        payment: &PaymentRow,
+        op: &OperationRow,
+        data: &OperationData,
+    ) -> rusqlite::Result<String> {
+        redirect_callback(s, project, payment, op, data)
+    }
+
+    fn declines_next_refund(&self, c: &Connection, project_id: u64, payment_id: &str) -> rusqlite::Result<bool> {
+        declines_next_refund(c, project_id, payment_id)
     }
 }
 

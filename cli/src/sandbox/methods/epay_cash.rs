@@ -29,13 +29,15 @@
 //! `customer.phone`, operation `sale`, `provider {id 1353, payment_id, date, auth_code ""}`)
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
-use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
-use crate::sandbox::platform::operations::{
+use super::method::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
-use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::ledger::state::{AppState, Shared};
+use crate::sandbox::ledger::store::{self, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, AppState, HttpError, Shared};
+use crate::sandbox::server::HttpError;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};

@@ -13,108 +13,24 @@
 //! `match` on [`MethodCode`]: a new code does not compile until it has its method here.
 //! A method Gate can start also implements [`GateSale`] ([`gate_sale`], an exhaustive
 //! `match` on `core::gate::SaleKind`).
-//! The methods build on `platform::operations` and `platform::store`, never on the
-//! platform's HTTP handlers.
+//! The traits live in [`method`], a file the methods import and this one re-exports, so that
+//! no method imports this list. The methods build on the ledger (`ledger::operations`,
+//! `ledger::store`) and `server`, never on the platform.
 
 pub mod card_partner;
 pub mod epay_cash;
+pub mod method;
 pub mod paydala;
 
-use crate::sandbox::platform::operations::OperationData;
-use crate::sandbox::platform::store::{OperationRow, PaymentRow, Project, Store};
-use crate::sandbox::{AppState, HttpError, Shared};
+pub use method::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
+
+use crate::sandbox::ledger::state::AppState;
+use crate::sandbox::ledger::store::Store;
 use axum::Router;
-use epay_core::callback::Sum;
 use epay_core::gate::SaleKind;
-use epay_core::params::CustomerData;
-use epay_core::protocol::NextAction;
-use epay_core::{MethodCode, ParamError, PaymentRequest, PaymentStatus};
-use hmac::{Hmac, Mac};
-use rusqlite::Connection;
-use serde_json::Value;
-use sha2::Sha256;
+use epay_core::MethodCode;
 use std::time::Duration;
 use tokio::sync::watch;
-
-/// What the platform needs from a payment method. The defaults are what a method with
-/// nothing to say there does.
-pub trait PaymentMethod: Sync {
-    fn code(&self) -> MethodCode;
-
-    /// The method's name in callbacks' `payment.method`, as the seeds write it.
-    fn title(&self) -> &'static str;
-
-    /// Creates the method's own tables (at every start).
-    fn init(&self, _store: &Store) -> rusqlite::Result<()> {
-        Ok(())
-    }
-
-    /// The method's own pages and endpoints (its simulated partner or terminal).
-    fn routes(&self) -> Router<AppState>;
-
-    /// Why the project cannot take this method in this sandbox (`open` does not offer it,
-    /// `pay` refuses it); `None` when it can.
-    fn unavailable(&self, _s: &Shared, _project_id: u64) -> Option<String> {
-        None
-    }
-
-    /// A warning for the merchant, in `open`'s answer and the log, when the signed
-    /// parameters lack what the real platform expects for this method.
-    fn open_warning(&self, _req: &PaymentRequest) -> Option<Value> {
-        None
-    }
-
-    /// The status the payment takes when the customer starts paying with the method
-    /// (`pay`, the widget's `choose`).
-    fn start_status(&self) -> PaymentStatus;
-
-    /// The method's own part of starting a Payment Page payment, in `pay`'s transaction,
-    /// once the sale operation `op_id` exists (EPay cash: the code).
-    fn start(&self, _s: &Shared, _c: &Connection, _op_id: i64, _data: &OperationData) -> rusqlite::Result<()> {
-        Ok(())
-    }
-
-    /// What the customer does next for a pending operation: the action `pay` and
-    /// `status` answer (go to the partner, show the code, go to a terminal).
-    fn next_action(&self, s: &Shared, payment: &PaymentRow, op: &OperationRow) -> Result<Option<NextAction>, HttpError>;
-
-    /// The sum of a final payment when it is not the payment's amount (PayDala: what the
-    /// customer deposited).
-    fn settled_sum(&self, _op: &OperationRow) -> Option<Sum> {
-        None
-    }
-
-    /// Ends the method's pending payments whose time is up (each with its callback);
-    /// returns how many. Called every second by [`expiry_sweeper`].
-    fn expire_due(&self, _s: &Shared) -> Result<usize, HttpError> {
-        Ok(0)
-    }
-}
-
-/// A method a merchant's server starts with a Gate sale (`POST /v2/payment/...sale`).
-pub trait GateSale: PaymentMethod {
-    /// Checks what a sale of this method carries beyond `core::gate::parse_sale`, before
-    /// anything is written (card partner: `return_url`); each refusal names its parameter.
-    fn check_sale(&self, _doc: &Value) -> Result<(), Vec<ParamError>> {
-        Ok(())
-    }
-
-    /// Starts an accepted sale inside its transaction, once its payment exists: the sale
-    /// operation (`operations::insert_sale`), the method's own rows, and the first
-    /// callback, signed. Returns the operation's id and that callback's body.
-    fn start_sale(&self, s: &Shared, c: &Connection, sale: &GateSaleStart) -> rusqlite::Result<(i64, String)>;
-}
-
-/// A Gate sale the platform accepted, as [`GateSale::start_sale`] gets it.
-pub struct GateSaleStart<'a> {
-    pub project: &'a Project,
-    pub payment_rowid: i64,
-    pub customer: &'a CustomerData,
-    /// The request as received (its parameters checked).
-    pub doc: &'a Value,
-    pub request_id: &'a str,
-    pub now: &'a str,
-}
 
 /// The method of a code.
 pub fn of(code: MethodCode) -> &'static dyn PaymentMethod {
@@ -154,6 +70,11 @@ pub fn routes() -> Router<AppState> {
     all().fold(Router::new(), |router, m| router.merge(m.routes()))
 }
 
+/// Every method's [`PaymentMethod::cross_origin_paths`], for the guard.
+pub fn cross_origin_paths() -> Vec<&'static str> {
+    all().flat_map(|m| m.cross_origin_paths().iter().copied()).collect()
+}
+
 /// Runs every method's [`PaymentMethod::expire_due`] every second until the sandbox stops.
 pub async fn expiry_sweeper(s: AppState, mut shutdown: watch::Receiver<bool>) {
     loop {
@@ -172,27 +93,6 @@ pub async fn expiry_sweeper(s: AppState, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
-/// The token a simulator's own forms carry (the partner's `hsh`, its Approve/Decline
-/// forms, the EPay terminal's buttons): HMAC-SHA256 of `text` with the sandbox's key, in
-/// hex, so that only the simulator's own pages act.
-pub fn form_token(key: &[u8], text: &str) -> String {
-    hex::encode(mac(key, text).finalize().into_bytes())
-}
-
-/// Checks a [`form_token`] in constant time.
-pub fn form_token_ok(key: &[u8], text: &str, given: &str) -> bool {
-    match hex::decode(given.trim()) {
-        Ok(bytes) => mac(key, text).verify_slice(&bytes).is_ok(),
-        Err(_) => false,
-    }
-}
-
-fn mac(key: &[u8], text: &str) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(text.as_bytes());
-    mac
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +106,12 @@ mod tests {
         assert_eq!(title("epaycash"), "ePayViaEGHL");
         assert_eq!(title("paydala"), "paydala");
         assert_eq!(title("other"), "other");
+    }
+
+    /// The guard leaves these to any origin (server/guard.rs): exactly the partner's page
+    /// and its notification.
+    #[test]
+    fn only_the_partner_page_and_notification_take_any_origin() {
+        assert_eq!(cross_origin_paths(), vec!["/sim/partner/pay", "/sim/partner/notify"]);
     }
 }

@@ -18,9 +18,11 @@
 //!   callbacks: a pending one is still retried by the outbox (409). A request whose
 //!   `Origin` is not the sandbox's own is refused (403).
 
-use super::store::{self, store_error};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::state::{AppState, DEMO_PROJECTS};
+use crate::sandbox::ledger::store::{self, store_error};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, AppState, HttpError, DEMO_PROJECTS};
+use crate::sandbox::server::HttpError;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

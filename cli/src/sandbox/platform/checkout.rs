@@ -2,10 +2,12 @@
 //! a method adds (whether it is offered, what the customer does next, its own rows) comes
 //! from its [`PaymentMethod`](crate::sandbox::methods::PaymentMethod).
 
-use super::operations::{insert_sale, new_request_id, NewSale, OperationData};
-use super::store::{self, NewPayment, OperationRow, PaymentRow};
+use crate::sandbox::ledger::clock::{now_ms, random_hex};
+use crate::sandbox::ledger::operations::{insert_sale, new_request_id, NewSale, OperationData};
+use crate::sandbox::ledger::state::{AppState, Shared, SANDBOX_URLS};
+use crate::sandbox::ledger::store::{self, NewPayment, OperationRow, PaymentRow};
 use crate::sandbox::methods;
-use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared, SANDBOX_URLS};
+use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

@@ -40,10 +40,12 @@
 //! decline) `refund-2`, `refund-3`, ...; callbacks and the status answer say `refund`.
 
 use super::callbacks;
-use super::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
-use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
-use crate::sandbox::methods::{self, card_partner, GateSaleStart};
-use crate::sandbox::{now_ms, AppState, GateRefusal, Shared};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
+use crate::sandbox::ledger::state::{AppState, Shared};
+use crate::sandbox::ledger::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
+use crate::sandbox::methods::{self, GateSaleStart};
+use crate::sandbox::server::GateRefusal;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
@@ -261,7 +263,8 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
             ))));
         }
         let mut data = OperationData::parse(&op)?;
-        let asked = card_partner::missing_customer_fields(&data.customer);
+        let method = methods::gate_sale(SaleKind::CardPartner);
+        let asked = method.clarification_fields(&data.customer);
         let still = missing_after(&asked, &req.data);
         if !still.is_empty() {
             let errs = still
@@ -285,7 +288,7 @@ pub async fn clarify(State(s): State<AppState>, body: Bytes) -> Result<Json<Gate
         store::set_payment_status(&tx, payment.rowid, status.as_str(), &op.method, &now)?;
         let payment = store::payment(&tx, payment.rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let op = store::operation(&tx, op.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let body = card_partner::redirect_callback(&s, &project, &payment, &op, &data)?;
+        let body = method.clarified_callback(&s, &project, &payment, &op, &data)?;
         store::enqueue_callback(&tx, project.id, payment.rowid, Some(op.id), &body, &now, now_ms)?;
         tx.commit()?;
         Ok(Ok(()))
@@ -355,7 +358,8 @@ pub async fn refund(State(s): State<AppState>, body: Bytes) -> Result<Json<GateA
             PaymentStatus::Refunded => Some("Refund is not allowed: the payment is already refunded".to_string()),
             other => Some(format!("Refund is not allowed: the payment is not successful (status {})", other.as_str())),
         };
-        let decline = not_allowed.is_some() || card_partner::declines_next_refund(&tx, project.id, &payment_id)?;
+        let decline =
+            not_allowed.is_some() || methods::gate_sale(SaleKind::CardPartner).declines_next_refund(&tx, project.id, &payment_id)?;
         let attempt = refund_count(&tx, payment.rowid)? + 1;
         let kind = if attempt == 1 { "refund".to_string() } else { format!("refund-{attempt}") };
         let op_id = store::insert_operation(

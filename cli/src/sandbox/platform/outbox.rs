@@ -4,8 +4,9 @@
 //! `Backoff::delay(n)` (1 s doubling to a 30 s cap by default), forever; every attempt
 //! is recorded. Nothing lives only in memory: after a restart the worker carries on.
 
-use super::store::{self, OutboxRow};
-use crate::sandbox::{now_ms, AppState};
+use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::state::AppState;
+use crate::sandbox::ledger::store::{self, OutboxRow};
 use epay_core::time::callback_date_ms;
 use std::collections::HashMap;
 use std::time::Duration;

@@ -11,8 +11,9 @@
 //! `<script type="application/json">` data block (never executed, so allowed by the strict
 //! CSP), with `<`, `>` and `&` escaped as JSON `\u` escapes so no value can close the block.
 
+use crate::sandbox::ledger::state::AppState;
 use crate::sandbox::server::html::escape;
-use crate::sandbox::{AppState, MERCHANT_CSP};
+use crate::sandbox::server::html::MERCHANT_CSP;
 use axum::extract::RawQuery;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -16,7 +16,6 @@
 //!   [`Limits::request_timeout`](super::limits::Limits) gets 408 and its connection is closed.
 
 use super::limits::Limits;
-use crate::sandbox::methods::card_partner as partner;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -30,12 +29,15 @@ pub struct Guard {
     /// Lower-case host names (no port) answered besides loopback.
     allow_hosts: Vec<String>,
     request_timeout: Duration,
+    /// Paths written to from any origin by design (the methods say which:
+    /// `PaymentMethod::cross_origin_paths`; the card partner's page and notification).
+    cross_origin_paths: Vec<&'static str>,
 }
 
 impl Guard {
-    pub fn new(allow_hosts: &[String], limits: &Limits) -> Arc<Guard> {
+    pub fn new(allow_hosts: &[String], limits: &Limits, cross_origin_paths: Vec<&'static str>) -> Arc<Guard> {
         let allow_hosts = allow_hosts.iter().map(|h| strip_port(h.trim()).to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
-        Arc::new(Guard { allow_hosts, request_timeout: limits.request_timeout })
+        Arc::new(Guard { allow_hosts, request_timeout: limits.request_timeout, cross_origin_paths })
     }
 
     fn host_allowed(&self, host: &str) -> bool {
@@ -63,12 +65,12 @@ fn is_loopback_name(name: &str) -> bool {
 }
 
 /// Paths whose unsafe requests must come from the sandbox's own pages.
-fn origin_checked(method: &Method, path: &str) -> bool {
+fn origin_checked(method: &Method, path: &str, cross_origin_paths: &[&str]) -> bool {
     let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     let own_pages = path.starts_with("/merchant/") || path.starts_with("/sim/") || path.starts_with("/sandbox/");
     // The partner page is where a merchant's page (any origin) sends the customer with a
     // form POST; its notification is signed (`hsh`) and comes from the partner's server.
-    let cross_origin_by_design = path == partner::PAY_PATH || path == partner::NOTIFY_PATH;
+    let cross_origin_by_design = cross_origin_paths.contains(&path);
     unsafe_method && own_pages && !cross_origin_by_design
 }
 
@@ -95,7 +97,7 @@ pub async fn check(State(guard): State<Arc<Guard>>, req: Request, next: Next) ->
             );
         }
     }
-    if origin_checked(req.method(), req.uri().path()) {
+    if origin_checked(req.method(), req.uri().path(), &guard.cross_origin_paths) {
         if let Some(origin) = header_str(req.headers(), header::ORIGIN) {
             let own = host.map(|h| format!("http://{h}"));
             if own.as_deref().map(|o| !o.eq_ignore_ascii_case(origin)).unwrap_or(true) {
@@ -130,7 +132,7 @@ mod tests {
 
     #[test]
     fn host_names() {
-        let g = Guard::new(&["DevBox.test:8787".into()], &Limits::default());
+        let g = Guard::new(&["DevBox.test:8787".into()], &Limits::default(), Vec::new());
         for ok in [
             "127.0.0.1",
             "127.0.0.1:1",
@@ -151,14 +153,16 @@ mod tests {
 
     #[test]
     fn which_requests_need_their_own_origin() {
-        assert!(origin_checked(&Method::POST, "/merchant/orders"));
-        assert!(origin_checked(&Method::POST, "/sim/partner/refund-decline"));
-        assert!(origin_checked(&Method::DELETE, "/sim/epay/pay"));
-        assert!(origin_checked(&Method::POST, "/sandbox/callbacks/1/resend"));
-        assert!(!origin_checked(&Method::GET, "/merchant/orders/x"));
-        assert!(!origin_checked(&Method::POST, "/api/v1/checkout/open"));
-        assert!(!origin_checked(&Method::POST, "/v2/payment/card-partner/sale"));
-        assert!(!origin_checked(&Method::POST, partner::PAY_PATH));
-        assert!(!origin_checked(&Method::POST, partner::NOTIFY_PATH));
+        // What the card partner declares (methods::card_partner::{PAY_PATH, NOTIFY_PATH}).
+        const PARTNER: &[&str] = &["/sim/partner/pay", "/sim/partner/notify"];
+        assert!(origin_checked(&Method::POST, "/merchant/orders", PARTNER));
+        assert!(origin_checked(&Method::POST, "/sim/partner/refund-decline", PARTNER));
+        assert!(origin_checked(&Method::DELETE, "/sim/epay/pay", PARTNER));
+        assert!(origin_checked(&Method::POST, "/sandbox/callbacks/1/resend", PARTNER));
+        assert!(!origin_checked(&Method::GET, "/merchant/orders/x", PARTNER));
+        assert!(!origin_checked(&Method::POST, "/api/v1/checkout/open", PARTNER));
+        assert!(!origin_checked(&Method::POST, "/v2/payment/card-partner/sale", PARTNER));
+        assert!(!origin_checked(&Method::POST, "/sim/partner/pay", PARTNER));
+        assert!(!origin_checked(&Method::POST, "/sim/partner/notify", PARTNER));
     }
 }

@@ -1,5 +1,6 @@
 //! Limits a real server has (issue 13): a cap on open connections, a header/idle timeout,
-//! a request timeout (in [`super::guard`]), and expiry of unused checkout sessions.
+//! a request timeout (in [`super::guard`]), and how long an unused checkout session lives
+//! (the sweeper itself is the platform's: `platform::sessions`).
 //!
 //! `axum::serve` sets none of these (hyper's header timeout needs a timer it does not
 //! give, and a connection that sends nothing is kept forever), so [`serve`] runs its own
@@ -13,8 +14,6 @@
 //!   file is free for the new one. Waiting for such requests to finish let slow clients
 //!   hold more connections than the cap, past the file limit, and nobody was answered.
 
-use crate::sandbox::platform::store;
-use crate::sandbox::{now_ms, AppState};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -156,25 +155,6 @@ fn close_oldest(open: &Mutex<Open>) {
     let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
     if let Some((_, oldest)) = o.conns.pop_first() {
         oldest.notify.notify_one();
-    }
-}
-
-/// Deletes checkout sessions unused for `ttl`, every `ttl / 4` (at most every minute),
-/// until `shutdown`.
-pub async fn session_sweeper(s: AppState, ttl: Duration, mut shutdown: watch::Receiver<bool>) {
-    let every = (ttl / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => return,
-        }
-        if *shutdown.borrow() {
-            return;
-        }
-        let cutoff = now_ms() - ttl.as_millis() as i64;
-        if let Err(e) = s.store.with(|c| store::delete_sessions_unused_since(c, cutoff)) {
-            eprintln!("epay sandbox: cannot delete expired sessions: {e}");
-        }
     }
 }
 

@@ -242,7 +242,7 @@ pub struct SessionRow {
 pub fn insert_session(c: &Connection, token: &str, payment_rowid: i64, params_json: &str, now: &str) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO sessions (token, payment_rowid, params, created_at, last_used_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![token, payment_rowid, params_json, now, crate::sandbox::now_ms()],
+        params![token, payment_rowid, params_json, now, crate::sandbox::ledger::clock::now_ms()],
     )?;
     Ok(())
 }
@@ -255,7 +255,7 @@ fn migrate_sessions(c: &Connection) -> rusqlite::Result<()> {
         c.execute_batch("ALTER TABLE sessions ADD COLUMN last_used_ms INTEGER")?;
     }
     // Sessions of older files count as used now.
-    c.execute("UPDATE sessions SET last_used_ms = ?1 WHERE last_used_ms IS NULL", [crate::sandbox::now_ms()])?;
+    c.execute("UPDATE sessions SET last_used_ms = ?1 WHERE last_used_ms IS NULL", [crate::sandbox::ledger::clock::now_ms()])?;
     c.execute_batch("CREATE INDEX IF NOT EXISTS sessions_last_used ON sessions (last_used_ms)")
 }
 
@@ -267,7 +267,7 @@ pub fn delete_sessions_unused_since(c: &Connection, cutoff_ms: i64) -> rusqlite:
 /// Looks a session up and marks it used (it does not expire while the widget polls it).
 pub fn session(c: &Connection, token: &str) -> rusqlite::Result<Option<SessionRow>> {
     // Best effort: a database that cannot be written (full disk) still answers lookups.
-    let _ = c.execute("UPDATE sessions SET last_used_ms = ?2 WHERE token = ?1", params![token, crate::sandbox::now_ms()]);
+    let _ = c.execute("UPDATE sessions SET last_used_ms = ?2 WHERE token = ?1", params![token, crate::sandbox::ledger::clock::now_ms()]);
     c.query_row("SELECT token, payment_rowid, params FROM sessions WHERE token = ?1", [token], |r| {
         Ok(SessionRow { token: r.get(0)?, payment_rowid: r.get(1)?, params: r.get(2)? })
     })

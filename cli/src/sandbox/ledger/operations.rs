@@ -7,7 +7,9 @@
 //! title in callbacks, how its sale ends, the shape of its callback).
 
 use super::store::{self, NewOperation, OperationResult, OperationRow, PaymentRow, Project};
-use crate::sandbox::{now_ms, random_hex, HttpError, Shared};
+use crate::sandbox::ledger::clock::{now_ms, random_hex};
+use crate::sandbox::ledger::state::Shared;
+use crate::sandbox::server::HttpError;
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Id, Operation, Provider, ProviderPosition, Sum};
 use epay_core::params::CustomerData;
 use epay_core::signature::with_signature;
