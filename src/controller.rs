@@ -16,7 +16,7 @@ use epay_core::flow::{poll_delay_ms, Checkout, Effect, Event, Msg, Screen, Widge
 use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
-use epay_core::redirect::{scheme_and_host, HttpMethod};
+use epay_core::redirect::HttpMethod;
 use epay_core::ErrorCode;
 use epay_core::{MinorUnits, PaymentRequest, UrlPolicy};
 use std::cell::{Cell, RefCell};
@@ -26,7 +26,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Document, Element, HtmlFormElement, Window};
 
 pub use crate::redirect::NavigateHook;
-use crate::redirect::{build_form, js_error_text, submit_form, url_policy, NavigationWatch};
+use crate::redirect::{browser_parses, build_form, js_error_text, parse_url, submit_form, url_policy, NavigationWatch};
 pub type PollDelayHook = Rc<dyn Fn(u32) -> u32>;
 
 /// Test seams: what the browser tests replace.
@@ -181,7 +181,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     }
 
     let base_url = opts.base_url.clone().unwrap_or_else(|| window.location().origin().unwrap_or_default());
-    if problem.is_none() && scheme_and_host(&base_url).is_err() {
+    if problem.is_none() && parse_url(&base_url).is_err() {
         problem = Some(
             Error::new(
                 ErrorCode::InvalidOption,
@@ -207,6 +207,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
         None => Checkout::new(url_policy(&base_url)),
         Some(e) => Checkout::failed(url_policy(&base_url), e),
     };
+    checkout.set_url_parser(browser_parses);
     // Every `open` answer, handed over or fetched, must be for what the merchant signed.
     if let Some(r) = &request {
         checkout.expect(epay_core::flow::Signed::of(r));
@@ -242,7 +243,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     };
     let payment_id = request.as_ref().map(|r| r.payment_id.clone()).or_else(|| match run.params.get("payment_id") {
         Some(epay_core::Scalar::Text(s)) => Some(s.clone()),
-        Some(epay_core::Scalar::Int(i)) => Some(i.to_string()),
+        Some(epay_core::Scalar::Int(i)) => Some(epay_core::text::i64_text(*i)),
         _ => None,
     });
     let amount = request.as_ref().map(|r| (r.amount, r.currency.clone()));
