@@ -34,7 +34,7 @@ impl MinorUnits {
         let digits = crate::text::u64_text(major);
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 8);
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
