@@ -424,6 +424,7 @@ impl RedirectData {
 #[cfg(test)]
 mod tests {
     use super::*;
+    include!("redirect_cases.rs");
     const SANDBOX: UrlPolicy = UrlPolicy { allow_loopback_http: true };
     const LIVE: UrlPolicy = UrlPolicy { allow_loopback_http: false };
 
@@ -463,61 +464,14 @@ mod tests {
     /// form was submitted to `about:blank#blocked`.
     #[test]
     fn urls_the_browser_cannot_parse_are_refused() {
-        for u in [
-            "https://[1:2]/",
-            "https://x.example:99999/",
-            "http://[::1]evil.example/",
-            "https://x.example:65536/",
-            "https://x.example:-1/",
-            "https://x.example:8a/",
-            "https://x.example:1:2/",
-            "https://[::1/",
-            "https://[]/",
-            "https://[:::1]/",
-            "https://[1::2::3]/",
-            "https://[1:2:3:4:5:6:7:8:9]/",
-            "https://[12345::]/",
-            "https://[g::1]/",
-            "https://[::1.2.3]/",
-            "https://[::1.2.3.256]/",
-            "https://[1:2:3:4:5:6:7::1.2.3.4]/",
-            "https://[::1]:x/",
-            "https://[::1]x/",
-            "https://1.2.3.256/",
-            "https://1.2.3.4.5/",
-            "https://999999999999/",
-            "https://x.09/",
-            "https://x.example%2f/",
-            "https://x<y.example/",
-            "https://x^y.example/",
-            "https://x|y.example/",
-            "https://user@/",
-            "https://:443/",
-        ] {
+        for u in URLS_THE_BROWSER_CANNOT_PARSE {
             assert!(matches!(check_url(u, SANDBOX), Err(RedirectError::Malformed(_))), "{u}: {:?}", check_url(u, SANDBOX));
         }
     }
 
     #[test]
     fn urls_the_browser_parses_still_pass() {
-        for u in [
-            "https://x.example:443/",
-            "https://x.example:/",
-            "https://x.example:0/",
-            "https://x.example:65535/pay?a=b#c",
-            "https://[2001:db8::1]/",
-            "https://[::ffff:192.0.2.1]:8443/",
-            "https://[1:2:3:4:5:6:7:8]/",
-            "https://[::]/",
-            "https://192.0.2.1/",
-            "https://0x7f.1/",
-            "https://user:pw@x.example/",
-            "https://x-y.example./",
-            "https://x.example?q",
-            "https://x.example#f",
-            "http://[::1]:8080/sim",
-            "http://127.0.0.1:8787/sim/partner",
-        ] {
+        for u in URLS_THE_BROWSER_PARSES {
             assert_eq!(check_url(u, SANDBOX), Ok(()), "{u}");
         }
     }
