@@ -8,7 +8,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { functions, leb, sections } from './wasm-read.mjs';
 
-const SNIP = /^(core::panicking::panic_fmt|core::panicking::panic_nounwind_fmt|std::panicking::begin_panic_handler|std::panicking::rust_panic_with_hook|std::panicking::panic_with_hook)$/;
+// The entry points, and the panic payloads' methods: private types of std's panic handler,
+// reached only from it, but kept by wasm-opt because their vtables are in the function table.
+const SNIP = new RegExp('^(core::panicking::panic_fmt|core::panicking::panic_nounwind_fmt|std::panicking::begin_panic_handler'
+  + '|std::panicking::rust_panic_with_hook|std::panicking::panic_with_hook'
+  + '|<std::panicking::panic_handler::(FormatStringPayload|StaticStrPayload) as core::(panic::PanicPayload|fmt::Display)>::[a-z_]+'
+  + '|<std::panicking::begin_panic::Payload<[^>]*> as core::panic::PanicPayload>::[a-z_]+)$');
 const file = process.argv[2];
 const b = readFileSync(file);
 const fns = functions(b);
