@@ -15,13 +15,6 @@ first_budget=$((88 * 1024))   # 92 KB at stop 16; 100 KB for everything before t
 all_budget=$((106 * 1024))   # 112 KB at stop 16
 # The classic loader alone: 2,587 B before it pinned every file (issue 24), + 300 B at most.
 loader_budget=$((2587 + 300))
-# Code of the formatting and panic machinery plus panic location strings in the widget's wasm
-# (scripts/panic-report.mjs): 12,385 B before issue 26, 5,651 B after its decision 3 (with
-# PaymentRequest::parse_fields still in the widget; less without it). The issue's goal is
-# 1,000 B: what is left is the formatting that panic messages inside core, alloc and std
-# reach through the function table (so wasm-opt keeps it), and the location strings of
-# panics inside std, alloc, js-sys and of RefCell borrows.
-panic_budget=5700
 gz() { gzip -9c "$1" | wc -c; }
 row() { printf '%-28s %10d %10d\n' "$(basename "$1")" "$(wc -c < "$1")" "$(gz "$1")"; }
 printf '%-28s %10s %10s\n' file bytes gzip-9
@@ -39,8 +32,15 @@ row pkg/epay_codes.wasm
 all=$((first + $(gz pkg/epay_codes.wasm)))
 printf '%-28s %10s %10d  (%s KB of %d KB budget: an EPay or PayDala payment)\n' "WITH THE CODES MODULE" "" "$all" "$(kb $all)" $((all_budget / 1024))
 status=0
-# Panic and formatting machinery (issue 26): measured on the same release wasm optimized with
-# its function names kept, built into a temporary directory (pkg/ stays as the tests use it).
+# Panic and formatting machinery: the code of the formatting and panic functions plus the panic
+# location strings in the widget's wasm (scripts/panic-report.mjs), measured on the same release
+# wasm optimized with its function names kept, built into a temporary directory (pkg/ stays as
+# the tests use it): 12,385 B before issue 26, 5,651 B after its decision 3 (with
+# PaymentRequest::parse_fields still in the widget; less without it). The issue's goal is
+# 1,000 B: what is left is the formatting that panic messages inside core, alloc and std
+# reach through the function table (so wasm-opt keeps it), and the location strings of
+# panics inside std, alloc, js-sys and of RefCell borrows.
+panic_budget=5700
 names=$(mktemp -d)
 bash scripts/build-widget.sh --names-into "$names" >/dev/null
 node scripts/panic-report.mjs "$names/epay_widget_bg.wasm" "$panic_budget" || status=1
