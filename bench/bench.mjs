@@ -42,7 +42,7 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { buildAdyen } from './build.mjs';
 import { compressed, startStatic } from './serve.mjs';
-import { imports, leb, sections } from '../scripts/wasm-read.mjs';
+import { functions } from '../scripts/wasm-read.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -84,33 +84,6 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'v8', 'v8.wasm', 'blink.user_timi
 
 // From a Chromium trace: the requests (sent -> finished) and the main thread's work, each
 // slice of 0.5 ms or more, in ms from navigation start until `until` (+10 ms).
-// Function body sizes of a wasm file by function index (imports first), and names when
-// the file kept its name section (EPAY_KEEP_NAMES=1 builds).
-function wasmFunctions(file) {
-  const b = readFileSync(file);
-  let count = 0; const sizes = []; const names = new Map();
-  for (const { id, body, end } of sections(b)) {
-    if (id === 2) count = imports(b, body).list.filter((x) => x.kind === 0).length;
-    if (id === 10) {
-      let [n, i] = leb(b, body);
-      for (; n > 0; n--) { const [sz, at] = leb(b, i); sizes.push(sz); i = at + sz; }
-    }
-    if (id === 0) {
-      let [nl, i] = leb(b, body);
-      if (b.subarray(i, i + nl).toString() !== 'name') continue;
-      for (i += nl; i < end;) {
-        const sub = b[i++]; const [ss, at] = leb(b, i); i = at;
-        if (sub === 1) {
-          let [n, j] = leb(b, i);
-          for (; n > 0; n--) { let idx, l; [idx, j] = leb(b, j); [l, j] = leb(b, j); names.set(idx, b.subarray(j, j + l).toString()); j += l; }
-        }
-        i = at + ss;
-      }
-    }
-  }
-  return { size: (idx) => sizes[idx - count] || 0, name: (idx) => names.get(idx) || `function ${idx}`, total: sizes.reduce((a, c) => a + c, 0) };
-}
-
 function summarizeTrace(trace, until, wasmFile = null) {
   const ev = trace.traceEvents || trace;
   const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && ev.some((x) => x.pid === e.pid && x.name === 'navigationStart'));
@@ -157,7 +130,7 @@ function summarizeTrace(trace, until, wasmFile = null) {
   if (wasmFile) {
     // V8 compiles a wasm function the first time it is called (lazy compilation), on the
     // calling thread: the code run before interactive is compiled on the critical path.
-    const fns = wasmFunctions(wasmFile);
+    const fns = functions(readFileSync(wasmFile));
     const lazy = ev.filter((e) => e.name === 'wasm.CompileLazy' && main && e.pid === main.pid && e.ts >= nav && e.ts <= limit && e.args?.func_index !== undefined);
     const seen = [...new Set(lazy.map((e) => e.args.func_index))];
     const bytes = seen.reduce((a, f) => a + fns.size(f), 0);

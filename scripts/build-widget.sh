@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Builds the browser widget into pkg/: the wasm module (cargo + wasm-bindgen --target web) and the
 # loaders from js/ (pkg/epay-widget.js classic script, pkg/epay-widget.mjs; one source, js/loader.js).
-# Usage: scripts/build-widget.sh [--dev]
-#   --dev   debug build with the `dev` feature (readable panics in the console)
+# Usage: scripts/build-widget.sh [--dev | --names-into DIR]
+#   --dev               debug build with the `dev` feature (readable panics in the console)
+#   --names-into DIR    only the release wasm, optimized as below but keeping its function
+#                       names, into DIR/epay_widget_bg.wasm (pkg/ untouched): scripts/panic-report.mjs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 profile=--release
 features=()
+names_into=
 case "${1:-}" in
   --dev) profile=--dev; features=(--features dev) ;;
+  --names-into) names_into=${2:?--names-into DIR} ;;
   "") ;;
   *) echo "usage: $0 [--dev]" >&2; exit 2 ;;
 esac
@@ -34,15 +38,36 @@ else
   wasm=target/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
   codes=target/wasm32-unknown-unknown/debug/epay_codes.wasm
 fi
+tools=tools/node_modules/.bin
+if [ ! -x "$tools/esbuild" ] || { [ "$profile" = --release ] && [ ! -x "$tools/wasm-opt" ]; }; then
+  echo "build-widget: $tools/wasm-opt or esbuild missing: run scripts/install.sh --demo" >&2; exit 1
+fi
+# optimize FILE ONE_CALLER_MAX: the release wasm-opt run (see below), in place.
+optimize() {
+  # --converge: -Oz again until it stops gaining; the memory flags hold for a Rust module
+  # (nothing lives below address 1024; the memory is its own, zeroed at start): -0.4 KB.
+  "$tools/wasm-opt" -Oz --one-caller-inline-max-function-size="$2" --converge --low-memory-unused --zero-filled-memory ${EPAY_WASM_OPT_EXTRA:-} ${keep_names:+-g} --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue "$1" -o "$1"
+}
+keep_names=${EPAY_KEEP_NAMES:-}
+if [ -n "$names_into" ]; then
+  mkdir -p "$names_into"
+  wasm-bindgen --target web --no-typescript --encode-into always --omit-default-module-path --out-dir "$names_into" --out-name epay_widget "$wasm"
+  node scripts/snip-panics.mjs "$names_into/epay_widget_bg.wasm" >/dev/null
+  keep_names=1 optimize "$names_into/epay_widget_bg.wasm" 20
+  exit 0
+fi
 mkdir -p pkg
 cp "$codes" pkg/epay_codes.wasm
 # The language packs (every language but English, which is in the wasm): pkg/lang/<code>.json.
 cargo run --quiet -p epay-core --example lang_packs -- pkg/lang
 wasm-bindgen --target web --no-typescript --encode-into always --omit-default-module-path --out-dir pkg --out-name epay_widget "${bindgen_flags[@]}" "$wasm"
+# Release: the panic entry points trap at once (scripts/snip-panics.mjs; needs the names,
+# dropped below), so that wasm-opt drops the formatting code only the panic handler used.
+if [ "$profile" = --release ]; then node scripts/snip-panics.mjs pkg/epay_widget_bg.wasm >/dev/null; fi
 # Drop the wasm's custom sections (function names, producers, target_features): ~30% of
 # the file, not needed at run time. (wasm-opt runs below: binaryen from npm, see tools/.)
 # EPAY_KEEP_NAMES=1 keeps the function names (a profiling build: bench.sh with BENCH_TRACE).
-keep_names=${EPAY_KEEP_NAMES:-}
 if [ "$profile" = --release ] && [ -z "$keep_names" ] && command -v node >/dev/null; then
   for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do node --input-type=module -e '
     import { readFileSync, writeFileSync } from "node:fs";
@@ -59,10 +84,6 @@ fi
 # A current wasm-opt (binaryen from npm, tools/): Debian's binaryen 108 rewrites the
 # externref table export wrongly. esbuild (tools/) builds both loaders from their one
 # source (js/loader.js) and minifies the glue.
-tools=tools/node_modules/.bin
-if [ ! -x "$tools/esbuild" ] || { [ "$profile" = --release ] && [ ! -x "$tools/wasm-opt" ]; }; then
-  echo "build-widget: $tools/wasm-opt or esbuild missing: run scripts/install.sh --demo" >&2; exit 1
-fi
 if [ "$profile" = --release ]; then
   node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
   # Binaryen inlines every function that has one caller, whatever its size: limited here
@@ -71,10 +92,7 @@ if [ "$profile" = --release ]; then
   # own function, which V8 compiles only when that screen is first drawn.
   for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do
     one_caller=20; [ "$f" = pkg/epay_codes.wasm ] && one_caller=100
-    # --converge: -Oz again until it stops gaining; the memory flags hold for a Rust module
-    # (nothing lives below address 1024; the memory is its own, zeroed at start): -0.4 KB.
-    "$tools/wasm-opt" -Oz --one-caller-inline-max-function-size=$one_caller --converge --low-memory-unused --zero-filled-memory ${EPAY_WASM_OPT_EXTRA:-} ${keep_names:+-g} --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-multivalue "$f" -o "$f"
+    optimize "$f" $one_caller
   done
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
 fi

@@ -40,3 +40,55 @@ export function imports(buf, body) {
   }
   return { list, end: j };
 }
+
+/**
+ * Function body sizes by function index (imports first), and names when the file kept its
+ * name section (EPAY_KEEP_NAMES=1 builds): `{ size(idx), name(idx), total, imported, sizes }`
+ * (`sizes[k]` is the body of function `imported + k`).
+ */
+export function functions(b) {
+  let imported = 0; const sizes = []; const names = new Map();
+  for (const { id, body, end } of sections(b)) {
+    if (id === 2) imported = imports(b, body).list.filter((x) => x.kind === 0).length;
+    if (id === 10) {
+      let [n, i] = leb(b, body);
+      for (; n > 0; n--) { const [sz, at] = leb(b, i); sizes.push(sz); i = at + sz; }
+    }
+    if (id === 0) {
+      let [nl, i] = leb(b, body);
+      if (b.subarray(i, i + nl).toString() !== 'name') continue;
+      for (i += nl; i < end;) {
+        const sub = b[i++]; const [ss, at] = leb(b, i); i = at;
+        if (sub === 1) {
+          let [n, j] = leb(b, i);
+          for (; n > 0; n--) { let idx, l; [idx, j] = leb(b, j); [l, j] = leb(b, j); names.set(idx, b.subarray(j, j + l).toString()); j += l; }
+        }
+        i = at + ss;
+      }
+    }
+  }
+  return {
+    size: (idx) => sizes[idx - imported] || 0, name: (idx) => names.get(idx) || `function ${idx}`,
+    total: sizes.reduce((a, c) => a + c, 0), imported, sizes, named: names.size > 0,
+  };
+}
+
+/** The bytes of every data segment, concatenated (`Buffer`). */
+export function data(b) {
+  const out = [];
+  for (const { id, body } of sections(b)) {
+    if (id !== 11) continue;
+    let [n, i] = leb(b, body);
+    for (; n > 0; n--) {
+      const [flags, at] = leb(b, i); i = at;
+      if (flags === 2) [, i] = leb(b, i);
+      if (flags !== 1) { // the offset expression: `i32.const n` or `global.get g`, then `end`
+        i++; while (b[i++] & 0x80);
+        if (b[i++] !== 0x0b) throw new Error('data segment: unexpected offset expression');
+      }
+      const [len, start] = leb(b, i);
+      out.push(b.subarray(start, start + len)); i = start + len;
+    }
+  }
+  return Buffer.concat(out);
+}

@@ -8,6 +8,7 @@
 use crate::interop;
 use epay_core::flow::CallFailure;
 use epay_core::protocol::{ApiError, OpenResponse, PayRequest, PaymentView, OPEN_PATH, PAY_PATH, STATUS_PATH};
+use epay_core::text::u64_text;
 use epay_core::wire::Decoded;
 use epay_core::ErrorCode;
 use std::future::Future;
@@ -102,7 +103,7 @@ async fn early_answer(early: EarlyOpen, signal: AbortSignal) -> Result<OpenRespo
 pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> Result<T, CallFailure> {
     let parsed: Option<JsValue> = js_sys::JSON::parse(text).ok();
     if (200..300).contains(&status) {
-        let v = parsed.ok_or_else(|| CallFailure::Protocol(format!("HTTP {status} answer is not JSON")))?;
+        let v = parsed.ok_or_else(|| CallFailure::Protocol(["HTTP ", &u64_text(status.into()), " answer is not JSON"].concat()))?;
         // A well-formed answer with a bad field (a `currency` that is not ISO 4217, say) will
         // not get better by asking again: the error screen, naming the field.
         return read(&v).map_err(|e| {
@@ -114,7 +115,7 @@ pub fn decode<T>(status: u16, text: &str, read: fn(&JsValue) -> Decoded<T>) -> R
             return Err(CallFailure::Rejected(api));
         }
     }
-    Err(CallFailure::Protocol(format!("HTTP {status}")))
+    Err(CallFailure::Protocol(["HTTP ", &u64_text(status.into())].concat()))
 }
 
 /// One call with the browser's `fetch`. A body goes without a `Content-Type` header: the
@@ -139,7 +140,7 @@ async fn send<T>(url: &str, body: Option<String>, signal: &AbortSignal, read: fn
 
 impl Transport for HttpTransport {
     fn open(&self, body: String, signal: &AbortSignal) -> Call<OpenResponse> {
-        let url = format!("{}{OPEN_PATH}", self.base);
+        let url = [&self.base, OPEN_PATH].concat();
         if let Some(early) = self.early.borrow_mut().take() {
             if early.url == url && early.body == body {
                 return Box::pin(early_answer(early, signal.clone()));
@@ -151,12 +152,12 @@ impl Transport for HttpTransport {
     }
 
     fn pay(&self, request: PayRequest, signal: &AbortSignal) -> Call<PaymentView> {
-        let (url, body, signal) = (format!("{}{PAY_PATH}", self.base), interop::pay_request_json(&request), signal.clone());
+        let (url, body, signal) = ([&self.base, PAY_PATH].concat(), interop::pay_request_json(&request), signal.clone());
         Box::pin(async move { send(&url, Some(body), &signal, interop::decode_payment_view).await })
     }
 
     fn status(&self, session: String, signal: &AbortSignal) -> Call<PaymentView> {
-        let url = format!("{}{STATUS_PATH}?session={}", self.base, String::from(js_sys::encode_uri_component(&session)));
+        let url = [&self.base, STATUS_PATH, "?session=", &String::from(js_sys::encode_uri_component(&session))].concat();
         let signal = signal.clone();
         Box::pin(async move { send(&url, None, &signal, interop::decode_payment_view).await })
     }

@@ -16,7 +16,7 @@ use epay_core::flow::{poll_delay_ms, Checkout, Effect, Event, Msg, Screen, Widge
 use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::{PayRequest, PaymentView};
-use epay_core::redirect::{scheme_and_host, HttpMethod};
+use epay_core::redirect::HttpMethod;
 use epay_core::ErrorCode;
 use epay_core::{MinorUnits, UrlPolicy};
 use std::cell::{Cell, RefCell};
@@ -27,7 +27,7 @@ use web_sys::{AbortController, Document, Element, HtmlFormElement, Window};
 
 use crate::browser::{browser, js_error_text};
 pub use crate::redirect::NavigateHook;
-use crate::redirect::{build_form, submit_form, url_policy, NavigationWatch};
+use crate::redirect::{browser_parses, build_form, parse_url, submit_form, url_policy, NavigationWatch};
 pub type PollDelayHook = Rc<dyn Fn(u32) -> u32>;
 
 /// Test seams: what the browser tests replace.
@@ -170,7 +170,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     }
 
     let base_url = opts.base_url.clone().unwrap_or_else(|| window.location().origin().unwrap_or_default());
-    if problem.is_none() && scheme_and_host(&base_url).is_err() {
+    if problem.is_none() && parse_url(&base_url).is_err() {
         problem = Some(
             Error::new(
                 ErrorCode::InvalidOption,
@@ -196,6 +196,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
         None => Checkout::new(url_policy(&base_url)),
         Some(e) => Checkout::failed(url_policy(&base_url), e),
     };
+    checkout.set_url_parser(browser_parses);
     // Every `open` answer, handed over or fetched, must be for what the merchant signed.
     let signed = epay_core::flow::Signed::read(&run.params);
     let payment_id = signed.payment_id.clone();

@@ -30,12 +30,12 @@ impl Error {
 
     /// A programming mistake in an argument of `run`.
     pub fn argument(param: &str, rule: &str) -> Error {
-        Error::new(ErrorCode::InvalidArgument, Some(param), format!("{param}: {rule}"))
+        Error::new(ErrorCode::InvalidArgument, Some(param), [param, ": ", rule].concat())
     }
 
     /// Every parameter problem at once, as the platform reports them (`invalid_params`).
     pub fn from_params(errors: &[ParamError]) -> Error {
-        let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        let message = errors.iter().map(|e| [&e.param, ": ", &e.message].concat()).collect::<Vec<_>>().join("; ");
         Error { code: ErrorCode::InvalidParams, param: errors.first().map(|e| e.param.clone()), message }
     }
 

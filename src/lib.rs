@@ -17,7 +17,7 @@
 //!   (`redirect_data.body.valid_time`) and reported to `onError`; it does not throw.
 //! - `followRedirect(redirect_data, options)` (Gate mode): submits `redirect_data` as a form;
 //!   throws `bad_redirect` naming the field for anything it refuses (see
-//!   [`redirect::follow_redirect`]; the URL rule is the core's `redirect::check_url`).
+//!   [`redirect::follow_redirect`]; the URL rules are the core's `redirect::check_url_with`, over the browser's `URL` parser).
 //!
 //! Errors: `run` throws (a JS `Error` with `code` and `param`) only for programming
 //! mistakes: `params` not an object (`invalid_argument`, `params`), `options` not an

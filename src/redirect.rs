@@ -3,25 +3,49 @@
 //! refuse silently). The checkout's own redirect (card partner) uses the same form and
 //! watch through the controller.
 //!
-//! The URL rule itself is the core's (`epay_core::redirect::check_url`, documented there
-//! and in the README's "Redirect URLs"); here only which policy applies.
+//! The URL rules themselves are the core's (`epay_core::redirect::check_url_with`, documented
+//! there and in the README's "Which redirect URLs are followed"); here the URL grammar is the
+//! browser's own `URL` parser ([`browser_parses`], issue 26: the core's grammar is not in the
+//! wasm) and which policy applies.
 
 use crate::browser::browser;
 use crate::error::Error;
 use crate::interop;
 use crate::view::dom::{Listener, Timeout};
 use epay_core::flow::WidgetError;
-use epay_core::redirect::{is_loopback_host, scheme_and_host};
+use epay_core::redirect::{check_url_with, is_loopback_host, written, RedirectError, Written};
 use epay_core::{ErrorCode, RedirectData, UrlPolicy};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, HtmlFormElement};
 
+/// The URL grammar under the core's redirect rules (`epay_core::redirect::UrlParser`): the
+/// browser's `new URL(url)`. What the rules check on the text (`written`: whitespace,
+/// backslashes, `//`, the host's characters) and the rules themselves stay the core's.
+pub fn browser_parses(_: &Written<'_>, url: &str) -> Result<(), RedirectError> {
+    match web_sys::Url::new(url) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(RedirectError::Malformed("the browser cannot parse it".into())),
+    }
+}
+
+/// An absolute URL split as the redirect rules read it, and parsed by the browser.
+pub fn parse_url(url: &str) -> Result<Written<'_>, RedirectError> {
+    let w = written(url)?;
+    browser_parses(&w, url)?;
+    Ok(w)
+}
+
+/// `url` may be navigated to under `policy`: the core's rules, the browser's URL parser.
+pub fn check_url(url: &str, policy: UrlPolicy) -> Result<(), RedirectError> {
+    check_url_with(url, policy, browser_parses)
+}
+
 /// Sandbox mode (plain http redirects to loopback) only when the platform itself is
 /// reached over http on a loopback host.
 pub fn url_policy(base_url: &str) -> UrlPolicy {
-    let allow = matches!(scheme_and_host(base_url), Ok((s, h)) if s == "http" && is_loopback_host(&h));
+    let allow = matches!(parse_url(base_url), Ok(w) if w.scheme == "http" && is_loopback_host(&w.host));
     UrlPolicy { allow_loopback_http: allow }
 }
 
@@ -56,9 +80,9 @@ pub fn redirect_policy(sandbox: bool, page_origin: &str) -> UrlPolicy {
 
 /// `EPayWidget.followRedirect(redirect_data, options)` (Gate mode): checks `redirect_data`
 /// and submits it as a hidden form — `method` to `url`, `body` as fields (for GET the
-/// browser puts them in the query). `url` must pass the core's rule (`check_url`; the
-/// README's "Which redirect URLs are followed") under [`redirect_policy`], and the browser's
-/// own `URL` parser. Anything refused throws a JS
+/// browser puts them in the query). `url` must pass the core's rules (`check_url_with`; the
+/// README's "Which redirect URLs are followed") under [`redirect_policy`], with the browser's
+/// own `URL` parser as the grammar ([`check_url`]). Anything refused throws a JS
 /// `Error` with `code` `bad_redirect` and `param` naming the field
 /// (`redirect_data.method`, `redirect_data.url`, `redirect_data.body.<key>`), and
 /// nothing navigates. `navigate` replaces the submit (tests).
@@ -66,15 +90,11 @@ pub fn follow_redirect(redirect_data: &JsValue, options: &JsValue, navigate: Opt
     let sandbox = interop::read_sandbox(options)?;
     let rd = interop::read_redirect_data(redirect_data)?;
     let (window, doc) = browser()?;
-    rd.check(redirect_policy(sandbox, &window.location().origin().unwrap_or_default())).map_err(|e| {
+    // A URL the browser cannot parse would leave the customer on `about:blank#blocked`.
+    check_url(&rd.url, redirect_policy(sandbox, &window.location().origin().unwrap_or_default())).map_err(|e| {
         let w = WidgetError::redirect(&e);
         Error { code: w.code, param: w.param, message: w.message }
     })?;
-    // And the browser's own URL parser: a URL it cannot parse would leave the customer on
-    // `about:blank#blocked`.
-    if web_sys::Url::new(&rd.url).is_err() {
-        return Err(Error::new(ErrorCode::BadRedirect, Some("redirect_data.url"), "redirect_data.url: the browser cannot parse this URL"));
-    }
     let form = build_form(&doc, &rd)
         .ok_or_else(|| Error::new(ErrorCode::NoDocument, None, "followRedirect: the page has no body to hold the form"))?;
     if let Some(hook) = navigate {

@@ -671,11 +671,11 @@ fn follow_redirect_refuses_what_it_must_not_follow_and_builds_nothing() {
 fn loopback_http_is_followed_only_in_sandbox_mode_or_from_a_loopback_page() {
     use epay_widget::redirect::redirect_policy;
     let local = "http://127.0.0.1:8787/sim/partner/pay";
-    let check = |sandbox: bool, page: &str| epay_core::redirect::check_url(local, redirect_policy(sandbox, page));
+    let check = |sandbox: bool, page: &str| epay_widget::redirect::check_url(local, redirect_policy(sandbox, page));
     assert!(check(false, "https://shop.example").is_err(), "a live shop page does not go to loopback http");
     assert!(check(true, "https://shop.example").is_ok(), "options.sandbox");
     assert!(check(false, "http://localhost:3000").is_ok(), "a page served from loopback");
-    assert!(epay_core::redirect::check_url("http://evil.example/", redirect_policy(true, "http://127.0.0.1:1")).is_err());
+    assert!(epay_widget::redirect::check_url("http://evil.example/", redirect_policy(true, "http://127.0.0.1:1")).is_err());
     // This test page is served from loopback, so the rule lets the sandbox URL through.
     let (forms, hook) = capture();
     let rd = js_sys::JSON::parse(r#"{"method":"POST","url":"http://127.0.0.1:8787/sim/partner/pay","body":{"oid":"1"}}"#).unwrap();

@@ -86,7 +86,8 @@ impl CustomerField {
 
     /// The key inside a Gate `customer` object (`phone`, ...).
     pub fn gate_key(self) -> &'static str {
-        &self.param()["customer_".len()..]
+        let p = self.param();
+        p.strip_prefix("customer_").unwrap_or(p)
     }
 
     /// Checks a value typed by the customer or sent by the merchant.

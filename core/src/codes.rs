@@ -6,8 +6,9 @@
 //! Everything here is compiled into the browser's wasm, so it stays small: the QR
 //! matrix comes from the `qrcode` crate with no default features, the Code 128
 //! encoder is written here (code sets B and C only: every printable ASCII
-//! character is in B), and numbers are pushed into the path without `format!`.
+//! character is in B), and numbers are pushed into the path without `format!` (`text::push_u64`).
 
+use crate::text::push_u64;
 use qrcode::bits::Bits;
 use qrcode::{Color, EcLevel, QrCode, Version};
 
@@ -87,9 +88,9 @@ pub fn qr_svg(data: &str) -> Result<Svg, CodeError> {
     let side = width + 2 * QR_QUIET;
     let mut view_box = String::with_capacity(12);
     view_box.push_str("0 0 ");
-    push_uint(&mut view_box, side);
+    push_u64(&mut view_box, side as u64);
     view_box.push(' ');
-    push_uint(&mut view_box, side);
+    push_u64(&mut view_box, side as u64);
 
     let mut path = String::with_capacity(width * width);
     for (y, row) in cells.chunks(width.max(1)).enumerate() {
@@ -105,13 +106,13 @@ pub fn qr_svg(data: &str) -> Result<Svg, CodeError> {
             }
             let run = x - start;
             path.push('M');
-            push_uint(&mut path, start + QR_QUIET);
+            push_u64(&mut path, (start + QR_QUIET) as u64);
             path.push(' ');
-            push_uint(&mut path, y + QR_QUIET);
+            push_u64(&mut path, (y + QR_QUIET) as u64);
             path.push('h');
-            push_uint(&mut path, run);
+            push_u64(&mut path, run as u64);
             path.push_str("v1h-");
-            push_uint(&mut path, run);
+            push_u64(&mut path, run as u64);
             path.push('z');
         }
     }
@@ -142,9 +143,9 @@ impl Barcode {
     pub fn view_box(&self) -> String {
         let mut s = String::with_capacity(12);
         s.push_str("0 0 ");
-        push_uint(&mut s, self.total_width as usize);
+        push_u64(&mut s, u64::from(self.total_width));
         s.push(' ');
-        push_uint(&mut s, self.height as usize);
+        push_u64(&mut s, u64::from(self.height));
         s
     }
 }
@@ -295,13 +296,13 @@ pub fn code128(data: &str) -> Result<Barcode, CodeError> {
     for (k, &w) in modules.iter().enumerate() {
         if k % 2 == 0 {
             path.push('M');
-            push_uint(&mut path, x);
+            push_u64(&mut path, x as u64);
             path.push_str(" 0h");
-            push_uint(&mut path, w as usize);
+            push_u64(&mut path, u64::from(w));
             path.push('v');
-            push_uint(&mut path, BAR_HEIGHT as usize);
+            push_u64(&mut path, u64::from(BAR_HEIGHT));
             path.push_str("h-");
-            push_uint(&mut path, w as usize);
+            push_u64(&mut path, u64::from(w));
             path.push('z');
         }
         x += w as usize;
@@ -309,35 +310,9 @@ pub fn code128(data: &str) -> Result<Barcode, CodeError> {
     Ok(Barcode { modules, total_width: (x + BAR_QUIET as usize) as u32, height: BAR_HEIGHT, path })
 }
 
-/// Decimal digits of `n`, without going through `core::fmt`.
-fn push_uint(out: &mut String, mut n: usize) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &buf[i..] {
-        out.push(d as char);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn push_uint_writes_decimal() {
-        for n in [0usize, 7, 10, 99, 100, 4096, usize::MAX] {
-            let mut s = String::new();
-            push_uint(&mut s, n);
-            assert_eq!(s, n.to_string());
-        }
-    }
 
     #[test]
     fn packed_patterns_unpack_to_the_table() {

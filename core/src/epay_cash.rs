@@ -2,6 +2,7 @@
 //! and how the countdown reads. Pure: the caller passes the clock.
 
 use crate::redirect::RedirectData;
+use crate::text::{push_padded, push_u64};
 use crate::time::{civil_from_unix, days_from_civil};
 
 /// EPay states `valid_time` as a local wall-clock time without a zone (`2019-06-15 14:17:26`);
@@ -24,15 +25,24 @@ pub enum CodeDataError {
     BadTime(String),
 }
 
+impl CodeDataError {
+    /// The message (also this error's `Display`), without the formatting machinery.
+    pub fn message(&self) -> String {
+        match self {
+            CodeDataError::Missing(k) => ["redirect_data.body.", k, ": is required for an EPay code"].concat(),
+            CodeDataError::BadTime(v) => [
+                "redirect_data.body.valid_time: must be a time like 2019-06-15 14:17:26 (Malaysia time) or ISO 8601 with an offset, got \"",
+                v,
+                "\"",
+            ]
+            .concat(),
+        }
+    }
+}
+
 impl std::fmt::Display for CodeDataError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CodeDataError::Missing(k) => write!(f, "redirect_data.body.{k}: is required for an EPay code"),
-            CodeDataError::BadTime(v) => write!(
-                f,
-                "redirect_data.body.valid_time: must be a time like 2019-06-15 14:17:26 (Malaysia time) or ISO 8601 with an offset, got \"{v}\""
-            ),
-        }
+        f.write_str(&self.message())
     }
 }
 impl std::error::Error for CodeDataError {}
@@ -62,29 +72,28 @@ impl EpayCode {
     }
 }
 
-fn num(s: &str) -> Option<i64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
+/// The ASCII digits `b[from..to]` as a number (`None` for anything else): no slicing
+/// that can panic, no `str::parse`.
+fn num(b: &[u8], from: usize, to: usize) -> Option<i64> {
+    let digits = b.get(from..to).filter(|d| !d.is_empty())?;
+    digits.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in Malaysia time, or ISO 8601 with `T` and `Z`/`±HH:MM`/`±HHMM`.
 /// Returns unix seconds.
 pub fn parse_valid_time(s: &str) -> Option<i64> {
     let s = s.trim();
-    if s.len() < 19 || !s.is_char_boundary(19) {
-        return None;
-    }
-    let (dt, zone) = s.split_at(19);
+    let (dt, zone) = s.split_at_checked(19)?;
     let b = dt.as_bytes();
-    if b[4] != b'-' || b[7] != b'-' || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' || b[16] != b':' {
+    let at = |i: usize| b.get(i).copied();
+    if at(4) != Some(b'-') || at(7) != Some(b'-') || !matches!(at(10), Some(b' ' | b'T')) || at(13) != Some(b':') || at(16) != Some(b':') {
         return None;
     }
-    let (y, mo, d) = (num(&dt[0..4])?, num(&dt[5..7])?, num(&dt[8..10])?);
-    let (h, mi, se) = (num(&dt[11..13])?, num(&dt[14..16])?, num(&dt[17..19])?);
+    let (y, mo, d) = (num(b, 0, 4)?, num(b, 5, 7)?, num(b, 8, 10)?);
+    let (h, mi, se) = (num(b, 11, 13)?, num(b, 14, 16)?, num(b, 17, 19)?);
     let month_days = [31, if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if !(1..=12).contains(&mo) || d < 1 || d > month_days[(mo - 1) as usize] || h > 23 || mi > 59 || se > 59 {
+    let days = usize::try_from(mo - 1).ok().and_then(|i| month_days.get(i).copied());
+    if !matches!(days, Some(n) if (1..=n).contains(&d)) || h > 23 || mi > 59 || se > 59 {
         return None;
     }
     let zone = zone.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
@@ -93,12 +102,12 @@ pub fn parse_valid_time(s: &str) -> Option<i64> {
         "Z" | "z" => 0,
         z if z.starts_with('+') || z.starts_with('-') => {
             let sign = if z.starts_with('-') { -1 } else { 1 };
-            let digits: String = z[1..].chars().filter(|c| *c != ':').collect();
-            // ASCII digits only before slicing by bytes: `+1é1` is 4 bytes too.
-            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            let digits: Vec<u8> = z.bytes().skip(1).filter(|c| *c != b':').collect();
+            // Four ASCII digits: `+1é1` is 4 bytes too.
+            if digits.len() != 4 {
                 return None;
             }
-            let (oh, om) = (num(&digits[0..2])?, num(&digits[2..4])?);
+            let (oh, om) = (num(&digits, 0, 2)?, num(&digits, 2, 4)?);
             if oh > 14 || om > 59 {
                 return None;
             }
@@ -112,20 +121,46 @@ pub fn parse_valid_time(s: &str) -> Option<i64> {
 /// `valid_time` as EPay writes it (Malaysia time) for unix seconds `t`.
 pub fn format_valid_time(t: i64) -> String {
     let (y, m, d, hh, mm, ss) = civil_from_unix(t + MALAYSIA_OFFSET_SECS);
-    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+    let mut out = String::with_capacity(19);
+    if y < 0 {
+        out.push('-'); // `{y:04}`: the sign takes one of the four places
+    }
+    for (n, width, after) in [
+        (y.unsigned_abs(), if y < 0 { 3 } else { 4 }, "-"),
+        (m as u64, 2, "-"),
+        (d as u64, 2, " "),
+        (hh as u64, 2, ":"),
+        (mm as u64, 2, ":"),
+        (ss as u64, 2, ""),
+    ] {
+        push_padded(&mut out, n, width);
+        out.push_str(after);
+    }
+    out
 }
 
 /// The countdown as shown: `M:SS` under an hour, `H:MM:SS` under a day, `Dd HH:MM:SS` beyond.
 pub fn countdown_text(remaining_secs: i64) -> String {
     let r = remaining_secs.max(0);
     let (d, h, m, s) = (r / 86400, r % 86400 / 3600, r % 3600 / 60, r % 60);
+    let (d, h, m, s) = (d as u64, h as u64, m as u64, s as u64);
+    let mut out = String::with_capacity(12);
     if d > 0 {
-        format!("{d}d {h:02}:{m:02}:{s:02}")
+        push_u64(&mut out, d);
+        out.push_str("d ");
+        push_padded(&mut out, h, 2);
+        out.push(':');
+        push_padded(&mut out, m, 2);
     } else if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
+        push_u64(&mut out, h);
+        out.push(':');
+        push_padded(&mut out, m, 2);
     } else {
-        format!("{m}:{s:02}")
+        push_u64(&mut out, m);
     }
+    out.push(':');
+    push_padded(&mut out, s, 2);
+    out
 }
 
 /// Marks (seconds left) at which the countdown is announced to screen readers; the

@@ -10,7 +10,12 @@ use crate::error_code::ErrorCode;
 use crate::money::MinorUnits;
 use crate::params::{CustomerData, Params, Scalar};
 use crate::protocol::{ApiError, NextAction, OpenResponse, PaymentView};
-use crate::redirect::{RedirectData, RedirectError, UrlPolicy};
+use crate::redirect::{check_url_with, RedirectData, RedirectError, UrlParser, UrlPolicy};
+
+#[cfg(feature = "url-grammar")]
+const DEFAULT_URL_PARSER: UrlParser = crate::redirect::grammar;
+#[cfg(not(feature = "url-grammar"))]
+const DEFAULT_URL_PARSER: UrlParser = |_, _| Err(RedirectError::Malformed("no URL parser".into()));
 
 /// Consecutive failed status polls before the widget stops and offers "check again".
 pub const MAX_POLL_FAILURES: u32 = 5;
@@ -48,9 +53,9 @@ impl CallFailure {
     }
     pub fn message(&self) -> String {
         match self {
-            CallFailure::Network(m) => format!("network: {m}"),
+            CallFailure::Network(m) => ["network: ", m].concat(),
             CallFailure::Rejected(e) => e.error.message.clone(),
-            CallFailure::Protocol(m) => format!("platform answer: {m}"),
+            CallFailure::Protocol(m) => ["platform answer: ", m].concat(),
         }
     }
     pub fn code(&self) -> ErrorCode {
@@ -107,7 +112,7 @@ impl Signed {
         Signed {
             project_id: positive(p.get("project_id")),
             payment_id: match p.get("payment_id") {
-                Some(Scalar::Int(i)) => Some(i.to_string()),
+                Some(Scalar::Int(i)) => Some(crate::text::i64_text(*i)),
                 _ => text("payment_id"),
             },
             amount: positive(p.get("payment_amount")).and_then(|a| i64::try_from(a).ok()).map(MinorUnits),
@@ -166,7 +171,7 @@ impl WidgetError {
         }
     }
     pub fn redirect(e: &RedirectError) -> WidgetError {
-        WidgetError { code: ErrorCode::BadRedirect, param: Some("redirect_data.url".into()), message: e.to_string(), retryable: false }
+        WidgetError { code: ErrorCode::BadRedirect, param: Some("redirect_data.url".into()), message: e.message(), retryable: false }
     }
     /// The browser did not leave for `url` after the redirect form was submitted.
     pub fn redirect_failed(url: &str, why: &str) -> WidgetError {
@@ -186,7 +191,7 @@ impl WidgetError {
         WidgetError {
             code: ErrorCode::BadRedirect,
             param: Some(["redirect_data.body.", field].concat()),
-            message: e.to_string(),
+            message: e.message(),
             retryable: false,
         }
     }
@@ -281,6 +286,8 @@ pub enum Msg {
 pub struct Checkout {
     screen: Screen,
     policy: UrlPolicy,
+    /// The URL grammar under the redirect rules (`set_url_parser`).
+    url_parser: UrlParser,
     session: Option<OpenResponse>,
     method: Option<MethodCode>,
     customer: CustomerData,
@@ -322,10 +329,17 @@ impl Checkout {
         Checkout::on(Screen::Code { redirect_data }, UrlPolicy { allow_loopback_http: false })
     }
 
+    /// The URL parser the redirect rules use (the widget: the browser's `URL`); by default
+    /// the core's grammar, or, built without it, none: every redirect refused.
+    pub fn set_url_parser(&mut self, parser: UrlParser) {
+        self.url_parser = parser;
+    }
+
     fn on(screen: Screen, policy: UrlPolicy) -> Checkout {
         Checkout {
             screen,
             policy,
+            url_parser: DEFAULT_URL_PARSER,
             session: None,
             method: None,
             customer: CustomerData::default(),
@@ -460,7 +474,7 @@ impl Checkout {
         }
         match view.action.clone() {
             Some(NextAction::Redirect { redirect_data }) => {
-                if let Err(e) = redirect_data.check(self.policy) {
+                if let Err(e) = check_url_with(&redirect_data.url, self.policy, self.url_parser) {
                     return self.fail(WidgetError::redirect(&e));
                 }
                 self.following = false;
@@ -564,7 +578,7 @@ impl Checkout {
                     Err(CallFailure::Network(m)) => {
                         // The server may have taken the payment: keep the form, let the
                         // customer retry; `pay` is idempotent so a retry never pays twice.
-                        let e = WidgetError { code: ErrorCode::Network, param: None, message: format!("network: {m}"), retryable: true };
+                        let e = WidgetError { code: ErrorCode::Network, param: None, message: ["network: ", &m].concat(), retryable: true };
                         self.screen = Screen::Error(e.clone());
                         vec![Effect::Emit(Event::Error(e))]
                     }

@@ -20,16 +20,18 @@ pub fn unknown_handler_warning(key: &str) -> String {
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
+    // Iterators, not indexing: no bounds-check panics in the wasm.
     for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+        let Some((first, rest)) = row.split_first_mut() else { break };
+        let (mut diag, mut left) = (*first, i + 1);
+        *first = left;
+        for (cb, cell) in b.iter().zip(rest.iter_mut()) {
+            let up = *cell;
+            *cell = (diag + usize::from(ca != *cb)).min(left + 1).min(up + 1);
+            (diag, left) = (up, *cell);
         }
     }
-    row[b.len()]
+    row.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]

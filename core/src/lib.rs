@@ -17,6 +17,7 @@ pub mod money;
 pub mod params;
 pub mod protocol;
 pub mod redirect;
+pub mod text;
 pub mod time;
 pub mod wire;
 

@@ -28,12 +28,13 @@ impl MinorUnits {
         let exp = exponent(currency);
         let neg = self.0 < 0;
         let abs = self.0.unsigned_abs();
-        let unit = 10u64.pow(exp);
+        // Not zero: no division-by-zero panic path in the wasm.
+        let unit = std::num::NonZeroU64::new(10u64.pow(exp)).unwrap_or(std::num::NonZeroU64::MIN);
         let (major, minor) = (abs / unit, abs % unit);
-        let digits = major.to_string();
+        let digits = crate::text::u64_text(major);
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 8);
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);
@@ -45,11 +46,7 @@ impl MinorUnits {
         out.push_str(&grouped);
         if exp > 0 {
             out.push('.');
-            let m = minor.to_string();
-            for _ in m.len()..exp as usize {
-                out.push('0');
-            }
-            out.push_str(&m);
+            crate::text::push_padded(&mut out, minor, exp as usize);
         }
         out.push(' ');
         out.push_str(currency);

@@ -47,7 +47,7 @@ impl Params {
     /// Sets `key`; returns the value it had.
     pub fn insert(&mut self, key: String, value: Scalar) -> Option<Scalar> {
         match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Ok(i) => self.0.get_mut(i).map(|slot| std::mem::replace(&mut slot.1, value)),
             Err(i) => {
                 self.0.insert(i, (key, value));
                 None
@@ -55,7 +55,7 @@ impl Params {
         }
     }
     pub fn get(&self, key: &str) -> Option<&Scalar> {
-        self.find(key).ok().map(|i| &self.0[i].1)
+        self.find(key).ok().and_then(|i| self.0.get(i)).map(|(_, v)| v)
     }
     pub fn remove(&mut self, key: &str) -> Option<Scalar> {
         self.find(key).ok().map(|i| self.0.remove(i).1)

@@ -5,6 +5,7 @@
 
 use super::wire::{decode_redirect_data, scalar_of_number, JsWire};
 use crate::error::Error;
+use epay_core::text::u64_text;
 use epay_core::wire::WireValue;
 use epay_core::{ErrorCode, MinorUnits, ParamError, Params, RedirectData, Scalar};
 use js_sys::{Array, Function, Object, Reflect};
@@ -17,11 +18,12 @@ pub use epay_core::handlers::HANDLER_NAMES;
 pub struct Handlers(pub [Option<Function>; 9]);
 
 impl Handlers {
-    fn slot(name: &str) -> Option<usize> {
-        HANDLER_NAMES.iter().position(|n| *n == name)
+    /// The slot of handler `name` (no index into the array: no bounds-check panic).
+    fn slot_mut(&mut self, name: &str) -> Option<&mut Option<Function>> {
+        HANDLER_NAMES.iter().zip(self.0.iter_mut()).find(|(n, _)| **n == name).map(|(_, f)| f)
     }
     pub fn get(&self, name: &str) -> Option<&Function> {
-        Self::slot(name).and_then(|i| self.0[i].as_ref())
+        HANDLER_NAMES.iter().zip(self.0.iter()).find(|(n, _)| **n == name).and_then(|(_, f)| f.as_ref())
     }
     /// `other`'s handlers replace ours where it has one (options win over params).
     pub fn overlay(mut self, other: Handlers) -> Handlers {
@@ -90,8 +92,8 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
         if let Some(f) = v.dyn_ref::<Function>() {
             // Function-valued keys are handlers, never sent; an unknown one is never
             // called, so the console says which handler was probably meant.
-            match Handlers::slot(&name) {
-                Some(i) => out.handlers.0[i] = Some(f.clone()),
+            match out.handlers.slot_mut(&name) {
+                Some(slot) => *slot = Some(f.clone()),
                 None => web_sys::console::warn_1(&JsValue::from_str(&epay_core::handlers::unknown_handler_warning(&name))),
             }
             continue;
@@ -126,7 +128,7 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
         Ok(s) => out.body = s.as_string().unwrap_or_default(),
         Err(e) => {
             let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
-            out.problems.push(ParamError::new("params", "json", format!("cannot be sent as JSON ({why})")));
+            out.problems.push(ParamError::new("params", "json", ["cannot be sent as JSON (", &why, ")"].concat()));
         }
     }
     Ok(out)
@@ -136,7 +138,7 @@ fn too_many(count: usize, limit: usize) -> ParamError {
     ParamError::new(
         "params",
         "too_many",
-        [&count.to_string(), " keys sent; at most ", &limit.to_string(), " parameters are accepted"].concat(),
+        [&u64_text(count as u64), " keys sent; at most ", &u64_text(limit as u64), " parameters are accepted"].concat(),
     )
 }
 
@@ -215,12 +217,12 @@ pub fn read_options(value: &JsValue) -> Result<Options, Error> {
             .and_then(|s| Theme::parse(&s))
             .ok_or_else(|| Error::argument("options.theme", "must be 'light', 'dark' or 'auto'"))?;
     }
-    for (i, name) in HANDLER_NAMES.iter().enumerate() {
+    for (name, slot) in HANDLER_NAMES.iter().zip(out.handlers.0.iter_mut()) {
         let v = get(name);
         if let Some(f) = v.dyn_ref::<Function>() {
-            out.handlers.0[i] = Some(f.clone());
+            *slot = Some(f.clone());
         } else if !(v.is_undefined() || v.is_null()) {
-            return Err(Error::argument(&format!("options.{name}"), "must be a function"));
+            return Err(Error::argument(&["options.", name].concat(), "must be a function"));
         }
     }
     Ok(out)

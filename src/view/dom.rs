@@ -11,8 +11,9 @@ use web_sys::{Document, Element, Event, EventTarget};
 pub struct El(pub Element);
 
 pub fn el(doc: &Document, tag: &str) -> El {
-    // Only fails for invalid tag names, and ours are literals.
-    El(doc.create_element(tag).expect("valid tag name"))
+    // Only fails for invalid tag names, and ours are literals. (A JS throw, not a panic:
+    // no panic machinery in the wasm.)
+    El(doc.create_element(tag).unwrap_or_else(|_| wasm_bindgen::throw_str("epay-widget: invalid tag name")))
 }
 
 impl El {

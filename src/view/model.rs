@@ -156,7 +156,7 @@ pub fn error_body(e: &WidgetError) -> Key {
 /// message is not repeated when it already starts with the parameter), then the code.
 pub fn error_details(e: &WidgetError) -> String {
     let mut s = match &e.param {
-        Some(p) if !e.message.starts_with(p.as_str()) => format!("{p}: {}", e.message),
+        Some(p) if !e.message.starts_with(p.as_str()) => [p, ": ", &e.message].concat(),
         _ => e.message.clone(),
     };
     s.push_str(" (");

@@ -94,8 +94,9 @@ pub fn format_amount(lang: Lang, amount: crate::MinorUnits, currency: &str) -> S
     let style = money_style(lang);
     let exp = crate::money::exponent(currency);
     let abs = amount.0.unsigned_abs();
-    let unit = 10u64.pow(exp);
-    let digits = (abs / unit).to_string();
+    // Not zero: no division-by-zero panic path in the wasm.
+    let unit = std::num::NonZeroU64::new(10u64.pow(exp)).unwrap_or(std::num::NonZeroU64::MIN);
+    let digits = crate::text::u64_text(abs / unit);
     let mut number = String::with_capacity(digits.len() + 8);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -105,8 +106,7 @@ pub fn format_amount(lang: Lang, amount: crate::MinorUnits, currency: &str) -> S
     }
     if exp > 0 {
         number.push(style.decimal);
-        let minor = (abs % unit + unit).to_string(); // leading 1 keeps the zeros
-        number.push_str(&minor[1..]);
+        crate::text::push_padded(&mut number, abs % unit, exp as usize);
     }
     let symbol = style.symbols.iter().find(|(code, _)| *code == currency).map(|(_, s)| *s);
     let sign = if amount.0 < 0 { "-" } else { "" };
@@ -149,7 +149,9 @@ pub fn install_pack(lang: Lang, entries: impl IntoIterator<Item = (String, Strin
             if placeholders(&text) != placeholders(en::text(*k)) {
                 return Err(PackError::Placeholders(k.name()));
             }
-            texts[*k as usize] = Some(text);
+            if let Some(slot) = texts.get_mut(*k as usize) {
+                *slot = Some(text);
+            }
         }
     }
     let mut all = Vec::with_capacity(texts.len());
@@ -171,12 +173,12 @@ pub enum PackError {
 fn placeholders(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = s;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        match after.find('}') {
-            Some(close) => {
-                out.push(&after[..close]);
-                rest = &after[close + 1..];
+    // `split_once`, not slicing at found indices: no panic path in the wasm.
+    while let Some((_, after)) = rest.split_once('{') {
+        match after.split_once('}') {
+            Some((name, next)) => {
+                out.push(name);
+                rest = next;
             }
             None => break,
         }
@@ -220,17 +222,13 @@ pub fn tf(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
     let template = t(lang, key);
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, close))
-        });
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let value = after.split_once('}').and_then(|(name, next)| args.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, next)));
         match value {
-            Some((v, close)) => {
+            Some((v, next)) => {
                 out.push_str(v);
-                rest = &after[close + 1..];
+                rest = next;
             }
             None => {
                 out.push('{');
