@@ -103,6 +103,14 @@ fn urls_the_browser_cannot_parse_are_refused() {
     }
 }
 
+/// Issue 26 ("no credentials"): the browser parses user info; the rule refuses it.
+#[wasm_bindgen_test]
+fn user_info_is_refused() {
+    for u in URLS_WITH_USER_INFO {
+        assert!(malformed(u, SANDBOX), "{u}: {:?}", check_url(u, SANDBOX));
+    }
+}
+
 #[wasm_bindgen_test]
 fn urls_the_browser_parses_still_pass() {
     for u in URLS_THE_BROWSER_PARSES.iter().chain(&["https://xn--bcher-kva.example/"]) {

@@ -188,8 +188,12 @@ pub fn written(url: &str) -> Result<Written<'_>, RedirectError> {
         return Err(RedirectError::Scheme(scheme));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    // After the last `@` (a byte search: `rsplit_once` brings a panic path into the wasm).
-    let host_port = authority.bytes().rposition(|b| b == b'@').and_then(|at| authority.get(at + 1..)).unwrap_or(authority);
+    // No user info (`user:pw@`): it carries credentials into the customer's address bar and
+    // makes a URL read as another host (`https://platform.example@evil.example/`).
+    if authority.contains('@') {
+        return Err(malformed("user info (user:password@) is refused: it can make the URL read as another host"));
+    }
+    let host_port = authority;
     let (host, after_host) = if host_port.starts_with('[') {
         match host_port.split_once(']') {
             Some((inner, after)) => (host_port.get(..inner.len() + 1).unwrap_or(""), after),
@@ -469,6 +473,15 @@ mod tests {
         }
     }
 
+    /// Issue 26 ("no credentials"): user info was followed (`https://user:pw@x.example/`),
+    /// and `https://platform.example@evil.example/` reads as the platform but goes to evil.
+    #[test]
+    fn user_info_is_refused() {
+        for u in URLS_WITH_USER_INFO {
+            assert!(matches!(check_url(u, SANDBOX), Err(RedirectError::Malformed(_))), "{u}: {:?}", check_url(u, SANDBOX));
+        }
+    }
+
     #[test]
     fn urls_the_browser_parses_still_pass() {
         for u in URLS_THE_BROWSER_PARSES {
@@ -480,7 +493,7 @@ mod tests {
     fn origins_are_serialized_like_browsers_do() {
         assert_eq!(origin("https://Shop.Example:443/pay?x#y").unwrap(), "https://shop.example");
         assert_eq!(origin("http://127.0.0.1:8787/?order=1").unwrap(), "http://127.0.0.1:8787");
-        assert_eq!(origin("http://u:p@localhost:080/").unwrap(), "http://localhost");
+        assert!(origin("http://u:p@localhost:080/").is_err(), "user info is refused");
         assert_eq!(origin("https://[::1]:8443").unwrap(), "https://[::1]:8443");
         assert_eq!(origin("https://x.example:/").unwrap(), "https://x.example");
         assert!(origin("https://x.example:99999/").is_err());

@@ -35,6 +35,10 @@ pub const URLS_THE_BROWSER_CANNOT_PARSE: &[&str] = &[
     "https://:443/",
 ];
 
+/// URLs the browser parses that the rule refuses: user info (credentials, or a URL that
+/// reads as another host).
+pub const URLS_WITH_USER_INFO: &[&str] = &["https://user:pw@x.example/", "https://platform.example@evil.example/", "https://@x.example/", "http://u@127.0.0.1/"];
+
 /// URLs the browser parses that the rule follows (in sandbox mode).
 pub const URLS_THE_BROWSER_PARSES: &[&str] = &[
     "https://x.example:443/",
@@ -47,7 +51,6 @@ pub const URLS_THE_BROWSER_PARSES: &[&str] = &[
     "https://[::]/",
     "https://192.0.2.1/",
     "https://0x7f.1/",
-    "https://user:pw@x.example/",
     "https://x-y.example./",
     "https://x.example?q",
     "https://x.example#f",
