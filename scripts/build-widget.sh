@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 profile=--release
 features=()
@@ -27,12 +29,12 @@ cargo_home=${CARGO_HOME:-$HOME/.cargo}
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$HOME=~ --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/epay-widget"
 if [ "$profile" = --release ]; then
   cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
-  wasm=target/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
-  codes=target/wasm32-unknown-unknown/release/epay_codes.wasm
+  wasm=$target_dir/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
+  codes=$target_dir/wasm32-unknown-unknown/release/epay_codes.wasm
 else
   cargo build --quiet --lib --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
-  wasm=target/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
-  codes=target/wasm32-unknown-unknown/debug/epay_codes.wasm
+  wasm=$target_dir/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
+  codes=$target_dir/wasm32-unknown-unknown/debug/epay_codes.wasm
 fi
 mkdir -p pkg
 cp "$codes" pkg/epay_codes.wasm

@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 [ "${1:-}" = "--no-build" ] || bash scripts/build-widget.sh >/dev/null
 first_budget=$((88 * 1024))   # 92 KB at stop 16; 100 KB for everything before the codes module moved out
 all_budget=$((106 * 1024))   # 112 KB at stop 16
@@ -21,7 +23,7 @@ first=0
 for f in pkg/epay-widget.js pkg/epay_widget.js pkg/epay_widget_bg.wasm; do
   row "$f"; first=$((first + $(gz "$f")))
 done
-css=$(ls -t target/wasm32-unknown-unknown/release/build/epay-widget-*/out/style.min.css 2>/dev/null | head -1)
+css=$(ls -t "$target_dir"/wasm32-unknown-unknown/release/build/epay-widget-*/out/style.min.css 2>/dev/null | head -1)
 [ -n "$css" ] && printf '%-28s %10d %10s  (inside the wasm: no CSS file to download)\n' "css (style.min.css)" "$(wc -c < "$css")" "-"
 kb() { awk "BEGIN{printf \"%.1f\", $1/1024}"; }
 loader=$(gz pkg/epay-widget.js)

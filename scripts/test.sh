@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 step() { printf '\n=== %s\n' "$*"; }
 
 step "install (only what is missing)"
@@ -38,7 +40,7 @@ step "bundler examples: the npm package (pkg/) in Vite (with tsc) and webpack 5"
 (cd www/example-webpack && npm run --silent build)
 
 step "end to end: Chromium and Firefox against the sandbox"
-(cd e2e && EPAY_BIN="$PWD/../target/debug/epay" npm test)
+(cd e2e && EPAY_BIN="$target_dir/debug/epay" npm test)
 
 step "size report"
 bash scripts/size-report.sh --no-build
