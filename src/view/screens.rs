@@ -4,9 +4,9 @@
 use super::builder::{Ctx, Rendered, ScreenBuilder};
 use super::codes;
 use super::dom::Listener;
-use super::model::{self, Kind};
+use super::model;
 use super::ViewEvent;
-use epay_core::catalog::{CustomerField, MethodCode};
+use epay_core::catalog::CustomerField;
 use epay_core::flow::{Msg, Screen};
 use epay_core::i18n::{t, tf, Key};
 use epay_core::params::CustomerData;
@@ -26,7 +26,7 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
         }
         Screen::Error(e) => b.error(&body, e),
         Screen::Picker => picker(&mut b, &body),
-        Screen::Fields { method, fields, problems, busy } => fields_form(&mut b, &body, *method, fields, problems, *busy),
+        Screen::Fields { fields, problems, busy, .. } => fields_form(&mut b, &body, fields, problems, *busy),
         Screen::Redirecting { .. } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::RedirectBody)));
             let _ = body.append_child(&b.spinner());
@@ -106,7 +106,6 @@ pub fn read_fields(form: &Element, fields: &[CustomerField]) -> CustomerData {
 fn fields_form(
     b: &mut ScreenBuilder,
     body: &Element,
-    _method: MethodCode,
     fields: &[CustomerField],
     problems: &[(CustomerField, epay_core::catalog::FieldProblem)],
     busy: bool,
@@ -195,9 +194,4 @@ fn result(b: &mut ScreenBuilder, body: &Element, view: &PaymentView) {
         let btn = b.button("epay-primary", b.t(Key::Close), || ViewEvent::Close);
         let _ = body.append_child(&btn);
     }
-}
-
-/// The kind of a screen, re-exported for the controller.
-pub fn kind(screen: &Screen) -> Kind {
-    model::kind(screen)
 }
