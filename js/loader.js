@@ -45,7 +45,7 @@ export const fetchPinned = (url, file, integrity) =>
   fetch(url, { integrity: integrity || 'sha384-AAAA' }).catch(() => fileFailed(url, file)); // no hash: refused
 
 /**
- * The codes module's exports (`codes/src/lib.rs`: plain wasm, no glue) as the widget
+ * The codes module's exports (`drawings/src/lib.rs`: plain wasm, no glue) as the widget
  * calls them: `qr(text)` and `code128(text)` give `[viewBox, d]`, or null when the text
  * cannot be drawn.
  */

@@ -19,7 +19,7 @@ esac
 
 # What `wasm-pack build --target web` does, without needing wasm-pack (the demo installs only
 # the wasm-bindgen CLI, pinned in scripts/install.sh; the tests still run under `wasm-pack test`).
-# The codes module (QR and barcode drawings, codes/) is a second, plain wasm file that the
+# The codes module (QR and barcode drawings, crate drawings/, built as epay_drawings.wasm) is a second, plain wasm file that the
 # loader fetches when a code screen is near: pkg/epay_codes.wasm, no glue.
 # No build-machine path in the files that ship: the panic locations and debug strings of the
 # widget and the codes module name the sources as /epay-widget/... and /cargo/registry/...
@@ -28,13 +28,13 @@ cargo_home=${CARGO_HOME:-$HOME/.cargo}
 # matches, so the most specific comes last.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$HOME=~ --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/epay-widget"
 if [ "$profile" = --release ]; then
-  cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
+  cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-widget -p epay-drawings "${features[@]}"
   wasm=$target_dir/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
-  codes=$target_dir/wasm32-unknown-unknown/release/epay_codes.wasm
+  codes=$target_dir/wasm32-unknown-unknown/release/epay_drawings.wasm
 else
-  cargo build --quiet --lib --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
+  cargo build --quiet --lib --target wasm32-unknown-unknown -p epay-widget -p epay-drawings "${features[@]}"
   wasm=$target_dir/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
-  codes=$target_dir/wasm32-unknown-unknown/debug/epay_codes.wasm
+  codes=$target_dir/wasm32-unknown-unknown/debug/epay_drawings.wasm
 fi
 mkdir -p pkg
 cp "$codes" pkg/epay_codes.wasm

@@ -2,7 +2,7 @@
 //! the listeners it attached; the caller keeps them until the next render.
 
 use super::builder::{Ctx, Rendered, ScreenBuilder};
-use super::codes;
+use super::code_screen;
 use super::dom::Listener;
 use super::model;
 use super::ViewEvent;
@@ -33,8 +33,8 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
             let btn = b.button("epay-secondary", b.t(Key::RedirectButton), || ViewEvent::Resubmit);
             let _ = body.append_child(&btn);
         }
-        Screen::Code { redirect_data } => codes::code(&mut b, &body, redirect_data),
-        Screen::Terminal { account, service_name } => codes::terminal(&mut b, &body, account, service_name),
+        Screen::Code { redirect_data } => code_screen::code(&mut b, &body, redirect_data),
+        Screen::Terminal { account, service_name } => code_screen::terminal(&mut b, &body, account, service_name),
         Screen::Waiting { stalled: false } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::WaitingBody)));
             let _ = body.append_child(&b.spinner());
@@ -175,7 +175,7 @@ fn result(b: &mut ScreenBuilder, body: &Element, view: &PaymentView) {
     let _ = body.set_attribute("data-status", outcome.as_str());
     let amount = (b.ctx.format)(view).unwrap_or_else(|| b.amount());
     let (_, text) = model::result_copy(outcome);
-    let text = codes::result_text(view.method.or(b.ctx.method), outcome == model::ResultKind::Success, text);
+    let text = code_screen::result_text(view.method.or(b.ctx.method), outcome == model::ResultKind::Success, text);
     let icon = if matches!(outcome, model::ResultKind::Success | model::ResultKind::Refunded) { "\u{2713}" } else { "!" };
     let icon_el = b.el("div").class("epay-result-icon").attr("aria-hidden", "true").text(icon).build();
     let _ = body.insert_before(&icon_el, body.first_child().as_ref());

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use epay_core::codes::{
+use epay_core::drawing::{
     code128, code128_checksum, code128_modules, code128_symbols, qr_matrix, qr_svg, CodeError, BAR_HEIGHT, BAR_QUIET, QR_MAX_BYTES,
     QR_QUIET,
 };
