@@ -129,7 +129,7 @@ export interface ErrorEvent {
   payment_id?: string;
   /**
    * `load_failed` and `integrity`: the widget file that could not be had (`epay_widget.js`,
-   * `epay_widget_bg.wasm`, `epay_codes.wasm`, `lang/ru.json`, ...). A codes module or a
+   * `epay_widget_bg.wasm`, `epay_codes.wasm`, `lang/ru.json`, ...). A drawings module or a
    * language pack that fails leaves the widget working (numbers without drawings; English).
    */
   file?: string;

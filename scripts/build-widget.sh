@@ -19,10 +19,10 @@ esac
 
 # What `wasm-pack build --target web` does, without needing wasm-pack (the demo installs only
 # the wasm-bindgen CLI, pinned in scripts/install.sh; the tests still run under `wasm-pack test`).
-# The codes module (QR and barcode drawings, crate drawings/, built as epay_drawings.wasm) is a second, plain wasm file that the
+# The drawings module (QR and barcode drawings, crate drawings/, built as epay_drawings.wasm) is a second, plain wasm file that the
 # loader fetches when a code screen is near: pkg/epay_codes.wasm, no glue.
 # No build-machine path in the files that ship: the panic locations and debug strings of the
-# widget and the codes module name the sources as /epay-widget/... and /cargo/registry/...
+# widget and the drawings module name the sources as /epay-widget/... and /cargo/registry/...
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 # Only for the wasm target (host tools keep their cache); rustc applies the last prefix that
 # matches, so the most specific comes last.
@@ -69,7 +69,7 @@ if [ "$profile" = --release ]; then
   node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
   # Binaryen inlines every function that has one caller, whatever its size: limited here
   # to small ones, the widget's wasm is 4.1 KB smaller gzipped (84,399 -> 80,298 B; 20 is the
-  # best of 0-1000 measured, 100 for the codes module) and each screen's code stays in its
+  # best of 0-1000 measured, 100 for the drawings module) and each screen's code stays in its
   # own function, which V8 compiles only when that screen is first drawn.
   for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do
     one_caller=20; [ "$f" = pkg/epay_codes.wasm ] && one_caller=100
@@ -123,4 +123,4 @@ fi
 echo "build-widget: the pinned loader of $version: $tag"
 # The merchant's server library (epay-widget/server): pkg/server/.
 if [ "$profile" = --release ]; then bash scripts/build-server-lib.sh; else bash scripts/build-server-lib.sh --dev; fi
-echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the codes module, gzip -9)"
+echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the drawings module, gzip -9)"

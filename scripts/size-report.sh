@@ -3,7 +3,7 @@
 # downloads for the script-tag integration, in two parts, each with its budget:
 #   first download  the loader, the glue and the widget's wasm: all a customer's browser
 #                   fetches until the method picker is interactive;
-#   codes module    epay_codes.wasm, the QR and barcode drawings, fetched while an EPay or
+#   drawings module    epay_codes.wasm, the QR and barcode drawings, fetched while an EPay or
 #                   PayDala customer chooses (card payments never fetch it).
 # Fails when a budget is broken. Usage: scripts/size-report.sh [--no-build]
 set -euo pipefail
@@ -12,7 +12,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
 target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 [ "${1:-}" = "--no-build" ] || bash scripts/build-widget.sh >/dev/null
-first_budget=$((88 * 1024))   # 92 KB at stop 16; 100 KB for everything before the codes module moved out
+first_budget=$((88 * 1024))   # 92 KB at stop 16; 100 KB for everything before the drawings module moved out
 all_budget=$((106 * 1024))   # 112 KB at stop 16
 # The classic loader alone: 2,587 B before it pinned every file (issue 24), + 300 B at most.
 loader_budget=$((2587 + 300))
@@ -31,9 +31,9 @@ printf '%-28s %10s %10d  (%+d B since 2,587 B before pinning; %d B budget)\n' "L
 printf '%-28s %10s %10d  (%s KB of %d KB budget)\n' "FIRST DOWNLOAD" "" "$first" "$(kb $first)" $((first_budget / 1024))
 row pkg/epay_codes.wasm
 all=$((first + $(gz pkg/epay_codes.wasm)))
-printf '%-28s %10s %10d  (%s KB of %d KB budget: an EPay or PayDala payment)\n' "WITH THE CODES MODULE" "" "$all" "$(kb $all)" $((all_budget / 1024))
+printf '%-28s %10s %10d  (%s KB of %d KB budget: an EPay or PayDala payment)\n' "WITH THE DRAWINGS MODULE" "" "$all" "$(kb $all)" $((all_budget / 1024))
 status=0
 if [ "$loader" -gt "$loader_budget" ]; then echo "size-report: the loader is over budget" >&2; status=1; fi
 if [ "$first" -gt "$first_budget" ]; then echo "size-report: the first download is over budget" >&2; status=1; fi
-if [ "$all" -gt "$all_budget" ]; then echo "size-report: first download + codes module is over budget" >&2; status=1; fi
+if [ "$all" -gt "$all_budget" ]; then echo "size-report: first download + drawings module is over budget" >&2; status=1; fi
 exit $status

@@ -18,7 +18,7 @@ cargo test --workspace
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p epay-core --no-default-features --features merchant --all-targets --quiet -- -D warnings # no built-in languages, as in the widget
 # The widget and its browser tests as the browser gets them (wasm32), linted too: as
-# shipped (codes module, language packs) and standalone (as the browser tests run).
+# shipped (drawings module, language packs) and standalone (as the browser tests run).
 # (`--lib` alone: the tests switch `standalone` on through the crate's dev-dependency on itself.)
 cargo clippy -p epay-widget --target wasm32-unknown-unknown --lib --quiet -- -D warnings
 cargo clippy -p epay-drawings --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
@@ -27,7 +27,7 @@ cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --quie
 step "widget in headless Chrome and Firefox (wasm-bindgen-test)"
 # The plain command every wasm-pack user types: the crate switches `standalone` on for its own
 # tests (a dev-dependency on itself), since there is no loader here, so the widget draws QR
-# codes and barcodes itself and has every language built in; the codes module
+# codes and barcodes itself and has every language built in; the drawings module
 # (pkg/epay_codes.wasm) and the language packs (pkg/lang/) as shipped are what e2e uses.
 wasm-pack test --headless --chrome --firefox --mode no-install
 

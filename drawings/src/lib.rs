@@ -2,7 +2,7 @@
 //! PayDala account's QR (`epay_core::drawing`), kept out of the first download (they are
 //! about an eighth of the widget) and fetched when a code screen is near.
 //!
-//! No wasm-bindgen: four plain exports, called by `codesApi` in `js/loader.js`:
+//! No wasm-bindgen: four plain exports, called by `drawingsApi` in `js/loader.js`:
 //! - `epay_alloc(len) -> ptr`: room for `len` bytes of UTF-8 input;
 //! - `epay_qr(ptr, len) -> ok` / `epay_code128(ptr, len) -> ok`: takes (and frees) the input,
 //!   draws it; 1 when drawn, 0 when it cannot be (too long, not printable ASCII);

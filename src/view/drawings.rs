@@ -63,21 +63,21 @@ pub fn draw(kind: Drawing, text: &str, done: impl FnOnce(Option<Svg>) + 'static)
         let Some(promise) = load() else { return done(None) };
         let text = text.to_string();
         wasm_bindgen_futures::spawn_local(async move {
-            let codes = wasm_bindgen_futures::JsFuture::from(promise).await.ok();
-            done(codes.and_then(|c| call(&c, kind, &text)));
+            let module = wasm_bindgen_futures::JsFuture::from(promise).await.ok();
+            done(module.and_then(|c| call(&c, kind, &text)));
         });
     }
 }
 
 #[cfg(not(feature = "standalone"))]
-fn call(codes: &JsValue, kind: Drawing, text: &str) -> Option<Svg> {
+fn call(module: &JsValue, kind: Drawing, text: &str) -> Option<Svg> {
     use js_sys::Reflect;
     let name = match kind {
         Drawing::Qr => "qr",
         Drawing::Code128 => "code128",
     };
-    let f: Function = Reflect::get(codes, &name.into()).ok()?.dyn_into().ok()?;
-    let pair = f.call1(codes, &text.into()).ok()?;
+    let f: Function = Reflect::get(module, &name.into()).ok()?.dyn_into().ok()?;
+    let pair = f.call1(module, &text.into()).ok()?;
     let get = |i: u32| Reflect::get_u32(&pair, i).ok().and_then(|v| v.as_string());
     Some(Svg { view_box: get(0)?, path: get(1)? })
 }
