@@ -1,7 +1,10 @@
 // The demo shop's front end. Its server (/merchant/*) signs the payment parameters and
 // fetches the platform's answer to `open` for them (README "The fast first screen"); this
 // page only passes both to the widget and shows what the shop learns.
+import { buildShop } from '/demo-form.js';
+
 const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
+buildShop(); // the form, once the widget is there to take its orders
 
 const $ = (sel) => document.querySelector(sel);
 let handle = null;
