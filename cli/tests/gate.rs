@@ -102,31 +102,7 @@ async fn sale_is_accepted_then_redirect_data_then_the_partner_result() {
     assert_eq!(keys(rd), ["body", "method", "url"]);
     assert_eq!(rd["method"], "POST");
     assert_eq!(rd["url"], sb.url("/sim/partner/pay"));
-    let seed_keys = [
-        "live",
-        "mpesa",
-        "bonga",
-        "airtel",
-        "equity",
-        "mobilebanking",
-        "debitcard",
-        "mkoporahisi",
-        "saida",
-        "elipa",
-        "oid",
-        "inv",
-        "ttl",
-        "tel",
-        "eml",
-        "vid",
-        "curr",
-        "cbk",
-        "lbk",
-        "cst",
-        "crl",
-        "hsh",
-    ];
-    assert_eq!(keys(&rd["body"]), seed_keys);
+    assert_eq!(keys(&rd["body"]), common::seed_body_keys());
     assert!(rd["body"].as_object().unwrap().values().all(Value::is_string));
     assert_eq!((rd["body"]["inv"].as_str(), rd["body"]["curr"].as_str()), (Some(pid.as_str()), Some("KES")));
     assert_eq!((rd["body"]["tel"].as_str(), rd["body"]["eml"].as_str()), (Some("123456789"), Some("customer@example.com")));

@@ -10,6 +10,14 @@ use std::time::{Duration, Instant};
 pub const SECRET_250: &str = "sandbox-secret-250";
 pub const SECRET_1234: &str = "sandbox-secret-1234";
 
+/// The card partner's `redirect_data.body` keys in the seed's order (`hsh` last), read from
+/// seed 001's example (core/tests/data): what every card-partner redirect must carry.
+pub fn seed_body_keys() -> Vec<String> {
+    let seed: Value =
+        serde_json::from_str(include_str!("../../../core/tests/data/seed_card_partner_redirect_data.json")).expect("the seed example");
+    seed["redirect_data"]["body"].as_object().expect("a body object").keys().cloned().collect()
+}
+
 /// Fast retries so the outbox tests run in well under a second.
 pub fn fast_config(db: &str) -> Config {
     Config {
