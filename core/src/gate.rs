@@ -43,7 +43,8 @@ use crate::catalog::{CustomerField, MethodCode, MethodProblem};
 use crate::error_code::ErrorCode;
 use crate::json_check::{currency, positive_int, shown};
 use crate::money::MinorUnits;
-use crate::params::{method_problem_message, ParamError};
+use crate::params::{method_problem_message, CustomerData, ParamError};
+use crate::protocol::{ApiError, ApiErrorBody};
 use crate::redirect::{check_url, UrlPolicy};
 use crate::signature::{with_signature, SignatureError, SIGNED_OBJECTS, SKIPPED_KEYS};
 use serde::{Deserialize, Serialize};
@@ -113,16 +114,14 @@ pub struct GeneralIds {
     pub payment_id: String,
 }
 
-/// `customer`. `phone` and `email` are recommended for card-partner; EPay requires
-/// `first_name`, `last_name`, `email` and `phone` too.
+/// `customer`: Gate's `id` and `ip_address`, and the names, email and phone as the
+/// Payment Page takes them ([`CustomerData`]). `phone` and `email` are recommended for
+/// card-partner; EPay requires `first_name`, `last_name`, `email` and `phone` too.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GateCustomer {
     pub id: String,
     pub ip_address: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
+    pub data: CustomerData,
 }
 
 impl GateCustomer {
@@ -130,35 +129,17 @@ impl GateCustomer {
         GateCustomer { id: id.into(), ip_address: ip_address.into(), ..Default::default() }
     }
     pub fn with_phone(mut self, v: impl Into<String>) -> Self {
-        self.phone = Some(v.into());
+        self.data.phone = Some(v.into());
         self
     }
     pub fn with_email(mut self, v: impl Into<String>) -> Self {
-        self.email = Some(v.into());
+        self.data.email = Some(v.into());
         self
     }
     pub fn with_name(mut self, first: impl Into<String>, last: impl Into<String>) -> Self {
-        self.first_name = Some(first.into());
-        self.last_name = Some(last.into());
+        self.data.first_name = Some(first.into());
+        self.data.last_name = Some(last.into());
         self
-    }
-
-    pub fn get(&self, f: CustomerField) -> Option<&str> {
-        match f {
-            CustomerField::FirstName => self.first_name.as_deref(),
-            CustomerField::LastName => self.last_name.as_deref(),
-            CustomerField::Email => self.email.as_deref(),
-            CustomerField::Phone => self.phone.as_deref(),
-        }
-    }
-
-    fn slot(&mut self, f: CustomerField) -> &mut Option<String> {
-        match f {
-            CustomerField::FirstName => &mut self.first_name,
-            CustomerField::LastName => &mut self.last_name,
-            CustomerField::Email => &mut self.email,
-            CustomerField::Phone => &mut self.phone,
-        }
     }
 }
 
@@ -232,11 +213,11 @@ pub fn card_partner_sale(
 ) -> Result<Value, Vec<ParamError>> {
     let mut c = Map::new();
     c.insert("ip_address".into(), json!(customer.ip_address));
-    put(&mut c, "phone", &customer.phone);
-    put(&mut c, "email", &customer.email);
+    put(&mut c, "phone", &customer.data.phone);
+    put(&mut c, "email", &customer.data.email);
     c.insert("id".into(), json!(customer.id));
-    put(&mut c, "first_name", &customer.first_name);
-    put(&mut c, "last_name", &customer.last_name);
+    put(&mut c, "first_name", &customer.data.first_name);
+    put(&mut c, "last_name", &customer.data.last_name);
     let doc = json!({ "general": general_json(general), "customer": Value::Object(c), "payment": payment_json(payment) });
     checked_sale(SaleKind::CardPartner, doc, secret)
 }
@@ -246,11 +227,11 @@ pub fn card_partner_sale(
 /// phone, email, id}`). All of those are required; the currency must be MYR.
 pub fn epay_sale(general: &GeneralIds, customer: &GateCustomer, payment: &GatePayment, secret: &str) -> Result<Value, Vec<ParamError>> {
     let mut c = Map::new();
-    put(&mut c, "first_name", &customer.first_name);
-    put(&mut c, "last_name", &customer.last_name);
+    put(&mut c, "first_name", &customer.data.first_name);
+    put(&mut c, "last_name", &customer.data.last_name);
     c.insert("ip_address".into(), json!(customer.ip_address));
-    put(&mut c, "phone", &customer.phone);
-    put(&mut c, "email", &customer.email);
+    put(&mut c, "phone", &customer.data.phone);
+    put(&mut c, "email", &customer.data.email);
     c.insert("id".into(), json!(customer.id));
     let doc = json!({ "general": general_json(general), "payment": payment_json(payment), "customer": Value::Object(c) });
     checked_sale(SaleKind::Epay, doc, secret)
@@ -595,7 +576,7 @@ pub fn parse_sale(kind: SaleKind, doc: &Value) -> Result<SaleRequest, Vec<ParamE
                     }
                 }
                 Some(Value::String(s)) => match f.check(s) {
-                    Ok(()) => *out.slot(f) = Some(s.clone()),
+                    Ok(()) => out.data.set(f, Some(s.clone())),
                     Err(problem) => {
                         let code = if s.trim().is_empty() && required.contains(&f) { "required" } else { "format" };
                         errs.push(ParamError::new(&path, code, problem.rule()))
@@ -604,7 +585,7 @@ pub fn parse_sale(kind: SaleKind, doc: &Value) -> Result<SaleRequest, Vec<ParamE
                 Some(Value::Number(n)) if f == CustomerField::Phone && n.is_u64() => {
                     let s = n.to_string();
                     match f.check(&s) {
-                        Ok(()) => out.phone = Some(s),
+                        Ok(()) => out.data.phone = Some(s),
                         Err(problem) => errs.push(ParamError::new(&path, "format", problem.rule())),
                     }
                 }
@@ -1008,37 +989,25 @@ impl GateAccepted {
     }
 }
 
-/// Request refused: `{"status": "error", "code", "param"?, "message", "errors"?}`.
+/// Request refused: `{"status": "error", "code", "param"?, "message", "errors"?}`: the
+/// platform's error body ([`ApiErrorBody`]: `code` is e.g. `invalid_params`, `bad_signature`,
+/// `unknown_project`, `unknown_payment`, `duplicate_payment`, `not_refundable`, `internal`)
+/// beside Gate's `status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateRejected {
     pub status: RejectedStatus,
-    /// `invalid_params`, `bad_signature`, `unknown_project`, `unknown_payment`,
-    /// `duplicate_payment`, `not_refundable`, `internal`, ...
-    pub code: ErrorCode,
-    /// The (first) offending parameter as a dotted path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub param: Option<String>,
-    pub message: String,
-    /// Every parameter problem, for `invalid_params`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<ParamError>,
+    #[serde(flatten)]
+    pub error: ApiErrorBody,
 }
 
 impl GateRejected {
     pub fn new(code: ErrorCode, param: Option<&str>, message: impl Into<String>) -> Self {
-        GateRejected { status: RejectedStatus::Error, code, param: param.map(Into::into), message: message.into(), errors: Vec::new() }
+        GateRejected { status: RejectedStatus::Error, error: ApiError::new(code, param, message).error }
     }
 
     /// `invalid_params` with all the problems; `param` is the first one.
     pub fn invalid(errors: Vec<ParamError>) -> Self {
-        let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        GateRejected {
-            status: RejectedStatus::Error,
-            code: ErrorCode::InvalidParams,
-            param: errors.first().map(|e| e.param.clone()),
-            message,
-            errors,
-        }
+        GateRejected { status: RejectedStatus::Error, error: ApiError::from_params(errors).error }
     }
 
     /// `bad_signature` on `general.signature`.
@@ -1055,12 +1024,14 @@ impl GateRejected {
     /// unknown payment, 413 for a body over [`GATE_BODY_LIMITS`] in size or keys, 500 for
     /// `internal`, 503 for `storage_unavailable` (busy or full database: try again), 400 otherwise.
     pub fn http_status(&self) -> u16 {
-        match self.code {
+        match self.error.code {
             ErrorCode::BadSignature | ErrorCode::UnknownProject => 403,
             ErrorCode::UnknownPayment => 404,
             ErrorCode::Internal => 500,
             ErrorCode::StorageUnavailable => 503,
-            ErrorCode::InvalidParams if self.errors.first().is_some_and(|e| matches!(e.code.as_str(), "too_large" | "too_many_keys")) => {
+            ErrorCode::InvalidParams
+                if self.error.errors.first().is_some_and(|e| matches!(e.code.as_str(), "too_large" | "too_many_keys")) =>
+            {
                 413
             }
             _ => 400,

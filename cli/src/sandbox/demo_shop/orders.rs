@@ -29,7 +29,6 @@
 //!   `epay_core::gate::epay_sale`, POSTs it to the platform over HTTP → 201 `{order_id,
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
-use crate::sandbox::platform::store::Store;
 use crate::sandbox::{now_ms, random_hex, AppState, HttpError, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -48,7 +47,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-const SCHEMA: &str = r#"
+pub const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS merchant_orders (
     order_id INTEGER PRIMARY KEY,
     payment_id TEXT NOT NULL UNIQUE,
@@ -73,10 +72,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS merchant_callbacks_once
 #[derive(Debug, Default)]
 pub struct MerchantState {
     fail_next: AtomicU32,
-}
-
-pub fn init(store: &Store) -> rusqlite::Result<()> {
-    store.with(|c| c.execute_batch(SCHEMA))
 }
 
 pub fn routes() -> Router<AppState> {
@@ -367,10 +362,10 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let order_id: i64 = s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
     let payment_id = format!("epay-gate-{order_id}-{suffix}");
     let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
-    customer.first_name = text("customer_first_name")?;
-    customer.last_name = text("customer_last_name")?;
-    customer.email = text("customer_email")?;
-    customer.phone = text("customer_phone")?;
+    customer.data.first_name = text("customer_first_name")?;
+    customer.data.last_name = text("customer_last_name")?;
+    customer.data.email = text("customer_email")?;
+    customer.data.phone = text("customer_phone")?;
     let description = text("description")?.unwrap_or_else(|| format!("Demo shop order {order_id}"));
     let payment = GatePayment::new(epay_core::MinorUnits(amount), currency).with_description(description);
     let general = GeneralIds { project_id, payment_id: payment_id.clone() };
@@ -400,8 +395,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
             Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted }))))
         }
         GateResponse::Rejected(r) => {
-            let mut e = epay_core::protocol::ApiError::new(r.code, r.param.as_deref(), r.message);
-            e.error.errors = r.errors;
+            let e = epay_core::protocol::ApiError { error: r.error };
             Err(HttpError(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
         }
     }
