@@ -32,8 +32,20 @@ fn customer() -> GateCustomer {
 
 /// The seed's sale (1000 KES), signed, with optional return URLs.
 fn sale_body(payment_id: &str, urls: &ReturnUrl) -> Value {
-    gate::card_partner_sale_returning(&ids(payment_id), &customer(), &GatePayment::new(MinorUnits(1000), "KES"), urls, SECRET_250)
+    sale_body_for(payment_id, &customer(), urls)
+}
+
+/// A 1000 KES sale for `customer`, signed.
+fn sale_body_for(payment_id: &str, customer: &GateCustomer, urls: &ReturnUrl) -> Value {
+    gate::card_partner_sale_returning(&ids(payment_id), customer, &GatePayment::new(MinorUnits(1000), "KES"), urls, SECRET_250)
         .expect("a valid sale")
+}
+
+/// Sends a 1000 KES sale for `customer` (no return URLs); returns Gate's answer, accepted.
+async fn accepted_sale_for(sb: &Sandbox, payment_id: &str, customer: &GateCustomer) -> Value {
+    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &sale_body_for(payment_id, customer, &ReturnUrl::default())).await;
+    assert_eq!(status, 200, "{accepted}");
+    accepted
 }
 
 fn refund_body(payment_id: &str) -> Value {
@@ -963,16 +975,7 @@ async fn readme_gate_command_lines_run_as_written() {
 async fn every_card_partner_callback_has_the_customer_block_even_without_a_phone() {
     let sb = Sandbox::start().await;
     let pid = fresh("NOPHONE");
-    let body = gate::card_partner_sale_returning(
-        &ids(&pid),
-        &GateCustomer::new("123", "1.2.3.4").with_email("customer@example.com"),
-        &GatePayment::new(MinorUnits(1000), "KES"),
-        &ReturnUrl::default(),
-        SECRET_250,
-    )
-    .unwrap();
-    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &body).await;
-    assert_eq!(status, 200, "{accepted}");
+    accepted_sale_for(&sb, &pid, &GateCustomer::new("123", "1.2.3.4").with_email("customer@example.com")).await;
     let first = callback_where(&sb, &pid, "the first callback", |_| true).await;
     let seed: Value = serde_json::from_str(include_str!("../../core/tests/data/seed_card_partner_gate_callback_success.json")).unwrap();
     assert_eq!(keys(&seed)[..3], ["project_id", "payment", "customer"]);
@@ -991,16 +994,7 @@ async fn a_sale_without_phone_and_email_is_clarified_then_goes_to_the_partner() 
     use epay_core::gate::{clarification, ClarificationAsked, ClarificationData, CLARIFICATION_PATH};
     let sb = Sandbox::start().await;
     let pid = fresh("CLAR");
-    let body = gate::card_partner_sale_returning(
-        &ids(&pid),
-        &GateCustomer::new("123", "1.2.3.4"),
-        &GatePayment::new(MinorUnits(1000), "KES"),
-        &ReturnUrl::default(),
-        SECRET_250,
-    )
-    .unwrap();
-    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &body).await;
-    assert_eq!(status, 200, "{accepted}");
+    let accepted = accepted_sale_for(&sb, &pid, &GateCustomer::new("123", "1.2.3.4")).await;
     assert_eq!(accepted["status"], "success");
 
     // The clarification callback: signed, the standard shape plus clarification_fields.

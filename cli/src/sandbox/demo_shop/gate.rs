@@ -31,7 +31,6 @@
 //! that is not a Gate answer.
 
 use super::orders::secret_of;
-use crate::sandbox::platform::store::Store;
 use crate::sandbox::{now_ms, random_hex, AppState, HttpError};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -49,7 +48,7 @@ use epay_core::{MinorUnits, ParamError};
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
-const SCHEMA: &str = r#"
+pub const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS merchant_gate_orders (
     payment_id TEXT PRIMARY KEY,
     order_id INTEGER NOT NULL,
@@ -74,10 +73,6 @@ CREATE TABLE IF NOT EXISTS merchant_refund_answers (
 
 /// The card-partner project of the shop.
 const PROJECT_ID: u64 = 250;
-
-pub fn init(store: &Store) -> rusqlite::Result<()> {
-    store.with(|c| c.execute_batch(SCHEMA))
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -142,8 +137,8 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let payment_id = format!("gate-{order_id}-{suffix}");
     let general = GeneralIds { project_id: PROJECT_ID, payment_id: payment_id.clone() };
     let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
-    customer.email = email;
-    customer.phone = phone;
+    customer.data.email = email;
+    customer.data.phone = phone;
     let mut payment = GatePayment::new(MinorUnits(amount), currency.clone());
     payment.description = description;
     // The partner sends the customer back to this page, on this order.

@@ -20,7 +20,7 @@ use super::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
 use crate::sandbox::platform::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
-use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project};
 use crate::sandbox::server::html::{self, escape};
 use crate::sandbox::{now_ms, AppState, GateRefusal, HttpError, Shared, SANDBOX_URLS};
 use axum::body::Bytes;
@@ -108,8 +108,8 @@ impl PaymentMethod for CardPartner {
     }
 
     /// Gate sales' return URLs, refunds the partner is to decline.
-    fn init(&self, store: &Store) -> rusqlite::Result<()> {
-        store.with(|c| c.execute_batch(SCHEMA))
+    fn schema(&self) -> &'static str {
+        SCHEMA
     }
 
     fn routes(&self) -> Router<AppState> {

@@ -44,9 +44,9 @@ pub trait PaymentMethod: Sync {
     /// The method's name in callbacks' `payment.method`, as the seeds write it.
     fn title(&self) -> &'static str;
 
-    /// Creates the method's own tables (at every start).
-    fn init(&self, _store: &Store) -> rusqlite::Result<()> {
-        Ok(())
+    /// The method's own tables: SQL run at every start (`CREATE TABLE IF NOT EXISTS`).
+    fn schema(&self) -> &'static str {
+        ""
     }
 
     /// The method's own pages and endpoints (its simulated partner or terminal).
@@ -146,7 +146,7 @@ pub fn title(method: &str) -> &str {
 
 /// Every method's own tables.
 pub fn init(store: &Store) -> rusqlite::Result<()> {
-    all().try_for_each(|m| m.init(store))
+    all().try_for_each(|m| store.with(|c| c.execute_batch(m.schema())))
 }
 
 /// Every method's own pages and endpoints.
