@@ -83,7 +83,7 @@ export interface RedirectData {
   /**
    * Where the form goes. Followed only when it passes the widget's redirect URL rule: in
    * short, `https:`, or plain `http:` to loopback in sandbox mode, and nothing a browser's
-   * URL parser refuses. The rule in full: README.md, "Which redirect URLs are followed".
+   * URL parser refuses. The rule in full: docs/embedding.md, "Which redirect URLs are followed".
    */
   url: string;
   /** Form fields; for EPay: `reference_number`, `valid_time`, `user_name`. */
@@ -235,7 +235,7 @@ export interface FollowRedirectOptions {
   /**
    * Sandbox mode: also follow plain `http:` to a loopback host; default false. A page that is
    * itself served over `http:` from a loopback host is in sandbox mode without it. The rule
-   * for `redirect_data.url`: README.md, "Which redirect URLs are followed".
+   * for `redirect_data.url`: docs/embedding.md, "Which redirect URLs are followed".
    */
   sandbox?: boolean;
 }

@@ -3,7 +3,7 @@
  *
  * Defines window.EPayWidget = { run, followRedirect, showCode } at once and starts loading
  * the wasm module from next to this script (a dynamic import() of the glue), using only
- * bytes with the SHA-384 hashes the build pinned (README "Content-Security-Policy"). The logic is
+ * bytes with the SHA-384 hashes the build pinned (docs/embedding.md "Content-Security-Policy"). The logic is
  * in ./loader.js, bundled in by scripts/build-widget.sh. The platform base URL defaults to
  * this script's origin. No inline code and no eval: works under
  * Content-Security-Policy: script-src <platform> 'wasm-unsafe-eval'.

@@ -80,7 +80,7 @@ if [ "$profile" = --release ]; then
   done
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
 fi
-# Every file pinned (README "Content-Security-Policy"): the SHA-384 (SRI form) of the codes
+# Every file pinned (docs/embedding.md "Content-Security-Policy"): the SHA-384 (SRI form) of the codes
 # module and each language pack go into the glue (its export `__sri`), those of the glue and
 # the wasm into the loaders; the loaders use only bytes with these hashes, and the page pins
 # the loader with the printed <script integrity>. Each file is hashed in its final form.
@@ -116,9 +116,11 @@ cp pkg/lang/*.json "pkg/$version/lang/"
 tag="<script src=\"https://platform.example/pkg/$version/epay-widget.js\" integrity=\"$(sri pkg/epay-widget.js)\" crossorigin=\"anonymous\"></script>"
 node scripts/pin-readme.mjs pkg/README.md "$version" epay-widget.js="$(sri pkg/epay-widget.js)" >/dev/null
 if [ "$profile" = --release ]; then
-  # The README shows this release's pinned tags and preload hints: kept in step here.
-  node scripts/pin-readme.mjs README.md "$version" epay-widget.js="$(sri pkg/epay-widget.js)" \
-    epay_widget.js="$(sri pkg/epay_widget.js)" epay_widget_bg.wasm="$(sri pkg/epay_widget_bg.wasm)"
+  # The README and docs/embedding.md show this release's pinned tags and preload hints: kept in step here.
+  for doc in README.md docs/embedding.md; do
+    node scripts/pin-readme.mjs "$doc" "$version" epay-widget.js="$(sri pkg/epay-widget.js)" \
+      epay_widget.js="$(sri pkg/epay_widget.js)" epay_widget_bg.wasm="$(sri pkg/epay_widget_bg.wasm)"
+  done
 fi
 echo "build-widget: the pinned loader of $version: $tag"
 # The merchant's server library (epay-widget/server): pkg/server/.

@@ -1,5 +1,5 @@
 // The demo shop's front end. Its server (/merchant/*) signs the payment parameters and
-// fetches the platform's answer to `open` for them (README "The fast first screen"); this
+// fetches the platform's answer to `open` for them (docs/embedding.md "The fast first screen"); this
 // page only passes both to the widget and shows what the shop learns.
 import { buildShop } from '/demo-form.js';
 

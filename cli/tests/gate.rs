@@ -728,14 +728,14 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The README's "For back-end developers" section: each ```rust block appears verbatim
+// The "For back-end developers" section (docs/server.md): each ```rust block appears verbatim
 // below between `// README-BEGIN n` and `// README-END n` and runs there; its
 // `epay gate` command lines run against a sandbox.
 // ---------------------------------------------------------------------------------------
 
 fn readme_section() -> String {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
-    let start = text.find("## For back-end developers").expect("the README has the section");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/server.md")).expect("docs/server.md");
+    let start = text.find("## For back-end developers").expect("docs/server.md (linked from the README) has the section");
     let rest = &text[start + 3..];
     rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
 }

@@ -330,7 +330,7 @@ pub fn is_loopback_host(host: &str) -> bool {
 }
 
 /// Checks that a URL may be navigated to under `policy`: `https:`, or `http:` to a loopback
-/// host when `policy` allows it, and nothing `scheme_and_host` refuses. README.md states this
+/// host when `policy` allows it, and nothing `scheme_and_host` refuses. docs/embedding.md states this
 /// rule for merchants ("Which redirect URLs are followed"): change both together.
 pub fn check_url(url: &str, policy: UrlPolicy) -> Result<(), RedirectError> {
     let (scheme, host) = scheme_and_host(url)?;

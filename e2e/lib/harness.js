@@ -152,11 +152,12 @@ export async function widgetText(page) {
 }
 
 /**
- * The files the README shows as `<!-- file: NAME -->` followed by a fenced block, exactly as
- * written there: { 'checkout.html': '...', ... }.
+ * The files the merchant docs (docs/embedding.md, linked from the README) show as
+ * `<!-- file: NAME -->` followed by a fenced block, exactly as written there:
+ * { 'checkout.html': '...', ... }.
  */
 export function readmeFiles() {
-  const text = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const text = readFileSync(path.join(root, 'docs', 'embedding.md'), 'utf8');
   const files = {};
   for (const m of text.matchAll(/<!-- file: ([\w./-]+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)) files[m[1]] = `${m[2]}\n`;
   return files;

@@ -14,7 +14,7 @@
 //!   the Origin guard covers it: it opens a checkout session on the platform.
 //!
 //!   `opened`: the platform's answer to `open` for these parameters, which the shop's
-//!   server fetched itself (server to server, as README "The fast first screen" shows), for
+//!   server fetched itself (server to server, as docs/embedding.md "The fast first screen" shows), for
 //!   the page to pass as `options.opened`: the widget then draws the picker at once and
 //!   sends no `open`. `null` when the platform refused or could not be reached: the widget
 //!   then sends `open` itself and shows why.
