@@ -536,68 +536,64 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `epay gate CMD --project 250 --payment-id ID ARGS... --secret SECRET_250`, which must
+/// succeed: the body it printed.
+fn printed_gate_body(cmd: &str, payment_id: &str, args: &[&str]) -> Value {
+    let o = epay(&[&["gate", cmd, "--project", "250", "--payment-id", payment_id], args, &["--secret", SECRET_250]].concat());
+    assert!(o.status.success(), "{}", err(&o));
+    serde_json::from_str(&out(&o)).unwrap()
+}
+
 #[test]
 fn gate_sale_prints_the_body_the_rust_builder_makes() {
-    let o = epay(&[
-        "gate",
+    let body = printed_gate_body(
         "sale",
-        "--project",
-        "250",
-        "--payment-id",
         "TEST_184",
-        "--amount",
-        "1000",
-        "--currency",
-        "KES",
-        "--customer-id",
-        "123",
-        "--ip",
-        "1.2.3.4",
-        "--phone",
-        "123456789",
-        "--email",
-        "customer@example.com",
-        "--secret",
-        SECRET_250,
-    ]);
-    assert!(o.status.success(), "{}", err(&o));
-    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+        &[
+            "--amount",
+            "1000",
+            "--currency",
+            "KES",
+            "--customer-id",
+            "123",
+            "--ip",
+            "1.2.3.4",
+            "--phone",
+            "123456789",
+            "--email",
+            "customer@example.com",
+        ],
+    );
     let want = gate::card_partner_sale(&ids("TEST_184"), &customer(), &GatePayment::new(MinorUnits(1000), "KES"), SECRET_250).unwrap();
     assert_eq!(body, want);
     // The seed's request, key for key.
     assert_eq!(keys(&body), ["general", "customer", "payment"]);
     assert_eq!(keys(&body["customer"]), ["ip_address", "phone", "email", "id"]);
 
-    let o = epay(&[
-        "gate",
+    let body = printed_gate_body(
         "epay-sale",
-        "--project",
-        "250",
-        "--payment-id",
         "E1",
-        "--amount",
-        "1000",
-        "--currency",
-        "MYR",
-        "--customer-id",
-        "123",
-        "--ip",
-        "172.10.123.11",
-        "--first-name",
-        "Petra",
-        "--last-name",
-        "Davis",
-        "--email",
-        "d@df.com",
-        "--phone",
-        "640991025894",
-        "--description",
-        "payment cash",
-        "--secret",
-        SECRET_250,
-    ]);
-    assert!(o.status.success(), "{}", err(&o));
-    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+        &[
+            "--amount",
+            "1000",
+            "--currency",
+            "MYR",
+            "--customer-id",
+            "123",
+            "--ip",
+            "172.10.123.11",
+            "--first-name",
+            "Petra",
+            "--last-name",
+            "Davis",
+            "--email",
+            "d@df.com",
+            "--phone",
+            "640991025894",
+            "--description",
+            "payment cash",
+        ],
+    );
     verify(&body, SECRET_250).unwrap();
     assert!(gate::parse_sale(gate::SaleKind::Epay, &body).is_ok());
 
@@ -1051,22 +1047,7 @@ async fn a_sale_without_phone_and_email_is_clarified_then_goes_to_the_partner() 
 async fn gate_clarify_prints_and_sends_the_clarification() {
     use epay_core::gate::{clarification, ClarificationData};
     // Printed: the builder's body, key for key.
-    let o = epay(&[
-        "gate",
-        "clarify",
-        "--project",
-        "250",
-        "--payment-id",
-        "TEST_184",
-        "--phone",
-        "123456789",
-        "--email",
-        "customer@example.com",
-        "--secret",
-        SECRET_250,
-    ]);
-    assert!(o.status.success(), "{}", err(&o));
-    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+    let body = printed_gate_body("clarify", "TEST_184", &["--phone", "123456789", "--email", "customer@example.com"]);
     let data = ClarificationData { phone: Some("123456789".into()), email: Some("customer@example.com".into()) };
     assert_eq!(body, clarification(&ids("TEST_184"), &data, SECRET_250).unwrap());
     assert_eq!(keys(&body), ["general", "additional_data"]);

@@ -87,8 +87,9 @@ fn bad(param: &str, message: impl Into<String>) -> HttpError {
     HttpError::bad_request(ErrorCode::InvalidParams, Some(param), message)
 }
 
-/// POSTs a signed Gate body; the platform's answer as JSON, and whether it was accepted.
-async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), HttpError> {
+/// POSTs a signed Gate body to the platform: the HTTP status, the answer read as Gate's,
+/// and the answer as JSON (502 `gate_unreachable` naming the URL when there is none).
+pub(super) async fn post_to_gate(s: &AppState, path: &str, body: &Value) -> Result<(StatusCode, GateResponse, Value), HttpError> {
     let url = format!("{}{path}", s.base_url);
     let unreachable = |why: String| HttpError::new(StatusCode::BAD_GATEWAY, ErrorCode::GateUnreachable, None, format!("{url}: {why}"));
     let r = s
@@ -99,10 +100,17 @@ async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), H
         .send()
         .await
         .map_err(|e| unreachable(format!("cannot reach the platform: {e}")))?;
+    let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let text = r.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
-    let accepted = matches!(GateResponse::parse(&text).map_err(unreachable)?, GateResponse::Accepted(_));
+    let parsed = GateResponse::parse(&text).map_err(unreachable)?;
     let answer = serde_json::from_str(&text).map_err(|e| unreachable(e.to_string()))?;
-    Ok((accepted, answer))
+    Ok((status, parsed, answer))
+}
+
+/// POSTs a signed Gate body; the platform's answer as JSON, and whether it was accepted.
+async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), HttpError> {
+    let (_, parsed, answer) = post_to_gate(s, path, body).await?;
+    Ok((matches!(parsed, GateResponse::Accepted(_)), answer))
 }
 
 fn optional_text(order: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, HttpError> {

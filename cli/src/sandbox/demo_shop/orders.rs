@@ -378,25 +378,10 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
             params![order_id, payment_id, project_id as i64, sale.to_string(), now],
         )
     })?;
-    let url = format!("{}{EPAY_SALE_PATH}", s.base_url);
-    let unreachable = |why: String| HttpError::new(StatusCode::BAD_GATEWAY, ErrorCode::GateUnreachable, None, format!("{url}: {why}"));
-    let answer = s
-        .http
-        .post(&url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(sale.to_string())
-        .send()
-        .await
-        .map_err(|e| unreachable(format!("cannot reach the platform: {e}")))?;
-    let status = answer.status();
-    let text = answer.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
-    match GateResponse::parse(&text).map_err(unreachable)? {
-        GateResponse::Accepted(accepted) => {
+    match super::gate::post_to_gate(&s, EPAY_SALE_PATH, &sale).await? {
+        (_, GateResponse::Accepted(accepted), _) => {
             Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted }))))
         }
-        GateResponse::Rejected(r) => {
-            let e = epay_core::protocol::ApiError { error: r.error };
-            Err(HttpError(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
-        }
+        (status, GateResponse::Rejected(r), _) => Err(HttpError(status, epay_core::protocol::ApiError { error: r.error })),
     }
 }
