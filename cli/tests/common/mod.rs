@@ -276,3 +276,29 @@ pub fn start_binary_with(shell: &[&str], db: &str, args: &[&str]) -> (std::proce
     assert!(line.starts_with("epay sandbox listening on "), "{line:?}");
     (child, line.trim().rsplit(' ').next().unwrap().to_string(), dir)
 }
+
+/// Adds a payment of `project` (if missing, 1.00 KES) and one callback for it, with `body`,
+/// straight into the outbox of `store`.
+pub fn enqueue(store: &sandbox::platform::store::Store, project: u64, payment: &str, body: &str) {
+    use sandbox::platform::store;
+    store
+        .with(|c| {
+            let rowid = match store::payment_by_id(c, project, payment)? {
+                Some(p) => p.rowid,
+                None => store::insert_payment(
+                    c,
+                    &store::NewPayment {
+                        project_id: project,
+                        payment_id: payment,
+                        amount: 100,
+                        currency: "KES",
+                        customer_id: "c",
+                        description: None,
+                        created_at: "now",
+                    },
+                )?,
+            };
+            store::enqueue_callback(c, project, rowid, None, body, "now", 0)
+        })
+        .unwrap();
+}

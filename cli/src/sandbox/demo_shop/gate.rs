@@ -128,11 +128,7 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
-    let amount = match order.get("amount") {
-        Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
-        _ => None,
-    }
-    .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let amount = super::orders::order_amount(order)?;
     let currency = optional_text(order, "currency")?.ok_or_else(|| bad("currency", "currency: is required: KES or USD"))?;
     let email = optional_text(order, "customer_email")?;
     let phone = optional_text(order, "customer_phone")?;

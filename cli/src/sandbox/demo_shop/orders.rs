@@ -99,6 +99,15 @@ fn bad(param: &str, message: impl Into<String>) -> HttpError {
     HttpError::bad_request(ErrorCode::InvalidParams, Some(param), message)
 }
 
+/// An order's `amount`: a positive integer in minor units, or the error naming it.
+pub(super) fn order_amount(order: &Map<String, Value>) -> Result<i64, HttpError> {
+    order
+        .get("amount")
+        .and_then(Value::as_i64)
+        .filter(|a| *a > 0)
+        .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))
+}
+
 /// Optional order fields and the Payment Page parameter each becomes.
 const OPTIONAL: [(&str, &str); 8] = [
     ("account", "customer_id"),
@@ -129,11 +138,7 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
-    let amount = match order.get("amount") {
-        Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
-        _ => None,
-    }
-    .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let amount = order_amount(order)?;
     let currency = match order.get("currency") {
         Some(Value::String(c)) if !c.trim().is_empty() => c.trim().to_string(),
         _ => return Err(bad("currency", "currency: is required, e.g. KES, USD, MYR, KZT")),
@@ -341,11 +346,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
-    let amount = order
-        .get("amount")
-        .and_then(Value::as_i64)
-        .filter(|a| *a > 0)
-        .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let amount = order_amount(order)?;
     let text = |field: &str| -> Result<Option<String>, HttpError> {
         match order.get(field) {
             None | Some(Value::Null) => Ok(None),
