@@ -33,8 +33,8 @@ export type PaymentStatus =
   | (string & {});
 
 /**
- * Stable machine codes of `onError` payloads and thrown `EPayWidgetError`s: exactly the
- * codes the widget raises and the platform's widget API answers (`ErrorCode` in
+ * Stable error codes of `onError` payloads and thrown `EPayWidgetError`s: exactly the
+ * error codes the widget raises and the platform's widget API answers (`ErrorCode` in
  * `core/src/error_code.rs`; a test compares the two lists). `param` names the parameter
  * and `message` the rule.
  */
