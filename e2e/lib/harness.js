@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import puppeteer from 'puppeteer-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -108,6 +109,19 @@ export async function eventually(fn, ms = 15000, what = 'condition') {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+}
+
+/**
+ * The one callback of `list` (the shop's callbacks for a payment), checked: signed, with the
+ * seed's keys in the seed's order (`keys` at the root, `operationKeys` in `operation`).
+ */
+export function theOneSignedCallback(list, keys, operationKeys) {
+  assert.equal(list.length, 1, 'exactly one callback');
+  const cb = list[0];
+  assert.equal(cb.valid, true, 'signature verified by the shop');
+  assert.deepEqual(Object.keys(cb.body), keys);
+  assert.deepEqual(Object.keys(cb.body.operation), operationKeys);
+  return cb;
 }
 
 /** The shop's callbacks for a payment, once `pred` holds for one of them. */
