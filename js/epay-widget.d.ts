@@ -33,8 +33,8 @@ export type PaymentStatus =
   | (string & {});
 
 /**
- * Stable machine codes of `onError` payloads and thrown `EPayWidgetError`s: exactly the
- * codes the widget raises and the platform's widget API answers (`ErrorCode` in
+ * Stable error codes of `onError` payloads and thrown `EPayWidgetError`s: exactly the
+ * error codes the widget raises and the platform's widget API answers (`ErrorCode` in
  * `core/src/error_code.rs`; a test compares the two lists). `param` names the parameter
  * and `message` the rule.
  */
@@ -83,7 +83,7 @@ export interface RedirectData {
   /**
    * Where the form goes. Followed only when it passes the widget's redirect URL rule: in
    * short, `https:`, or plain `http:` to loopback in sandbox mode, and nothing a browser's
-   * URL parser refuses. The rule in full: README.md, "Which redirect URLs are followed".
+   * URL parser refuses. The rule in full: docs/embedding.md, "Which redirect URLs are followed".
    */
   url: string;
   /** Form fields; for EPay: `reference_number`, `valid_time`, `user_name`. */
@@ -129,7 +129,7 @@ export interface ErrorEvent {
   payment_id?: string;
   /**
    * `load_failed` and `integrity`: the widget file that could not be had (`epay_widget.js`,
-   * `epay_widget_bg.wasm`, `epay_codes.wasm`, `lang/ru.json`, ...). A codes module or a
+   * `epay_widget_bg.wasm`, `epay_codes.wasm`, `lang/ru.json`, ...). A drawings module or a
    * language pack that fails leaves the widget working (numbers without drawings; English).
    */
   file?: string;
@@ -235,7 +235,7 @@ export interface FollowRedirectOptions {
   /**
    * Sandbox mode: also follow plain `http:` to a loopback host; default false. A page that is
    * itself served over `http:` from a loopback host is in sandbox mode without it. The rule
-   * for `redirect_data.url`: README.md, "Which redirect URLs are followed".
+   * for `redirect_data.url`: docs/embedding.md, "Which redirect URLs are followed".
    */
   sandbox?: boolean;
 }

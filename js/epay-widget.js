@@ -3,12 +3,12 @@
  *
  * Defines window.EPayWidget = { run, followRedirect, showCode } at once and starts loading
  * the wasm module from next to this script (a dynamic import() of the glue), using only
- * bytes with the SHA-384 hashes the build pinned (README "Content-Security-Policy"). The logic is
+ * bytes with the SHA-384 hashes the build pinned (docs/embedding.md "Content-Security-Policy"). The logic is
  * in ./loader.js, bundled in by scripts/build-widget.sh. The platform base URL defaults to
  * this script's origin. No inline code and no eval: works under
  * Content-Security-Policy: script-src <platform> 'wasm-unsafe-eval'.
  */
-import { createEPayWidget, instantiateCodes, fetchPinned, fileFailed } from './loader.js';
+import { createEPayWidget, instantiateDrawings, fetchPinned, fileFailed } from './loader.js';
 
 // The SHA-384 of the glue and the wasm, written by scripts/build-widget.sh.
 const SRI = __EPAY_SRI__;
@@ -42,7 +42,7 @@ if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: kee
     },
     // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
     // Its hash and the packs' are in the (verified) glue: `sri`.
-    loadCodes: (sri) => instantiateCodes(fetchPinned(new URL('epay_codes.wasm', src), 'epay_codes.wasm', sri['epay_codes.wasm'])),
+    loadDrawings: (sri) => instantiateDrawings(fetchPinned(new URL('epay_codes.wasm', src), 'epay_codes.wasm', sri['epay_codes.wasm'])),
     // The customer's language, if not English: a small JSON file, fetched beside `open`.
     loadLang: (code, sri, f = `lang/${code}.json`) => fetchPinned(new URL(f, src), f, sri[f]).then((r) => r.json()),
   });

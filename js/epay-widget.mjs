@@ -6,7 +6,7 @@
 // replayed in order, and run() returns a handle at once. The platform base URL defaults
 // to the origin this module was loaded from; bundled (webpack turns import.meta.url into
 // a file: URL at build time), to the page's origin.
-import { createEPayWidget, instantiateCodes, fetchPinned, widgetError } from './loader.js';
+import { createEPayWidget, instantiateDrawings, fetchPinned, widgetError } from './loader.js';
 
 // The SHA-384 of the wasm (and the glue), written by scripts/build-widget.sh. A bundler
 // copies the wasm files and the packs as they are; the glue becomes part of your bundle.
@@ -36,7 +36,7 @@ const { api } = createEPayWidget({
   },
   // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
   // Its hash and the packs' are in the glue: `sri`.
-  loadCodes: (sri) => instantiateCodes(fetchPinned(new URL('./epay_codes.wasm', import.meta.url), 'epay_codes.wasm', sri['epay_codes.wasm'])),
+  loadDrawings: (sri) => instantiateDrawings(fetchPinned(new URL('./epay_codes.wasm', import.meta.url), 'epay_codes.wasm', sri['epay_codes.wasm'])),
   // The customer's language, if not English: a small JSON file, fetched beside `open`.
   // A bundler may inline a small pack as a base64 data: URL (Vite does, under 4 KB): read
   // it here, as a fetch of it would need connect-src data:.

@@ -10,7 +10,7 @@
 // widget's place, and one console message that says what to check.
 //
 // Pinned files: the build writes the SHA-384 of the glue and the wasm into the loaders
-// (`__EPAY_SRI__`), and of the codes module and each language pack into the glue (its export
+// (`__EPAY_SRI__`), and of the drawings module and each language pack into the glue (its export
 // `__sri`): the loader uses only bytes with those hashes (fetch `integrity`; the glue through
 // a `<link rel=modulepreload integrity>`, imported only once that verified it).
 
@@ -45,11 +45,11 @@ export const fetchPinned = (url, file, integrity) =>
   fetch(url, { integrity: integrity || 'sha384-AAAA' }).catch(() => fileFailed(url, file)); // no hash: refused
 
 /**
- * The codes module's exports (`codes/src/lib.rs`: plain wasm, no glue) as the widget
+ * The drawings module's exports (`drawings/src/lib.rs`: plain wasm, no glue) as the widget
  * calls them: `qr(text)` and `code128(text)` give `[viewBox, d]`, or null when the text
  * cannot be drawn.
  */
-export function codesApi(x) {
+export function drawingsApi(x) {
   const enc = new TextEncoder();
   const dec = new TextDecoder();
   const draw = (fn) => (text) => {
@@ -64,24 +64,24 @@ export function codesApi(x) {
   return { qr: draw(x.epay_qr), code128: draw(x.epay_code128) };
 }
 
-/** Instantiates the codes module from a fetch of it (streaming when served as wasm). */
-export function instantiateCodes(response) {
+/** Instantiates the drawings module from a fetch of it (streaming when served as wasm). */
+export function instantiateDrawings(response) {
   const slow = () => response.then((r) => r.arrayBuffer()).then((b) => WebAssembly.instantiate(b, {}));
   const fast = WebAssembly.instantiateStreaming ? WebAssembly.instantiateStreaming(response, {}).catch(slow) : slow();
-  return fast.then(({ instance }) => codesApi(instance.exports));
+  return fast.then(({ instance }) => drawingsApi(instance.exports));
 }
 
 /**
  * @param {object} o
  * @param {() => Promise<object>} o.load  imports and initialises the wasm glue, resolving to its exports
- * @param {() => Promise<object>} [o.loadCodes]  fetches and starts the codes module (QR and barcode
- *   drawings), resolving to `codesApi(...)`; called at most once, when the widget first needs it
+ * @param {() => Promise<object>} [o.loadDrawings]  fetches and starts the drawings module (QR and barcode
+ *   drawings), resolving to `drawingsApi(...)`; called at most once, when the widget first needs it
  * @param {(code: string) => Promise<object>} [o.loadLang]  fetches the language pack `lang/<code>.json`
  *   (every language but English); called at most once per language
  * @param {string | null} o.origin  the platform's origin (default `baseUrl`), or null when unknown
  * @param {string} o.from  where the files are loaded from, for the console message
  */
-export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
+export function createEPayWidget({ load, loadDrawings, loadLang, origin, from }) {
   let wasm = null;
   let failure = null;
   let loading = null;
@@ -90,7 +90,7 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
 
   const failureMessage = () => `the payment widget could not be loaded: ${failure.message}`;
   const loadFailed = () => Object.assign(widgetError(failure.code, null, failureMessage()), { file: failure.file });
-  // A file the widget fetched later (codes module, language pack) that could not be had: the
+  // A file the widget fetched later (drawings module, language pack) that could not be had: the
   // widget goes on without it (numbers without drawings; English); every live run hears of it.
   const later = (p) => {
     p.catch((e) => {
@@ -113,13 +113,13 @@ export function createEPayWidget({ load, loadCodes, loadLang, origin, from }) {
               return packs[code];
             });
           }
-          if (loadCodes && typeof m.__setCodeLoader === 'function') {
-            let codes = null;
-            m.__setCodeLoader(() => {
-              if (!codes) {
-                codes = later(loadCodes(m.__sri));
+          if (loadDrawings && typeof m.__setDrawingLoader === 'function') {
+            let drawings = null;
+            m.__setDrawingLoader(() => {
+              if (!drawings) {
+                drawings = later(loadDrawings(m.__sri));
               }
-              return codes;
+              return drawings;
             });
           }
         })

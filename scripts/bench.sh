@@ -11,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 # bench/node_modules: Adyen Web, esbuild, puppeteer-core (bench/package-lock.json).
 if [ ! -d bench/node_modules/@adyen/adyen-web ] || [ ! -d bench/node_modules/puppeteer-core ]; then
@@ -18,10 +20,10 @@ if [ ! -d bench/node_modules/@adyen/adyen-web ] || [ ! -d bench/node_modules/pup
 fi
 # The widget (release) and the sandbox only when missing: the bench measures what is built.
 [ -f pkg/epay_widget_bg.wasm ] && [ -f pkg/epay-widget.js ] || bash scripts/build-widget.sh
-if [ -z "${EPAY_BIN:-}" ] && [ ! -x target/debug/epay ]; then cargo build -p epay-cli --quiet; fi
-bin="${EPAY_BIN:-target/debug/epay}"
+if [ -z "${EPAY_BIN:-}" ] && [ ! -x "$target_dir/debug/epay" ]; then cargo build -p epay-cli --quiet; fi
+bin="${EPAY_BIN:-$target_dir/debug/epay}"
 if ! "$bin" sandbox --help >/dev/null 2>&1; then
   echo "bench: $bin does not run ('sandbox --help' failed); rebuild it (cargo build -p epay-cli) or set EPAY_BIN" >&2
   exit 1
 fi
-exec node bench/bench.mjs
+EPAY_BIN="$bin" exec node bench/bench.mjs

@@ -7,12 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 case "${1:-}" in
   --dev) cargo build --quiet --lib --target wasm32-unknown-unknown -p epay-node
-    wasm=target/wasm32-unknown-unknown/debug/epay_node.wasm; flags=(--debug --keep-debug) ;;
+    wasm=$target_dir/wasm32-unknown-unknown/debug/epay_node.wasm; flags=(--debug --keep-debug) ;;
   "") cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-node
-    wasm=target/wasm32-unknown-unknown/release/epay_node.wasm; flags=() ;;
+    wasm=$target_dir/wasm32-unknown-unknown/release/epay_node.wasm; flags=() ;;
   *) echo "usage: $0 [--dev]" >&2; exit 2 ;;
 esac
 out=pkg/server

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 profile=--release
 features=()
@@ -21,22 +23,22 @@ esac
 
 # What `wasm-pack build --target web` does, without needing wasm-pack (the demo installs only
 # the wasm-bindgen CLI, pinned in scripts/install.sh; the tests still run under `wasm-pack test`).
-# The codes module (QR and barcode drawings, codes/) is a second, plain wasm file that the
+# The drawings module (QR and barcode drawings, crate drawings/, built as epay_drawings.wasm) is a second, plain wasm file that the
 # loader fetches when a code screen is near: pkg/epay_codes.wasm, no glue.
 # No build-machine path in the files that ship: the panic locations and debug strings of the
-# widget and the codes module name the sources as /epay-widget/... and /cargo/registry/...
+# widget and the drawings module name the sources as /epay-widget/... and /cargo/registry/...
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 # Only for the wasm target (host tools keep their cache); rustc applies the last prefix that
 # matches, so the most specific comes last.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$HOME=~ --remap-path-prefix=$cargo_home=/cargo --remap-path-prefix=$PWD=/epay-widget"
 if [ "$profile" = --release ]; then
-  cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
-  wasm=target/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
-  codes=target/wasm32-unknown-unknown/release/epay_codes.wasm
+  cargo build --quiet --lib --release --target wasm32-unknown-unknown -p epay-widget -p epay-drawings "${features[@]}"
+  wasm=$target_dir/wasm32-unknown-unknown/release/epay_widget.wasm; bindgen_flags=()
+  codes=$target_dir/wasm32-unknown-unknown/release/epay_drawings.wasm
 else
-  cargo build --quiet --lib --target wasm32-unknown-unknown -p epay-widget -p epay-codes "${features[@]}"
-  wasm=target/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
-  codes=target/wasm32-unknown-unknown/debug/epay_codes.wasm
+  cargo build --quiet --lib --target wasm32-unknown-unknown -p epay-widget -p epay-drawings "${features[@]}"
+  wasm=$target_dir/wasm32-unknown-unknown/debug/epay_widget.wasm; bindgen_flags=(--debug --keep-debug)
+  codes=$target_dir/wasm32-unknown-unknown/debug/epay_drawings.wasm
 fi
 tools=tools/node_modules/.bin
 if [ ! -x "$tools/esbuild" ] || { [ "$profile" = --release ] && [ ! -x "$tools/wasm-opt" ]; }; then
@@ -88,7 +90,7 @@ if [ "$profile" = --release ]; then
   node scripts/shorten-imports.mjs pkg/epay_widget_bg.wasm pkg/epay_widget.js >/dev/null
   # Binaryen inlines every function that has one caller, whatever its size: limited here
   # to small ones, the widget's wasm is 4.1 KB smaller gzipped (84,399 -> 80,298 B; 20 is the
-  # best of 0-1000 measured, 100 for the codes module) and each screen's code stays in its
+  # best of 0-1000 measured, 100 for the drawings module) and each screen's code stays in its
   # own function, which V8 compiles only when that screen is first drawn.
   for f in pkg/epay_widget_bg.wasm pkg/epay_codes.wasm; do
     one_caller=20; [ "$f" = pkg/epay_codes.wasm ] && one_caller=100
@@ -96,7 +98,7 @@ if [ "$profile" = --release ]; then
   done
   "$tools/esbuild" --minify --format=esm --log-level=warning pkg/epay_widget.js --outfile=pkg/epay_widget.js --allow-overwrite
 fi
-# Every file pinned (README "Content-Security-Policy"): the SHA-384 (SRI form) of the codes
+# Every file pinned (docs/embedding.md "Content-Security-Policy"): the SHA-384 (SRI form) of the codes
 # module and each language pack go into the glue (its export `__sri`), those of the glue and
 # the wasm into the loaders; the loaders use only bytes with these hashes, and the page pins
 # the loader with the printed <script integrity>. Each file is hashed in its final form.
@@ -132,9 +134,11 @@ cp pkg/lang/*.json "pkg/$version/lang/"
 tag="<script src=\"https://platform.example/pkg/$version/epay-widget.js\" integrity=\"$(sri pkg/epay-widget.js)\" crossorigin=\"anonymous\"></script>"
 node scripts/pin-readme.mjs pkg/README.md "$version" epay-widget.js="$(sri pkg/epay-widget.js)" >/dev/null
 if [ "$profile" = --release ]; then
-  # The README shows this release's pinned tags and preload hints: kept in step here.
-  node scripts/pin-readme.mjs README.md "$version" epay-widget.js="$(sri pkg/epay-widget.js)" \
-    epay_widget.js="$(sri pkg/epay_widget.js)" epay_widget_bg.wasm="$(sri pkg/epay_widget_bg.wasm)"
+  # The README and docs/embedding.md show this release's pinned tags and preload hints: kept in step here.
+  for doc in README.md docs/embedding.md; do
+    node scripts/pin-readme.mjs "$doc" "$version" epay-widget.js="$(sri pkg/epay-widget.js)" \
+      epay_widget.js="$(sri pkg/epay_widget.js)" epay_widget_bg.wasm="$(sri pkg/epay_widget_bg.wasm)"
+  done
 fi
 echo "build-widget: the pinned loader of $version: $tag"
 # Precompressed, as a CDN serves them: <file>.br (brotli 11) and <file>.gz (gzip 9) beside
@@ -156,4 +160,4 @@ node --input-type=module -e '
   }'
 # The merchant's server library (epay-widget/server): pkg/server/.
 if [ "$profile" = --release ]; then bash scripts/build-server-lib.sh; else bash scripts/build-server-lib.sh --dev; fi
-echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the codes module, gzip -9)"
+echo "build-widget: pkg/ ready ($(gzip -9c pkg/epay_widget_bg.wasm | wc -c) bytes of wasm, $(gzip -9c pkg/epay_codes.wasm | wc -c) of the drawings module, gzip -9)"

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 port=8787
 sandbox_flags=()
 while [ $# -gt 0 ]; do
@@ -24,4 +26,4 @@ echo "demo: built in $(( $(date +%s) - t0 )) s"
 echo
 echo "Open the demo shop: http://127.0.0.1:$port/   (Ctrl-C stops the sandbox)"
 echo
-exec target/debug/epay sandbox --port "$port" --db epay-sandbox.sqlite --www www --pkg pkg ${sandbox_flags[@]+"${sandbox_flags[@]}"}
+exec "$target_dir/debug/epay" sandbox --port "$port" --db epay-sandbox.sqlite --www www --pkg pkg ${sandbox_flags[@]+"${sandbox_flags[@]}"}

@@ -6,7 +6,7 @@
 #   --demo   only what the demo needs: the wasm32 target, the wasm-bindgen CLI, esbuild and
 #            wasm-opt from npm (no browsers, no drivers)
 #
-# Set-up time is a product feature (README "Set-up time"): the network-bound installs (apt,
+# Set-up time is a product feature (docs/performance.md "Set-up time"): the network-bound installs (apt,
 # npm) run in the background while cargo compiles the Rust tools, and the tools that only
 # orchestrate (wasm-pack, geckodriver) are built without optimisation, which compiles in a
 # fraction of the time and runs as fast as anyone can tell.

@@ -1,4 +1,4 @@
-// Keeps the README's pinned tags in step with the build: every `/pkg/<version>/<file>"`
+// Keeps the pinned tags of the README (and docs/embedding.md) in step with the build: every `/pkg/<version>/<file>"`
 // followed in the same tag by `integrity="sha384-..."` gets this build's version and hash.
 // Usage: node scripts/pin-readme.mjs README.md <version> <file>=<sri> ...
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -6,15 +6,17 @@
 # 1 KB larger on the wasm), in two parts, each with its budget (over gzip 9):
 #   first download  the loader, the glue and the widget's wasm: all a customer's browser
 #                   fetches until the method picker is interactive;
-#   codes module    epay_codes.wasm, the QR and barcode drawings, fetched while an EPay or
+#   drawings module epay_codes.wasm, the QR and barcode drawings, fetched while an EPay or
 #                   PayDala customer chooses (card payments never fetch it).
 # Then the panic and formatting machinery left in the widget's wasm (scripts/panic-report.mjs).
 # Fails when a budget is broken. Usage: scripts/size-report.sh [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
+# Cargo's output folder: CARGO_TARGET_DIR when set (relative to the repository), else target/.
+target_dir=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 [ "${1:-}" = "--no-build" ] || bash scripts/build-widget.sh >/dev/null
-first_budget=$((85 * 1024))   # 88 KB before issue 26 (the parameter rules left the wasm); 92 KB at stop 16; 100 KB before the codes module moved out
+first_budget=$((85 * 1024))   # 88 KB before issue 26 (the parameter rules left the wasm); 92 KB at stop 16; 100 KB before the drawings module moved out
 all_budget=$((103 * 1024))   # 106 KB before issue 26; 112 KB at stop 16
 # The classic loader alone: 2,587 B before it pinned every file (issue 24), + 300 B at most.
 loader_budget=$((2587 + 300))
@@ -42,14 +44,14 @@ for i in 0 1 2 3; do
   first=$((first + gz)); first_br=$((first_br + br))
   [ "$i" = 0 ] && loader=$gz
 done
-css=$(ls -t target/wasm32-unknown-unknown/release/build/epay-widget-*/out/style.min.css 2>/dev/null | head -1)
+css=$(ls -t "$target_dir"/wasm32-unknown-unknown/release/build/epay-widget-*/out/style.min.css 2>/dev/null | head -1)
 [ -n "$css" ] && printf '%-28s %10d %10s %10s  (inside the wasm: no CSS file to download)\n' "css (style.min.css)" "$(wc -c < "$css")" "-" "-"
 printf '%-28s %10s %10s %10d  (%+d B since 2,587 B before pinning; %d B budget)\n' "LOADER (epay-widget.js)" "" "" "$loader" $((loader - 2587)) "$loader_budget"
 printf '%-28s %10s %10d %10d  (brotli %s KB; gzip %s KB of %d KB budget)\n' "FIRST DOWNLOAD" "" "$first_br" "$first" "$(kb $first_br)" "$(kb $first)" $((first_budget / 1024))
 read -r raw br gz <<< "${got[3]}"
 printf '%-28s %10d %10d %10d\n' "epay_codes.wasm" "$raw" "$br" "$gz"
 all=$((first + codes)); all_br=$((first_br + codes_br))
-printf '%-28s %10s %10d %10d  (brotli %s KB; gzip %s KB of %d KB budget: an EPay or PayDala payment)\n' "WITH THE CODES MODULE" "" "$all_br" "$all" "$(kb $all_br)" "$(kb $all)" $((all_budget / 1024))
+printf '%-28s %10s %10d %10d  (brotli %s KB; gzip %s KB of %d KB budget: an EPay or PayDala payment)\n' "WITH THE DRAWINGS MODULE" "" "$all_br" "$all" "$(kb $all_br)" "$(kb $all)" $((all_budget / 1024))
 status=0
 # Panic and formatting machinery: the code of the formatting and panic functions plus the panic
 # location strings in the widget's wasm (scripts/panic-report.mjs), measured on the same release
@@ -66,5 +68,5 @@ node scripts/panic-report.mjs "$names/epay_widget_bg.wasm" "$panic_budget" || st
 rm -rf "$names"
 if [ "$loader" -gt "$loader_budget" ]; then echo "size-report: the loader is over budget" >&2; status=1; fi
 if [ "$first" -gt "$first_budget" ]; then echo "size-report: the first download is over budget" >&2; status=1; fi
-if [ "$all" -gt "$all_budget" ]; then echo "size-report: first download + codes module is over budget" >&2; status=1; fi
+if [ "$all" -gt "$all_budget" ]; then echo "size-report: first download + drawings module is over budget" >&2; status=1; fi
 exit $status

@@ -15,7 +15,7 @@ use wasm_bindgen::JsValue;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    /// Stable machine code (`invalid_argument`, `invalid_params`, `target_not_found`, ...).
+    /// Stable error code (`invalid_argument`, `invalid_params`, `target_not_found`, ...).
     pub code: ErrorCode,
     /// The parameter or option at fault, when there is one (`params`, `options.target`, `payment_amount`).
     pub param: Option<String>,
@@ -105,7 +105,7 @@ mod tests {
         assert_eq!(dts_union("LanguageCode").0, langs);
     }
 
-    /// `js/epay-widget.d.ts` lists exactly the codes the widget can report: those it raises
+    /// `js/epay-widget.d.ts` lists exactly the error codes the widget can report: those it raises
     /// and those the platform's widget API answers (`ErrorCode::heard_by_widget`).
     #[test]
     fn the_type_definitions_list_exactly_the_codes_the_widget_can_report() {

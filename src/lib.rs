@@ -97,10 +97,10 @@ pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<js_sy
 }
 
 /// Called by the loader (`js/loader.js`) once the module is ready: `load` fetches the
-/// codes module (`epay_codes.wasm`, QR and barcode drawings) once and resolves to
+/// drawings module (`epay_codes.wasm`, QR and barcode drawings) once and resolves to
 /// `{ qr(text), code128(text) }`. Not part of the public API.
-#[wasm_bindgen(js_name = __setCodeLoader)]
-pub fn set_code_loader(load: js_sys::Function) {
+#[wasm_bindgen(js_name = __setDrawingLoader)]
+pub fn set_drawing_loader(load: js_sys::Function) {
     view::drawings::set_loader(load);
 }
 

@@ -1,7 +1,11 @@
 // The demo shop's front end. Its server (/merchant/*) signs the payment parameters and
-// fetches the platform's answer to `open` for them (README "The fast first screen"); this
+// fetches the platform's answer to `open` for them (docs/embedding.md "The fast first screen"); this
 // page only passes both to the widget and shows what the shop learns.
+import { buildShop } from '/demo-form.js';
+import { majorToMinor, json, logEvent, callbackItem } from '/shop-common.js';
+
 const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
+buildShop(); // the form, once the widget is there to take its orders
 
 const $ = (sel) => document.querySelector(sel);
 let handle = null;
@@ -10,25 +14,6 @@ let currentPaymentId = null;
 let currentAccount = null;
 let callbackTimer = null;
 
-function logEvent(name, detail) {
-  const li = document.createElement('li');
-  li.dataset.event = name;
-  li.className = name === 'success' ? 'ok' : (name === 'decline' || name === 'error') ? 'bad' : '';
-  li.textContent = `${new Date().toLocaleTimeString()} ${name} ${detail ? JSON.stringify(detail) : ''}`;
-  $('#events').append(li);
-}
-
-function majorToMinor(text) {
-  const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
-}
-
-async function json(res) {
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
-  return body;
-}
 
 function startCheckout(order) {
   if (handle) handle.destroy();
@@ -65,16 +50,8 @@ function watchCallbacks() {
       const query = currentAccount ? `account=${encodeURIComponent(currentAccount)}` : `payment_id=${encodeURIComponent(currentPaymentId)}`;
       const list = await json(await fetch(`/merchant/callbacks?${query}`));
       const ol = $('#callbacks');
-      ol.replaceChildren(...list.map((c) => {
-        const li = document.createElement('li');
-        const b = c.body || {};
-        li.dataset.status = b.payment?.status ?? '';
-        li.dataset.operation = b.operation?.type ?? '';
-        li.className = c.valid ? 'ok' : 'bad';
-        li.textContent = `${c.valid ? 'signature ok' : 'BAD SIGNATURE'} · payment ${b.payment?.id} ${b.payment?.status}` +
-          ` · operation ${b.operation?.type} ${b.operation?.status} code ${b.operation?.code} ${b.operation?.message ?? ''}`;
-        return li;
-      }));
+      ol.replaceChildren(...list.map((c) => callbackItem(c, (b, op) => [`payment ${b.payment?.id} ${b.payment?.status}`,
+        `operation ${op.type} ${op.status} code ${op.code} ${op.message ?? ''}`])));
     } catch (e) { /* the shop's own server is down: try again later */ }
     callbackTimer = setTimeout(poll, 1500);
   };

@@ -3,6 +3,8 @@
 // callback that carries the code (redirect_data), shows it with EPayWidget.showCode, and
 // follows the order until the result callback. Everything from the server reaches the
 // page as text (textContent), never as HTML.
+import { majorToMinor, money, json, logEvent, callbackItem } from '/shop-common.js';
+
 const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
 
 const $ = (sel) => document.querySelector(sel);
@@ -12,20 +14,6 @@ let handle = null;
 let shownCode = null;
 let timer = null;
 
-function majorToMinor(text) {
-  const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
-}
-
-const money = (amount, currency) => `${(amount / 100).toFixed(2)} ${currency}`;
-
-async function json(res) {
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body?.error?.message || `HTTP ${res.status}`);
-  return body;
-}
-
 function say(text) { $('#epay-status').textContent = text; }
 function fail(text) {
   const el = $('#epay-error');
@@ -33,27 +21,15 @@ function fail(text) {
   el.hidden = !text;
 }
 
-function logEvent(name, detail) {
-  const li = document.createElement('li');
-  li.dataset.event = name;
-  li.className = name === 'error' ? 'bad' : '';
-  li.textContent = `${new Date().toLocaleTimeString()} ${name} ${detail ? JSON.stringify(detail) : ''}`;
-  $('#events').append(li);
-}
 
 function callbackLine(c) {
-  const b = c.body || {};
-  const op = b.operation || {};
-  const li = document.createElement('li');
-  li.className = c.valid ? 'ok' : 'bad';
-  li.dataset.status = b.payment?.status ?? '';
-  li.dataset.operation = op.type ?? '';
-  const parts = [c.valid ? 'signature ok' : 'BAD SIGNATURE', `payment ${b.payment?.id} ${b.payment?.status}`,
-    `${b.payment?.method ?? ''} ${b.payment?.sum ? money(b.payment.sum.amount, b.payment.sum.currency) : ''}`.trim(),
-    `operation ${op.type} ${op.status}${op.code ? ` code ${op.code} ${op.message}` : ''}`];
-  if (b.redirect_data) parts.push(`redirect_data ${b.redirect_data.method} ${b.redirect_data.url} reference ${b.redirect_data.body?.reference_number}`);
-  li.textContent = parts.join(' · ');
-  return li;
+  return callbackItem(c, (b, op) => {
+    const parts = [`payment ${b.payment?.id} ${b.payment?.status}`,
+      `${b.payment?.method ?? ''} ${b.payment?.sum ? money(b.payment.sum.amount, b.payment.sum.currency) : ''}`.trim(),
+      `operation ${op.type} ${op.status}${op.code ? ` code ${op.code} ${op.message}` : ''}`];
+    if (b.redirect_data) parts.push(`redirect_data ${b.redirect_data.method} ${b.redirect_data.url} reference ${b.redirect_data.body?.reference_number}`);
+    return parts;
+  });
 }
 
 function showResult(status, op) {

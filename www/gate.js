@@ -4,29 +4,13 @@
 // When the platform first asks for clarification (seed 001: the sale lacked the phone or
 // e-mail), the page asks the shop user for them and the shop's server sends them.
 // Everything from the server reaches the page as text (textContent), never as HTML.
+import { majorToMinor, money, json, callbackItem } from '/shop-common.js';
+
 const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
 
 const $ = (sel) => document.querySelector(sel);
 const query = new URLSearchParams(location.search);
 let current = query.get('order');
-
-function majorToMinor(text) {
-  const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text);
-  if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
-}
-
-const money = (amount, currency) => `${(amount / 100).toFixed(2)} ${currency}`;
-
-async function json(res) {
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const e = new Error(body?.error?.message || `HTTP ${res.status}`);
-    e.errors = body?.error?.errors ?? [];
-    throw e;
-  }
-  return body;
-}
 
 async function post(url, body) {
   return json(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }));
@@ -192,23 +176,17 @@ const STATUS_CLASS = { success: 'paid', refunded: 'refunded', decline: 'bad', re
 function text(el, value) { if (el.textContent !== value) el.textContent = value; }
 
 function callbackLine(c) {
-  const b = c.body || {};
-  const op = b.operation || {};
-  const li = document.createElement('li');
-  li.className = c.valid ? 'ok' : 'bad';
-  li.dataset.status = b.payment?.status ?? '';
-  li.dataset.operation = op.type ?? '';
-  li.dataset.operationStatus = op.status ?? '';
-  const parts = [c.valid ? 'signature ok' : 'BAD SIGNATURE', `payment ${b.payment?.status}`,
-    `sum ${b.payment?.sum ? money(b.payment.sum.amount, b.payment.sum.currency) : '?'}`,
-    `${op.type} ${op.status}${op.code ? ` code ${op.code} ${op.message}` : ''}`];
-  if (b.redirect_data) parts.push(`redirect_data ${b.redirect_data.method} ${b.redirect_data.url}`);
-  if (b.clarification_fields) {
-    const asked = Object.entries(b.clarification_fields.properties ?? {}).flatMap(([k, v]) => (v.required ?? []).map((n) => `${k}.${n}`));
-    parts.push(`clarification_fields ${asked.join(', ')}`);
-  }
-  li.textContent = parts.join(' · ');
-  return li;
+  return callbackItem(c, (b, op) => {
+    const parts = [`payment ${b.payment?.status}`,
+      `sum ${b.payment?.sum ? money(b.payment.sum.amount, b.payment.sum.currency) : '?'}`,
+      `${op.type} ${op.status}${op.code ? ` code ${op.code} ${op.message}` : ''}`];
+    if (b.redirect_data) parts.push(`redirect_data ${b.redirect_data.method} ${b.redirect_data.url}`);
+    if (b.clarification_fields) {
+      const asked = Object.entries(b.clarification_fields.properties ?? {}).flatMap(([k, v]) => (v.required ?? []).map((n) => `${k}.${n}`));
+      parts.push(`clarification_fields ${asked.join(', ')}`);
+    }
+    return parts;
+  });
 }
 
 function orderItem(paymentId) {

@@ -165,7 +165,10 @@ fn general(ids: &Ids) -> GeneralIds {
 fn build(cmd: GateCommand) -> Result<(Value, &'static str, Option<String>), Vec<ParamError>> {
     match cmd {
         GateCommand::Sale { ids, sale, email, phone, first_name, last_name, description, return_success, return_decline, send } => {
-            let customer = GateCustomer { email, phone, first_name, last_name, ..GateCustomer::new(sale.customer_id, sale.ip) };
+            let customer = GateCustomer {
+                data: epay_core::params::CustomerData { first_name, last_name, email, phone },
+                ..GateCustomer::new(sale.customer_id, sale.ip)
+            };
             let payment = GatePayment { description, ..GatePayment::new(MinorUnits(sale.amount), sale.currency) };
             let urls = ReturnUrl { success: return_success, decline: return_decline };
             let body = gate::card_partner_sale_returning(&general(&ids), &customer, &payment, &urls, &ids.secret)?;
@@ -236,7 +239,7 @@ pub fn run(cmd: GateCommand) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         let why = match GateResponse::parse(&text) {
-            Ok(GateResponse::Rejected(r)) => format!("{} ({})", r.message, r.code),
+            Ok(GateResponse::Rejected(r)) => format!("{} ({})", r.error.message, r.error.code),
             _ => format!("not a Gate answer: {}", text.chars().take(200).collect::<String>()),
         };
         fail(&format!("refused by the platform, HTTP {status}: {why}"))

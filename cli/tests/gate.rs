@@ -32,8 +32,20 @@ fn customer() -> GateCustomer {
 
 /// The seed's sale (1000 KES), signed, with optional return URLs.
 fn sale_body(payment_id: &str, urls: &ReturnUrl) -> Value {
-    gate::card_partner_sale_returning(&ids(payment_id), &customer(), &GatePayment::new(MinorUnits(1000), "KES"), urls, SECRET_250)
+    sale_body_for(payment_id, &customer(), urls)
+}
+
+/// A 1000 KES sale for `customer`, signed.
+fn sale_body_for(payment_id: &str, customer: &GateCustomer, urls: &ReturnUrl) -> Value {
+    gate::card_partner_sale_returning(&ids(payment_id), customer, &GatePayment::new(MinorUnits(1000), "KES"), urls, SECRET_250)
         .expect("a valid sale")
+}
+
+/// Sends a 1000 KES sale for `customer` (no return URLs); returns Gate's answer, accepted.
+async fn accepted_sale_for(sb: &Sandbox, payment_id: &str, customer: &GateCustomer) -> Value {
+    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &sale_body_for(payment_id, customer, &ReturnUrl::default())).await;
+    assert_eq!(status, 200, "{accepted}");
+    accepted
 }
 
 fn refund_body(payment_id: &str) -> Value {
@@ -102,31 +114,7 @@ async fn sale_is_accepted_then_redirect_data_then_the_partner_result() {
     assert_eq!(keys(rd), ["body", "method", "url"]);
     assert_eq!(rd["method"], "POST");
     assert_eq!(rd["url"], sb.url("/sim/partner/pay"));
-    let seed_keys = [
-        "live",
-        "mpesa",
-        "bonga",
-        "airtel",
-        "equity",
-        "mobilebanking",
-        "debitcard",
-        "mkoporahisi",
-        "saida",
-        "elipa",
-        "oid",
-        "inv",
-        "ttl",
-        "tel",
-        "eml",
-        "vid",
-        "curr",
-        "cbk",
-        "lbk",
-        "cst",
-        "crl",
-        "hsh",
-    ];
-    assert_eq!(keys(&rd["body"]), seed_keys);
+    assert_eq!(keys(&rd["body"]), common::seed_body_keys());
     assert!(rd["body"].as_object().unwrap().values().all(Value::is_string));
     assert_eq!((rd["body"]["inv"].as_str(), rd["body"]["curr"].as_str()), (Some(pid.as_str()), Some("KES")));
     assert_eq!((rd["body"]["tel"].as_str(), rd["body"]["eml"].as_str()), (Some("123456789"), Some("customer@example.com")));
@@ -548,68 +536,64 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `epay gate CMD --project 250 --payment-id ID ARGS... --secret SECRET_250`, which must
+/// succeed: the body it printed.
+fn printed_gate_body(cmd: &str, payment_id: &str, args: &[&str]) -> Value {
+    let o = epay(&[&["gate", cmd, "--project", "250", "--payment-id", payment_id], args, &["--secret", SECRET_250]].concat());
+    assert!(o.status.success(), "{}", err(&o));
+    serde_json::from_str(&out(&o)).unwrap()
+}
+
 #[test]
 fn gate_sale_prints_the_body_the_rust_builder_makes() {
-    let o = epay(&[
-        "gate",
+    let body = printed_gate_body(
         "sale",
-        "--project",
-        "250",
-        "--payment-id",
         "TEST_184",
-        "--amount",
-        "1000",
-        "--currency",
-        "KES",
-        "--customer-id",
-        "123",
-        "--ip",
-        "1.2.3.4",
-        "--phone",
-        "123456789",
-        "--email",
-        "customer@example.com",
-        "--secret",
-        SECRET_250,
-    ]);
-    assert!(o.status.success(), "{}", err(&o));
-    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+        &[
+            "--amount",
+            "1000",
+            "--currency",
+            "KES",
+            "--customer-id",
+            "123",
+            "--ip",
+            "1.2.3.4",
+            "--phone",
+            "123456789",
+            "--email",
+            "customer@example.com",
+        ],
+    );
     let want = gate::card_partner_sale(&ids("TEST_184"), &customer(), &GatePayment::new(MinorUnits(1000), "KES"), SECRET_250).unwrap();
     assert_eq!(body, want);
     // The seed's request, key for key.
     assert_eq!(keys(&body), ["general", "customer", "payment"]);
     assert_eq!(keys(&body["customer"]), ["ip_address", "phone", "email", "id"]);
 
-    let o = epay(&[
-        "gate",
+    let body = printed_gate_body(
         "epay-sale",
-        "--project",
-        "250",
-        "--payment-id",
         "E1",
-        "--amount",
-        "1000",
-        "--currency",
-        "MYR",
-        "--customer-id",
-        "123",
-        "--ip",
-        "172.10.123.11",
-        "--first-name",
-        "Petra",
-        "--last-name",
-        "Davis",
-        "--email",
-        "d@df.com",
-        "--phone",
-        "640991025894",
-        "--description",
-        "payment cash",
-        "--secret",
-        SECRET_250,
-    ]);
-    assert!(o.status.success(), "{}", err(&o));
-    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+        &[
+            "--amount",
+            "1000",
+            "--currency",
+            "MYR",
+            "--customer-id",
+            "123",
+            "--ip",
+            "172.10.123.11",
+            "--first-name",
+            "Petra",
+            "--last-name",
+            "Davis",
+            "--email",
+            "d@df.com",
+            "--phone",
+            "640991025894",
+            "--description",
+            "payment cash",
+        ],
+    );
     verify(&body, SECRET_250).unwrap();
     assert!(gate::parse_sale(gate::SaleKind::Epay, &body).is_ok());
 
@@ -740,14 +724,14 @@ async fn gate_commands_send_to_the_sandbox_and_verify_checks_what_comes_back() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The README's "For back-end developers" section: each ```rust block appears verbatim
+// The "For back-end developers" section (docs/server.md): each ```rust block appears verbatim
 // below between `// README-BEGIN n` and `// README-END n` and runs there; its
 // `epay gate` command lines run against a sandbox.
 // ---------------------------------------------------------------------------------------
 
 fn readme_section() -> String {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
-    let start = text.find("## For back-end developers").expect("the README has the section");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/server.md")).expect("docs/server.md");
+    let start = text.find("## For back-end developers").expect("docs/server.md (linked from the README) has the section");
     let rest = &text[start + 3..];
     rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
 }
@@ -987,16 +971,7 @@ async fn readme_gate_command_lines_run_as_written() {
 async fn every_card_partner_callback_has_the_customer_block_even_without_a_phone() {
     let sb = Sandbox::start().await;
     let pid = fresh("NOPHONE");
-    let body = gate::card_partner_sale_returning(
-        &ids(&pid),
-        &GateCustomer::new("123", "1.2.3.4").with_email("customer@example.com"),
-        &GatePayment::new(MinorUnits(1000), "KES"),
-        &ReturnUrl::default(),
-        SECRET_250,
-    )
-    .unwrap();
-    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &body).await;
-    assert_eq!(status, 200, "{accepted}");
+    accepted_sale_for(&sb, &pid, &GateCustomer::new("123", "1.2.3.4").with_email("customer@example.com")).await;
     let first = callback_where(&sb, &pid, "the first callback", |_| true).await;
     let seed: Value = serde_json::from_str(include_str!("../../core/tests/data/seed_card_partner_gate_callback_success.json")).unwrap();
     assert_eq!(keys(&seed)[..3], ["project_id", "payment", "customer"]);
@@ -1015,16 +990,7 @@ async fn a_sale_without_phone_and_email_is_clarified_then_goes_to_the_partner() 
     use epay_core::gate::{clarification, ClarificationAsked, ClarificationData, CLARIFICATION_PATH};
     let sb = Sandbox::start().await;
     let pid = fresh("CLAR");
-    let body = gate::card_partner_sale_returning(
-        &ids(&pid),
-        &GateCustomer::new("123", "1.2.3.4"),
-        &GatePayment::new(MinorUnits(1000), "KES"),
-        &ReturnUrl::default(),
-        SECRET_250,
-    )
-    .unwrap();
-    let (status, accepted) = sb.post_json(CARD_PARTNER_SALE_PATH, &body).await;
-    assert_eq!(status, 200, "{accepted}");
+    let accepted = accepted_sale_for(&sb, &pid, &GateCustomer::new("123", "1.2.3.4")).await;
     assert_eq!(accepted["status"], "success");
 
     // The clarification callback: signed, the standard shape plus clarification_fields.
@@ -1081,22 +1047,7 @@ async fn a_sale_without_phone_and_email_is_clarified_then_goes_to_the_partner() 
 async fn gate_clarify_prints_and_sends_the_clarification() {
     use epay_core::gate::{clarification, ClarificationData};
     // Printed: the builder's body, key for key.
-    let o = epay(&[
-        "gate",
-        "clarify",
-        "--project",
-        "250",
-        "--payment-id",
-        "TEST_184",
-        "--phone",
-        "123456789",
-        "--email",
-        "customer@example.com",
-        "--secret",
-        SECRET_250,
-    ]);
-    assert!(o.status.success(), "{}", err(&o));
-    let body: Value = serde_json::from_str(&out(&o)).unwrap();
+    let body = printed_gate_body("clarify", "TEST_184", &["--phone", "123456789", "--email", "customer@example.com"]);
     let data = ClarificationData { phone: Some("123456789".into()), email: Some("customer@example.com".into()) };
     assert_eq!(body, clarification(&ids("TEST_184"), &data, SECRET_250).unwrap());
     assert_eq!(keys(&body), ["general", "additional_data"]);

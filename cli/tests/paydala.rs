@@ -615,14 +615,14 @@ async fn settings_are_checked_at_start() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The README's "PayDala for back-end developers": its Rust block appears verbatim below
+// "PayDala for back-end developers" (docs/server.md): its Rust block appears verbatim below
 // between `// README-BEGIN paydala` and `// README-END paydala`, and runs there as a real
 // web service that the sandbox's terminal talks to.
 // ---------------------------------------------------------------------------------------
 
 fn readme_rust_blocks() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README.md");
-    let start = text.find("## PayDala for back-end developers").expect("the README has the section");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/server.md")).expect("docs/server.md");
+    let start = text.find("## PayDala for back-end developers").expect("docs/server.md (linked from the README) has the section");
     let rest = &text[start + 3..];
     let mut section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
     let mut out = Vec::new();

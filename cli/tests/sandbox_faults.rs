@@ -31,30 +31,6 @@ fn callback(project: u64, secret: &str, payment: &str, op: i64) -> String {
     with_signature(doc, secret).to_string()
 }
 
-/// Adds a payment (if missing) and one callback to the outbox of `store`.
-fn enqueue(store: &store::Store, project: u64, payment: &str, body: &str) {
-    store
-        .with(|c| {
-            let rowid = match store::payment_by_id(c, project, payment)? {
-                Some(p) => p.rowid,
-                None => store::insert_payment(
-                    c,
-                    &store::NewPayment {
-                        project_id: project,
-                        payment_id: payment,
-                        amount: 100,
-                        currency: "KES",
-                        customer_id: "c",
-                        description: None,
-                        created_at: "now",
-                    },
-                )?,
-            };
-            store::enqueue_callback(c, project, rowid, None, body, "now", 0)
-        })
-        .unwrap();
-}
-
 /// What a merchant's callback endpoint saw: every arrival, and the keys it acted on.
 #[derive(Default)]
 struct Received {

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use epay_cli::sandbox::platform::store;
 use epay_cli::sandbox::server::limits::Limits;
 use epay_cli::sandbox::Config;
 use epay_core::protocol::{OPEN_PATH, STATUS_PATH};
@@ -193,31 +192,6 @@ async fn merchant(delay: Duration, log: Arc<Mutex<Vec<(String, Instant)>>>) -> S
     base
 }
 
-/// A payment row (if missing) and one callback for it, straight into the outbox.
-fn enqueue(sb: &Sandbox, project_id: u64, payment_id: &str, body: &str) {
-    sb.running
-        .store()
-        .with(|c| {
-            let rowid = match store::payment_by_id(c, project_id, payment_id)? {
-                Some(p) => p.rowid,
-                None => store::insert_payment(
-                    c,
-                    &store::NewPayment {
-                        project_id,
-                        payment_id,
-                        amount: 100,
-                        currency: "KES",
-                        customer_id: "c",
-                        description: None,
-                        created_at: "now",
-                    },
-                )?,
-            };
-            store::enqueue_callback(c, project_id, rowid, None, body, "now", 0)
-        })
-        .unwrap();
-}
-
 #[tokio::test]
 async fn a_slow_merchant_does_not_delay_another_projects_callbacks() {
     let log = Arc::new(Mutex::new(Vec::new()));
@@ -234,10 +208,10 @@ async fn a_slow_merchant_does_not_delay_another_projects_callbacks() {
     // The slow merchant's callbacks first, then another project's, then a second one of a
     // slow payment (it must wait for the first: order is kept per payment).
     for i in 0..6 {
-        enqueue(&sb, 250, &format!("slow-{i}"), &format!("slow-{i} first"));
+        enqueue(sb.running.store(), 250, &format!("slow-{i}"), &format!("slow-{i} first"));
     }
-    enqueue(&sb, 1234, "fast-0", "fast-0");
-    enqueue(&sb, 250, "slow-0", "slow-0 second");
+    enqueue(sb.running.store(), 1234, "fast-0", "fast-0");
+    enqueue(sb.running.store(), 250, "slow-0", "slow-0 second");
     let started = Instant::now();
     sb.running.wake_outbox();
     let arrived = |what: &'static str| {

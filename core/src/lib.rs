@@ -7,7 +7,7 @@
 
 pub mod callback;
 pub mod catalog;
-pub mod codes;
+pub mod drawing;
 pub mod epay_cash;
 pub mod error_code;
 pub mod flow;

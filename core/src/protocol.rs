@@ -104,7 +104,7 @@ pub struct ApiError {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
-    /// Stable machine code (its wire text: `invalid_params`, `bad_signature`, ...).
+    /// Stable error code (its wire text: `invalid_params`, `bad_signature`, ...).
     pub code: ErrorCode,
     /// The first offending parameter, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -321,7 +321,7 @@ fn numeric_ids_and_phone_are_read_as_text() {
     });
     let sale = parse_sale(SaleKind::CardPartner, &v).unwrap();
     assert_eq!((sale.general.payment_id.as_str(), sale.customer.id.as_str()), ("184", "123"));
-    assert_eq!(sale.customer.phone.as_deref(), Some("254712345678"));
+    assert_eq!(sale.customer.data.phone.as_deref(), Some("254712345678"));
 }
 
 #[test]
@@ -329,7 +329,7 @@ fn seed_requests_pass_the_validators() {
     let sale = parse_sale(SaleKind::CardPartner, &data("seed_card_partner_sale_request.json")).unwrap();
     assert_eq!((sale.general.project_id, sale.payment.amount, sale.payment.currency.as_str()), (125, MinorUnits(1000), "KES"));
     let sale = parse_sale(SaleKind::Epay, &data("seed_epay_sale_request_repaired.json")).unwrap();
-    assert_eq!(sale.customer.first_name.as_deref(), Some("Petra"));
+    assert_eq!(sale.customer.data.first_name.as_deref(), Some("Petra"));
     assert_eq!(sale.payment.description.as_deref(), Some("payment cash"));
     let refund = parse_refund(&data("seed_card_partner_refund_request.json")).unwrap();
     assert_eq!(refund.general, ids(239, "refund_02"));
@@ -374,7 +374,7 @@ fn rejected_answer_names_the_parameter() {
     assert_eq!(GateResponse::parse(&v.to_string()), Ok(GateResponse::Rejected(r)));
 
     let r = GateRejected::bad_signature(&SignatureError::Mismatch);
-    assert_eq!((r.http_status(), r.param.as_deref()), (403, Some("general.signature")));
+    assert_eq!((r.http_status(), r.error.param.as_deref()), (403, Some("general.signature")));
     let v = serde_json::to_value(&r).unwrap();
     assert!(v.get("errors").is_none(), "empty lists are left out");
     assert_eq!(GateRejected::new(epay_core::ErrorCode::UnknownPayment, Some("general.payment_id"), "no such payment").http_status(), 404);

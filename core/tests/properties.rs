@@ -7,7 +7,9 @@
 
 use epay_core::epay_cash::{parse_valid_time, EpayCode};
 use epay_core::gate::{self, GateCustomer, GatePayment, GeneralIds, ReturnUrl, SaleKind};
-use epay_core::params::{documented_problems, is_param_name, read_flat, resplit_name, Params, PaymentRequest, Scalar, KNOWN_PARAMS};
+use epay_core::params::{
+    documented_problems, is_param_name, read_flat, resplit_name, CustomerData, Params, PaymentRequest, Scalar, KNOWN_PARAMS,
+};
 use epay_core::redirect::{check_url, origin, scheme_and_host, FormBody, HttpMethod, RedirectData, UrlPolicy};
 use epay_core::signature::{natural_cmp, sign_checked, string_to_sign, SIGNED_OBJECTS};
 use epay_core::MinorUnits;
@@ -509,20 +511,20 @@ fn gate_sale() -> impl Strategy<Value = GateSale> {
     (any::<bool>(), any::<bool>(), any::<bool>(), text(), text(), text(), any::<bool>()).prop_map(
         |(epay, phone, email, first, last, description, back)| {
             let mut customer = GateCustomer::new("customer-42", "1.2.3.4");
-            customer.first_name = first;
-            customer.last_name = last;
+            customer.data.first_name = first;
+            customer.data.last_name = last;
             let mut payment = GatePayment::new(MinorUnits(500_000), if epay { "MYR" } else { "KES" });
             payment.description = description;
             if epay {
                 // EPay cash requires every one of them.
-                customer.phone = Some("60123456789".into());
-                customer.email = Some("customer@example.com".into());
-                customer.first_name.get_or_insert_with(|| "Siti".into());
-                customer.last_name.get_or_insert_with(|| "Tan".into());
+                customer.data.phone = Some("60123456789".into());
+                customer.data.email = Some("customer@example.com".into());
+                customer.data.first_name.get_or_insert_with(|| "Siti".into());
+                customer.data.last_name.get_or_insert_with(|| "Tan".into());
                 payment.description.get_or_insert_with(|| "Order 5".into());
             } else {
-                customer.phone = phone.then(|| "254712345678".into());
-                customer.email = email.then(|| "customer@example.com".into());
+                customer.data.phone = phone.then(|| "254712345678".into());
+                customer.data.email = email.then(|| "customer@example.com".into());
             }
             GateSale {
                 kind: if epay { SaleKind::Epay } else { SaleKind::CardPartner },
@@ -725,7 +727,10 @@ fn the_gate_splices_found_before_the_fix_are_refused() {
     let sale = |last_name: Option<&str>, description: Option<&str>, back: ReturnUrl| GateSale {
         kind: SaleKind::CardPartner,
         general: GeneralIds { project_id: 250, payment_id: "order-1".into() },
-        customer: GateCustomer { last_name: last_name.map(str::to_string), ..GateCustomer::new("customer-42", "1.2.3.4") },
+        customer: GateCustomer {
+            data: CustomerData { last_name: last_name.map(str::to_string), ..Default::default() },
+            ..GateCustomer::new("customer-42", "1.2.3.4")
+        },
         payment: GatePayment { description: description.map(str::to_string), ..GatePayment::new(MinorUnits(500_000), "KES") },
         back,
     };

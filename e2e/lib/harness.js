@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import puppeteer from 'puppeteer-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -110,6 +111,19 @@ export async function eventually(fn, ms = 15000, what = 'condition') {
   throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
 }
 
+/**
+ * The one callback of `list` (the shop's callbacks for a payment), checked: signed, with the
+ * seed's keys in the seed's order (`keys` at the root, `operationKeys` in `operation`).
+ */
+export function theOneSignedCallback(list, keys, operationKeys) {
+  assert.equal(list.length, 1, 'exactly one callback');
+  const cb = list[0];
+  assert.equal(cb.valid, true, 'signature verified by the shop');
+  assert.deepEqual(Object.keys(cb.body), keys);
+  assert.deepEqual(Object.keys(cb.body.operation), operationKeys);
+  return cb;
+}
+
 /** The shop's callbacks for a payment, once `pred` holds for one of them. */
 export async function waitForCallback(base, paymentId, pred, what) {
   return eventually(async () => {
@@ -152,11 +166,12 @@ export async function widgetText(page) {
 }
 
 /**
- * The files the README shows as `<!-- file: NAME -->` followed by a fenced block, exactly as
- * written there: { 'checkout.html': '...', ... }.
+ * The files the merchant docs (docs/embedding.md, linked from the README) show as
+ * `<!-- file: NAME -->` followed by a fenced block, exactly as written there:
+ * { 'checkout.html': '...', ... }.
  */
 export function readmeFiles() {
-  const text = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const text = readFileSync(path.join(root, 'docs', 'embedding.md'), 'utf8');
   const files = {};
   for (const m of text.matchAll(/<!-- file: ([\w./-]+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)) files[m[1]] = `${m[2]}\n`;
   return files;

@@ -1,5 +1,5 @@
 // Every file the loader fetches is pinned (README "Content-Security-Policy", SPEC "Trust
-// chain"): a tampered copy of the glue, the wasm, the codes module or a language pack,
+// chain"): a tampered copy of the glue, the wasm, the drawings module or a language pack,
 // served from a CDN on its own origin, is refused, its code never runs, and the page hears
 // of it through onError (`integrity`, the file's name) with a message in the widget's
 // place; a missing file is `load_failed` with its name. The page runs under a strict CSP.
@@ -47,7 +47,7 @@ const VARIANTS = [
   { what: 'a tampered glue', file: 'epay_widget.js', code: 'integrity',
     edit: (d) => writeFileSync(path.join(d, 'epay_widget.js'), `${readFileSync(path.join(d, 'epay_widget.js'))}\nglobalThis.__epayTampered = 'glue';\n`) },
   { what: 'a tampered wasm', file: 'epay_widget_bg.wasm', code: 'integrity', edit: (d) => addSection(path.join(d, 'epay_widget_bg.wasm')) },
-  { what: 'a tampered codes module', file: 'epay_codes.wasm', code: 'integrity', later: true, currency: 'MYR', edit: (d) => addSection(path.join(d, 'epay_codes.wasm')) },
+  { what: 'a tampered drawings module', file: 'epay_codes.wasm', code: 'integrity', later: true, currency: 'MYR', edit: (d) => addSection(path.join(d, 'epay_codes.wasm')) },
   { what: 'a tampered language pack', file: 'lang/ru.json', code: 'integrity', later: true, lang: 'ru',
     edit: (d) => {
       const f = path.join(d, 'lang/ru.json');
@@ -139,8 +139,8 @@ for (const name of BROWSERS) {
       await p.goto(`${shop.url}/#${encodeURIComponent(JSON.stringify([sandbox.url, params]))}`, { waitUntil: 'load' });
       await p.waitForSelector('>>> .epay-body[data-screen="picker"]', { timeout: 20000 });
       await eventually(async () => /Выберите способ оплаты/.test(await widgetText(p)), 10000, 'the Russian pack');
-      // The codes module was fetched (an EPay order) and accepted: no error at all.
-      await eventually(() => p.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/epay_codes.wasm'))), 10000, 'the codes module');
+      // The drawings module was fetched (an EPay order) and accepted: no error at all.
+      await eventually(() => p.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/epay_codes.wasm'))), 10000, 'the drawings module');
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(await p.evaluate(() => window.__log.filter((e) => e.on === 'run')), []);
       assert.deepEqual(p.errors, []);

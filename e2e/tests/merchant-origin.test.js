@@ -1,5 +1,5 @@
 // The merchant's real deployment, end to end: the README's shop (checkout.html, checkout.js,
-// server.mjs, copied out of README.md as they are) runs on its own loopback port under its
+// server.mjs, copied out of docs/embedding.md as they are) runs on its own loopback port under its
 // own strict CSP, loads the widget from the platform (the sandbox, another port) and signs
 // its orders; the platform posts callbacks to the merchant's receiver on a third port.
 // Card (out to the partner and back to the shop), EPay cash and PayDala, in both browsers.
@@ -8,6 +8,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import {
   BROWSERS, startSandbox, launch, newPage, widgetText, shot, eventually, readmeFiles,
@@ -65,6 +66,15 @@ describe('the README shop without the epay binary', () => {
 describe('the README shop files', () => {
   it('are in the README', () => {
     assert.deepEqual(Object.keys(files).sort(), ['checkout-fast.html', 'checkout-fast.js', 'checkout.html', 'checkout.js', 'server.mjs']);
+  });
+
+  it("the README's own short example is the shop's checkout, line for line", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /## Embedding[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)[1];
+    const shop = new Set(`${files['checkout.js']}${files['checkout-fast.js']}`.split('\n'));
+    const code = block.split('\n').filter((l) => l.trim() && !l.trim().startsWith('//'));
+    assert.ok(code.length >= 8, block);
+    for (const line of code) assert.ok(shop.has(line), `not in the shop's checkout.js or checkout-fast.js: ${line}`);
   });
 });
 

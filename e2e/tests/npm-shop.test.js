@@ -1,5 +1,5 @@
-// The README's npm shop ("Install with npm": index.html and src/main.ts, copied out of
-// README.md as they are), built with Vite from the packed package, served on its own origin
+// The README's npm shop (docs/embedding.md "Install with npm": index.html and src/main.ts, copied out of
+// the doc as they are), built with Vite from the packed package, served on its own origin
 // under a strict CSP with a server that signs orders: pays by card, out to the partner and
 // back, and resumes the same order, in both browsers.
 import { describe, it, before, after } from 'node:test';
@@ -16,9 +16,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const vite = path.join(root, 'www/example-vite/node_modules/vite/bin/vite.js');
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html; charset=utf-8', '.css': 'text/css' };
 
-/** The README's npm shop files: { 'index.html': ..., 'src/main.ts': ... }, exactly as written. */
+/** The npm shop files of docs/embedding.md: { 'index.html': ..., 'src/main.ts': ... }, exactly as written. */
 function npmFiles() {
-  const text = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const text = readFileSync(path.join(root, 'docs', 'embedding.md'), 'utf8');
   const files = {};
   for (const m of text.matchAll(/<!-- npm-file: ([\w./-]+) -->\n```[a-z]*\n([\s\S]*?)\n```/g)) files[m[1]] = `${m[2]}\n`;
   return files;

@@ -30,7 +30,7 @@ describe('the npm package (pkg/)', () => {
     const files = packed.files.map((f) => f.path).sort();
     const pkg = JSON.parse(readFileSync(path.join(root, 'pkg/package.json'), 'utf8'));
     const targets = Object.values(pkg.exports).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v))).map((f) => f.replace(/^\.\//, ''));
-    // What the loaders fetch at run time, next to them: the glue, the wasm, the codes module
+    // What the loaders fetch at run time, next to them: the glue, the wasm, the drawings module
     // (QR and barcode) and the language packs. An export pattern (`lang/*`) matches files.
     const loaded = ['epay_widget.js', 'epay_widget_bg.wasm', 'epay_codes.wasm', 'lang/ru.json', 'lang/kk.json', 'lang/ms.json', 'lang/sw.json'];
     for (const f of new Set([...targets, pkg.types.replace(/^\.\//, ''), ...loaded, 'LICENSE-MIT', 'LICENSE-APACHE'])) {

@@ -143,7 +143,7 @@ describeInBrowsers('hosted Payment Page from the official SDKs', (name, env) => 
   });
 
   it("the README's SDK examples build URLs that open the checkout", async () => {
-    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(root, 'docs', 'server.md'), 'utf8'); // linked from the README
     const section = readme.slice(readme.indexOf('### 1b.'), readme.indexOf('### 2.'));
     const python = /```python\n([\s\S]*?)```/.exec(section)[1].replaceAll('http://127.0.0.1:8787', sandbox.url);
     const js = /```js\n([\s\S]*?)```/.exec(section)[1].replaceAll('http://127.0.0.1:8787', sandbox.url);

@@ -433,10 +433,7 @@ pub fn gate_sale(spec_json: &str, secret: &str) -> String {
     let customer = GateCustomer {
         id: c.id,
         ip_address: c.ip_address,
-        phone: c.phone,
-        email: c.email,
-        first_name: c.first_name,
-        last_name: c.last_name,
+        data: epay_core::params::CustomerData { first_name: c.first_name, last_name: c.last_name, email: c.email, phone: c.phone },
     };
     let payment = GatePayment { amount: MinorUnits(s.payment.amount), currency: s.payment.currency, description: s.payment.description };
     match s.method.as_str() {

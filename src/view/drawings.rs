@@ -1,5 +1,5 @@
 //! The QR and Code 128 drawings of the code screens, from the second wasm module
-//! (`codes/`, `pkg/epay_codes.wasm`): about an eighth of the widget that only EPay and
+//! (`drawings/`, shipped as `pkg/epay_codes.wasm`): about an eighth of the widget that only EPay and
 //! PayDala payments use, so it stays out of the first download. The loader hands the
 //! widget a function that fetches it once ([`set_loader`]); the widget calls it as soon as
 //! a method with a code is on offer ([`prefetch`]), so on a fast network the drawings are
@@ -8,7 +8,7 @@
 //! the customer types).
 //!
 //! With the `standalone` feature (the browser tests) the drawings are made in this
-//! module, at once, with the same code (`epay_core::codes`).
+//! module, at once, with the same code (`epay_core::drawing`).
 
 use js_sys::{Function, Promise};
 use std::cell::RefCell;
@@ -53,8 +53,8 @@ pub fn draw(kind: Drawing, text: &str, done: impl FnOnce(Option<Svg>) + 'static)
     #[cfg(feature = "standalone")]
     {
         let svg = match kind {
-            Drawing::Qr => epay_core::codes::qr_svg(text).ok().map(|s| Svg { view_box: s.view_box, path: s.path }),
-            Drawing::Code128 => epay_core::codes::code128(text).ok().map(|b| Svg { view_box: b.view_box(), path: b.path }),
+            Drawing::Qr => epay_core::drawing::qr_svg(text).ok().map(|s| Svg { view_box: s.view_box, path: s.path }),
+            Drawing::Code128 => epay_core::drawing::code128(text).ok().map(|b| Svg { view_box: b.view_box(), path: b.path }),
         };
         done(svg);
     }
@@ -63,21 +63,21 @@ pub fn draw(kind: Drawing, text: &str, done: impl FnOnce(Option<Svg>) + 'static)
         let Some(promise) = load() else { return done(None) };
         let text = text.to_string();
         wasm_bindgen_futures::spawn_local(async move {
-            let codes = wasm_bindgen_futures::JsFuture::from(promise).await.ok();
-            done(codes.and_then(|c| call(&c, kind, &text)));
+            let module = wasm_bindgen_futures::JsFuture::from(promise).await.ok();
+            done(module.and_then(|c| call(&c, kind, &text)));
         });
     }
 }
 
 #[cfg(not(feature = "standalone"))]
-fn call(codes: &JsValue, kind: Drawing, text: &str) -> Option<Svg> {
+fn call(module: &JsValue, kind: Drawing, text: &str) -> Option<Svg> {
     use js_sys::Reflect;
     let name = match kind {
         Drawing::Qr => "qr",
         Drawing::Code128 => "code128",
     };
-    let f: Function = Reflect::get(codes, &name.into()).ok()?.dyn_into().ok()?;
-    let pair = f.call1(codes, &text.into()).ok()?;
+    let f: Function = Reflect::get(module, &name.into()).ok()?.dyn_into().ok()?;
+    let pair = f.call1(module, &text.into()).ok()?;
     let get = |i: u32| Reflect::get_u32(&pair, i).ok().and_then(|v| v.as_string());
     Some(Svg { view_box: get(0)?, path: get(1)? })
 }

@@ -2,7 +2,7 @@
 //! and the current screen re-rendered from `Checkout.screen` after each update.
 
 pub mod builder;
-pub mod codes;
+pub mod code_screen;
 pub mod dom;
 pub mod drawings;
 pub mod event;

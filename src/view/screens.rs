@@ -2,11 +2,11 @@
 //! the listeners it attached; the caller keeps them until the next render.
 
 use super::builder::{Ctx, Rendered, ScreenBuilder};
-use super::codes;
+use super::code_screen;
 use super::dom::Listener;
 use super::event::ViewEvent;
-use super::model::{self, Kind};
-use epay_core::catalog::{CustomerField, MethodCode};
+use super::model;
+use epay_core::catalog::CustomerField;
 use epay_core::flow::{Msg, Screen};
 use epay_core::i18n::{t, tf, Key};
 use epay_core::params::CustomerData;
@@ -26,15 +26,15 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
         }
         Screen::Error(e) => b.error(&body, e),
         Screen::Picker => picker(&mut b, &body),
-        Screen::Fields { method, fields, problems, busy } => fields_form(&mut b, &body, *method, fields, problems, *busy),
+        Screen::Fields { fields, problems, busy, .. } => fields_form(&mut b, &body, fields, problems, *busy),
         Screen::Redirecting { .. } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::RedirectBody)));
             let _ = body.append_child(&b.spinner());
             let btn = b.button("epay-secondary", b.t(Key::RedirectButton), || ViewEvent::Resubmit);
             let _ = body.append_child(&btn);
         }
-        Screen::Code { redirect_data } => codes::code(&mut b, &body, redirect_data),
-        Screen::Terminal { account, service_name } => codes::terminal(&mut b, &body, account, service_name),
+        Screen::Code { redirect_data } => code_screen::code(&mut b, &body, redirect_data),
+        Screen::Terminal { account, service_name } => code_screen::terminal(&mut b, &body, account, service_name),
         Screen::Waiting { stalled: false } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::WaitingBody)));
             let _ = body.append_child(&b.spinner());
@@ -106,7 +106,6 @@ pub fn read_fields(form: &Element, fields: &[CustomerField]) -> CustomerData {
 fn fields_form(
     b: &mut ScreenBuilder,
     body: &Element,
-    _method: MethodCode,
     fields: &[CustomerField],
     problems: &[(CustomerField, epay_core::catalog::FieldProblem)],
     busy: bool,
@@ -176,7 +175,7 @@ fn result(b: &mut ScreenBuilder, body: &Element, view: &PaymentView) {
     let _ = body.set_attribute("data-status", outcome.as_str());
     let amount = (b.ctx.format)(view).unwrap_or_else(|| b.amount());
     let (_, text) = model::result_copy(outcome);
-    let text = codes::result_text(view.method.or(b.ctx.method), outcome == model::ResultKind::Success, text);
+    let text = code_screen::result_text(view.method.or(b.ctx.method), outcome == model::ResultKind::Success, text);
     let icon = if matches!(outcome, model::ResultKind::Success | model::ResultKind::Refunded) { "\u{2713}" } else { "!" };
     let icon_el = b.el("div").class("epay-result-icon").attr("aria-hidden", "true").text(icon).build();
     let _ = body.insert_before(&icon_el, body.first_child().as_ref());
@@ -195,9 +194,4 @@ fn result(b: &mut ScreenBuilder, body: &Element, view: &PaymentView) {
         let btn = b.button("epay-primary", b.t(Key::Close), || ViewEvent::Close);
         let _ = body.append_child(&btn);
     }
-}
-
-/// The kind of a screen, re-exported for the controller.
-pub fn kind(screen: &Screen) -> Kind {
-    model::kind(screen)
 }

@@ -10,6 +10,14 @@ use std::time::{Duration, Instant};
 pub const SECRET_250: &str = "sandbox-secret-250";
 pub const SECRET_1234: &str = "sandbox-secret-1234";
 
+/// The card partner's `redirect_data.body` keys in the seed's order (`hsh` last), read from
+/// seed 001's example (core/tests/data): what every card-partner redirect must carry.
+pub fn seed_body_keys() -> Vec<String> {
+    let seed: Value =
+        serde_json::from_str(include_str!("../../../core/tests/data/seed_card_partner_redirect_data.json")).expect("the seed example");
+    seed["redirect_data"]["body"].as_object().expect("a body object").keys().cloned().collect()
+}
+
 /// Fast retries so the outbox tests run in well under a second.
 pub fn fast_config(db: &str) -> Config {
     Config {
@@ -267,4 +275,30 @@ pub fn start_binary_with(shell: &[&str], db: &str, args: &[&str]) -> (std::proce
     std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     assert!(line.starts_with("epay sandbox listening on "), "{line:?}");
     (child, line.trim().rsplit(' ').next().unwrap().to_string(), dir)
+}
+
+/// Adds a payment of `project` (if missing, 1.00 KES) and one callback for it, with `body`,
+/// straight into the outbox of `store`.
+pub fn enqueue(store: &sandbox::platform::store::Store, project: u64, payment: &str, body: &str) {
+    use sandbox::platform::store;
+    store
+        .with(|c| {
+            let rowid = match store::payment_by_id(c, project, payment)? {
+                Some(p) => p.rowid,
+                None => store::insert_payment(
+                    c,
+                    &store::NewPayment {
+                        project_id: project,
+                        payment_id: payment,
+                        amount: 100,
+                        currency: "KES",
+                        customer_id: "c",
+                        description: None,
+                        created_at: "now",
+                    },
+                )?,
+            };
+            store::enqueue_callback(c, project, rowid, None, body, "now", 0)
+        })
+        .unwrap();
 }

@@ -3,6 +3,7 @@
 use super::request::GeneralIds;
 use crate::error_code::ErrorCode;
 use crate::params::ParamError;
+use crate::protocol::{ApiError, ApiErrorBody};
 use crate::signature::SignatureError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -48,37 +49,25 @@ impl GateAccepted {
     }
 }
 
-/// Request refused: `{"status": "error", "code", "param"?, "message", "errors"?}`.
+/// Request refused: `{"status": "error", "code", "param"?, "message", "errors"?}`: the
+/// platform's error body ([`ApiErrorBody`]: `code` is e.g. `invalid_params`, `bad_signature`,
+/// `unknown_project`, `unknown_payment`, `duplicate_payment`, `not_refundable`, `internal`)
+/// beside Gate's `status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateRejected {
     pub status: RejectedStatus,
-    /// `invalid_params`, `bad_signature`, `unknown_project`, `unknown_payment`,
-    /// `duplicate_payment`, `not_refundable`, `internal`, ...
-    pub code: ErrorCode,
-    /// The (first) offending parameter as a dotted path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub param: Option<String>,
-    pub message: String,
-    /// Every parameter problem, for `invalid_params`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<ParamError>,
+    #[serde(flatten)]
+    pub error: ApiErrorBody,
 }
 
 impl GateRejected {
     pub fn new(code: ErrorCode, param: Option<&str>, message: impl Into<String>) -> Self {
-        GateRejected { status: RejectedStatus::Error, code, param: param.map(Into::into), message: message.into(), errors: Vec::new() }
+        GateRejected { status: RejectedStatus::Error, error: ApiError::new(code, param, message).error }
     }
 
     /// `invalid_params` with all the problems; `param` is the first one.
     pub fn invalid(errors: Vec<ParamError>) -> Self {
-        let message = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        GateRejected {
-            status: RejectedStatus::Error,
-            code: ErrorCode::InvalidParams,
-            param: errors.first().map(|e| e.param.clone()),
-            message,
-            errors,
-        }
+        GateRejected { status: RejectedStatus::Error, error: ApiError::from_params(errors).error }
     }
 
     /// `bad_signature` on `general.signature`.
@@ -95,12 +84,14 @@ impl GateRejected {
     /// unknown payment, 413 for a body over [`GATE_BODY_LIMITS`] in size or keys, 500 for
     /// `internal`, 503 for `storage_unavailable` (busy or full database: try again), 400 otherwise.
     pub fn http_status(&self) -> u16 {
-        match self.code {
+        match self.error.code {
             ErrorCode::BadSignature | ErrorCode::UnknownProject => 403,
             ErrorCode::UnknownPayment => 404,
             ErrorCode::Internal => 500,
             ErrorCode::StorageUnavailable => 503,
-            ErrorCode::InvalidParams if self.errors.first().is_some_and(|e| matches!(e.code.as_str(), "too_large" | "too_many_keys")) => {
+            ErrorCode::InvalidParams
+                if self.error.errors.first().is_some_and(|e| matches!(e.code.as_str(), "too_large" | "too_many_keys")) =>
+            {
                 413
             }
             _ => 400,

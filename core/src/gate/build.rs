@@ -42,11 +42,11 @@ pub fn card_partner_sale(
 ) -> Result<Value, Vec<ParamError>> {
     let mut c = Map::new();
     c.insert("ip_address".into(), json!(customer.ip_address));
-    put(&mut c, "phone", &customer.phone);
-    put(&mut c, "email", &customer.email);
+    put(&mut c, "phone", &customer.data.phone);
+    put(&mut c, "email", &customer.data.email);
     c.insert("id".into(), json!(customer.id));
-    put(&mut c, "first_name", &customer.first_name);
-    put(&mut c, "last_name", &customer.last_name);
+    put(&mut c, "first_name", &customer.data.first_name);
+    put(&mut c, "last_name", &customer.data.last_name);
     let doc = json!({ "general": general_json(general), "customer": Value::Object(c), "payment": payment_json(payment) });
     checked_sale(SaleKind::CardPartner, doc, secret)
 }
@@ -56,11 +56,11 @@ pub fn card_partner_sale(
 /// phone, email, id}`). All of those are required; the currency must be MYR.
 pub fn epay_sale(general: &GeneralIds, customer: &GateCustomer, payment: &GatePayment, secret: &str) -> Result<Value, Vec<ParamError>> {
     let mut c = Map::new();
-    put(&mut c, "first_name", &customer.first_name);
-    put(&mut c, "last_name", &customer.last_name);
+    put(&mut c, "first_name", &customer.data.first_name);
+    put(&mut c, "last_name", &customer.data.last_name);
     c.insert("ip_address".into(), json!(customer.ip_address));
-    put(&mut c, "phone", &customer.phone);
-    put(&mut c, "email", &customer.email);
+    put(&mut c, "phone", &customer.data.phone);
+    put(&mut c, "email", &customer.data.email);
     c.insert("id".into(), json!(customer.id));
     let doc = json!({ "general": general_json(general), "payment": payment_json(payment), "customer": Value::Object(c) });
     checked_sale(SaleKind::Epay, doc, secret)

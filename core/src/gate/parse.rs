@@ -125,7 +125,7 @@ pub fn parse_sale(kind: SaleKind, doc: &Value) -> Result<SaleRequest, Vec<ParamE
                     }
                 }
                 Some(Value::String(s)) => match f.check(s) {
-                    Ok(()) => *out.slot(f) = Some(s.clone()),
+                    Ok(()) => out.data.set(f, Some(s.clone())),
                     Err(problem) => {
                         let code = if s.trim().is_empty() && required.contains(&f) { "required" } else { "format" };
                         errs.push(ParamError::new(&path, code, problem.rule()))
@@ -134,7 +134,7 @@ pub fn parse_sale(kind: SaleKind, doc: &Value) -> Result<SaleRequest, Vec<ParamE
                 Some(Value::Number(n)) if f == CustomerField::Phone && n.is_u64() => {
                     let s = n.to_string();
                     match f.check(&s) {
-                        Ok(()) => out.phone = Some(s),
+                        Ok(()) => out.data.phone = Some(s),
                         Err(problem) => errs.push(ParamError::new(&path, "format", problem.rule())),
                     }
                 }

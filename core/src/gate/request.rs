@@ -1,7 +1,8 @@
 //! What a Gate request is made of: the endpoints, the sale kinds, the ids, customer and
 //! payment of a body, and the requests the platform reads from one.
 
-use crate::catalog::{CustomerField, MethodCode};
+use crate::params::CustomerData;
+use crate::catalog::MethodCode;
 use crate::money::MinorUnits;
 
 pub const CARD_PARTNER_SALE_PATH: &str = "/v2/payment/card-partner/sale";
@@ -67,16 +68,14 @@ pub struct GeneralIds {
     pub payment_id: String,
 }
 
-/// `customer`. `phone` and `email` are recommended for card-partner; EPay requires
-/// `first_name`, `last_name`, `email` and `phone` too.
+/// `customer`: Gate's `id` and `ip_address`, and the names, email and phone as the
+/// Payment Page takes them ([`CustomerData`]). `phone` and `email` are recommended for
+/// card-partner; EPay requires `first_name`, `last_name`, `email` and `phone` too.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GateCustomer {
     pub id: String,
     pub ip_address: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
+    pub data: CustomerData,
 }
 
 impl GateCustomer {
@@ -84,35 +83,17 @@ impl GateCustomer {
         GateCustomer { id: id.into(), ip_address: ip_address.into(), ..Default::default() }
     }
     pub fn with_phone(mut self, v: impl Into<String>) -> Self {
-        self.phone = Some(v.into());
+        self.data.phone = Some(v.into());
         self
     }
     pub fn with_email(mut self, v: impl Into<String>) -> Self {
-        self.email = Some(v.into());
+        self.data.email = Some(v.into());
         self
     }
     pub fn with_name(mut self, first: impl Into<String>, last: impl Into<String>) -> Self {
-        self.first_name = Some(first.into());
-        self.last_name = Some(last.into());
+        self.data.first_name = Some(first.into());
+        self.data.last_name = Some(last.into());
         self
-    }
-
-    pub fn get(&self, f: CustomerField) -> Option<&str> {
-        match f {
-            CustomerField::FirstName => self.first_name.as_deref(),
-            CustomerField::LastName => self.last_name.as_deref(),
-            CustomerField::Email => self.email.as_deref(),
-            CustomerField::Phone => self.phone.as_deref(),
-        }
-    }
-
-    pub(super) fn slot(&mut self, f: CustomerField) -> &mut Option<String> {
-        match f {
-            CustomerField::FirstName => &mut self.first_name,
-            CustomerField::LastName => &mut self.last_name,
-            CustomerField::Email => &mut self.email,
-            CustomerField::Phone => &mut self.phone,
-        }
     }
 }
 

@@ -33,7 +33,6 @@
 use super::orders::secret_of;
 use crate::sandbox::ledger::clock::{now_ms, random_hex};
 use crate::sandbox::ledger::state::AppState;
-use crate::sandbox::ledger::store::Store;
 use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -51,7 +50,7 @@ use epay_core::{MinorUnits, ParamError};
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
-const SCHEMA: &str = r#"
+pub const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS merchant_gate_orders (
     payment_id TEXT PRIMARY KEY,
     order_id INTEGER NOT NULL,
@@ -77,10 +76,6 @@ CREATE TABLE IF NOT EXISTS merchant_refund_answers (
 /// The card-partner project of the shop.
 const PROJECT_ID: u64 = 250;
 
-pub fn init(store: &Store) -> rusqlite::Result<()> {
-    store.with(|c| c.execute_batch(SCHEMA))
-}
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/merchant/gate/card-partner", post(create_sale))
@@ -94,8 +89,9 @@ fn bad(param: &str, message: impl Into<String>) -> HttpError {
     HttpError::bad_request(ErrorCode::InvalidParams, Some(param), message)
 }
 
-/// POSTs a signed Gate body; the platform's answer as JSON, and whether it was accepted.
-async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), HttpError> {
+/// POSTs a signed Gate body to the platform: the HTTP status, the answer read as Gate's,
+/// and the answer as JSON (502 `gate_unreachable` naming the URL when there is none).
+pub(super) async fn post_to_gate(s: &AppState, path: &str, body: &Value) -> Result<(StatusCode, GateResponse, Value), HttpError> {
     let url = format!("{}{path}", s.base_url);
     let unreachable = |why: String| HttpError::new(StatusCode::BAD_GATEWAY, ErrorCode::GateUnreachable, None, format!("{url}: {why}"));
     let r = s
@@ -106,10 +102,17 @@ async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), H
         .send()
         .await
         .map_err(|e| unreachable(format!("cannot reach the platform: {e}")))?;
+    let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let text = r.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
-    let accepted = matches!(GateResponse::parse(&text).map_err(unreachable)?, GateResponse::Accepted(_));
+    let parsed = GateResponse::parse(&text).map_err(unreachable)?;
     let answer = serde_json::from_str(&text).map_err(|e| unreachable(e.to_string()))?;
-    Ok((accepted, answer))
+    Ok((status, parsed, answer))
+}
+
+/// POSTs a signed Gate body; the platform's answer as JSON, and whether it was accepted.
+async fn send(s: &AppState, path: &str, body: &Value) -> Result<(bool, Value), HttpError> {
+    let (_, parsed, answer) = post_to_gate(s, path, body).await?;
+    Ok((matches!(parsed, GateResponse::Accepted(_)), answer))
 }
 
 fn optional_text(order: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, HttpError> {
@@ -127,11 +130,7 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
-    let amount = match order.get("amount") {
-        Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
-        _ => None,
-    }
-    .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let amount = super::orders::order_amount(order)?;
     let currency = optional_text(order, "currency")?.ok_or_else(|| bad("currency", "currency: is required: KES or USD"))?;
     let email = optional_text(order, "customer_email")?;
     let phone = optional_text(order, "customer_phone")?;
@@ -144,8 +143,8 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let payment_id = format!("gate-{order_id}-{suffix}");
     let general = GeneralIds { project_id: PROJECT_ID, payment_id: payment_id.clone() };
     let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
-    customer.email = email;
-    customer.phone = phone;
+    customer.data.email = email;
+    customer.data.phone = phone;
     let mut payment = GatePayment::new(MinorUnits(amount), currency.clone());
     payment.description = description;
     // The partner sends the customer back to this page, on this order.

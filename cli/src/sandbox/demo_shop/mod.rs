@@ -15,9 +15,7 @@ use axum::Router;
 
 /// The shop's own tables.
 pub fn init(store: &Store) -> rusqlite::Result<()> {
-    orders::init(store)?;
-    gate::init(store)?;
-    paydala::init(store)
+    [orders::SCHEMA, gate::SCHEMA, paydala::SCHEMA].into_iter().try_for_each(|schema| store.with(|c| c.execute_batch(schema)))
 }
 
 /// The shop's endpoints (`/merchant/...`).

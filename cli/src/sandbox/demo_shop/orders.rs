@@ -14,7 +14,7 @@
 //!   the Origin guard covers it: it opens a checkout session on the platform.
 //!
 //!   `opened`: the platform's answer to `open` for these parameters, which the shop's
-//!   server fetched itself (server to server, as README "The fast first screen" shows), for
+//!   server fetched itself (server to server, as docs/embedding.md "The fast first screen" shows), for
 //!   the page to pass as `options.opened`: the widget then draws the picker at once and
 //!   sends no `open`. `null` when the platform refused or could not be reached: the widget
 //!   then sends `open` itself and shows why.
@@ -31,7 +31,6 @@
 
 use crate::sandbox::ledger::clock::{now_ms, random_hex};
 use crate::sandbox::ledger::state::{AppState, DEMO_PROJECTS};
-use crate::sandbox::ledger::store::Store;
 use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -50,7 +49,7 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
-const SCHEMA: &str = r#"
+pub const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS merchant_orders (
     order_id INTEGER PRIMARY KEY,
     payment_id TEXT NOT NULL UNIQUE,
@@ -70,10 +69,6 @@ CREATE TABLE IF NOT EXISTS merchant_callbacks (
 CREATE UNIQUE INDEX IF NOT EXISTS merchant_callbacks_once
     ON merchant_callbacks (payment_id, operation_id, status) WHERE valid = 1;
 "#;
-
-pub fn init(store: &Store) -> rusqlite::Result<()> {
-    store.with(|c| c.execute_batch(SCHEMA))
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -98,6 +93,15 @@ pub(super) fn secret_of(project_id: u64) -> Option<&'static str> {
 
 fn bad(param: &str, message: impl Into<String>) -> HttpError {
     HttpError::bad_request(ErrorCode::InvalidParams, Some(param), message)
+}
+
+/// An order's `amount`: a positive integer in minor units, or the error naming it.
+pub(super) fn order_amount(order: &Map<String, Value>) -> Result<i64, HttpError> {
+    order
+        .get("amount")
+        .and_then(Value::as_i64)
+        .filter(|a| *a > 0)
+        .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))
 }
 
 /// Optional order fields and the Payment Page parameter each becomes.
@@ -130,11 +134,7 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
-    let amount = match order.get("amount") {
-        Some(Value::Number(n)) => n.as_i64().filter(|a| *a > 0),
-        _ => None,
-    }
-    .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let amount = order_amount(order)?;
     let currency = match order.get("currency") {
         Some(Value::String(c)) if !c.trim().is_empty() => c.trim().to_string(),
         _ => return Err(bad("currency", "currency: is required, e.g. KES, USD, MYR, KZT")),
@@ -342,11 +342,7 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
-    let amount = order
-        .get("amount")
-        .and_then(Value::as_i64)
-        .filter(|a| *a > 0)
-        .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))?;
+    let amount = order_amount(order)?;
     let text = |field: &str| -> Result<Option<String>, HttpError> {
         match order.get(field) {
             None | Some(Value::Null) => Ok(None),
@@ -363,10 +359,10 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
     let order_id: i64 = s.store.with(|c| c.query_row("SELECT COALESCE(MAX(order_id), 0) + 1 FROM merchant_orders", [], |r| r.get(0)))?;
     let payment_id = format!("epay-gate-{order_id}-{suffix}");
     let mut customer = GateCustomer::new(format!("customer-{order_id}"), "127.0.0.1");
-    customer.first_name = text("customer_first_name")?;
-    customer.last_name = text("customer_last_name")?;
-    customer.email = text("customer_email")?;
-    customer.phone = text("customer_phone")?;
+    customer.data.first_name = text("customer_first_name")?;
+    customer.data.last_name = text("customer_last_name")?;
+    customer.data.email = text("customer_email")?;
+    customer.data.phone = text("customer_phone")?;
     let description = text("description")?.unwrap_or_else(|| format!("Demo shop order {order_id}"));
     let payment = GatePayment::new(epay_core::MinorUnits(amount), currency).with_description(description);
     let general = GeneralIds { project_id, payment_id: payment_id.clone() };
@@ -379,26 +375,10 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
             params![order_id, payment_id, project_id as i64, sale.to_string(), now],
         )
     })?;
-    let url = format!("{}{EPAY_SALE_PATH}", s.base_url);
-    let unreachable = |why: String| HttpError::new(StatusCode::BAD_GATEWAY, ErrorCode::GateUnreachable, None, format!("{url}: {why}"));
-    let answer = s
-        .http
-        .post(&url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(sale.to_string())
-        .send()
-        .await
-        .map_err(|e| unreachable(format!("cannot reach the platform: {e}")))?;
-    let status = answer.status();
-    let text = answer.text().await.map_err(|e| unreachable(format!("cannot read the answer: {e}")))?;
-    match GateResponse::parse(&text).map_err(unreachable)? {
-        GateResponse::Accepted(accepted) => {
+    match super::gate::post_to_gate(&s, EPAY_SALE_PATH, &sale).await? {
+        (_, GateResponse::Accepted(accepted), _) => {
             Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted }))))
         }
-        GateResponse::Rejected(r) => {
-            let mut e = epay_core::protocol::ApiError::new(r.code, r.param.as_deref(), r.message);
-            e.error.errors = r.errors;
-            Err(HttpError(StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY), e))
-        }
+        (status, GateResponse::Rejected(r), _) => Err(HttpError(status, epay_core::protocol::ApiError { error: r.error })),
     }
 }

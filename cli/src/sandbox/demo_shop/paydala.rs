@@ -58,7 +58,7 @@ pub const ACCOUNT_GARBAGE: &str = "7000000999";
 pub const ACCOUNT_SLOW: &str = "7000000777";
 pub const ACCOUNT_DEPOSIT_FAILS: &str = "7000000550";
 
-const SCHEMA: &str = r#"
+pub const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS merchant_paydala_deposits (
     n INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id TEXT NOT NULL,
@@ -76,10 +76,6 @@ CREATE TABLE IF NOT EXISTS merchant_paydala_log (
     received_at TEXT NOT NULL
 );
 "#;
-
-pub fn init(store: &Store) -> rusqlite::Result<()> {
-    store.with(|c| c.execute_batch(SCHEMA))
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/merchant/paydala", post(answer)).route("/merchant/paydala/log", get(log))

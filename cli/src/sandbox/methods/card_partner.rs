@@ -22,7 +22,7 @@ use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
 use crate::sandbox::ledger::state::{AppState, Shared, SANDBOX_URLS};
-use crate::sandbox::ledger::store::{self, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::ledger::store::{self, OperationRow, PaymentRow, Project};
 use crate::sandbox::server::html::{self, escape};
 use crate::sandbox::server::{GateRefusal, HttpError};
 use axum::body::Bytes;
@@ -110,8 +110,8 @@ impl PaymentMethod for CardPartner {
     }
 
     /// Gate sales' return URLs, refunds the partner is to decline.
-    fn init(&self, store: &Store) -> rusqlite::Result<()> {
-        store.with(|c| c.execute_batch(SCHEMA))
+    fn schema(&self) -> &'static str {
+        SCHEMA
     }
 
     fn routes(&self) -> Router<AppState> {

@@ -35,7 +35,7 @@ use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
 use crate::sandbox::ledger::state::{AppState, Shared};
-use crate::sandbox::ledger::store::{self, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::ledger::store::{self, OperationRow, PaymentRow, Project};
 use crate::sandbox::server::html::{self, escape};
 use crate::sandbox::server::HttpError;
 use axum::extract::rejection::FormRejection;
@@ -105,8 +105,8 @@ impl PaymentMethod for EpayCash {
     }
 
     /// The codes, in their own table `epay_codes`.
-    fn init(&self, store: &Store) -> rusqlite::Result<()> {
-        store.with(|c| c.execute_batch(SCHEMA))
+    fn schema(&self) -> &'static str {
+        SCHEMA
     }
 
     fn routes(&self) -> Router<AppState> {

@@ -3,7 +3,7 @@
 
 use crate::sandbox::ledger::operations::OperationData;
 use crate::sandbox::ledger::state::{AppState, Shared};
-use crate::sandbox::ledger::store::{store_error, OperationRow, PaymentRow, Project, Store};
+use crate::sandbox::ledger::store::{store_error, OperationRow, PaymentRow, Project};
 use crate::sandbox::server::HttpError;
 use axum::Router;
 use epay_core::callback::Sum;
@@ -23,9 +23,9 @@ pub trait PaymentMethod: Sync {
     /// The method's name in callbacks' `payment.method`, as the seeds write it.
     fn title(&self) -> &'static str;
 
-    /// Creates the method's own tables (at every start).
-    fn init(&self, _store: &Store) -> rusqlite::Result<()> {
-        Ok(())
+    /// The method's own tables: SQL run at every start (`CREATE TABLE IF NOT EXISTS`).
+    fn schema(&self) -> &'static str {
+        ""
     }
 
     /// The method's own pages and endpoints (its simulated partner or terminal).

@@ -62,7 +62,7 @@ pub fn title(method: &str) -> &str {
 
 /// Every method's own tables.
 pub fn init(store: &Store) -> rusqlite::Result<()> {
-    all().try_for_each(|m| m.init(store))
+    all().try_for_each(|m| store.with(|c| c.execute_batch(m.schema())))
 }
 
 /// Every method's own pages and endpoints.

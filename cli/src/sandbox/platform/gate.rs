@@ -56,7 +56,6 @@ use epay_core::gate::{
     GateAccepted, GateRejected, SaleKind, CARD_PARTNER_REFUND_PATH, CARD_PARTNER_SALE_PATH, CLARIFICATION_PATH, EPAY_SALE_PATH,
     GATE_BODY_LIMITS, PAYMENT_STATUS_PATH,
 };
-use epay_core::params::CustomerData;
 use epay_core::signature::{verify, with_signature, SignatureError};
 use epay_core::time::callback_date_ms;
 use epay_core::ErrorCode;
@@ -187,12 +186,7 @@ pub fn sale(kind: SaleKind, s: &Shared, body: &Bytes) -> Result<Json<GateAccepte
     };
     let project = known(project)?;
     let Stamp { request_id, now_ms, now } = stamp(kind.method())?;
-    let customer = CustomerData {
-        first_name: req.customer.first_name.clone(),
-        last_name: req.customer.last_name.clone(),
-        email: req.customer.email.clone(),
-        phone: req.customer.phone.clone(),
-    };
+    let customer = req.customer.data.clone();
     let accepted = s.store.with(|c| {
         let tx = c.transaction()?;
         if let Some(earlier) = store::payment_by_id(&tx, project.id, &req.general.payment_id)? {

@@ -57,8 +57,8 @@ impl PaymentMethod for Paydala {
 
     /// The terminal transactions (one row per account check that succeeded; its state
     /// goes `verified` → `depositing` → `done` or `failed`, once).
-    fn init(&self, store: &Store) -> rusqlite::Result<()> {
-        store.with(|c| c.execute_batch(SCHEMA))
+    fn schema(&self) -> &'static str {
+        SCHEMA
     }
 
     fn routes(&self) -> Router<AppState> {

@@ -47,7 +47,7 @@ fn svg(doc: &web_sys::Document, testid: &str, view_box: &str, d: &str, label: &s
 }
 
 /// The drawing of `data` (`testid` `qr` or `barcode`): a blank of its size now, the SVG in
-/// its place when the codes module has drawn it (`drawings`), nothing if it cannot be.
+/// its place when the drawings module has drawn it (`drawings`), nothing if it cannot be.
 /// The barcode is followed by its text.
 fn drawing(b: &ScreenBuilder, parent: &Element, kind: Drawing, data: &str, label: Key) {
     let testid = if kind == Drawing::Qr { "qr" } else { "barcode" };

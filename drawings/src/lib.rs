@@ -1,8 +1,8 @@
 //! The widget's second wasm module: the EPay code's QR and Code 128 drawings and the
-//! PayDala account's QR (`epay_core::codes`), kept out of the first download (they are
+//! PayDala account's QR (`epay_core::drawing`), kept out of the first download (they are
 //! about an eighth of the widget) and fetched when a code screen is near.
 //!
-//! No wasm-bindgen: four plain exports, called by `codesApi` in `js/loader.js`:
+//! No wasm-bindgen: four plain exports, called by `drawingsApi` in `js/loader.js`:
 //! - `epay_alloc(len) -> ptr`: room for `len` bytes of UTF-8 input;
 //! - `epay_qr(ptr, len) -> ok` / `epay_code128(ptr, len) -> ok`: takes (and frees) the input,
 //!   draws it; 1 when drawn, 0 when it cannot be (too long, not printable ASCII);
@@ -23,12 +23,12 @@ thread_local! {
 
 /// The drawing of `text` as `viewBox\nd`, or `None` when it cannot be drawn.
 pub fn qr(text: &str) -> Option<String> {
-    epay_core::codes::qr_svg(text).ok().map(|s| [s.view_box.as_str(), "\n", &s.path].concat())
+    epay_core::drawing::qr_svg(text).ok().map(|s| [s.view_box.as_str(), "\n", &s.path].concat())
 }
 
 /// The Code 128 barcode of `text` as `viewBox\nd`, or `None`.
 pub fn code128(text: &str) -> Option<String> {
-    epay_core::codes::code128(text).ok().map(|b| [b.view_box().as_str(), "\n", &b.path].concat())
+    epay_core::drawing::code128(text).ok().map(|b| [b.view_box().as_str(), "\n", &b.path].concat())
 }
 
 #[no_mangle]
@@ -81,7 +81,7 @@ mod tests {
     fn drawings_are_the_cores_with_the_view_box_first() {
         let q = qr("045-050-000").unwrap();
         let (view_box, d) = q.split_once('\n').unwrap();
-        let core = epay_core::codes::qr_svg("045-050-000").unwrap();
+        let core = epay_core::drawing::qr_svg("045-050-000").unwrap();
         assert_eq!((view_box, d), (core.view_box.as_str(), core.path.as_str()));
         assert!(code128("045-050-000").unwrap().starts_with("0 0 "));
         assert_eq!(code128("ünïcode"), None);
