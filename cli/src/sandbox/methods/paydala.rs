@@ -50,6 +50,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use epay_core::callback::{Callback, CallbackAccount, CallbackPayment, Id, Sum};
+use epay_core::catalog::Lifetime;
 use epay_core::money::exponent;
 use epay_core::paydala::{self, ResponseCode};
 use epay_core::protocol::NextAction;
@@ -63,7 +64,7 @@ use std::time::Duration;
 /// `payment.method` in PayDala callbacks, as seed 000 writes it.
 pub const TITLE: &str = "paydala";
 /// The JetPay demo project that takes PayDala top-ups.
-pub const PROJECT_ID: u64 = 1234;
+pub const PROJECT_ID: u64 = crate::sandbox::demo_project(MethodCode::Paydala.rule().platform).id;
 /// The service name terminals list for it, unless configured otherwise.
 pub const DEFAULT_SERVICE_NAME: &str = "Demo Shop";
 /// How long the platform waits for each `verify` / `check_deposit` answer by default.
@@ -101,10 +102,15 @@ pub struct PaydalaConfig {
     pub lifetime: Duration,
 }
 
+/// Seed 000's lifetime, from the catalog (`epay_core::catalog::PAYDALA`).
+const LIFETIME: Lifetime = match MethodCode::Paydala.rule().lifetime {
+    Some(l) => l,
+    None => panic!("the catalog gives PayDala a lifetime (seed 000)"),
+};
 /// Seed 000's limit ("предельное" time): 36 days.
-pub const MAX_LIFETIME: Duration = Duration::from_secs(36 * 24 * 3600);
+pub const MAX_LIFETIME: Duration = Duration::from_secs(LIFETIME.max_secs);
 /// Seed 000's base time: 1 minute.
-pub const BASE_LIFETIME: Duration = Duration::from_secs(60);
+pub const BASE_LIFETIME: Duration = Duration::from_secs(LIFETIME.base_secs);
 
 impl Default for PaydalaConfig {
     fn default() -> Self {
@@ -137,7 +143,7 @@ pub struct PaydalaArgs {
     pub callback_url: Option<String>,
     /// How long a Payment Page PayDala payment waits for a top-up before it is declined, in
     /// seconds (seed 000: base 60, limit 3110400 = 36 days).
-    #[arg(long = "paydala-lifetime-secs", default_value_t = 3_110_400)]
+    #[arg(long = "paydala-lifetime-secs", default_value_t = MAX_LIFETIME.as_secs())]
     pub lifetime_secs: u64,
 }
 
@@ -184,7 +190,7 @@ impl Settings {
             return Err("PayDala merchant timeout: must be between 1 ms and 600 s".into());
         }
         if config.lifetime < Duration::from_secs(1) || config.lifetime > MAX_LIFETIME {
-            return Err("PayDala payment lifetime: must be between 1 s and 36 days (seed 000's limit)".into());
+            return Err(format!("PayDala payment lifetime: must be between 1 s and {} (seed 000's limit)", shown_duration(MAX_LIFETIME)));
         }
         Ok(Settings {
             services: vec![Service { project_id: PROJECT_ID, name: name.to_string(), merchant_url: url }],

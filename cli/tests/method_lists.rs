@@ -1,0 +1,121 @@
+//! The places outside Rust that list the payment methods, held to the catalog
+//! (`MethodCode::ALL`): a method added to the core and missing from one of them fails here,
+//! naming the file and the method. (Rust code takes its lists from the catalog; the d.ts
+//! union is also compared both ways in `src/error.rs`.)
+
+use epay_core::MethodCode;
+use std::path::Path;
+
+fn read(file: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// The text between the first `start` and the next `end` after it.
+fn section<'a>(file: &str, text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).unwrap_or_else(|| panic!("{file}: no {start:?} (the test reads the method list there)"));
+    let rest = &text[from..];
+    &rest[..rest.find(end).unwrap_or(rest.len())]
+}
+
+/// Lower-case letters and digits only: `EPay cash`, `epaycash` and `E-Pay cash` are alike.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// A method as the lists name it: its code and its currencies.
+struct Named<'a> {
+    code: &'a str,
+    currencies: &'a [&'a str],
+}
+
+/// One place that lists the methods: the file, what it must hold for a method, and
+/// whether it does.
+struct Place {
+    file: &'static str,
+    rule: &'static str,
+    lists: fn(&str, &Named) -> bool,
+}
+
+const PLACES: &[Place] = &[
+    Place {
+        file: "www/index.html",
+        rule: "an <option value=\"CODE\"> in the method picker",
+        lists: |text, m| text.contains(&format!("<option value=\"{}\">", m.code)),
+    },
+    Place {
+        file: "www/module.html",
+        rule: "an <option value=\"CODE\"> in the method picker",
+        lists: |text, m| text.contains(&format!("<option value=\"{}\">", m.code)),
+    },
+    Place {
+        file: "e2e/lib/screens.js",
+        rule: "a screen whose query has method=CODE",
+        lists: |text, m| text.contains(&format!("method={}&", m.code)) || text.contains(&format!("method={}'", m.code)),
+    },
+    Place {
+        file: "bench/bench.mjs",
+        rule: "an entry { method: 'CODE', currency: one of its currencies } in OURS_METHODS",
+        lists: |text, m| {
+            let list = section("bench/bench.mjs", text, "const OURS_METHODS", "];");
+            m.currencies.iter().any(|c| list.contains(&format!("{{ method: '{}', currency: '{c}' }}", m.code)))
+        },
+    },
+    Place {
+        file: "js/epay-widget.d.ts",
+        rule: "'CODE' in the MethodCode union",
+        lists: |text, m| section("js/epay-widget.d.ts", text, "export type MethodCode =", ";").contains(&format!("'{}'", m.code)),
+    },
+    Place {
+        file: "js/package.json",
+        rule: "its name and currencies in \"description\"",
+        lists: |text, m| names(section("js/package.json", text, "\"description\"", "\n"), m),
+    },
+    Place {
+        file: "Cargo.toml",
+        rule: "its name and currencies in the package's description",
+        lists: |text, m| names(section("Cargo.toml", text, "description =", "\n"), m),
+    },
+    Place {
+        file: "README.md",
+        rule: "its name and currencies in the first paragraph (what the widget does)",
+        lists: |text, m| names(text.split("\n\n").nth(1).unwrap_or_default(), m),
+    },
+    Place {
+        file: "docs/protocol.md",
+        rule: "`CODE` in the list of `force_payment_method` values",
+        lists: |text, m| section("docs/protocol.md", text, "`force_payment_method` one of", "\n").contains(&format!("`{}`", m.code)),
+    },
+];
+
+/// Whether prose names the method (its code, spaces, hyphens and case aside, or each word
+/// of it: `card payments through a partner` names `card-partner`) and its currencies.
+fn names(prose: &str, m: &Named) -> bool {
+    let lower = prose.to_ascii_lowercase();
+    let named = squeezed(prose).contains(&squeezed(m.code)) || m.code.split('-').all(|w| lower.contains(w));
+    named && m.currencies.iter().all(|c| prose.contains(c))
+}
+
+#[test]
+fn every_place_that_lists_methods_lists_every_method() {
+    let mut missing = Vec::new();
+    for place in PLACES {
+        let text = read(place.file);
+        for m in MethodCode::ALL {
+            let currencies: Vec<&str> = m.rule().currencies.iter().map(|l| l.currency).collect();
+            if !(place.lists)(&text, &Named { code: m.as_str(), currencies: &currencies }) {
+                missing.push(format!("{}: {} is missing (wanted: {})", place.file, m.as_str(), place.rule));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "methods of MethodCode::ALL missing from the lists outside Rust:\n{}", missing.join("\n"));
+}
+
+/// A method no file lists is seen as missing everywhere (the checks are not vacuous).
+#[test]
+fn the_checks_see_a_missing_method() {
+    let absent = Named { code: "bank-transfer-x", currencies: &["XTS"] };
+    for place in PLACES {
+        assert!(!(place.lists)(&read(place.file), &absent), "{}: the check does not notice a missing method", place.file);
+    }
+}
