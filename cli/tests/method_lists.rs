@@ -40,13 +40,13 @@ struct Place {
 const PLACES: &[Place] = &[
     Place {
         file: "www/index.html",
-        rule: "an <option value=\"CODE\"> in the method picker",
-        lists: |text, m| text.contains(&format!("<option value=\"{}\">", m.code)),
+        rule: "an <option value=\"CODE\"> in the method picker and one of its currencies in the currency picker",
+        lists: demo_form,
     },
     Place {
         file: "www/module.html",
-        rule: "an <option value=\"CODE\"> in the method picker",
-        lists: |text, m| text.contains(&format!("<option value=\"{}\">", m.code)),
+        rule: "an <option value=\"CODE\"> in the method picker and one of its currencies in the currency picker",
+        lists: demo_form,
     },
     Place {
         file: "e2e/lib/screens.js",
@@ -87,6 +87,12 @@ const PLACES: &[Place] = &[
         lists: |text, m| section("docs/protocol.md", text, "`force_payment_method` one of", "\n").contains(&format!("`{}`", m.code)),
     },
 ];
+
+/// The demo shop's form offers the method and one of its currencies.
+fn demo_form(text: &str, m: &Named) -> bool {
+    let option = |value: &str| text.contains(&format!("<option value=\"{value}\">"));
+    option(m.code) && m.currencies.iter().any(|c| option(c))
+}
 
 /// Whether prose names the method (its code, spaces, hyphens and case aside, or each word
 /// of it: `card payments through a partner` names `card-partner`) and its currencies.

@@ -1,6 +1,7 @@
 //! The method catalog: what each seed allows (currencies, amount limits in minor
 //! units, required and recommended customer fields).
 
+use crate::i18n::Key;
 use crate::money::MinorUnits;
 use serde::{Deserialize, Serialize};
 
@@ -205,6 +206,9 @@ pub struct MethodRule {
     pub recommended: &'static [CustomerField],
     /// Whether the method's screen shows a code ([`MethodCode::shows_code`]).
     pub shows_code: bool,
+    /// Its name and hint on the widget's picker.
+    pub name: Key,
+    pub hint: Key,
     /// How long a payment waits for the customer, where the seed says.
     pub lifetime: Option<Lifetime>,
 }
@@ -225,6 +229,8 @@ pub const CARD_PARTNER: MethodRule = MethodRule {
     required: &[],
     recommended: &[CustomerField::Phone, CustomerField::Email],
     shows_code: false,
+    name: Key::MethodCardPartner,
+    hint: Key::MethodCardPartnerHint,
     lifetime: None,
 };
 
@@ -234,6 +240,8 @@ pub const EPAY_CASH: MethodRule = MethodRule {
     required: &[CustomerField::FirstName, CustomerField::LastName, CustomerField::Email, CustomerField::Phone],
     recommended: &[],
     shows_code: true,
+    name: Key::MethodEpay,
+    hint: Key::MethodEpayHint,
     lifetime: None,
 };
 
@@ -244,6 +252,8 @@ pub const PAYDALA: MethodRule = MethodRule {
     required: &[],
     recommended: &[],
     shows_code: true,
+    name: Key::MethodPaydala,
+    hint: Key::MethodPaydalaHint,
     lifetime: Some(Lifetime { base_secs: 60, max_secs: 36 * 24 * 3600 }),
 };
 
@@ -299,6 +309,11 @@ mod tests {
             assert!(MethodCode::ALL[..i].iter().all(|o| o.as_str() != m.as_str()), "{m:?}: its wire name is taken");
             assert!(Platform::ALL.contains(&m.rule().platform), "{m:?}");
             assert!(!m.rule().currencies.is_empty(), "{m:?} takes no currency");
+            let keys = |o: &MethodCode| [o.rule().name, o.rule().hint];
+            assert!(
+                MethodCode::ALL[..i].iter().all(|o| keys(o).iter().all(|k| !keys(&m).contains(k))),
+                "{m:?}: its picker texts are taken"
+            );
         }
     }
 
@@ -330,7 +345,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(methods_for("EUR", MinorUnits(100)), vec![]);
+        assert_eq!(methods_for("XTS", MinorUnits(100)), vec![], "XTS: ISO 4217's code for testing");
         assert_eq!(methods_for("KES", MinorUnits(10_000)), vec![MethodCode::CardPartner], "seed 001");
     }
 

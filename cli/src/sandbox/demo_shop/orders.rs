@@ -443,6 +443,6 @@ mod tests {
             }
         }
         assert_eq!(project_for_currency("KZT").0, 1234, "seed 000: PayDala is JetPay's");
-        assert_eq!(project_for_currency("EUR").0, 250);
+        assert_eq!(project_for_currency("XTS").0, 250, "a currency no method takes: ECommPay's");
     }
 }
