@@ -22,7 +22,7 @@ use crate::sandbox::platform::operations::{
 };
 use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, AppState, GateRefusal, HttpError, Shared, SANDBOX_URLS};
+use crate::sandbox::{now_ms, random_hex, AppState, GateRefusal, HttpError, Shared, SANDBOX_URLS};
 use axum::body::Bytes;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
@@ -105,6 +105,12 @@ impl PaymentMethod for CardPartner {
 
     fn title(&self) -> &'static str {
         TITLE
+    }
+
+    /// Seed 001, every callback example: `<hex>-00000001` (56 hex digits here; the seed
+    /// prints them shortened).
+    fn new_request_id(&self) -> Result<String, HttpError> {
+        Ok(format!("{}-00000001", random_hex(28)?))
     }
 
     /// Gate sales' return URLs, refunds the partner is to decline.

@@ -35,7 +35,7 @@ use crate::sandbox::platform::operations::{
 };
 use crate::sandbox::platform::store::{self, OperationRow, PaymentRow, Project, Store};
 use crate::sandbox::server::html::{self, escape};
-use crate::sandbox::{now_ms, AppState, HttpError, Shared};
+use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -100,6 +100,11 @@ impl PaymentMethod for EpayCash {
 
     fn title(&self) -> &'static str {
         TITLE
+    }
+
+    /// Seed 002, every callback example: plain hex (`bfe58066b0f4331c`), 16 digits here.
+    fn new_request_id(&self) -> Result<String, HttpError> {
+        random_hex(8)
     }
 
     /// The codes, in their own table `epay_codes`.

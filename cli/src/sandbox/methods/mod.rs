@@ -44,6 +44,9 @@ pub trait PaymentMethod: Sync {
     /// The method's name in callbacks' `payment.method`, as the seeds write it.
     fn title(&self) -> &'static str;
 
+    /// A new operation's `request_id`, shaped as the method's seed shows it.
+    fn new_request_id(&self) -> Result<String, HttpError>;
+
     /// Creates the method's own tables (at every start).
     fn init(&self, _store: &Store) -> rusqlite::Result<()> {
         Ok(())

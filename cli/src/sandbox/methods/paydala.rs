@@ -250,6 +250,11 @@ impl PaymentMethod for Paydala {
         TITLE
     }
 
+    /// Seed 000, the callback example: 64 hex digits.
+    fn new_request_id(&self) -> Result<String, HttpError> {
+        random_hex(32)
+    }
+
     /// The terminal transactions (one row per account check that succeeded; its state
     /// goes `verified` → `depositing` → `done` or `failed`, once).
     fn init(&self, store: &Store) -> rusqlite::Result<()> {

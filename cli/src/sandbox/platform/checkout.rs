@@ -2,7 +2,7 @@
 //! a method adds (whether it is offered, what the customer does next, its own rows) comes
 //! from its [`PaymentMethod`](crate::sandbox::methods::PaymentMethod).
 
-use super::operations::{insert_sale, new_request_id, NewSale, OperationData};
+use super::operations::{insert_sale, NewSale, OperationData};
 use super::store::{self, NewPayment, OperationRow, PaymentRow};
 use crate::sandbox::methods;
 use crate::sandbox::{now_ms, random_hex, AppState, HttpError, Shared, SANDBOX_URLS};
@@ -359,7 +359,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         return Err(HttpError::bad_request(ErrorCode::MethodNotAvailable, Some("method"), format!("method: {why}")));
     }
     let data = OperationData { return_url: pay.return_url.clone(), customer };
-    let request_id = new_request_id(method)?;
+    let request_id = paid_with.new_request_id()?;
     let now = callback_date_ms(now_ms());
     let (payment, op) = s.store.with(|c| {
         let tx = c.transaction()?;

@@ -40,7 +40,7 @@
 //! decline) `refund-2`, `refund-3`, ...; callbacks and the status answer say `refund`.
 
 use super::callbacks;
-use super::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
+use super::operations::{callback, reported_status, signed_callback, OperationData};
 use super::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
 use crate::sandbox::methods::{self, card_partner, GateSaleStart};
 use crate::sandbox::{now_ms, AppState, GateRefusal, Shared};
@@ -148,7 +148,7 @@ struct Stamp {
 /// `method`: whose operation it is (each seed shapes its `request_id` differently).
 fn stamp(method: MethodCode) -> Result<Stamp, GateRefusal> {
     let now_ms = now_ms();
-    let request_id = new_request_id(method).map_err(|e| GateRefusal::internal(e.1.error.message))?;
+    let request_id = methods::of(method).new_request_id().map_err(|e| GateRefusal::internal(e.1.error.message))?;
     Ok(Stamp { request_id, now_ms, now: callback_date_ms(now_ms) })
 }
 
