@@ -1,8 +1,13 @@
 //! The places outside Rust that list the payment methods, held to the catalog
 //! (`MethodCode::ALL`): a method added to the core and missing from one of them fails here,
 //! naming the file and the method. (Rust code takes its lists from the catalog; the d.ts
-//! union is also compared both ways in `src/error.rs`.)
+//! union is also compared both ways in `src/error.rs`.) Two lists are fixed sets by design
+//! and are held the other way, every entry a method of the catalog: the bench's
+//! `OURS_METHODS` (paired with the three methods of the Adyen page) and the screens of
+//! `e2e/lib/screens.js` (one per screen; each kind of next step has its screen there).
+//! The npm package's description is the crate's, written in by `scripts/build-widget.sh`.
 
+use epay_core::protocol::ActionKind;
 use epay_core::MethodCode;
 use std::path::Path;
 
@@ -49,27 +54,9 @@ const PLACES: &[Place] = &[
         lists: demo_form,
     },
     Place {
-        file: "e2e/lib/screens.js",
-        rule: "a screen whose query has method=CODE",
-        lists: |text, m| text.contains(&format!("method={}&", m.code)) || text.contains(&format!("method={}'", m.code)),
-    },
-    Place {
-        file: "bench/bench.mjs",
-        rule: "an entry { method: 'CODE', currency: one of its currencies } in OURS_METHODS",
-        lists: |text, m| {
-            let list = section("bench/bench.mjs", text, "const OURS_METHODS", "];");
-            m.currencies.iter().any(|c| list.contains(&format!("{{ method: '{}', currency: '{c}' }}", m.code)))
-        },
-    },
-    Place {
         file: "js/epay-widget.d.ts",
         rule: "'CODE' in the MethodCode union",
         lists: |text, m| section("js/epay-widget.d.ts", text, "export type MethodCode =", ";").contains(&format!("'{}'", m.code)),
-    },
-    Place {
-        file: "js/package.json",
-        rule: "its name and currencies in \"description\"",
-        lists: |text, m| names(section("js/package.json", text, "\"description\"", "\n"), m),
     },
     Place {
         file: "Cargo.toml",
@@ -124,4 +111,59 @@ fn the_checks_see_a_missing_method() {
     for place in PLACES {
         assert!(!(place.lists)(&read(place.file), &absent), "{}: the check does not notice a missing method", place.file);
     }
+}
+
+/// The values of `key` in `text`: `method: 'x'` or `method=x` gives `x`.
+fn values<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
+    text.match_indices(key)
+        .map(|(i, _)| &text[i + key.len()..])
+        .map(|rest| rest.trim_start_matches('\'').split(['\'', '&', '`', '"']).next().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn the_bench_and_the_screens_name_methods_of_the_catalog() {
+    let bench = read("bench/bench.mjs");
+    let ours = section("bench/bench.mjs", &bench, "const OURS_METHODS", "];");
+    let methods = values(ours, "method: ");
+    let currencies = values(ours, "currency: ");
+    assert!(!methods.is_empty() && methods.len() == currencies.len(), "bench/bench.mjs: OURS_METHODS unreadable: {ours}");
+    for (code, currency) in methods.iter().zip(&currencies) {
+        let m = MethodCode::parse(code).unwrap_or_else(|| panic!("bench/bench.mjs: OURS_METHODS names {code:?}, not a method"));
+        assert!(m.rule().currencies.iter().any(|l| l.currency == *currency), "bench/bench.mjs: {code} does not take {currency}");
+    }
+    let screens = read("e2e/lib/screens.js");
+    let named = values(&screens, "method=");
+    assert!(!named.is_empty(), "e2e/lib/screens.js: no method=... query");
+    for code in named.into_iter().chain(values(&screens, "method = '")) {
+        assert!(MethodCode::parse(code).is_some(), "e2e/lib/screens.js: {code:?} is not a method");
+    }
+}
+
+/// The screen (`data-screen`) the widget shows for a kind of next step.
+fn screen_of(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Redirect => "redirecting",
+        ActionKind::ShowCode => "code",
+        ActionKind::Terminal => "terminal",
+    }
+}
+
+#[test]
+fn every_kind_of_next_step_has_its_screen_in_screens_js() {
+    let screens = read("e2e/lib/screens.js");
+    for kind in ActionKind::ALL {
+        let screen = screen_of(kind);
+        assert!(screens.contains(&format!("screen: '{screen}'")), "e2e/lib/screens.js: no '{screen}' screen ({})", kind.as_str());
+    }
+}
+
+#[test]
+fn the_npm_description_is_the_crates() {
+    let package = read("js/package.json");
+    assert!(
+        package.contains("\"description\": \"set-by-build-widget: the crate's description\""),
+        "js/package.json: the description is written by scripts/build-widget.sh from Cargo.toml's, which method_lists holds to the catalog"
+    );
+    assert!(read("scripts/build-widget.sh").contains("set-by-build-widget: the crate's description"), "scripts/build-widget.sh writes it");
 }
