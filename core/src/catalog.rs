@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 
 /// Declares the payment methods from one list: the [`MethodCode`] enum with its serde
 /// names, [`MethodCode::ALL`] (in list order), the wire names ([`MethodCode::as_str`],
-/// [`MethodCode::parse`] with the aliases after `|`) and each method's [`MethodRule`].
-/// A method cannot be missing from `ALL`: both come from the same line.
+/// [`MethodCode::parse`] with the aliases after `|`), each method's [`MethodRule`], and
+/// its picker texts' keys ([`MethodCode::picker_keys`]; `i18n`'s `Key` takes them through
+/// `with_method_keys!`, so the language files' exhaustive `match`es ask for their texts).
+/// A method cannot be missing from `ALL`: all of it comes from the same line. (`$d` is a
+/// `$`, for the macro this one writes.)
 macro_rules! methods {
-    ($( $(#[$doc:meta])* $variant:ident = $wire:literal $(| $alias:literal)* => $rule:ident, )*) => {
+    ($d:tt $( $(#[$doc:meta])* $variant:ident = $wire:literal $(| $alias:literal)* => $rule:ident, keys($name:ident, $hint:ident), )*) => {
         /// A payment method, named on the wire by its `force_payment_method` code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum MethodCode {
@@ -43,19 +46,35 @@ macro_rules! methods {
                     $(MethodCode::$variant => &$rule,)*
                 }
             }
+
+            /// Its name and hint on the widget's picker.
+            pub const fn picker_keys(self) -> (Key, Key) {
+                match self {
+                    $(MethodCode::$variant => (Key::$name, Key::$hint),)*
+                }
+            }
         }
+
+        /// `with_method_keys!(m { a, b })` is `m! { <every method's name and hint key>, a, b }`:
+        /// `i18n` declares its `Key`s so.
+        macro_rules! with_method_keys {
+            ($d m:ident { $d ($d rest:tt)* }) => {
+                $d m! { $($name, $hint,)* $d ($d rest)* }
+            };
+        }
+        pub(crate) use with_method_keys;
     };
 }
 
 // The methods. A new one is a line here and its `MethodRule` below; the compiler and the
 // tests then point to the rest (CONTRIBUTING.md, "Add a payment method").
-methods! {
+methods! { $
     /// Cards through the partner (seed 001): a form posted to the partner's page.
-    CardPartner = "card-partner" => CARD_PARTNER,
+    CardPartner = "card-partner" => CARD_PARTNER, keys(MethodCardPartner, MethodCardPartnerHint),
     /// EPay cash (seed 002): a code paid in cash at a terminal.
-    EpayCash = "epaycash" => EPAY_CASH,
+    EpayCash = "epaycash" => EPAY_CASH, keys(MethodEpay, MethodEpayHint),
     /// PayDala (seed 000): an account topped up at a terminal.
-    Paydala = "paydala" | "terminal/paydala" => PAYDALA,
+    Paydala = "paydala" | "terminal/paydala" => PAYDALA, keys(MethodPaydala, MethodPaydalaHint),
 }
 
 impl MethodCode {
@@ -206,9 +225,6 @@ pub struct MethodRule {
     pub recommended: &'static [CustomerField],
     /// Whether the method's screen shows a code ([`MethodCode::shows_code`]).
     pub shows_code: bool,
-    /// Its name and hint on the widget's picker.
-    pub name: Key,
-    pub hint: Key,
     /// How long a payment waits for the customer, where the seed says.
     pub lifetime: Option<Lifetime>,
 }
@@ -229,8 +245,6 @@ pub const CARD_PARTNER: MethodRule = MethodRule {
     required: &[],
     recommended: &[CustomerField::Phone, CustomerField::Email],
     shows_code: false,
-    name: Key::MethodCardPartner,
-    hint: Key::MethodCardPartnerHint,
     lifetime: None,
 };
 
@@ -240,8 +254,6 @@ pub const EPAY_CASH: MethodRule = MethodRule {
     required: &[CustomerField::FirstName, CustomerField::LastName, CustomerField::Email, CustomerField::Phone],
     recommended: &[],
     shows_code: true,
-    name: Key::MethodEpay,
-    hint: Key::MethodEpayHint,
     lifetime: None,
 };
 
@@ -252,8 +264,6 @@ pub const PAYDALA: MethodRule = MethodRule {
     required: &[],
     recommended: &[],
     shows_code: true,
-    name: Key::MethodPaydala,
-    hint: Key::MethodPaydalaHint,
     lifetime: Some(Lifetime { base_secs: 60, max_secs: 36 * 24 * 3600 }),
 };
 
@@ -309,7 +319,7 @@ mod tests {
             assert!(MethodCode::ALL[..i].iter().all(|o| o.as_str() != m.as_str()), "{m:?}: its wire name is taken");
             assert!(Platform::ALL.contains(&m.rule().platform), "{m:?}");
             assert!(!m.rule().currencies.is_empty(), "{m:?} takes no currency");
-            let keys = |o: &MethodCode| [o.rule().name, o.rule().hint];
+            let keys = |o: &MethodCode| [o.picker_keys().0, o.picker_keys().1];
             assert!(
                 MethodCode::ALL[..i].iter().all(|o| keys(o).iter().all(|k| !keys(&m).contains(k))),
                 "{m:?}: its picker texts are taken"

@@ -57,7 +57,7 @@ impl Kind {
 
 /// Title and hint of a method on the picker (the catalog's).
 pub fn method_copy(m: MethodCode) -> (Key, Key) {
-    (m.rule().name, m.rule().hint)
+    m.picker_keys()
 }
 
 /// How one customer field is asked for.
