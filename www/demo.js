@@ -1,6 +1,19 @@
 // The demo shop's front end. Its server (/merchant/*) signs the payment parameters and
 // fetches the platform's answer to `open` for them (README "The fast first screen"); this
 // page only passes both to the widget and shows what the shop learns.
+import { METHODS } from '/merchant/methods.js';
+
+// The order form's pickers, from the shop's methods (the catalog), before anything else
+// runs: a currency per option (`KES · Card`), each method after "Let the customer choose".
+for (const m of METHODS) {
+  const currency = document.querySelector('#currency');
+  for (const c of m.currencies) {
+    if ([...currency.options].some((o) => o.value === c)) continue;
+    currency.append(new Option(`${c} · ${m.name}`, c));
+  }
+  document.querySelector('#method').append(new Option(m.code, m.code));
+}
+
 const EPayWidget = window.EPayWidget ?? (await import('/pkg/epay-widget.mjs')).EPayWidget;
 
 const $ = (sel) => document.querySelector(sel);

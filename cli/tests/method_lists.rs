@@ -5,8 +5,14 @@
 //! and are held the other way, every entry a method of the catalog: the bench's
 //! `OURS_METHODS` (paired with the three methods of the Adyen page) and the screens of
 //! `e2e/lib/screens.js` (one per screen; each kind of next step has its screen there).
-//! The npm package's description is the crate's, written in by `scripts/build-widget.sh`.
+//! The npm package's description is the crate's, written in by `scripts/build-widget.sh`;
+//! the demo shop's order form (`www/index.html`, `www/module.html`) takes its methods and
+//! currencies from the sandbox (`/merchant/methods.js`, the catalog).
 
+mod common;
+
+use common::Sandbox;
+use epay_cli::sandbox::demo_shop::orders::METHODS_JS_PATH;
 use epay_core::protocol::ActionKind;
 use epay_core::MethodCode;
 use std::path::Path;
@@ -44,16 +50,6 @@ struct Place {
 
 const PLACES: &[Place] = &[
     Place {
-        file: "www/index.html",
-        rule: "an <option value=\"CODE\"> in the method picker and one of its currencies in the currency picker",
-        lists: demo_form,
-    },
-    Place {
-        file: "www/module.html",
-        rule: "an <option value=\"CODE\"> in the method picker and one of its currencies in the currency picker",
-        lists: demo_form,
-    },
-    Place {
         file: "js/epay-widget.d.ts",
         rule: "'CODE' in the MethodCode union",
         lists: |text, m| section("js/epay-widget.d.ts", text, "export type MethodCode =", ";").contains(&format!("'{}'", m.code)),
@@ -74,12 +70,6 @@ const PLACES: &[Place] = &[
         lists: |text, m| section("docs/protocol.md", text, "`force_payment_method` one of", "\n").contains(&format!("`{}`", m.code)),
     },
 ];
-
-/// The demo shop's form offers the method and one of its currencies.
-fn demo_form(text: &str, m: &Named) -> bool {
-    let option = |value: &str| text.contains(&format!("<option value=\"{value}\">"));
-    option(m.code) && m.currencies.iter().any(|c| option(c))
-}
 
 /// Whether prose names the method (its code, spaces, hyphens and case aside, or each word
 /// of it: `card payments through a partner` names `card-partner`) and its currencies.
@@ -166,4 +156,38 @@ fn the_npm_description_is_the_crates() {
         "js/package.json: the description is written by scripts/build-widget.sh from Cargo.toml's, which method_lists holds to the catalog"
     );
     assert!(read("scripts/build-widget.sh").contains("set-by-build-widget: the crate's description"), "scripts/build-widget.sh writes it");
+}
+
+/// The demo forms list no method themselves: `www/demo.js` fills them from
+/// `/merchant/methods.js`, which lists every method of the catalog with its currencies.
+#[tokio::test]
+async fn the_demo_forms_take_the_methods_from_the_catalog() {
+    for page in ["www/index.html", "www/module.html"] {
+        let text = read(page);
+        assert!(text.contains("src=\"/demo.js\""), "{page}: the demo shop's script");
+        for m in MethodCode::ALL {
+            assert!(
+                !text.contains(&format!("<option value=\"{}\">", m.as_str())),
+                "{page}: lists {} (demo.js adds the methods)",
+                m.as_str()
+            );
+        }
+    }
+    assert!(read("www/demo.js").contains(&format!("import {{ METHODS }} from '{METHODS_JS_PATH}';")), "www/demo.js: imports the methods");
+    let sb = Sandbox::start().await;
+    let r = sb.http.get(sb.url(METHODS_JS_PATH)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let js = r.text().await.unwrap();
+    let list = js.split_once("export const METHODS = ").map(|(_, l)| l.trim_end().trim_end_matches(';')).expect("the export");
+    let methods: serde_json::Value = serde_json::from_str(list).unwrap();
+    let expected: Vec<serde_json::Value> = MethodCode::ALL
+        .iter()
+        .map(|m| {
+            let currencies: Vec<&str> = m.rule().currencies.iter().map(|l| l.currency).collect();
+            serde_json::json!({ "code": m.as_str(), "name": epay_core::i18n::t(epay_core::i18n::Lang::En, m.picker_keys().0), "currencies": currencies })
+        })
+        .collect();
+    assert_eq!(methods, serde_json::Value::Array(expected));
+    sb.stop().await;
 }

@@ -33,13 +33,14 @@ use crate::sandbox::platform::store::Store;
 use crate::sandbox::{demo_project, now_ms, random_hex, AppState, HttpError, DEMO_PROJECTS};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::callback::{first_json_value, verify_callback};
 use epay_core::catalog::Platform;
 use epay_core::gate::{body_limit_problem, BodyLimits};
+use epay_core::i18n::{t, Lang};
 use epay_core::signature::{check_resplit, sign};
 use epay_core::time::callback_date_ms;
 use epay_core::{ErrorCode, MethodCode};
@@ -89,6 +90,26 @@ pub fn routes() -> Router<AppState> {
         .route("/merchant/callbacks", get(list_callbacks))
         .route("/merchant/test/fail-callbacks", post(fail_callbacks))
         .route("/merchant/gate/epay", post(gate_epay_order))
+        .route(METHODS_JS_PATH, get(methods_js))
+}
+
+/// The methods and currencies the shop's order form offers, as a script module.
+pub const METHODS_JS_PATH: &str = "/merchant/methods.js";
+
+/// [`METHODS_JS_PATH`]: `export const METHODS = [{code, name, currencies}, ...]`, from the
+/// catalog (`www/demo.js` fills the order form's pickers with it).
+async fn methods_js() -> Response {
+    let methods: Vec<Value> = MethodCode::ALL
+        .iter()
+        .map(|m| {
+            let currencies: Vec<&str> = m.rule().currencies.iter().map(|l| l.currency).collect();
+            json!({ "code": m.as_str(), "name": t(Lang::En, m.picker_keys().0), "currencies": currencies })
+        })
+        .collect();
+    let body =
+        ["// The demo shop's methods and currencies (the catalog).\nexport const METHODS = ", &Value::Array(methods).to_string(), ";\n"]
+            .concat();
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
 }
 
 /// The shop's own configuration: which project takes which currency, and its secret: the
