@@ -185,7 +185,7 @@ async fn the_demo_forms_take_the_methods_from_the_catalog() {
         .iter()
         .map(|m| {
             let currencies: Vec<&str> = m.rule().currencies.iter().map(|l| l.currency).collect();
-            serde_json::json!({ "code": m.as_str(), "name": epay_core::i18n::t(epay_core::i18n::Lang::En, m.picker_keys().0), "currencies": currencies })
+            serde_json::json!({ "code": m.as_str(), "name": epay_core::i18n::t(epay_core::i18n::Lang::En, epay_core::i18n::method_keys(*m).0), "currencies": currencies })
         })
         .collect();
     assert_eq!(methods, serde_json::Value::Array(expected));

@@ -1,17 +1,16 @@
 //! The method catalog: what each seed allows (currencies, amount limits in minor
 //! units, required and recommended customer fields).
 
-use crate::i18n::Key;
 use crate::money::MinorUnits;
 use serde::{Deserialize, Serialize};
 
 /// Declares the payment methods from one list: the [`MethodCode`] enum with its serde
 /// names, [`MethodCode::ALL`] (in list order), the wire names ([`MethodCode::as_str`],
 /// [`MethodCode::parse`] with the aliases after `|`), each method's [`MethodRule`], and
-/// its picker texts' keys ([`MethodCode::picker_keys`]; `i18n`'s `Key` takes them through
-/// `with_method_keys!`, so the language files' exhaustive `match`es ask for their texts).
-/// A method cannot be missing from `ALL`: all of it comes from the same line. (`$d` is a
-/// `$`, for the macro this one writes.)
+/// the keys of its picker texts, which `i18n` declares through `with_method_keys!` (so the
+/// language files' exhaustive `match`es ask for the texts; `i18n::method_keys`). A method
+/// cannot be missing from `ALL`: all of it comes from the same line. (`$d` is a `$`, for
+/// the macro this one writes.)
 macro_rules! methods {
     ($d:tt $( $(#[$doc:meta])* $variant:ident = $wire:literal $(| $alias:literal)* => $rule:ident, keys($name:ident, $hint:ident), )*) => {
         /// A payment method, named on the wire by its `force_payment_method` code.
@@ -46,20 +45,13 @@ macro_rules! methods {
                     $(MethodCode::$variant => &$rule,)*
                 }
             }
-
-            /// Its name and hint on the widget's picker.
-            pub const fn picker_keys(self) -> (Key, Key) {
-                match self {
-                    $(MethodCode::$variant => (Key::$name, Key::$hint),)*
-                }
-            }
         }
 
-        /// `with_method_keys!(m { a, b })` is `m! { <every method's name and hint key>, a, b }`:
+        /// `with_method_keys! { m { a, b } }` is `m! { methods { Variant => Name, Hint; ... } a, b }`:
         /// `i18n` declares its `Key`s so.
         macro_rules! with_method_keys {
             ($d m:ident { $d ($d rest:tt)* }) => {
-                $d m! { $($name, $hint,)* $d ($d rest)* }
+                $d m! { methods { $($variant => $name, $hint;)* } $d ($d rest)* }
             };
         }
         pub(crate) use with_method_keys;
@@ -319,11 +311,6 @@ mod tests {
             assert!(MethodCode::ALL[..i].iter().all(|o| o.as_str() != m.as_str()), "{m:?}: its wire name is taken");
             assert!(Platform::ALL.contains(&m.rule().platform), "{m:?}");
             assert!(!m.rule().currencies.is_empty(), "{m:?} takes no currency");
-            let keys = |o: &MethodCode| [o.picker_keys().0, o.picker_keys().1];
-            assert!(
-                MethodCode::ALL[..i].iter().all(|o| keys(o).iter().all(|k| !keys(&m).contains(k))),
-                "{m:?}: its picker texts are taken"
-            );
         }
     }
 

@@ -57,7 +57,7 @@ impl Kind {
 
 /// Title and hint of a method on the picker (the catalog's).
 pub fn method_copy(m: MethodCode) -> (Key, Key) {
-    m.picker_keys()
+    epay_core::i18n::method_keys(m)
 }
 
 /// How one customer field is asked for.

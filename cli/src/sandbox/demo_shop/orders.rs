@@ -40,7 +40,7 @@ use axum::{Json, Router};
 use epay_core::callback::{first_json_value, verify_callback};
 use epay_core::catalog::Platform;
 use epay_core::gate::{body_limit_problem, BodyLimits};
-use epay_core::i18n::{t, Lang};
+use epay_core::i18n::{method_keys, t, Lang};
 use epay_core::signature::{check_resplit, sign};
 use epay_core::time::callback_date_ms;
 use epay_core::{ErrorCode, MethodCode};
@@ -103,7 +103,7 @@ async fn methods_js() -> Response {
         .iter()
         .map(|m| {
             let currencies: Vec<&str> = m.rule().currencies.iter().map(|l| l.currency).collect();
-            json!({ "code": m.as_str(), "name": t(Lang::En, m.picker_keys().0), "currencies": currencies })
+            json!({ "code": m.as_str(), "name": t(Lang::En, method_keys(*m).0), "currencies": currencies })
         })
         .collect();
     let body =
