@@ -127,12 +127,6 @@ impl PaymentMethod for CardPartner {
             .route(REFUND_DECLINE_PATH, post(refund_decline_knob))
     }
 
-    /// The partner page, where a merchant's page (any origin) sends the customer with a
-    /// form POST, and its notification, signed (`hsh`), from the partner's server.
-    fn cross_origin_paths(&self) -> &'static [&'static str] {
-        &[PAY_PATH, NOTIFY_PATH]
-    }
-
     /// Until the partner sends the customer back with the result.
     fn start_status(&self) -> PaymentStatus {
         PaymentStatus::AwaitingRedirectResult

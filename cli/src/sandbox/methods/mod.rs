@@ -55,12 +55,6 @@ pub trait PaymentMethod: Sync {
     /// The method's own pages and endpoints (its simulated partner or terminal).
     fn routes(&self) -> Router<AppState>;
 
-    /// Paths of its own pages that take unsafe requests from any origin by design (the
-    /// guard checks the `Origin` of every other `/sim/` request).
-    fn cross_origin_paths(&self) -> &'static [&'static str] {
-        &[]
-    }
-
     /// Why the project cannot take this method in this sandbox (`open` does not offer it,
     /// `pay` refuses it); `None` when it can.
     fn unavailable(&self, _s: &Shared, _project_id: u64) -> Option<String> {
