@@ -119,10 +119,13 @@ minify=(); [ "$profile" = --release ] && minify=(--minify)
 # The npm package's own README (not the repository's: no sandbox keys), licenses, changelog.
 cp js/README.md pkg/README.md
 cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
-# The npm package: js/package.json (exports, types, files) with the crate's version,
-# replacing wasm-pack's (which points at the raw glue, not the loader).
+# The npm package: js/package.json (exports, types, files) with the crate's version and
+# description (Cargo.toml's, which lists the methods), replacing wasm-pack's (which points
+# at the raw glue, not the loader).
 if [ -f js/package.json ]; then
-  sed "s/\"0\.0\.0-set-by-build-widget\"/\"$version\"/" js/package.json > pkg/package.json
+  description=$(sed -n 's/^description = "\(.*\)"/\1/p' Cargo.toml | head -1)
+  sed -e "s/\"0\.0\.0-set-by-build-widget\"/\"$version\"/" \
+    -e "s|\"set-by-build-widget: the crate's description\"|\"$description\"|" js/package.json > pkg/package.json
   rm -f pkg/.gitignore pkg/epay_widget.d.ts pkg/epay_widget_bg.wasm.d.ts
 fi
 # Versioned, immutable URLs: every file the loaders fetch, under pkg/<version>/ (served with

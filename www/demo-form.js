@@ -1,6 +1,8 @@
 // The demo shop's page body, one source for www/index.html (classic script tag) and
 // www/module.html (ES module): the order form, the payment panel and the shop's log.
-// Built with the DOM (text as text), into <main id="shop">.
+// Built with the DOM (text as text), into <main id="shop">. The currencies and methods on
+// offer come from the shop's methods (/merchant/methods.js, the catalog): none is listed here.
+import { METHODS } from '/merchant/methods.js';
 
 /** An element: `attrs` set as attributes (`true` for a bare one), then the children (text or elements). */
 function h(tag, attrs = {}, ...children) {
@@ -18,15 +20,18 @@ const select = (id, name, options) =>
   h('select', { id, name }, ...options.map(([value, text]) => h('option', { value }, text)));
 const textInput = (id, name, label, attrs = {}) => row(id, label, h('input', { id, name, autocomplete: 'off', ...attrs }));
 
+/** Each currency once, named with the first method that takes it (`KES · Card`). */
+function currencies() {
+  const seen = new Map();
+  for (const m of METHODS) for (const c of m.currencies) if (!seen.has(c)) seen.set(c, `${c} · ${m.name}`);
+  return [...seen];
+}
+
 function orderPanel() {
   const form = h('form', { id: 'order-form' },
     row('amount', 'Amount', h('input', { id: 'amount', name: 'amount', inputmode: 'decimal', value: '100.00', required: true })),
-    row('currency', 'Currency', select('currency', 'currency', [
-      ['KES', 'KES · card partner'], ['USD', 'USD · card partner'], ['MYR', 'MYR · EPay cash'], ['KZT', 'KZT · PayDala terminal'],
-    ])),
-    row('method', 'Method', select('method', 'method', [
-      ['', 'Let the customer choose'], ['card-partner', 'card-partner'], ['epaycash', 'epaycash'], ['paydala', 'paydala'],
-    ])),
+    row('currency', 'Currency', select('currency', 'currency', currencies())),
+    row('method', 'Method', select('method', 'method', [['', 'Let the customer choose'], ...METHODS.map((m) => [m.code, m.code])])),
     row('language', 'Language', select('language', 'language', [
       ['', "Browser's"], ['en', 'English'], ['ru', 'Русский'], ['kk', 'Қазақша'], ['ms', 'Bahasa Melayu'], ['sw', 'Kiswahili'],
     ])),

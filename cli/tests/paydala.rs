@@ -838,6 +838,8 @@ fn paydala_lifetime_code() -> &'static str {
 #[test]
 fn the_paydala_lifetime_is_the_seeds_limit_by_default_and_checked() {
     assert_eq!(PaydalaConfig::default().lifetime, Duration::from_secs(36 * 24 * 3600));
+    let seed = epay_core::MethodCode::Paydala.rule().lifetime.expect("seed 000 gives a lifetime");
+    assert_eq!(PaydalaConfig::default().lifetime, Duration::from_secs(seed.max_secs), "the sandbox reads the catalog's");
     let too_long = PaydalaConfig { lifetime: Duration::from_secs(36 * 24 * 3600 + 1), ..PaydalaConfig::default() };
     assert!(epay_cli::sandbox::methods::paydala::Settings::resolve(&too_long, "http://127.0.0.1:9").unwrap_err().contains("lifetime"));
     let zero = PaydalaConfig { lifetime: Duration::ZERO, ..PaydalaConfig::default() };

@@ -3,6 +3,9 @@
 mod common;
 
 use common::{signed, Sandbox, SECRET_1234, SECRET_250};
+use epay_cli::sandbox::demo_project;
+use epay_core::catalog::{methods_for, CustomerField};
+use epay_core::{MethodCode, MinorUnits};
 use serde_json::{json, Value};
 
 fn base(currency: &str, amount: i64) -> Value {
@@ -23,23 +26,34 @@ fn error_params(body: &Value) -> Vec<String> {
     body["error"]["errors"].as_array().unwrap().iter().map(|e| e["param"].as_str().unwrap().to_string()).collect()
 }
 
+/// Every method of the catalog is offered in each of its currencies by its platform's demo
+/// project, with the fields its rule asks for (the lists come from the catalog).
 #[tokio::test]
 async fn open_offers_the_methods_of_each_currency() {
     let sb = Sandbox::start().await;
-    for (currency, amount, secret, expected, fields) in [
-        ("KES", 10_000, SECRET_250, "card-partner", json!(["phone", "email"])),
-        ("USD", 10_000, SECRET_250, "card-partner", json!(["phone", "email"])),
-        ("MYR", 500_000, SECRET_250, "epaycash", json!(["first_name", "last_name", "email", "phone"])),
-        ("KZT", 100_000, SECRET_1234, "paydala", json!([])),
-    ] {
-        let (status, open) = sb.open(&signed(base(currency, amount), secret)).await;
-        assert_eq!(status, 200, "{currency}: {open}");
-        assert_eq!(codes(&open), vec![expected], "{currency}");
-        assert_eq!(open["methods"][0]["fields"], fields, "{currency}");
-        assert_eq!(open["currency"], currency);
-        assert_eq!(open["amount"], amount);
-        assert_eq!(open["payment"], json!({}), "no payment yet");
-        assert_eq!(open["session"].as_str().unwrap().len(), 64);
+    for m in MethodCode::ALL {
+        let rule = m.rule();
+        let project = demo_project(rule.platform);
+        for l in rule.currencies {
+            let amount = l.min.map_or(10_000, |min| min.0.max(10_000)).min(l.max.map_or(i64::MAX, |max| max.0));
+            let mut p = base(l.currency, amount);
+            p["project_id"] = json!(project.id);
+            let (status, open) = sb.open(&signed(p, project.secret)).await;
+            assert_eq!(status, 200, "{m:?} in {}: {open}", l.currency);
+            let expected: Vec<&str> = methods_for(l.currency, MinorUnits(amount))
+                .into_iter()
+                .filter(|o| o.rule().platform == rule.platform)
+                .map(MethodCode::as_str)
+                .collect();
+            assert_eq!(codes(&open), expected, "{m:?} in {}", l.currency);
+            let offer = open["methods"].as_array().unwrap().iter().find(|o| o["code"] == m.as_str()).unwrap();
+            let fields: Vec<&str> = rule.fields_to_ask(|_| false).into_iter().map(CustomerField::gate_key).collect();
+            assert_eq!(offer["fields"], json!(fields), "{m:?}");
+            assert_eq!(open["currency"], l.currency);
+            assert_eq!(open["amount"], amount);
+            assert_eq!(open["payment"], json!({}), "no payment yet");
+            assert_eq!(open["session"].as_str().unwrap().len(), 64);
+        }
     }
     sb.stop().await;
 }

@@ -4,61 +4,90 @@
 use crate::money::MinorUnits;
 use serde::{Deserialize, Serialize};
 
-/// A payment method, named on the wire by its `force_payment_method` code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum MethodCode {
-    #[serde(rename = "card-partner")]
-    CardPartner,
-    #[serde(rename = "epaycash")]
-    EpayCash,
-    #[serde(rename = "paydala")]
-    Paydala,
+/// Declares the payment methods from one list: the [`MethodCode`] enum with its serde
+/// names, [`MethodCode::ALL`] (in list order), the wire names ([`MethodCode::as_str`],
+/// [`MethodCode::parse`] with the aliases after `|`), each method's [`MethodRule`], and
+/// the keys of its picker texts, which `i18n` declares through `with_method_keys!` (so the
+/// language files' exhaustive `match`es ask for the texts; `i18n::method_keys`). A method
+/// cannot be missing from `ALL`: all of it comes from the same line. (`$d` is a `$`, for
+/// the macro this one writes.)
+macro_rules! methods {
+    ($d:tt $( $(#[$doc:meta])* $variant:ident = $wire:literal $(| $alias:literal)* => $rule:ident, keys($name:ident, $hint:ident), )*) => {
+        /// A payment method, named on the wire by its `force_payment_method` code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum MethodCode {
+            $( $(#[$doc])* #[serde(rename = $wire)] $variant, )*
+        }
+
+        impl MethodCode {
+            /// Every method, in catalog order (the order of the picker).
+            pub const ALL: [MethodCode; [$($wire),*].len()] = [$(MethodCode::$variant),*];
+
+            /// The wire name (`force_payment_method`, `method` in the checkout API).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(MethodCode::$variant => $wire,)*
+                }
+            }
+
+            /// Accepts the method code, and the other names a method is known by
+            /// (PayDala: its payment group `terminal/paydala`).
+            pub fn parse(s: &str) -> Option<MethodCode> {
+                match s {
+                    $($wire $(| $alias)* => Some(MethodCode::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// What the seed allows for the method.
+            pub const fn rule(self) -> &'static MethodRule {
+                match self {
+                    $(MethodCode::$variant => &$rule,)*
+                }
+            }
+        }
+
+        /// `with_method_keys! { m { a, b } }` is `m! { methods { Variant => Name, Hint; ... } a, b }`:
+        /// `i18n` declares its `Key`s so.
+        macro_rules! with_method_keys {
+            ($d m:ident { $d ($d rest:tt)* }) => {
+                $d m! { methods { $($variant => $name, $hint;)* } $d ($d rest)* }
+            };
+        }
+        pub(crate) use with_method_keys;
+    };
+}
+
+// The methods. A new one is a line here and its `MethodRule` below; the compiler and the
+// tests then point to the rest (CONTRIBUTING.md, "Add a payment method").
+methods! { $
+    /// Cards through the partner (seed 001): a form posted to the partner's page.
+    CardPartner = "card-partner" => CARD_PARTNER, keys(MethodCardPartner, MethodCardPartnerHint),
+    /// EPay cash (seed 002): a code paid in cash at a terminal.
+    EpayCash = "epaycash" => EPAY_CASH, keys(MethodEpay, MethodEpayHint),
+    /// PayDala (seed 000): an account topped up at a terminal.
+    Paydala = "paydala" | "terminal/paydala" => PAYDALA, keys(MethodPaydala, MethodPaydalaHint),
 }
 
 impl MethodCode {
-    pub const ALL: [MethodCode; 3] = [MethodCode::CardPartner, MethodCode::EpayCash, MethodCode::Paydala];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MethodCode::CardPartner => "card-partner",
-            MethodCode::EpayCash => "epaycash",
-            MethodCode::Paydala => "paydala",
-        }
-    }
-
-    /// Accepts the method code, and for PayDala also its payment group `terminal/paydala`.
-    pub fn parse(s: &str) -> Option<MethodCode> {
-        match s {
-            "card-partner" => Some(MethodCode::CardPartner),
-            "epaycash" => Some(MethodCode::EpayCash),
-            "paydala" | "terminal/paydala" => Some(MethodCode::Paydala),
-            _ => None,
-        }
-    }
-
-    pub fn rule(self) -> &'static MethodRule {
-        match self {
-            MethodCode::CardPartner => &CARD_PARTNER,
-            MethodCode::EpayCash => &EPAY_CASH,
-            MethodCode::Paydala => &PAYDALA,
-        }
-    }
-
     /// Whether its screen shows a number to take to a terminal, drawn as a QR code (and a
     /// barcode): the widget fetches the drawings module while such a method is on offer.
     pub fn shows_code(self) -> bool {
-        match self {
-            MethodCode::CardPartner => false,
-            MethodCode::EpayCash | MethodCode::Paydala => true,
-        }
+        self.rule().shows_code
     }
 }
 
+/// The platform that runs a method (seed 000 is JetPay's, 001 and 002 ECommPay's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     Ecommpay,
     Jetpay,
+}
+
+impl Platform {
+    /// Every platform (a test checks that each method's is here).
+    pub const ALL: [Platform; 2] = [Platform::Ecommpay, Platform::Jetpay];
 }
 
 /// Customer fields a method may need; the names are the Payment Page parameters.
@@ -175,21 +204,32 @@ pub struct CurrencyLimit {
     pub max: Option<MinorUnits>,
 }
 
+/// What the seed allows for one method. Each is a `const` (read at compile time too: the
+/// sandbox takes PayDala's lifetime from here).
 #[derive(Debug)]
 pub struct MethodRule {
-    pub code: MethodCode,
+    /// The platform that runs the method; the sandbox's demo shop sends a currency's
+    /// orders to that platform's demo project.
     pub platform: Platform,
     pub currencies: &'static [CurrencyLimit],
     /// Must be present before paying: the widget asks for the missing ones.
     pub required: &'static [CustomerField],
     /// Asked for when absent, as the seed's Payment Page does.
     pub recommended: &'static [CustomerField],
-    /// Lifetime of a payment in seconds: base and upper bound, where the seed gives them.
-    pub lifetime_secs: Option<(u64, u64)>,
+    /// Whether the method's screen shows a code ([`MethodCode::shows_code`]).
+    pub shows_code: bool,
+    /// How long a payment waits for the customer, where the seed says.
+    pub lifetime: Option<Lifetime>,
 }
 
-pub static CARD_PARTNER: MethodRule = MethodRule {
-    code: MethodCode::CardPartner,
+/// A payment's lifetime as a seed gives it: a base time and an upper bound, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime {
+    pub base_secs: u64,
+    pub max_secs: u64,
+}
+
+pub const CARD_PARTNER: MethodRule = MethodRule {
     platform: Platform::Ecommpay,
     currencies: &[
         CurrencyLimit { currency: "KES", min: Some(MinorUnits(1_000)), max: Some(MinorUnits(20_000_000)) },
@@ -197,25 +237,27 @@ pub static CARD_PARTNER: MethodRule = MethodRule {
     ],
     required: &[],
     recommended: &[CustomerField::Phone, CustomerField::Email],
-    lifetime_secs: None,
+    shows_code: false,
+    lifetime: None,
 };
 
-pub static EPAY_CASH: MethodRule = MethodRule {
-    code: MethodCode::EpayCash,
+pub const EPAY_CASH: MethodRule = MethodRule {
     platform: Platform::Ecommpay,
     currencies: &[CurrencyLimit { currency: "MYR", min: None, max: None }],
     required: &[CustomerField::FirstName, CustomerField::LastName, CustomerField::Email, CustomerField::Phone],
     recommended: &[],
-    lifetime_secs: None,
+    shows_code: true,
+    lifetime: None,
 };
 
-pub static PAYDALA: MethodRule = MethodRule {
-    code: MethodCode::Paydala,
+/// Seed 000: a base time of 1 minute and a limit ("предельное" time) of 36 days.
+pub const PAYDALA: MethodRule = MethodRule {
     platform: Platform::Jetpay,
     currencies: &[CurrencyLimit { currency: "KZT", min: None, max: None }],
     required: &[],
     recommended: &[],
-    lifetime_secs: Some((60, 36 * 24 * 3600)),
+    shows_code: true,
+    lifetime: Some(Lifetime { base_secs: 60, max_secs: 36 * 24 * 3600 }),
 };
 
 /// Why a method cannot take a payment.
@@ -260,26 +302,18 @@ pub fn methods_for(currency: &str, amount: MinorUnits) -> Vec<MethodCode> {
 #[cfg(test)]
 mod tests {
 
-    /// A method's place in `MethodCode::ALL`: a new variant does not compile here until it
-    /// has one, and `all_lists_every_method` then fails until `ALL` lists it.
-    fn position(m: MethodCode) -> usize {
-        match m {
-            MethodCode::CardPartner => 0,
-            MethodCode::EpayCash => 1,
-            MethodCode::Paydala => 2,
-        }
-    }
+    use super::*;
 
     #[test]
-    fn all_lists_every_method() {
-        for (i, m) in MethodCode::ALL.iter().enumerate() {
-            assert_eq!(position(*m), i, "{m:?}");
+    fn every_method_has_its_wire_name_and_its_platform() {
+        for (i, m) in MethodCode::ALL.into_iter().enumerate() {
+            assert_eq!(MethodCode::parse(m.as_str()), Some(m));
+            assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
+            assert!(MethodCode::ALL[..i].iter().all(|o| o.as_str() != m.as_str()), "{m:?}: its wire name is taken");
+            assert!(Platform::ALL.contains(&m.rule().platform), "{m:?}");
+            assert!(!m.rule().currencies.is_empty(), "{m:?} takes no currency");
         }
-        let last = MethodCode::ALL.iter().map(|m| position(*m)).max().unwrap();
-        assert_eq!(MethodCode::ALL.len(), last + 1);
     }
-
-    use super::*;
 
     #[test]
     fn card_partner_limits_follow_the_seed() {
@@ -296,13 +330,21 @@ mod tests {
     }
 
     #[test]
-    fn each_currency_gets_its_own_method() {
-        assert_eq!(methods_for("KES", MinorUnits(10_000)), vec![MethodCode::CardPartner]);
-        assert_eq!(methods_for("USD", MinorUnits(10_000)), vec![MethodCode::CardPartner]);
-        assert_eq!(methods_for("MYR", MinorUnits(500_000)), vec![MethodCode::EpayCash]);
-        assert_eq!(methods_for("KZT", MinorUnits(100_000)), vec![MethodCode::Paydala]);
-        assert_eq!(methods_for("EUR", MinorUnits(100)), vec![]);
-        assert_eq!(methods_for("USD", MinorUnits(99)), vec![]);
+    fn each_method_is_offered_in_its_currencies_within_its_limits() {
+        for m in MethodCode::ALL {
+            for l in m.rule().currencies {
+                let inside = l.min.or(l.max).unwrap_or(MinorUnits(10_000));
+                assert!(methods_for(l.currency, inside).contains(&m), "{m:?} in {}", l.currency);
+                if let Some(min) = l.min {
+                    assert!(!methods_for(l.currency, MinorUnits(min.0 - 1)).contains(&m), "{m:?} below its minimum");
+                }
+                if let Some(max) = l.max {
+                    assert!(!methods_for(l.currency, MinorUnits(max.0 + 1)).contains(&m), "{m:?} above its maximum");
+                }
+            }
+        }
+        assert_eq!(methods_for("XTS", MinorUnits(100)), vec![], "XTS: ISO 4217's code for testing");
+        assert_eq!(methods_for("KES", MinorUnits(10_000)), vec![MethodCode::CardPartner], "seed 001");
     }
 
     #[test]

@@ -70,6 +70,44 @@ pub enum NextAction {
     Terminal { account: String, service_name: String },
 }
 
+/// Declares the kinds of [`NextAction`] from one list: [`ActionKind`], its `ALL`, its wire
+/// name (serde's `kind`, checked by a test in `wire.rs`) and [`NextAction::kind`], whose
+/// `match` makes a new `NextAction` variant fail to compile until it has a line here;
+/// `wire::decode_action` then matches on the new kind (exhaustive) as `flow.rs` does.
+macro_rules! action_kinds {
+    ($( $kind:ident = $wire:literal, )*) => {
+        /// The `kind` of a [`NextAction`] on the wire.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ActionKind {
+            $( $kind, )*
+        }
+
+        impl ActionKind {
+            pub const ALL: [ActionKind; [$($wire),*].len()] = [$(ActionKind::$kind),*];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ActionKind::$kind => $wire,)*
+                }
+            }
+        }
+
+        impl NextAction {
+            pub fn kind(&self) -> ActionKind {
+                match self {
+                    $(NextAction::$kind { .. } => ActionKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+action_kinds! {
+    Redirect = "redirect",
+    ShowCode = "show_code",
+    Terminal = "terminal",
+}
+
 /// The payment as the widget sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {

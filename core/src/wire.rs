@@ -17,7 +17,7 @@ use crate::catalog::{CustomerField, MethodCode};
 use crate::error_code::ErrorCode;
 use crate::money::{is_currency_code, MinorUnits};
 use crate::params::{CustomerData, ParamError};
-use crate::protocol::{ApiError, ApiErrorBody, MethodOffer, NextAction, OpenResponse, PaymentView};
+use crate::protocol::{ActionKind, ApiError, ApiErrorBody, MethodOffer, NextAction, OpenResponse, PaymentView};
 use crate::redirect::{FormBody, HttpMethod, RedirectData};
 
 /// A JSON-shaped value to decode from. `undefined` and `null` are both "absent".
@@ -159,15 +159,19 @@ pub fn decode_redirect_data<V: WireValue>(v: &V) -> Decoded<RedirectData> {
     Ok(RedirectData { method, url, body: FormBody(body) })
 }
 
+/// The next step, by its `kind`: the `match` on [`ActionKind`] is exhaustive, so a new
+/// kind of [`NextAction`] does not compile until it is decoded here.
 fn decode_action<V: WireValue>(v: &V) -> Decoded<Option<NextAction>> {
     if v.is_absent() {
         return Ok(None);
     }
-    let action = match req_str(v, "kind")?.as_str() {
-        "redirect" => NextAction::Redirect { redirect_data: decode_redirect_data(&v.member("redirect_data"))? },
-        "show_code" => NextAction::ShowCode { redirect_data: decode_redirect_data(&v.member("redirect_data"))? },
-        "terminal" => NextAction::Terminal { account: req_str(v, "account")?, service_name: req_str(v, "service_name")? },
-        _ => return Err(Malformed::new("action.kind", "unknown")),
+    let name = req_str(v, "kind")?;
+    let kind = ActionKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| Malformed::new("action.kind", "unknown"))?;
+    let redirect_data = || decode_redirect_data(&v.member("redirect_data"));
+    let action = match kind {
+        ActionKind::Redirect => NextAction::Redirect { redirect_data: redirect_data()? },
+        ActionKind::ShowCode => NextAction::ShowCode { redirect_data: redirect_data()? },
+        ActionKind::Terminal => NextAction::Terminal { account: req_str(v, "account")?, service_name: req_str(v, "service_name")? },
     };
     Ok(Some(action))
 }

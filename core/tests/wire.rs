@@ -6,7 +6,7 @@
 use epay_core::callback::{PaymentStatus, Sum};
 use epay_core::catalog::{CustomerField, MethodCode};
 use epay_core::params::{CustomerData, ParamError};
-use epay_core::protocol::{ApiError, ApiErrorBody, MethodOffer, NextAction, OpenResponse, PaymentView};
+use epay_core::protocol::{ActionKind, ApiError, ApiErrorBody, MethodOffer, NextAction, OpenResponse, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
 use epay_core::wire::{decode_api_error, decode_open, decode_payment_view, decode_redirect_data, Malformed};
 use epay_core::{ErrorCode, MinorUnits};
@@ -44,12 +44,15 @@ pub fn redirect_data() -> impl Strategy<Value = RedirectData> {
     })
 }
 
+/// Every kind of next step ([`ActionKind::ALL`]; the `match` is exhaustive).
 fn action() -> impl Strategy<Value = NextAction> {
-    prop_oneof![
-        redirect_data().prop_map(|redirect_data| NextAction::Redirect { redirect_data }),
-        redirect_data().prop_map(|redirect_data| NextAction::ShowCode { redirect_data }),
-        (text(), text()).prop_map(|(account, service_name)| NextAction::Terminal { account, service_name }),
-    ]
+    (prop::sample::select(ActionKind::ALL.to_vec()), redirect_data(), text(), text()).prop_map(
+        |(kind, redirect_data, account, service_name)| match kind {
+            ActionKind::Redirect => NextAction::Redirect { redirect_data },
+            ActionKind::ShowCode => NextAction::ShowCode { redirect_data },
+            ActionKind::Terminal => NextAction::Terminal { account, service_name },
+        },
+    )
 }
 
 fn method() -> impl Strategy<Value = MethodCode> {
@@ -127,6 +130,18 @@ proptest! {
     fn redirect_data_decodes_as_serde_wrote_it(x in redirect_data()) {
         round_trip(&x, decode_redirect_data)?;
     }
+
+    /// `ActionKind::as_str`, which the decoder reads, is serde's `kind`.
+    #[test]
+    fn each_kind_of_next_step_has_serdes_name(x in action()) {
+        prop_assert_eq!(&serde_json::to_value(&x).unwrap()["kind"], x.kind().as_str());
+    }
+}
+
+#[test]
+fn an_unknown_next_step_names_action_kind() {
+    let view = json!({"action": {"kind": "bank_details", "account": "1"}});
+    assert_eq!(decode_payment_view(&view).unwrap_err(), Malformed::new("action.kind", "unknown"));
 }
 
 #[test]

@@ -15,6 +15,7 @@ describe('the npm package (pkg/)', () => {
     const cargoVersion = /^version = "(.+)"/m.exec(readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
     assert.equal(pkg.name, 'epay-widget');
     assert.equal(pkg.version, cargoVersion);
+    assert.equal(pkg.description, /^description = "(.+)"/m.exec(readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1], "the crate's");
     for (const k of ['description', 'license', 'repository', 'types', 'files']) assert.ok(pkg[k], k);
     assert.deepEqual(pkg.exports['.'], { types: './epay-widget.d.ts', default: './epay-widget.mjs' });
     for (const f of pkg.files) assert.ok(existsSync(path.join(root, 'pkg', f)), `pkg/${f}`);

@@ -55,13 +55,9 @@ impl Kind {
     }
 }
 
-/// Title and hint of a method on the picker.
+/// Title and hint of a method on the picker (the catalog's).
 pub fn method_copy(m: MethodCode) -> (Key, Key) {
-    match m {
-        MethodCode::CardPartner => (Key::MethodCardPartner, Key::MethodCardPartnerHint),
-        MethodCode::EpayCash => (Key::MethodEpay, Key::MethodEpayHint),
-        MethodCode::Paydala => (Key::MethodPaydala, Key::MethodPaydalaHint),
-    }
+    epay_core::i18n::method_keys(m)
 }
 
 /// How one customer field is asked for.

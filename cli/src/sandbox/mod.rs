@@ -32,7 +32,7 @@ use axum::http::{header, HeaderValue};
 use axum::routing::get;
 use axum::Router;
 pub use ledger::clock::{now_ms, random_hex};
-pub use ledger::state::{AppState, Backoff, DemoProject, MerchantState, Shared, DEMO_PROJECTS, SANDBOX_URLS};
+pub use ledger::state::{demo_project, AppState, Backoff, DemoProject, MerchantState, Shared, DEMO_PROJECTS, SANDBOX_URLS};
 use ledger::store::{self, Store};
 use methods::{epay_cash, paydala};
 use platform::{callbacks, checkout, gate, outbox};
@@ -252,6 +252,15 @@ fn router(shared: AppState, config: &Config) -> Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use epay_core::catalog::Platform;
+
+    #[test]
+    fn one_demo_project_per_platform() {
+        for (i, p) in Platform::ALL.into_iter().enumerate() {
+            assert_eq!(DEMO_PROJECTS[i].id, demo_project(p).id);
+            assert!(DEMO_PROJECTS[..i].iter().all(|o| o.id != DEMO_PROJECTS[i].id), "{p:?}: its id is taken");
+        }
+    }
 
     #[test]
     fn backoff_doubles_from_one_second_to_thirty() {

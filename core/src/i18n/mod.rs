@@ -18,7 +18,7 @@ mod ms;
 mod ru;
 mod sw;
 
-pub use keys::{Key, MoneyStyle};
+pub use keys::{method_keys, Key, MoneyStyle};
 
 /// A language of the widget's interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -30,19 +30,21 @@
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
 use crate::sandbox::ledger::clock::{now_ms, random_hex};
-use crate::sandbox::ledger::state::{AppState, DEMO_PROJECTS};
+use crate::sandbox::ledger::state::{demo_project, AppState, DEMO_PROJECTS};
 use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use epay_core::callback::{first_json_value, verify_callback};
+use epay_core::catalog::Platform;
 use epay_core::gate::{body_limit_problem, BodyLimits};
+use epay_core::i18n::{method_keys, t, Lang};
 use epay_core::signature::{check_resplit, sign};
 use epay_core::time::callback_date_ms;
-use epay_core::ErrorCode;
+use epay_core::{ErrorCode, MethodCode};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -79,12 +81,50 @@ pub fn routes() -> Router<AppState> {
         .route("/merchant/callbacks", get(list_callbacks))
         .route("/merchant/test/fail-callbacks", post(fail_callbacks))
         .route("/merchant/gate/epay", post(gate_epay_order))
+        .route(METHODS_JS_PATH, get(methods_js))
 }
 
-/// The shop's own configuration: which project takes which currency, and its secret.
+/// The methods and currencies the shop's order form offers, as a script module.
+pub const METHODS_JS_PATH: &str = "/merchant/methods.js";
+
+/// [`METHODS_JS_PATH`]: `export const METHODS = [{code, name, currencies}, ...]`, from the
+/// catalog (`www/demo.js` fills the order form's pickers with it).
+async fn methods_js() -> Response {
+    let methods: Vec<Value> = MethodCode::ALL
+        .iter()
+        .map(|m| {
+            let currencies: Vec<&str> = m.rule().currencies.iter().map(|l| l.currency).collect();
+            json!({ "code": m.as_str(), "name": t(Lang::En, method_keys(*m).0), "currencies": currencies })
+        })
+        .collect();
+    let body =
+        ["// The demo shop's methods and currencies (the catalog).\nexport const METHODS = ", &Value::Array(methods).to_string(), ";\n"]
+            .concat();
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
+}
+
+/// The shop's own configuration: which project takes which currency, and its secret: the
+/// demo project of the platform whose methods take it (the catalog), else ECommPay's.
 fn project_for_currency(currency: &str) -> (u64, &'static str) {
-    let id = if currency == "KZT" { 1234 } else { 250 };
-    (id, secret_of(id).unwrap_or_default())
+    let platform = method_for_currency(currency).map_or(Platform::Ecommpay, |m| m.rule().platform);
+    let p = demo_project(platform);
+    (p.id, p.secret)
+}
+
+/// The first method of the catalog that takes the currency.
+fn method_for_currency(currency: &str) -> Option<MethodCode> {
+    MethodCode::ALL.into_iter().find(|m| m.rule().currencies.iter().any(|l| l.currency == currency))
+}
+
+/// The currencies the catalog's methods take, for messages (`KES, USD, MYR, KZT`).
+fn currencies() -> String {
+    let mut all: Vec<&str> = Vec::new();
+    for l in MethodCode::ALL.iter().flat_map(|m| m.rule().currencies) {
+        if !all.contains(&l.currency) {
+            all.push(l.currency);
+        }
+    }
+    all.join(", ")
 }
 
 pub(super) fn secret_of(project_id: u64) -> Option<&'static str> {
@@ -137,7 +177,7 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
     let amount = order_amount(order)?;
     let currency = match order.get("currency") {
         Some(Value::String(c)) if !c.trim().is_empty() => c.trim().to_string(),
-        _ => return Err(bad("currency", "currency: is required, e.g. KES, USD, MYR, KZT")),
+        _ => return Err(bad("currency", format!("currency: is required, e.g. {}", currencies()))),
     };
     let mut extra = Vec::new();
     for (field, param) in OPTIONAL {
@@ -167,7 +207,8 @@ async fn create_order(State(s): State<AppState>, body: Bytes) -> Result<(StatusC
         p.insert("payment_amount".into(), json!(amount));
         p.insert("payment_currency".into(), json!(currency));
         // PayDala (KZT): the customer_id is the account topped up at the terminal.
-        let customer_id = if currency == "KZT" { super::paydala::DEFAULT_ACCOUNT.to_string() } else { format!("customer-{order_id}") };
+        let paydala = method_for_currency(&currency) == Some(MethodCode::Paydala);
+        let customer_id = if paydala { super::paydala::DEFAULT_ACCOUNT.to_string() } else { format!("customer-{order_id}") };
         p.insert("customer_id".into(), json!(customer_id));
         for (param, value) in &extra {
             p.insert((*param).into(), json!(value));
@@ -380,5 +421,25 @@ async fn gate_epay_order(State(s): State<AppState>, body: Bytes) -> Result<(Stat
             Ok((StatusCode::CREATED, Json(json!({ "order_id": order_id, "payment_id": payment_id, "gate": accepted }))))
         }
         (status, GateResponse::Rejected(r), _) => Err(HttpError(status, epay_core::protocol::ApiError { error: r.error })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each currency of the catalog goes to the demo project of the platform of its
+    /// method, with that project's secret; the shop's message names every currency.
+    #[test]
+    fn each_currency_goes_to_its_methods_platform() {
+        for m in MethodCode::ALL {
+            for l in m.rule().currencies {
+                let p = demo_project(m.rule().platform);
+                assert_eq!(project_for_currency(l.currency), (p.id, p.secret), "{}", l.currency);
+                assert!(currencies().split(", ").any(|c| c == l.currency));
+            }
+        }
+        assert_eq!(project_for_currency("KZT").0, 1234, "seed 000: PayDala is JetPay's");
+        assert_eq!(project_for_currency("XTS").0, 250, "a currency no method takes: ECommPay's");
     }
 }

@@ -48,7 +48,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 /// The project whose PayDala requests this shop answers.
-pub const PROJECT_ID: u64 = 1234;
+pub const PROJECT_ID: u64 = crate::sandbox::methods::paydala::PROJECT_ID;
 /// The account a KZT order uses when the customer typed none.
 pub const DEFAULT_ACCOUNT: &str = "7123456789";
 

@@ -7,7 +7,7 @@
 //! title in callbacks, how its sale ends, the shape of its callback).
 
 use super::store::{self, NewOperation, OperationResult, OperationRow, PaymentRow, Project};
-use crate::sandbox::ledger::clock::{now_ms, random_hex};
+use crate::sandbox::ledger::clock::now_ms;
 use crate::sandbox::ledger::state::Shared;
 use crate::sandbox::server::HttpError;
 use epay_core::callback::{CallbackCustomer, CallbackPayment, Id, Operation, Provider, ProviderPosition, Sum};
@@ -37,19 +37,6 @@ impl OperationData {
     pub fn parse(op: &OperationRow) -> rusqlite::Result<OperationData> {
         serde_json::from_str(&op.data).map_err(|e| store::store_error(format!("operation {} has unreadable data: {e}", op.id)))
     }
-}
-
-/// A new operation's `request_id`, shaped like its method's seed shows it:
-/// - card-partner (seed 001, every callback example): `<hex>-00000001` (56 hex digits here;
-///   the seed prints them shortened);
-/// - EPay cash (seed 002, every callback example): plain hex (`bfe58066b0f4331c`), 16 digits here;
-/// - PayDala (seed 000, the callback example): 64 hex digits.
-pub fn new_request_id(method: MethodCode) -> Result<String, HttpError> {
-    Ok(match method {
-        MethodCode::CardPartner => format!("{}-00000001", random_hex(28)?),
-        MethodCode::EpayCash => random_hex(8)?,
-        MethodCode::Paydala => random_hex(32)?,
-    })
 }
 
 /// A `sale` operation that starts, on the Payment Page (`pay`) or by a Gate sale.

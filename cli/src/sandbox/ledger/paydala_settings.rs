@@ -2,10 +2,11 @@
 //! at start, which [`Shared`](super::state::Shared) carries for the method
 //! (`methods::paydala`, which re-exports them).
 
+use epay_core::catalog::{Lifetime, MethodCode};
 use std::time::Duration;
 
 /// The JetPay demo project that takes PayDala top-ups.
-pub const PROJECT_ID: u64 = 1234;
+pub const PROJECT_ID: u64 = super::state::demo_project(MethodCode::Paydala.rule().platform).id;
 /// The service name terminals list for it, unless configured otherwise.
 pub const DEFAULT_SERVICE_NAME: &str = "Demo Shop";
 /// How long the platform waits for each `verify` / `check_deposit` answer by default.
@@ -31,10 +32,15 @@ pub struct PaydalaConfig {
     pub lifetime: Duration,
 }
 
+/// Seed 000's lifetime, from the catalog (`epay_core::catalog::PAYDALA`).
+const LIFETIME: Lifetime = match MethodCode::Paydala.rule().lifetime {
+    Some(l) => l,
+    None => panic!("the catalog gives PayDala a lifetime (seed 000)"),
+};
 /// Seed 000's limit ("предельное" time): 36 days.
-pub const MAX_LIFETIME: Duration = Duration::from_secs(36 * 24 * 3600);
+pub const MAX_LIFETIME: Duration = Duration::from_secs(LIFETIME.max_secs);
 /// Seed 000's base time: 1 minute.
-pub const BASE_LIFETIME: Duration = Duration::from_secs(60);
+pub const BASE_LIFETIME: Duration = Duration::from_secs(LIFETIME.base_secs);
 
 impl Default for PaydalaConfig {
     fn default() -> Self {
@@ -67,7 +73,7 @@ pub struct PaydalaArgs {
     pub callback_url: Option<String>,
     /// How long a Payment Page PayDala payment waits for a top-up before it is declined, in
     /// seconds (seed 000: base 60, limit 3110400 = 36 days).
-    #[arg(long = "paydala-lifetime-secs", default_value_t = 3_110_400)]
+    #[arg(long = "paydala-lifetime-secs", default_value_t = MAX_LIFETIME.as_secs())]
     pub lifetime_secs: u64,
 }
 
@@ -114,7 +120,7 @@ impl Settings {
             return Err("PayDala merchant timeout: must be between 1 ms and 600 s".into());
         }
         if config.lifetime < Duration::from_secs(1) || config.lifetime > MAX_LIFETIME {
-            return Err("PayDala payment lifetime: must be between 1 s and 36 days (seed 000's limit)".into());
+            return Err(format!("PayDala payment lifetime: must be between 1 s and {} (seed 000's limit)", shown_duration(MAX_LIFETIME)));
         }
         Ok(Settings {
             services: vec![Service { project_id: PROJECT_ID, name: name.to_string(), merchant_url: url }],
@@ -134,4 +140,19 @@ fn check_http_url(what: &str, url: &str) -> Result<(), String> {
         Ok(_) => Err(format!("{what}: must be an absolute http or https URL, got {url:?}")),
         Err(e) => Err(format!("{what}: {e}, got {url:?}")),
     }
+}
+
+/// A whole duration in its largest whole unit: `36 days`, `1 minute`.
+pub fn shown_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (n, unit) = if secs.is_multiple_of(86_400) {
+        (secs / 86_400, "day")
+    } else if secs.is_multiple_of(3600) {
+        (secs / 3600, "hour")
+    } else if secs.is_multiple_of(60) {
+        (secs / 60, "minute")
+    } else {
+        (secs, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }

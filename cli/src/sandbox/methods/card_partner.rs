@@ -17,7 +17,7 @@
 //! decline a payment's next refund.
 
 use super::method::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
-use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::clock::{now_ms, random_hex};
 use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
@@ -107,6 +107,12 @@ impl PaymentMethod for CardPartner {
 
     fn title(&self) -> &'static str {
         TITLE
+    }
+
+    /// Seed 001, every callback example: `<hex>-00000001` (56 hex digits here; the seed
+    /// prints them shortened).
+    fn new_request_id(&self) -> Result<String, HttpError> {
+        Ok(format!("{}-00000001", random_hex(28)?))
     }
 
     /// Gate sales' return URLs, refunds the partner is to decline.

@@ -30,7 +30,7 @@
 //! in one transaction. The codes live in this module's own table, `epay_codes`.
 
 use super::method::{form_token, form_token_ok, GateSale, GateSaleStart, PaymentMethod};
-use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::clock::{now_ms, random_hex};
 use crate::sandbox::ledger::operations::{
     callback, finish_sale, insert_sale, signed_callback, NewSale, OperationData, SaleEnd, SaleResult,
 };
@@ -102,6 +102,11 @@ impl PaymentMethod for EpayCash {
 
     fn title(&self) -> &'static str {
         TITLE
+    }
+
+    /// Seed 002, every callback example: plain hex (`bfe58066b0f4331c`), 16 digits here.
+    fn new_request_id(&self) -> Result<String, HttpError> {
+        random_hex(8)
     }
 
     /// The codes, in their own table `epay_codes`.

@@ -23,6 +23,9 @@ pub trait PaymentMethod: Sync {
     /// The method's name in callbacks' `payment.method`, as the seeds write it.
     fn title(&self) -> &'static str;
 
+    /// A new operation's `request_id`, shaped as the method's seed shows it.
+    fn new_request_id(&self) -> Result<String, HttpError>;
+
     /// The method's own tables: SQL run at every start (`CREATE TABLE IF NOT EXISTS`).
     fn schema(&self) -> &'static str {
         ""

@@ -3,7 +3,7 @@
 //! from its [`PaymentMethod`](crate::sandbox::methods::PaymentMethod).
 
 use crate::sandbox::ledger::clock::{now_ms, random_hex};
-use crate::sandbox::ledger::operations::{insert_sale, new_request_id, NewSale, OperationData};
+use crate::sandbox::ledger::operations::{insert_sale, NewSale, OperationData};
 use crate::sandbox::ledger::state::{AppState, Shared, SANDBOX_URLS};
 use crate::sandbox::ledger::store::{self, NewPayment, OperationRow, PaymentRow};
 use crate::sandbox::methods;
@@ -352,7 +352,7 @@ pub async fn pay(State(s): State<AppState>, body: Bytes) -> Result<Json<PaymentV
         return Err(HttpError::bad_request(ErrorCode::MethodNotAvailable, Some("method"), format!("method: {why}")));
     }
     let data = OperationData { return_url: pay.return_url.clone(), customer };
-    let request_id = new_request_id(method)?;
+    let request_id = paid_with.new_request_id()?;
     let now = callback_date_ms(now_ms());
     let (payment, op) = s.store.with(|c| {
         let tx = c.transaction()?;

@@ -41,7 +41,7 @@
 
 use super::callbacks;
 use crate::sandbox::ledger::clock::now_ms;
-use crate::sandbox::ledger::operations::{callback, new_request_id, reported_status, signed_callback, OperationData};
+use crate::sandbox::ledger::operations::{callback, reported_status, signed_callback, OperationData};
 use crate::sandbox::ledger::state::{AppState, Shared};
 use crate::sandbox::ledger::store::{self, NewOperation, NewPayment, OperationResult, OperationRow, PaymentRow, Project};
 use crate::sandbox::methods::{self, GateSaleStart};
@@ -149,7 +149,7 @@ struct Stamp {
 /// `method`: whose operation it is (each seed shapes its `request_id` differently).
 fn stamp(method: MethodCode) -> Result<Stamp, GateRefusal> {
     let now_ms = now_ms();
-    let request_id = new_request_id(method).map_err(|e| GateRefusal::internal(e.1.error.message))?;
+    let request_id = methods::of(method).new_request_id().map_err(|e| GateRefusal::internal(e.1.error.message))?;
     Ok(Stamp { request_id, now_ms, now: callback_date_ms(now_ms) })
 }
 

@@ -3,6 +3,7 @@
 
 use super::consts::{LIFETIME_CODE, PROVIDER_ID, TITLE};
 use crate::sandbox::ledger::clock::now_ms;
+use crate::sandbox::ledger::paydala_settings::shown_duration;
 use crate::sandbox::ledger::operations::{callback, finish_sale, SaleEnd, SaleResult};
 use crate::sandbox::ledger::state::Shared;
 use crate::sandbox::server::HttpError;
@@ -19,20 +20,6 @@ use std::time::Duration;
 /// `operation.message` of that decline.
 pub fn lifetime_message(lifetime: Duration) -> String {
     format!("PayDala payment lifetime expired: no top-up at a terminal within {}", shown_duration(lifetime))
-}
-
-pub(super) fn shown_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    let (n, unit) = if secs.is_multiple_of(86_400) {
-        (secs / 86_400, "day")
-    } else if secs.is_multiple_of(3600) {
-        (secs / 3600, "hour")
-    } else if secs.is_multiple_of(60) {
-        (secs / 60, "minute")
-    } else {
-        (secs, "second")
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Declines every Payment Page PayDala payment still `awaiting customer` after the

@@ -4,6 +4,7 @@
 use super::consts::{CHECK_PATH, DEPOSIT_KEY, DEPOSIT_PATH, STYLESHEET_PATH, TERMINAL_PATH, TITLE};
 use super::lifetime::expire_due;
 use super::terminal::{check, deposit, stylesheet, terminal};
+use crate::sandbox::ledger::clock::random_hex;
 use crate::sandbox::ledger::paydala_settings::{PaydalaConfig, DEFAULT_SERVICE_NAME, PROJECT_ID};
 use crate::sandbox::ledger::state::{AppState, Shared};
 use crate::sandbox::ledger::store::{OperationRow, PaymentRow, Store};
@@ -53,6 +54,11 @@ impl PaymentMethod for Paydala {
 
     fn title(&self) -> &'static str {
         TITLE
+    }
+
+    /// Seed 000, the callback example: 64 hex digits.
+    fn new_request_id(&self) -> Result<String, HttpError> {
+        random_hex(32)
     }
 
     /// The terminal transactions (one row per account check that succeeded; its state
