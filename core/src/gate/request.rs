@@ -1,9 +1,9 @@
 //! What a Gate request is made of: the endpoints, the sale kinds, the ids, customer and
 //! payment of a body, and the requests the platform reads from one.
 
-use crate::params::CustomerData;
 use crate::catalog::MethodCode;
 use crate::money::MinorUnits;
+use crate::params::CustomerData;
 
 pub const CARD_PARTNER_SALE_PATH: &str = "/v2/payment/card-partner/sale";
 pub const CARD_PARTNER_REFUND_PATH: &str = "/v2/payment/card-partner/refund";

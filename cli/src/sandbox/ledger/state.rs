@@ -1,9 +1,9 @@
 //! What every handler shares: the state ([`Shared`], [`AppState`]) and the sandbox's fixed
 //! facts (demo projects, the URL policy, the callback backoff).
 
-use epay_core::catalog::Platform;
 use super::paydala_settings;
 use super::store::Store;
+use epay_core::catalog::Platform;
 use epay_core::redirect::UrlPolicy;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 
 use super::consts::{LIFETIME_CODE, PROVIDER_ID, TITLE};
 use crate::sandbox::ledger::clock::now_ms;
-use crate::sandbox::ledger::paydala_settings::shown_duration;
 use crate::sandbox::ledger::operations::{callback, finish_sale, SaleEnd, SaleResult};
+use crate::sandbox::ledger::paydala_settings::shown_duration;
 use crate::sandbox::ledger::state::Shared;
 use crate::sandbox::server::HttpError;
 use epay_core::callback::CallbackAccount;
