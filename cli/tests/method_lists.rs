@@ -158,7 +158,7 @@ fn the_npm_description_is_the_crates() {
     assert!(read("scripts/build-widget.sh").contains("set-by-build-widget: the crate's description"), "scripts/build-widget.sh writes it");
 }
 
-/// The demo forms list no method themselves: `www/demo.js` fills them from
+/// The demo forms list no method themselves: `www/demo-form.js` builds them from
 /// `/merchant/methods.js`, which lists every method of the catalog with its currencies.
 #[tokio::test]
 async fn the_demo_forms_take_the_methods_from_the_catalog() {
@@ -168,12 +168,16 @@ async fn the_demo_forms_take_the_methods_from_the_catalog() {
         for m in MethodCode::ALL {
             assert!(
                 !text.contains(&format!("<option value=\"{}\">", m.as_str())),
-                "{page}: lists {} (demo.js adds the methods)",
+                "{page}: lists {} (demo-form.js adds the methods)",
                 m.as_str()
             );
         }
     }
-    assert!(read("www/demo.js").contains(&format!("import {{ METHODS }} from '{METHODS_JS_PATH}';")), "www/demo.js: imports the methods");
+    let form = read("www/demo-form.js");
+    assert!(form.contains(&format!("import {{ METHODS }} from '{METHODS_JS_PATH}';")), "www/demo-form.js: imports the methods");
+    for m in MethodCode::ALL {
+        assert!(!form.contains(&format!("'{}'", m.as_str())), "www/demo-form.js: lists {} (it takes METHODS)", m.as_str());
+    }
     let sb = Sandbox::start().await;
     let r = sb.http.get(sb.url(METHODS_JS_PATH)).send().await.unwrap();
     assert_eq!(r.status(), 200);
