@@ -30,8 +30,9 @@
 //! 502 `gate_unreachable` when the platform cannot be reached or answers something
 //! that is not a Gate answer.
 
-use super::orders::secret_of;
+use super::order::{bad, order_amount};
 use crate::sandbox::ledger::clock::{now_ms, random_hex};
+use crate::sandbox::ledger::projects::secret_of;
 use crate::sandbox::ledger::state::AppState;
 use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
@@ -85,10 +86,6 @@ pub fn routes() -> Router<AppState> {
         .route("/merchant/orders/{payment_id}/refund", post(refund))
 }
 
-fn bad(param: &str, message: impl Into<String>) -> HttpError {
-    HttpError::bad_request(ErrorCode::InvalidParams, Some(param), message)
-}
-
 /// POSTs a signed Gate body to the platform: the HTTP status, the answer read as Gate's,
 /// and the answer as JSON (502 `gate_unreachable` naming the URL when there is none).
 pub(super) async fn post_to_gate(s: &AppState, path: &str, body: &Value) -> Result<(StatusCode, GateResponse, Value), HttpError> {
@@ -130,7 +127,7 @@ async fn create_sale(State(s): State<AppState>, body: Bytes) -> Result<Json<Valu
     let Some(order) = doc.as_object() else {
         return Err(HttpError::bad_request(ErrorCode::InvalidJson, None, "order: must be a JSON object"));
     };
-    let amount = super::orders::order_amount(order)?;
+    let amount = order_amount(order)?;
     let currency = optional_text(order, "currency")?.ok_or_else(|| bad("currency", "currency: is required: KES or USD"))?;
     let email = optional_text(order, "customer_email")?;
     let phone = optional_text(order, "customer_phone")?;

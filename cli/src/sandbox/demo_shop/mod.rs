@@ -4,8 +4,10 @@
 //! - [`orders`]: Payment Page orders and the callback endpoint (`/merchant/...`).
 //! - [`gate`]: the shop's Gate mode (`/merchant/gate/...`).
 //! - [`paydala`]: its PayDala web service (`/merchant/paydala`).
+//! - `order`: what `orders` and `gate` read alike from an order.
 
 pub mod gate;
+mod order;
 pub mod orders;
 pub mod paydala;
 

@@ -29,8 +29,10 @@
 //!   `epay_core::gate::epay_sale`, POSTs it to the platform over HTTP → 201 `{order_id,
 //!   payment_id, gate}`; the code arrives later in a callback's `redirect_data`.
 
+use super::order::{bad, order_amount};
 use crate::sandbox::ledger::clock::{now_ms, random_hex};
-use crate::sandbox::ledger::state::{demo_project, AppState, DEMO_PROJECTS};
+use crate::sandbox::ledger::projects::{demo_project, secret_of};
+use crate::sandbox::ledger::state::AppState;
 use crate::sandbox::server::HttpError;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -125,23 +127,6 @@ fn currencies() -> String {
         }
     }
     all.join(", ")
-}
-
-pub(super) fn secret_of(project_id: u64) -> Option<&'static str> {
-    DEMO_PROJECTS.iter().find(|p| p.id == project_id).map(|p| p.secret)
-}
-
-fn bad(param: &str, message: impl Into<String>) -> HttpError {
-    HttpError::bad_request(ErrorCode::InvalidParams, Some(param), message)
-}
-
-/// An order's `amount`: a positive integer in minor units, or the error naming it.
-pub(super) fn order_amount(order: &Map<String, Value>) -> Result<i64, HttpError> {
-    order
-        .get("amount")
-        .and_then(Value::as_i64)
-        .filter(|a| *a > 0)
-        .ok_or_else(|| bad("amount", "amount: must be a positive integer in minor units (10000 is 100.00)"))
 }
 
 /// Optional order fields and the Payment Page parameter each becomes.

@@ -8,10 +8,12 @@
 //! - [`state`]: [`state::Shared`] / [`state::AppState`], the demo projects, the URL policy,
 //!   the callback backoff.
 //! - [`paydala_settings`]: PayDala's configuration, resolved at start (held by the state).
+//! - [`projects`]: the demo projects (one per platform) and their secrets.
 //! - [`clock`]: `now_ms`, `random_hex`.
 
 pub mod clock;
 pub mod operations;
 pub mod paydala_settings;
+pub mod projects;
 pub mod state;
 pub mod store;

@@ -6,7 +6,7 @@ use epay_core::catalog::{Lifetime, MethodCode};
 use std::time::Duration;
 
 /// The JetPay demo project that takes PayDala top-ups.
-pub const PROJECT_ID: u64 = super::state::demo_project(MethodCode::Paydala.rule().platform).id;
+pub const PROJECT_ID: u64 = super::projects::demo_project(MethodCode::Paydala.rule().platform).id;
 /// The service name terminals list for it, unless configured otherwise.
 pub const DEFAULT_SERVICE_NAME: &str = "Demo Shop";
 /// How long the platform waits for each `verify` / `check_deposit` answer by default.

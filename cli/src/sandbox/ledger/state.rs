@@ -1,9 +1,9 @@
 //! What every handler shares: the state ([`Shared`], [`AppState`]) and the sandbox's fixed
-//! facts (demo projects, the URL policy, the callback backoff).
+//! facts (the demo projects, from `projects`, the URL policy, the callback backoff).
 
 use super::paydala_settings;
+pub use super::projects::{demo_project, DemoProject, DEMO_PROJECTS};
 use super::store::Store;
-use epay_core::catalog::Platform;
 use epay_core::redirect::UrlPolicy;
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
@@ -13,34 +13,6 @@ use tokio::sync::Notify;
 /// The sandbox is loopback-only: return, redirect and callback URLs may be plain
 /// `http://` to loopback (`127.0.0.1`, `localhost`, `[::1]`).
 pub const SANDBOX_URLS: UrlPolicy = UrlPolicy { allow_loopback_http: true };
-
-/// A demo project created at start when missing: (project_id, name, secret).
-#[derive(Debug, Clone, Copy)]
-pub struct DemoProject {
-    pub id: u64,
-    pub name: &'static str,
-    pub secret: &'static str,
-}
-
-/// The demo project of a platform: ECommPay project 250 and JetPay project 1234. It takes
-/// the methods the catalog gives its platform (card-partner and epaycash; paydala).
-pub const fn demo_project(platform: Platform) -> DemoProject {
-    match platform {
-        Platform::Ecommpay => DemoProject { id: 250, name: "Demo shop (ECommPay project 250)", secret: "sandbox-secret-250" },
-        Platform::Jetpay => DemoProject { id: 1234, name: "Demo shop (JetPay project 1234)", secret: "sandbox-secret-1234" },
-    }
-}
-
-/// The demo projects, one per platform ([`demo_project`] of each of `Platform::ALL`).
-pub const DEMO_PROJECTS: [DemoProject; Platform::ALL.len()] = {
-    let mut projects = [demo_project(Platform::ALL[0]); Platform::ALL.len()];
-    let mut i = 1;
-    while i < projects.len() {
-        projects[i] = demo_project(Platform::ALL[i]);
-        i += 1;
-    }
-    projects
-};
 
 /// Delay before callback delivery attempt `n + 1` after `n` failures: `first`, doubling,
 /// capped at `max`. Forever: a callback is never given up.
