@@ -129,6 +129,7 @@ fn sandbox_mode_comes_from_a_loopback_http_platform_or_page() {
     assert!(redirect_policy(true, "https://shop.example").allow_loopback_http);
     assert!(redirect_policy(false, "http://[::1]:8080").allow_loopback_http);
     assert!(!redirect_policy(false, "https://shop.example").allow_loopback_http);
-    let w = parse_url("HTTPS://User@Shop.Example:8443/x").unwrap();
+    assert!(parse_url("HTTPS://User@Shop.Example:8443/x").is_err(), "user info");
+    let w = parse_url("HTTPS://Shop.Example:8443/x").unwrap();
     assert_eq!((w.scheme.as_str(), w.host.as_str(), w.after_host), ("https", "shop.example", ":8443"));
 }
