@@ -2,7 +2,7 @@
 // published, importable under Node.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,7 +18,14 @@ describe('the npm package (pkg/)', () => {
     assert.equal(pkg.description, /^description = "(.+)"/m.exec(readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1], "the crate's");
     for (const k of ['description', 'license', 'repository', 'types', 'files']) assert.ok(pkg[k], k);
     assert.deepEqual(pkg.exports['.'], { types: './epay-widget.d.ts', default: './epay-widget.mjs' });
-    for (const f of pkg.files) assert.ok(existsSync(path.join(root, 'pkg', f)), `pkg/${f}`);
+    // A pattern (`lang/*.json`) must match at least one built file; any other entry must exist.
+    for (const f of pkg.files) {
+      const dir = path.join(root, 'pkg', path.dirname(f));
+      const ok = f.includes('*')
+        ? existsSync(dir) && readdirSync(dir).some((x) => x.endsWith(path.basename(f).slice(path.basename(f).indexOf('*') + 1)))
+        : existsSync(path.join(root, 'pkg', f));
+      assert.ok(ok, `pkg/${f}`);
+    }
     const dts = readFileSync(path.join(root, 'pkg/epay-widget.d.ts'), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
     assert.doesNotMatch(dts, /\bany\b/, 'no `any` in the types');
     for (const t of ['PaymentParams', 'RunOptions', 'PaymentResultEvent', 'ErrorEvent', 'RedirectEvent', 'WidgetHandle', 'EPayWidgetEventMap']) {
