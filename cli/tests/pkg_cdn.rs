@@ -49,6 +49,14 @@ fn assert_cross_origin_file(r: &reqwest::Response, file: &str, content_type: &st
     assert_eq!(header(r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
 }
 
+/// The loaders, the glue and the wasm, with the content type each is served with.
+const WIDGET_FILES: [(&str, &str); 4] = [
+    ("epay-widget.js", "text/javascript"),
+    ("epay-widget.mjs", "text/javascript"),
+    ("epay_widget.js", "text/javascript"),
+    ("epay_widget_bg.wasm", "application/wasm"),
+];
+
 fn all(r: &reqwest::Response, name: &str) -> String {
     r.headers().get_all(name).iter().map(|v| v.to_str().unwrap().to_ascii_lowercase()).collect::<Vec<_>>().join(", ")
 }
@@ -57,13 +65,7 @@ fn all(r: &reqwest::Response, name: &str) -> String {
 async fn pkg_files_carry_cors_corp_content_types_and_cache_headers() {
     let pkg = pkg_dir();
     let sb = sandbox(&pkg).await;
-    for (file, content_type) in [
-        ("epay-widget.js", "text/javascript"),
-        ("epay-widget.mjs", "text/javascript"),
-        ("epay_widget.js", "text/javascript"),
-        ("epay_widget_bg.wasm", "application/wasm"),
-        ("package.json", "application/json"),
-    ] {
+    for (file, content_type) in WIDGET_FILES.into_iter().chain([("package.json", "application/json")]) {
         let r = sb.http.get(sb.url(&format!("/pkg/{file}"))).send().await.expect("request");
         assert_eq!(r.status(), 200, "{file}");
         assert_cross_origin_file(&r, file, content_type);
@@ -178,13 +180,7 @@ async fn gzip_and_brotli_are_negotiated_by_accept_encoding() {
 async fn a_release_folder_is_served_immutable_with_the_same_cors_types_and_compression() {
     let pkg = pkg_dir();
     let sb = sandbox(&pkg).await;
-    for (file, content_type) in [
-        ("epay-widget.js", "text/javascript"),
-        ("epay-widget.mjs", "text/javascript"),
-        ("epay_widget.js", "text/javascript"),
-        ("epay_widget_bg.wasm", "application/wasm"),
-        ("lang/ru.json", "application/json"),
-    ] {
+    for (file, content_type) in WIDGET_FILES.into_iter().chain([("lang/ru.json", "application/json")]) {
         let r = sb.http.get(sb.url(&format!("/pkg/0.1.0/{file}"))).header("Origin", "http://127.0.0.1:9999").send().await.expect("request");
         assert_eq!(r.status(), 200, "{file}");
         assert_eq!(header(&r, "cache-control").as_deref(), Some("public, max-age=31536000, immutable"), "{file}");
