@@ -20,26 +20,29 @@ if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: kee
     script = all[all.length - 1];
   }
   const src = new URL(script && script.src ? script.src : 'epay-widget.js', location.href).href;
+  const loadModule = (name, glueSri, wasmSri) => {
+    const wasm = fetchPinned(new URL(`${name}_bg.wasm`, src), `${name}_bg.wasm`, wasmSri);
+    wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
+    const glue = new URL(`${name}.js`, src).href;
+    const link = document.createElement('link');
+    return new Promise((onload, onerror) => {
+      document.head.append(Object.assign(link, { rel: 'modulepreload', crossOrigin: '', integrity: glueSri, href: glue, onload, onerror }));
+    })
+      .then(() => import(glue))
+      .catch(() => fileFailed(glue, `${name}.js`))
+      .finally(() => link.remove()) // the module map keeps the module: nothing left in the page
+      .then((m) => m.default({ module_or_path: wasm }).then(() => m));
+  };
   const loader = createEPayWidget({
     origin: new URL(src).origin,
     from: new URL('.', src).href,
-    load: () => {
-      // The wasm download starts now, beside the glue's: not after it. Each is used only
-      // when its bytes have the pinned hash.
-      const wasm = fetchPinned(new URL('epay_widget_bg.wasm', src), 'epay_widget_bg.wasm', SRI.wasm);
-      wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
-      // The glue, imported only once the browser has verified its hash: a <link rel=modulepreload
-      // integrity> puts the verified module in the page's module map, where import() finds it
-      // (no blob: URL, no eval: the strict CSP holds).
-      const glue = new URL('epay_widget.js', src).href;
-      return new Promise((onload, onerror) => {
-        const link = document.createElement('link');
-        document.head.append(Object.assign(link, { rel: 'modulepreload', crossOrigin: '', integrity: SRI.glue, href: glue, onload, onerror }));
-      })
-        .then(() => import(glue))
-        .catch(() => fileFailed(glue, 'epay_widget.js'))
-        .then((m) => m.default({ module_or_path: wasm }).then(() => m));
-    },
+    // The first module (the picker) and the flows module (the whole widget): each a glue and
+    // its wasm, the wasm download started beside the glue's, not after it. Each is used only
+    // when its bytes have the pinned hash. The glue is imported only once the browser has
+    // verified its hash: a <link rel=modulepreload integrity> puts the verified module in the
+    // page's module map, where import() finds it (no blob: URL, no eval: the strict CSP holds).
+    load: () => loadModule('epay_widget', SRI.glue, SRI.wasm),
+    loadFlows: () => loadModule('epay_flows', SRI.flowsGlue, SRI.flowsWasm),
     // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
     // Its hash and the packs' are in the (verified) glue: `sri`.
     loadDrawings: (sri) => instantiateDrawings(fetchPinned(new URL('epay_codes.wasm', src), 'epay_codes.wasm', sri['epay_codes.wasm'])),

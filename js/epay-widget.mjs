@@ -34,6 +34,12 @@ const { api } = createEPayWidget({
     wasm.catch(() => {}); // reported through the glue's init, not as an unhandled rejection
     return import('./epay_widget.js').then((m) => m.default({ module_or_path: wasm }).then(() => m));
   },
+  // The flows module (the whole widget), fetched once the picker is on screen: the same way.
+  loadFlows: () => {
+    const wasm = fetchPinned(new URL('./epay_flows_bg.wasm', import.meta.url), 'epay_flows_bg.wasm', SRI.flowsWasm);
+    wasm.catch(() => {});
+    return import('./epay_flows.js').then((m) => m.default({ module_or_path: wasm }).then(() => m));
+  },
   // The QR and barcode drawings: a second, small wasm module, fetched when a code is near.
   // Its hash and the packs' are in the glue: `sri`.
   loadDrawings: (sri) => instantiateDrawings(fetchPinned(new URL('./epay_codes.wasm', import.meta.url), 'epay_codes.wasm', sri['epay_codes.wasm'])),

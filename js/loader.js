@@ -73,7 +73,10 @@ export function instantiateDrawings(response) {
 
 /**
  * @param {object} o
- * @param {() => Promise<object>} o.load  imports and initialises the wasm glue, resolving to its exports
+ * @param {() => Promise<object>} o.load  imports and initialises the first module's glue (the loading,
+ *   error and picker screens), resolving to its exports
+ * @param {() => Promise<object>} o.loadFlows  the same for the flows module (the whole widget), fetched
+ *   once the picker is on screen, or at once for what the first module does not draw
  * @param {() => Promise<object>} [o.loadDrawings]  fetches and starts the drawings module (QR and barcode
  *   drawings), resolving to `drawingsApi(...)`; called at most once, when the widget first needs it
  * @param {(code: string) => Promise<object>} [o.loadLang]  fetches the language pack `lang/<code>.json`
@@ -81,15 +84,13 @@ export function instantiateDrawings(response) {
  * @param {string | null} o.origin  the platform's origin (default `baseUrl`), or null when unknown
  * @param {string} o.from  where the files are loaded from, for the console message
  */
-export function createEPayWidget({ load, loadDrawings, loadLang, origin, from }) {
-  let wasm = null;
-  let failure = null;
-  let loading = null;
-  let queue = [];
+export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, origin, from }) {
   const live = new Set(); // the args of runs not destroyed: they hear of a codes or pack failure
+  const packs = {};
+  let drawings = null;
 
-  const failureMessage = () => `the payment widget could not be loaded: ${failure.message}`;
-  const loadFailed = () => Object.assign(widgetError(failure.code, null, failureMessage()), { file: failure.file });
+  const failureMessage = (failure) => `the payment widget could not be loaded: ${failure.message}`;
+  const loadFailed = (failure) => Object.assign(widgetError(failure.code, null, failureMessage(failure)), { file: failure.file });
   // A file the widget fetched later (drawings module, language pack) that could not be had: the
   // widget goes on without it (numbers without drawings; English); every live run hears of it.
   const later = (p) => {
@@ -100,57 +101,56 @@ export function createEPayWidget({ load, loadDrawings, loadLang, origin, from })
     return p;
   };
 
-  function start() {
-    if (!loading) {
-      loading = Promise.resolve()
-        .then(load)
-        .then((m) => {
-          wasm = m;
-          if (loadLang && typeof m.__setLangLoader === 'function') {
-            const packs = {};
-            m.__setLangLoader((code) => {
-              if (!packs[code]) packs[code] = later(loadLang(code, m.__sri));
-              return packs[code];
-            });
-          }
-          if (loadDrawings && typeof m.__setDrawingLoader === 'function') {
-            let drawings = null;
-            m.__setDrawingLoader(() => {
-              if (!drawings) {
-                drawings = later(loadDrawings(m.__sri));
-              }
-              return drawings;
-            });
-          }
-        })
-        .catch((e) => {
-          failure = e && e.code ? e : widgetError('load_failed', null, (e && e.message) || String(e));
-          const o = origin || 'the platform';
-          console.error(
-            `[epay-widget] could not load the widget from ${from}: ${failure.message}\n` +
-            'Check the URL, that the files are there with Access-Control-Allow-Origin (for pages on other ' +
-            `origins), and your CSP: script-src ${o} 'wasm-unsafe-eval'; connect-src ${o}.`,
-            e,
-          );
-        })
-        .then(() => {
-          const q = queue;
-          queue = [];
-          for (const f of q) f();
-        });
-    }
-    return loading;
+  // One wasm module: loaded once (`start`); `when(go, failed)` runs `go` once it is ready (at
+  // once if it is), or `failed` if it cannot be had. Both modules share the packs and the
+  // drawings module the loader fetched.
+  function module(loadIt) {
+    const s = { m: null, failure: null, loading: null, queue: [] };
+    s.start = () => {
+      if (!s.loading) {
+        s.loading = Promise.resolve()
+          .then(loadIt)
+          .then((m) => {
+            s.m = m;
+            if (loadLang && typeof m.__setLangLoader === 'function') {
+              m.__setLangLoader((code) => packs[code] || (packs[code] = later(loadLang(code, m.__sri))));
+            }
+            if (loadDrawings && typeof m.__setDrawingLoader === 'function') {
+              m.__setDrawingLoader(() => drawings || (drawings = later(loadDrawings(m.__sri))));
+            }
+          })
+          .catch((e) => {
+            s.failure = e && e.code ? e : widgetError('load_failed', null, (e && e.message) || String(e));
+            const o = origin || 'the platform';
+            console.error(
+              `[epay-widget] could not load the widget from ${from}: ${s.failure.message}\n` +
+              'Check the URL, that the files are there with Access-Control-Allow-Origin (for pages on other ' +
+              `origins), and your CSP: script-src ${o} 'wasm-unsafe-eval'; connect-src ${o}.`,
+              e,
+            );
+          })
+          .then(() => {
+            const q = s.queue;
+            s.queue = [];
+            for (const f of q) f();
+          });
+      }
+      return s.loading;
+    };
+    s.when = (go, failed) => {
+      if (s.m) {
+        go();
+      } else if (s.failure !== null) {
+        Promise.resolve().then(failed); // after the caller has its handle or promise
+      } else {
+        s.queue.push(() => (s.m ? go() : failed()));
+        s.start();
+      }
+    };
+    return s;
   }
-
-  // Runs `go` once the module is ready (at once if it is), or `failed` if it cannot be had.
-  function whenLoaded(go, failed) {
-    if (failure !== null) {
-      Promise.resolve().then(failed); // after the caller has its handle or promise
-    } else {
-      queue.push(() => (wasm ? go() : failed()));
-      start();
-    }
-  }
+  const first = module(load);
+  const flows = module(loadFlows);
 
   function withBase(options) {
     if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
@@ -172,8 +172,8 @@ export function createEPayWidget({ load, loadDrawings, loadLang, origin, from })
   }
 
   // The widget could not be had: onError, and a message in its place (never a blank page).
-  function reportLoadFailure(args, t) {
-    report(args, failure, failureMessage());
+  function reportLoadFailure(args, t, failure) {
+    report(args, failure, failureMessage(failure));
     const el = typeof t === 'string' ? document.querySelector(t) : t || document.body.appendChild(document.createElement('p'));
     if (el) {
       el.setAttribute('role', 'alert');
@@ -213,7 +213,13 @@ export function createEPayWidget({ load, loadDrawings, loadLang, origin, from })
   }
 
   // An export that returns a handle ({ destroy }), callable before the load. `early`
-  // (run only) starts work that need not wait for the wasm and is passed as a last argument.
+  // (run only) starts work that need not wait for the wasm and is passed as an argument.
+  //
+  // run() draws with the first module (the picker) unless the flows module is already here or
+  // the payment is forced to one method (no picker to draw): the first module calls `shown`
+  // once its first screen is drawn (the flows module is fetched then, while the customer
+  // chooses) and `handover` when the checkout needs the flows module, which then mounts in
+  // the same place with the same `open` answer and the customer's choice.
   function deferredHandle(name, optionsIndex, check, early) {
     return (...args) => {
       if (check) check(args);
@@ -234,37 +240,68 @@ export function createEPayWidget({ load, loadDrawings, loadLang, origin, from })
           }
         },
       };
+      const target = optionsIndex === 1 ? args[1].target : args[0];
+      const failed = (mod) => () => {
+        if (started) started.abort();
+        if (!destroyed) reportLoadFailure(args, target, mod.failure);
+      };
+      // One checkout per place: what the other module shows there goes.
+      const clear = (other) => other.m && other.m.__clear(target);
+      const viaFlows = (params) => {
+        if (typeof flows.m[name] !== 'function') throw new Error(`EPayWidget.${name} is not available in this version`);
+        clear(first);
+        inner = flows.m[name](...(early ? [args[0], args[1], started, params] : args)) || null;
+      };
+      // After this task (the first module may hand over from inside its run()); not after the
+      // customer closed the picker or the page destroyed the checkout.
+      const handover = (method, readyTold, url, body, status, text) =>
+        queueMicrotask(() =>
+          flows.when(() => {
+            if (destroyed || (inner && !inner.__live())) return;
+            if (inner) inner.destroy();
+            inner = null;
+            const ready = { status, text };
+            started = text === undefined ? undefined : { url, body, ready, answer: Promise.resolve(ready), abort() {} };
+            viaFlows({ method, readyTold });
+          }, () => {
+            if (inner) inner.destroy();
+            inner = null;
+            failed(flows)();
+          }));
+      const forced = early && typeof args[0].force_payment_method === 'string' && args[0].force_payment_method !== '';
+      const mod = !early || flows.m || forced ? flows : first;
       const go = () => {
         if (destroyed) return;
-        if (typeof wasm[name] !== 'function') throw new Error(`EPayWidget.${name} is not available in this version`);
-        inner = wasm[name](...(started ? [...args, started] : args)) || null;
+        if (mod === flows) return viaFlows();
+        clear(flows);
+        if (!started) started = early(args); // the first module draws from the loader's `open` only
+        // Once the picker is drawn: the flows module, and the drawings module for a code method.
+        const shown = (codes) => {
+          flows.start();
+          if (codes && loadDrawings && !drawings) drawings = later(loadDrawings(first.m.__sri));
+        };
+        inner = first.m.run(args[0], args[1], started, { shown, handover }) || null;
       };
       // An answer the page already has (options.opened) is taken at once, loaded or not.
       const given = early && args[optionsIndex].opened != null;
       if (given) started = early(args);
-      if (wasm) {
+      if (mod.m) {
         go(); // loaded: a programming mistake throws to the caller
         return handle;
       }
       // After this task: a run destroyed at once (a page replacing it) sends nothing.
-      if (early && !given && failure === null) {
+      if (early && !given) {
         queueMicrotask(() => {
-          if (!destroyed && !wasm) started = early(args);
+          if (!destroyed && !mod.m && mod.failure === null) started = early(args);
         });
       }
-      whenLoaded(
-        () => {
-          try {
-            go();
-          } catch (e) {
-            console.error(`[epay-widget] ${name} failed:`, e);
-          }
-        },
-        () => {
-          if (started) started.abort();
-          if (!destroyed) reportLoadFailure(args, optionsIndex === 1 ? args[1].target : args[0]);
-        },
-      );
+      mod.when(() => {
+        try {
+          go();
+        } catch (e) {
+          console.error(`[epay-widget] ${name} failed:`, e);
+        }
+      }, failed(mod));
       return handle;
     };
   }
@@ -274,17 +311,17 @@ export function createEPayWidget({ load, loadDrawings, loadLang, origin, from })
   // `load_failed`) and nothing navigates.
   function followRedirect(...args) {
     const go = () => {
-      if (typeof wasm.followRedirect !== 'function') throw new Error('EPayWidget.followRedirect is not available in this version');
-      return wasm.followRedirect(...args);
+      if (typeof flows.m.followRedirect !== 'function') throw new Error('EPayWidget.followRedirect is not available in this version');
+      return flows.m.followRedirect(...args);
     };
     try {
       args[1] = withBase(args[1]);
-      if (wasm) return Promise.resolve(go());
+      if (flows.m) return Promise.resolve(go());
     } catch (e) {
       return Promise.reject(e);
     }
     return new Promise((resolve, reject) => {
-      whenLoaded(
+      flows.when(
         () => {
           try {
             resolve(go());
@@ -292,14 +329,14 @@ export function createEPayWidget({ load, loadDrawings, loadLang, origin, from })
             reject(e);
           }
         },
-        () => reject(loadFailed()),
+        () => reject(loadFailed(flows.failure)),
       );
     });
   }
 
   return {
-    /** Starts loading now instead of at the first call. */
-    preload: start,
+    /** Starts loading the first module now instead of at the first call. */
+    preload: first.start,
     api: Object.freeze({
       run: deferredHandle(
         'run',

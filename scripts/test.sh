@@ -21,6 +21,7 @@ cargo clippy -p epay-core --no-default-features --features merchant --all-target
 # shipped (drawings module, language packs) and standalone (as the browser tests run).
 # (`--lib` alone: the tests switch `standalone` on through the crate's dev-dependency on itself.)
 cargo clippy -p epay-widget --target wasm32-unknown-unknown --lib --quiet -- -D warnings
+cargo clippy -p epay-widget --target wasm32-unknown-unknown --lib --features picker --quiet -- -D warnings # the first module (issue 26)
 cargo clippy -p epay-drawings --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 cargo clippy -p epay-widget --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 

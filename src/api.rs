@@ -60,6 +60,22 @@ impl EarlyOpen {
         self.ready.clone().filter(|_| self.url == url && self.body == body)
     }
 
+    /// Its URL and body.
+    pub fn request(&self) -> (String, String) {
+        (self.url.clone(), self.body.clone())
+    }
+
+    /// Its answer's status and text: the page's at once, else when it comes; `None` when
+    /// the request failed (network) or was stopped.
+    pub async fn answer(&self) -> Option<(u16, String)> {
+        if let Some(r) = &self.ready {
+            return Some(r.clone());
+        }
+        let answer = wasm_bindgen_futures::JsFuture::from(self.answer.clone()).await.ok()?;
+        let field = |k: &str| js_sys::Reflect::get(&answer, &k.into()).unwrap_or_default();
+        Some((field("status").as_f64().unwrap_or(0.0) as u16, field("text").as_string()?))
+    }
+
     /// Stops it: the widget will not use its answer.
     pub fn abort(&self) {
         let _ = self.abort.call0(&JsValue::UNDEFINED);

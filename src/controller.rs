@@ -101,6 +101,28 @@ impl State {
     }
 }
 
+/// The flows module taking over from the first module (`src/first.rs`, issue 26): the
+/// `open` answer comes as `options.opened` does; `method`, the customer's choice, is made
+/// again here; `readyTold`: the first module told `onReady`.
+#[derive(Default)]
+pub struct Resume {
+    pub method: Option<epay_core::catalog::MethodCode>,
+    pub ready_told: bool,
+}
+
+impl Resume {
+    pub fn read(v: &JsValue) -> Resume {
+        if !v.is_object() {
+            return Resume::default();
+        }
+        let get = |k: &str| js_sys::Reflect::get(v, &k.into()).unwrap_or_default();
+        Resume {
+            method: get("method").as_string().and_then(|m| epay_core::catalog::MethodCode::parse(&m)),
+            ready_told: get("readyTold").is_truthy(),
+        }
+    }
+}
+
 pub struct Shared {
     id: u32,
     /// Where it is mounted; `None`: the modal. One widget per place: a second `run` on the
@@ -155,7 +177,7 @@ pub enum Transport {
 }
 
 /// Mounts a widget. `Err` only for programming mistakes (see `error.rs`).
-pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: Hooks) -> Result<u32, Error> {
+pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: Hooks, resume: Resume) -> Result<u32, Error> {
     let run: RunParams = interop::read_params(params)?;
     let opts: Options = interop::read_options(options)?;
     let (window, doc) = browser()?;
@@ -202,6 +224,9 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     let payment_id = signed.payment_id.clone();
     let amount = signed.amount.zip(signed.currency.clone());
     checkout.expect(signed);
+    if resume.ready_told {
+        checkout.ready_told();
+    }
     // The answer the page already had (`options.opened`), taken now: the first screen drawn
     // is the one it asks for (the picker), with no loading screen and no task in between.
     let transport = match transport {
@@ -213,6 +238,10 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
                     // What it sets off (onReady first) runs after `run` has returned, as it would
                     // after a request: a handler may use the handle `run` returns.
                     later = checkout.update(Msg::Opened(crate::api::decode(status, &text, interop::decode_open)));
+                    // Handed over by the first module: the customer's choice, made again.
+                    if let (Some(m), Screen::Picker) = (resume.method, checkout.screen()) {
+                        later.extend(checkout.update(Msg::MethodChosen(m)));
+                    }
                     Transport::Http { early: None }
                 }
                 None => Transport::Http { early: Some(e) },
@@ -236,6 +265,7 @@ pub fn mount(params: &JsValue, options: &JsValue, transport: Transport, hooks: H
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
     let mut state = State::new(checkout, lang, &doc, view, handlers, transport, hooks);
     state.open_body = run.body;
+    state.interacted = resume.method.is_some();
     state.payment_id = payment_id;
     state.amount = amount;
     state.abort = AbortController::new().ok();
@@ -632,7 +662,7 @@ fn emit(sh: &Rc<Shared>, ev: &Event) {
     notify(sh, handler, dom, &|st| Some(interop::event_payload(ev, pid(st).as_deref(), st.checkout.method())));
 }
 
-fn dispatch_dom_event(host: &web_sys::HtmlElement, name: &str, detail: &JsValue) {
+pub(crate) fn dispatch_dom_event(host: &web_sys::HtmlElement, name: &str, detail: &JsValue) {
     let init = web_sys::CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
@@ -659,6 +689,21 @@ fn close(sh: &Rc<Shared>) {
         ]))
     });
     destroy_shared(sh);
+}
+
+/// The widget `id` is mounted: not destroyed, not closed.
+pub fn is_live(id: u32) -> bool {
+    find(id).is_some()
+}
+
+/// Destroys the widgets this module shows on `target` (an Element or selector; absent: the
+/// modal): the loader's call before the other module mounts there (one checkout per place).
+pub fn clear(target: &JsValue) {
+    let Ok(target) = interop::read_target(target, "options.target") else { return };
+    let Ok((_, doc)) = browser() else { return };
+    if let Ok(el) = resolve_target(&doc, &target) {
+        replace_existing(el.as_ref());
+    }
 }
 
 /// `WidgetHandle.destroy()`. Safe to call twice, and from inside a handler.

@@ -35,11 +35,17 @@
 //! Importing the module runs nothing: no `start` function, no access to `window` or
 //! `document` before `run` (safe under server-side rendering).
 
+// The first module (feature `picker`) is this crate with everything after the picker left
+// out: what only the flows use is dead there.
+#![cfg_attr(feature = "picker", allow(dead_code, unused_imports))]
+
 mod alloc;
 pub mod api;
 mod browser;
 pub mod controller;
 pub mod error;
+#[cfg(feature = "picker")]
+mod first;
 pub mod interop;
 pub mod redirect;
 pub mod view;
@@ -56,7 +62,20 @@ pub struct WidgetHandle {
 impl WidgetHandle {
     /// Removes the widget and everything it started. Idempotent.
     pub fn destroy(&self) {
+        #[cfg(feature = "picker")]
+        first::destroy(self.id);
+        #[cfg(not(feature = "picker"))]
         controller::destroy(self.id);
+    }
+
+    /// Still mounted (not destroyed, not closed by the customer). Not public API: the loader
+    /// hands a checkout over only while its first module's widget is live.
+    #[wasm_bindgen(js_name = __live)]
+    pub fn live(&self) -> bool {
+        #[cfg(feature = "picker")]
+        return first::is_live(self.id);
+        #[cfg(not(feature = "picker"))]
+        controller::is_live(self.id)
     }
 }
 
@@ -67,13 +86,18 @@ impl WidgetHandle {
 }
 
 /// Mounts a checkout; see the crate docs for `params`, `options` and errors. `early`: the
-/// `open` request the loader started while this module downloaded (not public API).
+/// `open` request the loader started while this module downloaded; `from_loader`: the
+/// flows module's `{ method, readyTold }` when it takes over from the first module
+/// ([`controller::Resume`]). Neither is public API.
+#[cfg(not(feature = "picker"))]
 #[wasm_bindgen(js_name = run)]
-pub fn run(params: JsValue, options: JsValue, early: JsValue) -> Result<WidgetHandle, error::Error> {
+pub fn run(params: JsValue, options: JsValue, early: JsValue, from_loader: JsValue) -> Result<WidgetHandle, error::Error> {
     #[cfg(feature = "dev")]
     console_error_panic_hook::set_once();
     let early = api::EarlyOpen::read(&early);
-    let mounted = controller::mount(&params, &options, controller::Transport::Http { early: early.clone() }, controller::Hooks::default());
+    let resume = controller::Resume::read(&from_loader);
+    let mounted =
+        controller::mount(&params, &options, controller::Transport::Http { early: early.clone() }, controller::Hooks::default(), resume);
     if mounted.is_err() {
         if let Some(e) = early {
             e.abort();
@@ -82,7 +106,16 @@ pub fn run(params: JsValue, options: JsValue, early: JsValue) -> Result<WidgetHa
     mounted.map(|id| WidgetHandle { id })
 }
 
+/// The first module's `run` (`src/first.rs`): the picker, or `undefined` when it handed the
+/// checkout over at once. `from_loader`: `{ shown, handover }`. Not public API.
+#[cfg(feature = "picker")]
+#[wasm_bindgen(js_name = run)]
+pub fn run(params: JsValue, options: JsValue, early: JsValue, from_loader: JsValue) -> Result<Option<WidgetHandle>, error::Error> {
+    first::run(&params, &options, &early, &from_loader).map(|id| id.map(|id| WidgetHandle { id }))
+}
+
 /// Renders the EPay code screen from `redirect_data`; see the crate docs.
+#[cfg(not(feature = "picker"))]
 #[wasm_bindgen(js_name = showCode)]
 pub fn show_code(target: JsValue, redirect_data: JsValue, options: JsValue) -> Result<WidgetHandle, error::Error> {
     controller::mount_code(&target, &redirect_data, &options).map(|id| WidgetHandle { id })
@@ -91,6 +124,7 @@ pub fn show_code(target: JsValue, redirect_data: JsValue, options: JsValue) -> R
 /// Submits `redirect_data` as a form (Gate mode); throws `bad_redirect` naming the field.
 /// The promise resolves when the browser starts leaving the page and rejects with
 /// `redirect_failed` when it refuses (a CSP `form-action`, a sandboxed frame).
+#[cfg(not(feature = "picker"))]
 #[wasm_bindgen(js_name = followRedirect)]
 pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<js_sys::Promise, error::Error> {
     redirect::follow_redirect(&redirect_data, &options, None)
@@ -99,9 +133,20 @@ pub fn follow_redirect(redirect_data: JsValue, options: JsValue) -> Result<js_sy
 /// Called by the loader (`js/loader.js`) once the module is ready: `load` fetches the
 /// drawings module (`epay_codes.wasm`, QR and barcode drawings) once and resolves to
 /// `{ qr(text), code128(text) }`. Not part of the public API.
+#[cfg(not(feature = "picker"))]
 #[wasm_bindgen(js_name = __setDrawingLoader)]
 pub fn set_drawing_loader(load: js_sys::Function) {
     view::drawings::set_loader(load);
+}
+
+/// Destroys what this module shows on `target` (an Element, a selector, or absent for the
+/// modal): the loader's call before the other module mounts there. Not public API.
+#[wasm_bindgen(js_name = __clear)]
+pub fn clear(target: JsValue) {
+    #[cfg(feature = "picker")]
+    first::clear(&target);
+    #[cfg(not(feature = "picker"))]
+    controller::clear(&target);
 }
 
 /// Called by the loader once the module is ready: `load(code)` fetches the language pack
@@ -118,5 +163,6 @@ pub fn mount_with(
     transport: std::rc::Rc<dyn api::Transport>,
     hooks: controller::Hooks,
 ) -> Result<WidgetHandle, error::Error> {
-    controller::mount(params, options, controller::Transport::Given(transport), hooks).map(|id| WidgetHandle { id })
+    controller::mount(params, options, controller::Transport::Given(transport), hooks, controller::Resume::default())
+        .map(|id| WidgetHandle { id })
 }

@@ -152,7 +152,7 @@ async fn an_opened_answer_for_another_amount_is_refused_naming_it() {
     let on_error = Recorder::new();
     set(&p, "onError", on_error.function().clone());
     let box_ = container();
-    let h = epay_widget::run(p, options_in(&box_), early).unwrap_or_else(|e| panic!("run: {e}"));
+    let h = epay_widget::run(p, options_in(&box_), early, wasm_bindgen::JsValue::UNDEFINED).unwrap_or_else(|e| panic!("run: {e}"));
     let root = shadow(&host_in(&box_));
     assert_eq!(screen(&root), "error");
     sleep(0).await;

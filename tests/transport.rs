@@ -97,7 +97,7 @@ async fn an_answer_the_page_had_draws_the_picker_within_run_and_on_ready_after()
     let ready = Recorder::new();
     set(&p, "onReady", ready.function().clone());
     let el = container();
-    let handle = epay_widget::run(p, options_in(&el), early).unwrap_or_else(|e| panic!("run: {e}"));
+    let handle = epay_widget::run(p, options_in(&el), early, JsValue::UNDEFINED).unwrap_or_else(|e| panic!("run: {e}"));
     let root = shadow(&host_in(&el));
     assert_eq!(screen(&root), "picker", "drawn within run");
     assert_eq!(ready.count(), 0, "onReady waits until run has returned");
@@ -106,4 +106,36 @@ async fn an_answer_the_page_had_draws_the_picker_within_run_and_on_ready_after()
     handle.destroy();
     restore_fetch(&fetch);
     assert!(get(&window, "__fetched").is_undefined(), "no request: {:?}", get(&window, "__fetched"));
+}
+
+/// The flows module taking over from the first module (issue 26, decision 4): the loader
+/// hands it the `open` answer the picker was drawn from and the customer's choice. It draws
+/// the chosen method's first screen within `run` (no picker, no request), tells
+/// `onMethodSelected` once and not `onReady` again (the first module told it), and moves
+/// focus to the new screen's heading; without `readyTold` it tells `onReady` as usual.
+#[wasm_bindgen_test]
+async fn the_flows_module_takes_a_handed_over_choice_without_a_request_or_a_second_on_ready() {
+    let fetch = replace_fetch("url", "globalThis.__fetched2 = String(url); return Promise.reject(new TypeError('no fetch here'));");
+    let window = fetch.0.clone();
+    for ready_told in [true, false] {
+        let p = params("KES", 10000);
+        let early = early_ready(&p, &opened("KES", 10000, CustomerData::default(), None));
+        let (ready, selected) = (Recorder::new(), Recorder::new());
+        set(&p, "onReady", ready.function().clone());
+        set(&p, "onMethodSelected", selected.function().clone());
+        let resume = js_sys::Object::new();
+        set(&resume, "method", "card-partner");
+        set(&resume, "readyTold", ready_told);
+        let el = container();
+        let handle = epay_widget::run(p, options_in(&el), early, resume.into()).unwrap_or_else(|e| panic!("run: {e}"));
+        let root = shadow(&host_in(&el));
+        assert_eq!(screen(&root), "fields", "the card's form, drawn within run");
+        sleep(0).await;
+        assert_eq!((ready.count(), selected.count()), (usize::from(!ready_told), 1), "readyTold {ready_told}");
+        let focused = root.active_element().map(|e| e.id());
+        assert_eq!(focused.as_deref(), Some("epay-heading"), "focus on the new screen's heading");
+        handle.destroy();
+    }
+    restore_fetch(&fetch);
+    assert!(get(&window, "__fetched2").is_undefined(), "no request: {:?}", get(&window, "__fetched2"));
 }

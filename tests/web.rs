@@ -749,7 +749,7 @@ async fn the_early_open_answer_is_taken_instead_of_a_second_request() {
     let answer = js_sys::Promise::resolve(&object(&[("status", 200.into()), ("text", open.into())]));
     let aborts = Rc::new(RefCell::new(0));
     let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", &body_of(&p), answer, &aborts);
-    let h = epay_widget::run(p, options, early).unwrap_or_else(|e| panic!("run: {e}"));
+    let h = epay_widget::run(p, options, early, wasm_bindgen::JsValue::UNDEFINED).unwrap_or_else(|e| panic!("run: {e}"));
     let root = shadow(&host_in(&box_));
     until("the picker from the early answer", || screen(&root) == "picker").await;
     assert_eq!(*aborts.borrow(), 0);
@@ -777,7 +777,7 @@ async fn the_early_opens_refusal_is_shown_naming_the_parameter() {
     let aborts = Rc::new(RefCell::new(0));
     let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", &body_of(&p), answer, &aborts);
     set(&p, "onError", on_error.function().clone());
-    let h = epay_widget::run(p, options, early).unwrap_or_else(|e| panic!("run: {e}"));
+    let h = epay_widget::run(p, options, early, wasm_bindgen::JsValue::UNDEFINED).unwrap_or_else(|e| panic!("run: {e}"));
     let root = shadow(&host_in(&box_));
     until("the error screen from the early answer", || screen(&root) == "error").await;
     assert_eq!(*aborts.borrow(), 0);
@@ -801,7 +801,13 @@ async fn the_early_open_is_aborted_when_it_is_not_the_request_the_widget_would_s
     let box_ = container();
     let aborts = Rc::new(RefCell::new(0));
     let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", "{\"payment_amount\":10000}", never.clone(), &aborts);
-    let h = epay_widget::run(bad, object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]), early).unwrap();
+    let h = epay_widget::run(
+        bad,
+        object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]),
+        early,
+        wasm_bindgen::JsValue::UNDEFINED,
+    )
+    .unwrap();
     let root = shadow(&host_in(&box_));
     until("the error screen", || screen(&root) == "error").await;
     assert_eq!(*aborts.borrow(), 1, "stopped once");
@@ -812,7 +818,13 @@ async fn the_early_open_is_aborted_when_it_is_not_the_request_the_widget_would_s
     let box_ = container();
     let aborts = Rc::new(RefCell::new(0));
     let early = early_open("http://127.0.0.1:9/api/v1/checkout/open", "{\"payment_id\":\"other\"}", never, &aborts);
-    let h = epay_widget::run(p, object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]), early).unwrap();
+    let h = epay_widget::run(
+        p,
+        object(&[("target", (&box_).into()), ("baseUrl", "http://127.0.0.1:9".into())]),
+        early,
+        wasm_bindgen::JsValue::UNDEFINED,
+    )
+    .unwrap();
     assert_eq!(*aborts.borrow(), 1, "stopped at the widget's own open");
     h.destroy();
     box_.remove();

@@ -13,13 +13,11 @@ fn pkg_dir() -> tempfile::TempDir {
     let js = "export function run(options) { return import('./epay_widget.js').then((m) => m.default(options)); }\n".repeat(40);
     let mut wasm = b"\0asm\x01\0\0\0".to_vec();
     wasm.extend(std::iter::repeat_n(b"widget code ".as_slice(), 400).flatten());
-    for (name, bytes) in [
-        ("epay-widget.js", js.as_bytes().to_vec()),
-        ("epay-widget.mjs", js.as_bytes().to_vec()),
-        ("epay_widget.js", js.as_bytes().to_vec()),
-        ("epay_widget_bg.wasm", wasm),
-        ("package.json", br#"{"name": "epay-widget", "version": "0.1.0", "files": ["epay-widget.js", "epay_widget_bg.wasm"]}"#.repeat(4)),
-    ] {
+    let files = WIDGET_FILES.map(|(name, ty)| (name, if ty == "application/wasm" { wasm.clone() } else { js.as_bytes().to_vec() }));
+    for (name, bytes) in files.into_iter().chain([(
+        "package.json",
+        br#"{"name": "epay-widget", "version": "0.1.0", "files": ["epay-widget.js", "epay_widget_bg.wasm"]}"#.repeat(4).to_vec(),
+    )]) {
         std::fs::write(dir.path().join(name), &bytes).expect("write");
         // A release's folder, as scripts/build-widget.sh lays it out: pkg/<version>/...
         std::fs::create_dir_all(dir.path().join("0.1.0/lang")).expect("mkdir");
@@ -49,12 +47,14 @@ fn assert_cross_origin_file(r: &reqwest::Response, file: &str, content_type: &st
     assert_eq!(header(r, "cross-origin-resource-policy").as_deref(), Some("cross-origin"), "{file}");
 }
 
-/// The loaders, the glue and the wasm, with the content type each is served with.
-const WIDGET_FILES: [(&str, &str); 4] = [
+/// The loaders, the glue and the wasm of both modules, with the content type each is served with.
+const WIDGET_FILES: [(&str, &str); 6] = [
     ("epay-widget.js", "text/javascript"),
     ("epay-widget.mjs", "text/javascript"),
     ("epay_widget.js", "text/javascript"),
     ("epay_widget_bg.wasm", "application/wasm"),
+    ("epay_flows.js", "text/javascript"),
+    ("epay_flows_bg.wasm", "application/wasm"),
 ];
 
 fn all(r: &reqwest::Response, name: &str) -> String {

@@ -424,6 +424,13 @@ impl Checkout {
         fx
     }
 
+    /// The merchant already heard `onReady` for this checkout (the widget's first module drew
+    /// the picker and handed the checkout over, issue 26): the first `open` answer emits no
+    /// second `Ready`.
+    pub fn ready_told(&mut self) {
+        self.ready = true;
+    }
+
     /// Every `open` answer from now on must repeat `signed` ([`Signed::mismatch`]).
     pub fn expect(&mut self, signed: Signed) {
         self.signed = Some(signed);
@@ -811,6 +818,20 @@ mod tests {
         c.expect(signed(None));
         assert_eq!(c.update(Msg::Opened(Ok(open("KES", &card, None)))), vec![Effect::Emit(Event::Ready)]);
         assert_eq!(c.screen, Screen::Picker);
+    }
+
+    #[test]
+    fn a_checkout_handed_over_after_the_picker_tells_ready_once_and_selects_the_method_once() {
+        // The first module drew the picker (Ready told) and the customer chose: the flows
+        // module replays the same answer and choice.
+        let (mut c, _) = Checkout::new(SANDBOX);
+        c.expect(signed(None));
+        c.ready_told();
+        assert_eq!(c.update(Msg::Opened(Ok(open("KES", &[(MethodCode::CardPartner, &[])], None)))), vec![]);
+        assert_eq!(c.screen, Screen::Picker);
+        let fx = c.update(Msg::MethodChosen(MethodCode::CardPartner));
+        assert_eq!(fx.iter().filter(|f| matches!(f, Effect::Emit(Event::MethodSelected(_)))).count(), 1, "{fx:?}");
+        assert_eq!(fx.iter().filter(|f| matches!(f, Effect::CallPay { .. })).count(), 1, "{fx:?}");
     }
 
     #[test]

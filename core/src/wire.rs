@@ -215,6 +215,34 @@ pub fn decode_open<V: WireValue>(v: &V) -> Decoded<OpenResponse> {
     })
 }
 
+/// What the widget's first module reads of an `open` answer to draw the picker (issue 26,
+/// decision 4): the ids, the amount and the methods' codes, nothing of the customer, the
+/// fields or the payment. `None`: not an answer the picker is for (a payment is already
+/// under way, a method is forced, no method is offered); the flows module then reads the
+/// whole answer with [`decode_open`], which decides everything this one does not.
+pub fn decode_open_for_picker<V: WireValue>(v: &V) -> Decoded<Option<OpenResponse>> {
+    if !v.member("payment").member("status").is_absent() || !v.member("forced_method").is_absent() {
+        return Ok(None);
+    }
+    let mut methods = Vec::new();
+    for m in array(v, "methods")? {
+        methods.push(MethodOffer { code: method_code(&req_str(&m, "code")?)?, fields: vec![] });
+    }
+    let project_id = u64::try_from(req_int(v, "project_id")?).map_err(|_| Malformed::new("project_id", "must not be negative"))?;
+    Ok((!methods.is_empty()).then(|| OpenResponse {
+        session: String::new(),
+        project_id,
+        payment_id: req_str(v, "payment_id").unwrap_or_default(),
+        amount: MinorUnits(req_int(v, "amount").unwrap_or_default()),
+        currency: currency(v, "currency").unwrap_or_default(),
+        description: None,
+        methods,
+        forced_method: None,
+        customer: CustomerData::default(),
+        payment: PaymentView::default(),
+    }))
+}
+
 /// `{"error": {code, param?, message, errors?}}`; a code no version of us writes is
 /// malformed (the widget then reports the HTTP status as a protocol error).
 pub fn decode_api_error<V: WireValue>(v: &V) -> Decoded<ApiError> {

@@ -8,7 +8,7 @@ use epay_core::catalog::{CustomerField, MethodCode};
 use epay_core::params::{CustomerData, ParamError};
 use epay_core::protocol::{ActionKind, ApiError, ApiErrorBody, MethodOffer, NextAction, OpenResponse, PaymentView};
 use epay_core::redirect::{FormBody, HttpMethod, RedirectData};
-use epay_core::wire::{decode_api_error, decode_open, decode_payment_view, decode_redirect_data, Malformed};
+use epay_core::wire::{decode_api_error, decode_open, decode_open_for_picker, decode_payment_view, decode_redirect_data, Malformed};
 use epay_core::{ErrorCode, MinorUnits};
 use proptest::prelude::*;
 use serde::de::DeserializeOwned;
@@ -114,6 +114,24 @@ proptest! {
     #[test]
     fn open_answers_decode_as_serde_wrote_them(x in open_response()) {
         round_trip(&x, decode_open)?;
+    }
+
+    /// The first module's reading (issue 26, decision 4) draws the picker only for an answer
+    /// the whole reading would show as the picker, with the same ids, amount and methods;
+    /// every other answer is the flows module's.
+    #[test]
+    fn the_first_modules_reading_is_the_whole_reading_for_the_picker_and_nothing_else(x in open_response()) {
+        let v = serde_json::to_value(&x).unwrap();
+        let picker = x.payment.status.is_none() && x.forced_method.is_none() && !x.methods.is_empty();
+        match decode_open_for_picker(&v).map_err(|e| TestCaseError::fail(e.message()))? {
+            Some(o) => {
+                prop_assert!(picker, "drew the picker for {v}");
+                prop_assert_eq!((o.project_id, &o.payment_id, o.amount, &o.currency), (x.project_id, &x.payment_id, x.amount, &x.currency));
+                let codes = |o: &OpenResponse| o.methods.iter().map(|m| m.code).collect::<Vec<_>>();
+                prop_assert_eq!(codes(&o), codes(&x));
+            }
+            None => prop_assert!(!picker, "handed over a picker answer: {v}"),
+        }
     }
 
     #[test]

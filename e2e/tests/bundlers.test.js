@@ -25,10 +25,12 @@ describeInBrowsers('bundlers', (name, env) => {
     await page.waitForSelector('>>> .epay-body[data-screen="fields"]');
     await page.waitForSelector('#events li[data-event="method"]');
     assert.match(await page.$eval('#events li[data-event="ready"]', (li) => li.textContent), /"order-\d+-\w+"/);
-    // The wasm came from Vite's assets, not from /pkg.
+    // The wasm came from Vite's assets, not from /pkg: the first module (the picker), then the
+    // flows module for the card's form.
     const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
-    assert.equal(wasm.length, 1);
+    assert.equal(wasm.length, 2, wasm.join(', '));
     assert.match(wasm[0], /\/example-vite\/dist\/assets\/epay_widget_bg-[\w-]+\.wasm$/);
+    assert.match(wasm[1], /\/example-vite\/dist\/assets\/epay_flows_bg-[\w-]+\.wasm$/);
     await shot(page, `${name}-adopt-vite-example-360`);
     assert.deepEqual(page.errors, []);
     await page.close();

@@ -47,7 +47,8 @@ for (const name of BROWSERS) {
         const timing = await page.evaluate(() => performance.getEntriesByType('resource')
           .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd })));
         const opens = timing.filter((t) => t.path === '/api/v1/checkout/open');
-        const wasm = timing.find((t) => t.path.endsWith('/epay_widget_bg.wasm'));
+        // A forced method has no picker: the flows module draws it (the first module is never needed).
+        const wasm = timing.find((t) => t.path.endsWith('/epay_flows_bg.wasm'));
         assert.equal(opens.length, 1, `one open request: ${JSON.stringify(timing)}`);
         assert.ok(opens[0].start < wasm.end, `open sent before the wasm had arrived: ${JSON.stringify({ open: opens[0], wasm })}`);
         await new Promise((r) => setTimeout(r, 500));

@@ -45,6 +45,9 @@ const injected = () => {
 const tick = () => new Promise((r) => setTimeout(r, 0));
 window.runNaughty = async (strings) => {
   const box = document.querySelector('#box');
+  // Both widget modules loaded first (followRedirect needs the flows module): the loader's
+  // <link rel=modulepreload> of a module being fetched is its own, not an injection.
+  await EPayWidget.followRedirect(null).catch(() => {});
   const baseline = injected(); // the page's own <script>s and <meta>
   let rendered = 0, maxInjected = baseline, shown = 0;
   const codes = {};

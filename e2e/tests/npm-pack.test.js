@@ -17,7 +17,7 @@ const vite = path.join(root, 'www/example-vite/node_modules/vite/bin/vite.js');
 const PRIVATE = [/sandbox-secret/, /\/root\//, /\/work\//, /\.cargo\/registry/, /\.rustup\//, /proptest-regressions/, /e2e\/tests/];
 // What a merchant needs, and nothing the repository's README carried (sandbox keys).
 const NEEDED = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE-MIT', 'LICENSE-APACHE', 'epay-widget.mjs', 'epay-widget.js',
-  'epay-widget.d.ts', 'epay_widget.js', 'epay_widget_bg.wasm', 'epay_codes.wasm', 'lang/ru.json', 'lang/kk.json', 'lang/ms.json', 'lang/sw.json'];
+  'epay-widget.d.ts', 'epay_widget.js', 'epay_widget_bg.wasm', 'epay_flows.js', 'epay_flows_bg.wasm', 'epay_codes.wasm', 'lang/ru.json', 'lang/kk.json', 'lang/ms.json', 'lang/sw.json'];
 
 function walk(dir, base = dir) {
   return readdirSync(dir).flatMap((n) => {
@@ -77,7 +77,7 @@ describe('the npm package, packed and installed offline into a fresh Vite projec
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: project, stdio: 'pipe' });
     execFileSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: project, stdio: 'pipe' });
     const dist = walk(path.join(project, 'dist'));
-    for (const want of [/^assets\/epay_widget_bg-[\w-]+\.wasm$/, /^assets\/epay_codes-[\w-]+\.wasm$/, /^assets\/ru-[\w-]+\.json$/]) {
+    for (const want of [/^assets\/epay_widget_bg-[\w-]+\.wasm$/, /^assets\/epay_flows_bg-[\w-]+\.wasm$/, /^assets\/epay_codes-[\w-]+\.wasm$/, /^assets\/ru-[\w-]+\.json$/]) {
       assert.ok(dist.some((f) => want.test(f)), `${want} in ${dist.join(', ')}`);
     }
     assert.deepEqual(leaks(path.join(project, 'dist')), []);

@@ -38,9 +38,10 @@ describe('the npm package (pkg/)', () => {
     const files = packed.files.map((f) => f.path).sort();
     const pkg = JSON.parse(readFileSync(path.join(root, 'pkg/package.json'), 'utf8'));
     const targets = Object.values(pkg.exports).flatMap((v) => (typeof v === 'string' ? [v] : Object.values(v))).map((f) => f.replace(/^\.\//, ''));
-    // What the loaders fetch at run time, next to them: the glue, the wasm, the drawings module
+    // What the loaders fetch at run time, next to them: the glue and wasm of the first and the
+    // flows modules, the drawings module
     // (QR and barcode) and the language packs. An export pattern (`lang/*`) matches files.
-    const loaded = ['epay_widget.js', 'epay_widget_bg.wasm', 'epay_codes.wasm', 'lang/ru.json', 'lang/kk.json', 'lang/ms.json', 'lang/sw.json'];
+    const loaded = ['epay_widget.js', 'epay_widget_bg.wasm', 'epay_flows.js', 'epay_flows_bg.wasm', 'epay_codes.wasm', 'lang/ru.json', 'lang/kk.json', 'lang/ms.json', 'lang/sw.json'];
     for (const f of new Set([...targets, pkg.types.replace(/^\.\//, ''), ...loaded, 'LICENSE-MIT', 'LICENSE-APACHE'])) {
       const has = f.includes('*') ? files.some((x) => x.startsWith(f.slice(0, f.indexOf('*')))) : files.includes(f);
       assert.ok(has, `the tarball has ${f}: ${files.join(', ')}`);

@@ -61,6 +61,15 @@ fn is_plain_object(v: &JsValue) -> bool {
     v.is_object() && !v.is_function() && !Array::is_array(v)
 }
 
+/// The `on*` functions of `params`, looked up by name (nothing else is read).
+pub fn handlers_of(params: &JsValue) -> Handlers {
+    let mut out = Handlers::default();
+    for (slot, name) in out.0.iter_mut().zip(HANDLER_NAMES) {
+        *slot = Reflect::get(params, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    }
+    out
+}
+
 /// Reads the merchant's `params`. Throws (returns `Err`) only when it is not an object.
 pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
     if !is_plain_object(value) {
@@ -77,9 +86,7 @@ pub fn read_params(value: &JsValue) -> Result<RunParams, Error> {
     // looked up, by name, so that `onError` hears of it (issue 25: 100,000 keys held the
     // page's main thread for 2.1 s).
     if keys.length() as usize > 2 * limit {
-        for (slot, name) in out.handlers.0.iter_mut().zip(HANDLER_NAMES) {
-            *slot = Reflect::get(obj, &JsValue::from_str(name)).ok().and_then(|f| f.dyn_into::<Function>().ok());
-        }
+        out.handlers = handlers_of(value);
         out.problems.push(too_many(keys.length() as usize, limit));
         return Ok(out);
     }

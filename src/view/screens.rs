@@ -24,26 +24,37 @@ pub fn render(ctx: &Ctx, screen: &Screen) -> Rendered {
         Screen::Loading => {
             let _ = body.append_child(&b.spinner());
         }
+        #[cfg(not(feature = "picker"))]
         Screen::Error(e) => b.error(&body, e),
         Screen::Picker => picker(&mut b, &body),
+        // The first module (feature `picker`) hands over before any screen below.
+        #[cfg(feature = "picker")]
+        _ => {}
+        #[cfg(not(feature = "picker"))]
         Screen::Fields { fields, problems, busy, .. } => fields_form(&mut b, &body, fields, problems, *busy),
+        #[cfg(not(feature = "picker"))]
         Screen::Redirecting { .. } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::RedirectBody)));
             let _ = body.append_child(&b.spinner());
             let btn = b.button("epay-secondary", b.t(Key::RedirectButton), || ViewEvent::Resubmit);
             let _ = body.append_child(&btn);
         }
+        #[cfg(not(feature = "picker"))]
         Screen::Code { redirect_data } => code_screen::code(&mut b, &body, redirect_data),
+        #[cfg(not(feature = "picker"))]
         Screen::Terminal { account, service_name } => code_screen::terminal(&mut b, &body, account, service_name),
+        #[cfg(not(feature = "picker"))]
         Screen::Waiting { stalled: false } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::WaitingBody)));
             let _ = body.append_child(&b.spinner());
         }
+        #[cfg(not(feature = "picker"))]
         Screen::Waiting { stalled: true } => {
             let _ = body.append_child(&b.p("epay-text", b.t(Key::StalledBody)));
             let btn = b.button("epay-primary", b.t(Key::CheckAgain), || ViewEvent::Msg(Msg::Retry));
             let _ = body.append_child(&btn);
         }
+        #[cfg(not(feature = "picker"))]
         Screen::Result { view } => result(&mut b, &body, view),
     }
 
