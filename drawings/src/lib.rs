@@ -1,6 +1,6 @@
 //! The widget's second wasm module: the EPay code's QR and Code 128 drawings and the
-//! PayDala account's QR (`epay_core::drawing`), kept out of the first download (they are
-//! about an eighth of the widget) and fetched when a code screen is near.
+//! PayDala account's QR (`epay_drawing`, which is `epay_core::drawing`), kept out of the first
+//! download and fetched when a code screen is near.
 //!
 //! No wasm-bindgen: four plain exports, called by `drawingsApi` in `js/loader.js`:
 //! - `epay_alloc(len) -> ptr`: room for `len` bytes of UTF-8 input;
@@ -8,6 +8,17 @@
 //!   draws it; 1 when drawn, 0 when it cannot be (too long, not printable ASCII);
 //! - `epay_out_ptr()`, `epay_out_len()`: the last drawing as UTF-8, `viewBox` then `\n` then
 //!   the path's `d`.
+//!
+//! Without std on wasm32 (issue 26): no std runtime in the file, and a panic traps (none is
+//! expected: the drawings return an error for what they cannot draw).
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
@@ -15,27 +26,42 @@ static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: a wasm module without threads.
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-use std::cell::RefCell;
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
-thread_local! {
-    static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+/// The last drawing (`epay_out_ptr`, `epay_out_len`).
+struct Out(UnsafeCell<Vec<u8>>);
+// SAFETY: the wasm module has no threads; natively only one test calls the exports.
+unsafe impl Sync for Out {}
+static OUT: Out = Out(UnsafeCell::new(Vec::new()));
+
+/// `view_box`, `\n`, `path`.
+fn joined(view_box: &str, path: &str) -> String {
+    let mut out = String::with_capacity(view_box.len() + 1 + path.len());
+    out.push_str(view_box);
+    out.push('\n');
+    out.push_str(path);
+    out
 }
 
 /// The drawing of `text` as `viewBox\nd`, or `None` when it cannot be drawn.
 pub fn qr(text: &str) -> Option<String> {
-    epay_core::drawing::qr_svg(text).ok().map(|s| [s.view_box.as_str(), "\n", &s.path].concat())
+    epay_drawing::qr_svg(text).ok().map(|s| joined(&s.view_box, &s.path))
 }
 
 /// The Code 128 barcode of `text` as `viewBox\nd`, or `None`.
 pub fn code128(text: &str) -> Option<String> {
-    epay_core::drawing::code128(text).ok().map(|b| [b.view_box().as_str(), "\n", &b.path].concat())
+    epay_drawing::code128(text).ok().map(|b| joined(&b.view_box(), &b.path))
 }
 
 #[no_mangle]
 pub extern "C" fn epay_alloc(len: usize) -> *mut u8 {
     let mut v = Vec::<u8>::with_capacity(len.max(1));
     let p = v.as_mut_ptr();
-    std::mem::forget(v);
+    core::mem::forget(v);
     p
 }
 
@@ -48,9 +74,11 @@ unsafe fn take(ptr: *mut u8, len: usize) -> Vec<u8> {
 fn draw(ptr: *mut u8, len: usize, with: fn(&str) -> Option<String>) -> u32 {
     // SAFETY: the loader passes what `epay_alloc` returned, with the length it asked for.
     let input = unsafe { take(ptr, len) };
-    let drawn = std::str::from_utf8(&input).ok().and_then(with);
-    OUT.with(|o| *o.borrow_mut() = drawn.as_ref().map_or_else(Vec::new, |s| s.as_bytes().to_vec()));
-    drawn.is_some() as u32
+    let drawn = core::str::from_utf8(&input).ok().and_then(with);
+    let ok = drawn.is_some();
+    // SAFETY: no other reference to OUT lives (one thread, no reentrance).
+    unsafe { *OUT.0.get() = drawn.map(String::into_bytes).unwrap_or_default() };
+    u32::from(ok)
 }
 
 #[no_mangle]
@@ -65,12 +93,14 @@ pub extern "C" fn epay_code128(ptr: *mut u8, len: usize) -> u32 {
 
 #[no_mangle]
 pub extern "C" fn epay_out_ptr() -> *const u8 {
-    OUT.with(|o| o.borrow().as_ptr())
+    // SAFETY: as in `draw`.
+    unsafe { (*OUT.0.get()).as_ptr() }
 }
 
 #[no_mangle]
 pub extern "C" fn epay_out_len() -> usize {
-    OUT.with(|o| o.borrow().len())
+    // SAFETY: as in `draw`.
+    unsafe { (*OUT.0.get()).len() }
 }
 
 #[cfg(test)]
@@ -81,7 +111,7 @@ mod tests {
     fn drawings_are_the_cores_with_the_view_box_first() {
         let q = qr("045-050-000").unwrap();
         let (view_box, d) = q.split_once('\n').unwrap();
-        let core = epay_core::drawing::qr_svg("045-050-000").unwrap();
+        let core = epay_drawing::qr_svg("045-050-000").unwrap();
         assert_eq!((view_box, d), (core.view_box.as_str(), core.path.as_str()));
         assert!(code128("045-050-000").unwrap().starts_with("0 0 "));
         assert_eq!(code128("ünïcode"), None);
