@@ -12,7 +12,7 @@
 //! Without std on wasm32 (issue 26): no std runtime in the file, and a panic traps (none is
 //! expected: the drawings return an error for what they cannot draw).
 
-#![cfg_attr(target_arch = "wasm32", no_std)]
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
 
 extern crate alloc;
 
@@ -20,13 +20,59 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    // SAFETY: a wasm module without threads.
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+/// The heap on wasm32: a bump allocator. An allocation takes the next free bytes (the memory
+/// grows by pages when they run out) and a free gives nothing back; instead each drawing call
+/// ends by moving its drawing to the heap's start and starting again just after it
+/// ([`keep`]), so what one call uses is bounded by that call, however many came before.
+/// Smaller than a free-list allocator (issue 26), and the module makes one drawing at a time.
+#[cfg(all(target_arch = "wasm32", not(test)))]
+mod heap {
+    use core::alloc::{GlobalAlloc, Layout};
+    use core::arch::wasm32;
+    use core::cell::Cell;
+    use core::ptr::null_mut;
 
-#[cfg(target_arch = "wasm32")]
+    pub struct Bump(Cell<usize>);
+    // SAFETY: a wasm module without threads.
+    unsafe impl Sync for Bump {}
+
+    #[global_allocator]
+    pub static HEAP: Bump = Bump(Cell::new(0));
+
+    extern "C" {
+        /// The end of the static data (the linker's symbol): the heap starts here.
+        static __heap_base: u8;
+    }
+
+    /// The heap's first byte.
+    pub fn start() -> usize {
+        core::ptr::addr_of!(__heap_base) as usize
+    }
+
+    /// The next allocation starts at `at` (or later, aligned).
+    pub fn restart(at: usize) {
+        HEAP.0.set(at);
+    }
+
+    unsafe impl GlobalAlloc for Bump {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let from = self.0.get().max(start());
+            let Some(end) = from.checked_next_multiple_of(layout.align()).and_then(|at| at.checked_add(layout.size())) else {
+                return null_mut();
+            };
+            let (have, need) = (wasm32::memory_size(0), end.div_ceil(65536));
+            if need > have && wasm32::memory_grow(0, need - have) == usize::MAX {
+                return null_mut();
+            }
+            self.0.set(end);
+            (end - layout.size()) as *mut u8
+        }
+
+        unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", not(test)))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
@@ -75,10 +121,30 @@ fn draw(ptr: *mut u8, len: usize, with: fn(&str) -> Option<String>) -> u32 {
     // SAFETY: the loader passes what `epay_alloc` returned, with the length it asked for.
     let input = unsafe { take(ptr, len) };
     let drawn = core::str::from_utf8(&input).ok().and_then(with);
+    drop(input);
     let ok = drawn.is_some();
-    // SAFETY: no other reference to OUT lives (one thread, no reentrance).
-    unsafe { *OUT.0.get() = drawn.map(String::into_bytes).unwrap_or_default() };
+    keep(drawn.map(String::into_bytes).unwrap_or_default());
     u32::from(ok)
+}
+
+/// Makes `bytes` the last drawing. On wasm32 it moves to the heap's start and the heap starts
+/// again after it: nothing else is alive then (the input and the previous drawing are done).
+fn keep(bytes: Vec<u8>) {
+    #[cfg(all(target_arch = "wasm32", not(test)))]
+    let bytes = {
+        let (len, to) = (bytes.len(), heap::start() as *mut u8);
+        // SAFETY: `bytes` lies in the heap at or after its start, so [start, start + len) is
+        // memory the heap has; nothing else alive points there; `copy` allows the overlap.
+        // The old Vec's free does nothing (bump allocator); the new one owns its bytes until
+        // the next `keep`, as the heap restarts after them.
+        unsafe {
+            core::ptr::copy(bytes.as_ptr(), to, len);
+            heap::restart(to as usize + len);
+            Vec::from_raw_parts(to, len, len)
+        }
+    };
+    // SAFETY: no other reference to OUT lives (one thread, no reentrance).
+    unsafe { *OUT.0.get() = bytes };
 }
 
 #[no_mangle]
