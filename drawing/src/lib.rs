@@ -91,26 +91,26 @@ pub fn qr_svg(data: &str) -> Result<Svg, CodeError> {
 
     let mut path = String::with_capacity(width * width);
     for (y, row) in cells.chunks(width.max(1)).enumerate() {
-        let mut x = 0;
-        while x < row.len() {
-            if !row[x] {
-                x += 1;
-                continue;
+        // A run starts at a dark module and ends at the next light one (or the row's end).
+        let mut start = None;
+        for (x, &dark) in row.iter().chain(&[false]).enumerate() {
+            match (start, dark) {
+                (None, true) => start = Some(x),
+                (Some(from), false) => {
+                    let run = (x - from) as u64;
+                    path.push('M');
+                    push_u64(&mut path, (from + QR_QUIET) as u64);
+                    path.push(' ');
+                    push_u64(&mut path, (y + QR_QUIET) as u64);
+                    path.push('h');
+                    push_u64(&mut path, run);
+                    path.push_str("v1h-");
+                    push_u64(&mut path, run);
+                    path.push('z');
+                    start = None;
+                }
+                _ => {}
             }
-            let start = x;
-            while x < row.len() && row[x] {
-                x += 1;
-            }
-            let run = x - start;
-            path.push('M');
-            push_u64(&mut path, (start + QR_QUIET) as u64);
-            path.push(' ');
-            push_u64(&mut path, (y + QR_QUIET) as u64);
-            path.push('h');
-            push_u64(&mut path, run as u64);
-            path.push_str("v1h-");
-            push_u64(&mut path, run as u64);
-            path.push('z');
         }
     }
     Ok(Svg { view_box, path })
@@ -253,30 +253,30 @@ pub fn code128_symbols(data: &str) -> Result<Vec<u8>, CodeError> {
     let mut in_c = lead >= 4 || (lead == 2 && n == 2);
     let mut out = Vec::with_capacity(n + 4);
     out.push(if in_c { START_C } else { START_B });
-    let mut i = 0;
-    while i < n {
+    let mut rest = b;
+    while let [c, tail @ ..] = rest {
         if in_c {
-            if i + 1 < n && b[i].is_ascii_digit() && b[i + 1].is_ascii_digit() {
-                out.push((b[i] - b'0') * 10 + (b[i + 1] - b'0'));
-                i += 2;
+            if let [d1 @ b'0'..=b'9', d2 @ b'0'..=b'9', after @ ..] = rest {
+                out.push((d1 - b'0') * 10 + (d2 - b'0'));
+                rest = after;
             } else {
                 out.push(CODE_B);
                 in_c = false;
             }
             continue;
         }
-        let run = digit_run(&b[i..]);
-        if run >= 6 || (run >= 4 && i + run == n) {
+        let run = digit_run(rest);
+        if run >= 6 || (run >= 4 && run == rest.len()) {
             if run % 2 == 1 {
-                out.push(b[i] - b' ');
-                i += 1;
+                out.push(c - b' ');
+                rest = tail;
             }
             out.push(CODE_C);
             in_c = true;
             continue;
         }
-        out.push(b[i] - b' ');
-        i += 1;
+        out.push(c - b' ');
+        rest = tail;
     }
     out.push(code128_checksum(&out));
     out.push(STOP);

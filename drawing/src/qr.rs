@@ -46,9 +46,8 @@ fn raw_codewords(v: usize) -> usize {
 /// `(version, data codewords, error correction codewords per block, blocks)` of the smallest
 /// version whose data codewords hold `len` bytes in byte mode, or `None`.
 fn version_for(len: usize) -> Option<(usize, usize, usize, usize)> {
-    (1..=40).find_map(|v| {
-        let ec = usize::from(EC_PER_BLOCK[v - 1]);
-        let blocks = usize::from(BLOCKS[v - 1]);
+    (1..).zip(EC_PER_BLOCK.iter().zip(&BLOCKS)).find_map(|(v, (&ec, &blocks))| {
+        let (ec, blocks) = (usize::from(ec), usize::from(blocks));
         let data = raw_codewords(v) - ec * blocks;
         let count_bits = if v <= 9 { 8 } else { 16 };
         (4 + count_bits + 8 * len <= 8 * data).then_some((v, data, ec, blocks))
@@ -102,7 +101,9 @@ fn generator(degree: usize) -> Vec<u8> {
     for _ in 0..degree {
         for j in 0..degree {
             let next = poly.get(j + 1).copied().unwrap_or(0);
-            poly[j] = gf_mul(poly[j], root) ^ next;
+            if let Some(p) = poly.get_mut(j) {
+                *p = gf_mul(*p, root) ^ next;
+            }
         }
         root = gf_mul(root, 2);
     }
@@ -117,9 +118,11 @@ fn remainder(data: &[u8], generator: &[u8]) -> Vec<u8> {
     let mut rem = vec![0u8; n];
     for &b in data {
         let factor = b ^ rem.first().copied().unwrap_or(0);
-        for j in 0..n {
+        for (j, &g) in generator.iter().enumerate() {
             let next = rem.get(j + 1).copied().unwrap_or(0);
-            rem[j] = next ^ gf_mul(generator[j], factor);
+            if let Some(r) = rem.get_mut(j) {
+                *r = next ^ gf_mul(g, factor);
+            }
         }
     }
     rem
@@ -136,7 +139,7 @@ fn interleaved(data: &[u8], v: usize, ec: usize, blocks: usize) -> Vec<u8> {
     let mut rest = data;
     for k in 0..blocks {
         let len = short_len + usize::from(k >= short);
-        let (block, tail) = rest.split_at(len.min(rest.len()));
+        let (block, tail) = rest.split_at_checked(len).unwrap_or((rest, &[]));
         rest = tail;
         parts.push((block, remainder(block, &gen)));
     }
@@ -348,7 +351,7 @@ fn penalty(g: &Grid) -> u16 {
         }
     }
     let dark = g.cells.iter().filter(|&&c| c & DARK != 0).count();
-    let ratio = dark * 200 / g.cells.len();
+    let ratio = dark * 200 / g.cells.len().max(1);
     score = score.wrapping_add(ratio.abs_diff(100) as u32);
     score as u16
 }
@@ -363,11 +366,14 @@ pub fn encode(bytes: &[u8]) -> Option<(usize, Vec<bool>)> {
     let mut best: Option<(u16, Grid)> = None;
     for (pattern, &format) in FORMAT_M.iter().enumerate() {
         let mut g = Grid { width: grid.width, cells: grid.cells.clone() };
-        let w = g.width;
-        for (i, c) in g.cells.iter_mut().enumerate() {
+        let (w, mut x, mut y) = (g.width, 0, 0);
+        for c in g.cells.iter_mut() {
             if *c & FIXED == 0 {
-                let (x, y) = (i as i32 % w, i as i32 / w);
                 *c = FIXED | ((*c & DARK) ^ u8::from(mask_inverts(pattern, x, y)));
+            }
+            x += 1;
+            if x == w {
+                (x, y) = (0, y + 1);
             }
         }
         g.put_format(format);
