@@ -128,34 +128,31 @@ fn remainder(data: &[u8], generator: &[u8]) -> Vec<u8> {
     rem
 }
 
-/// The codewords in the order they are placed: the blocks' data interleaved, then their error
-/// correction interleaved. The first blocks are one data codeword shorter than the last ones.
+/// The codewords in the order they are placed: the blocks' data interleaved (codeword 0 of
+/// each block, then codeword 1, ...), then their error correction interleaved. The first
+/// blocks are one data codeword shorter than the last ones, whose last codewords come after
+/// all the others' data.
 fn interleaved(data: &[u8], v: usize, ec: usize, blocks: usize) -> Vec<u8> {
     let raw = raw_codewords(v);
     let short = blocks - raw % blocks; // blocks with the shorter data
     let short_len = raw / blocks - ec; // their data codewords
     let gen = generator(ec);
-    let mut parts: Vec<(&[u8], Vec<u8>)> = Vec::with_capacity(blocks);
+    let mut out = vec![0u8; raw];
+    let mut put = |at: usize, c: u8| {
+        if let Some(o) = out.get_mut(at) {
+            *o = c;
+        }
+    };
     let mut rest = data;
     for k in 0..blocks {
         let len = short_len + usize::from(k >= short);
         let (block, tail) = rest.split_at_checked(len).unwrap_or((rest, &[]));
         rest = tail;
-        parts.push((block, remainder(block, &gen)));
-    }
-    let mut out = Vec::with_capacity(raw);
-    for i in 0..=short_len {
-        for (d, _) in &parts {
-            if let Some(&c) = d.get(i) {
-                out.push(c);
-            }
+        for (i, &c) in block.iter().enumerate() {
+            put(if i < short_len { i * blocks + k } else { short_len * blocks + k - short }, c);
         }
-    }
-    for i in 0..ec {
-        for (_, e) in &parts {
-            if let Some(&c) = e.get(i) {
-                out.push(c);
-            }
+        for (i, &c) in remainder(block, &gen).iter().enumerate() {
+            put(data.len() + i * blocks + k, c);
         }
     }
     out
