@@ -228,16 +228,19 @@ fn mask_inverts(pattern: usize, x: i32, y: i32) -> bool {
 fn functional(v: usize) -> Grid {
     let width = 4 * v as i32 + 17;
     let mut g = Grid { width, cells: vec![EMPTY; (width * width) as usize] };
-    // Finder patterns with their light separators, centred 3 modules in from three corners.
-    for (cx, cy) in [(3, 3), (-4, 3), (3, -4)] {
-        let (x0, x1) = if cx >= 0 { (-3, 4) } else { (-4, 3) };
-        let (y0, y1) = if cy >= 0 { (-3, 4) } else { (-4, 3) };
-        for j in y0..=y1 {
-            for i in x0..=x1 {
-                let ring = i32::max(i32::abs(i), i32::abs(j));
-                g.put(cx + i, cy + j, ring != 2 && ring != 4);
+    // The square of radius `r` centred at (cx, cy), clipped to the symbol: by ring (0 at the centre).
+    let square = |g: &mut Grid, cx: i32, cy: i32, r: i32, dark: fn(i32) -> bool| {
+        for y in cy - r..=cy + r {
+            for x in cx - r..=cx + r {
+                if (0..width).contains(&x) && (0..width).contains(&y) {
+                    g.put(x, y, dark(i32::max(i32::abs(x - cx), i32::abs(y - cy))));
+                }
             }
         }
+    };
+    // Finder patterns with their light separators, centred 3 modules in from three corners.
+    for (cx, cy) in [(3, 3), (width - 4, 3), (3, width - 4)] {
+        square(&mut g, cx, cy, 4, |ring| ring != 2 && ring != 4);
     }
     // Alignment patterns: at each pair of positions whose centre is still free.
     if v >= 2 {
@@ -247,14 +250,8 @@ fn functional(v: usize) -> Grid {
         for a in 0..n {
             for b in 0..n {
                 let (cx, cy) = (position(a), position(b));
-                if g.get(cx, cy) != EMPTY {
-                    continue;
-                }
-                for j in -2..=2 {
-                    for i in -2..=2 {
-                        let ring = i32::max(i32::abs(i), i32::abs(j));
-                        g.put(cx + i, cy + j, ring != 1);
-                    }
+                if g.get(cx, cy) == EMPTY {
+                    square(&mut g, cx, cy, 2, |ring| ring != 1);
                 }
             }
         }
