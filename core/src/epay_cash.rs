@@ -2,8 +2,8 @@
 //! and how the countdown reads. Pure: the caller passes the clock.
 
 use crate::redirect::RedirectData;
-use crate::text::{push_padded, push_u64};
 use crate::time::{civil_from_unix, days_from_civil};
+use epay_drawing::text::{push_padded, push_u64};
 
 /// EPay states `valid_time` as a local wall-clock time without a zone (`2019-06-15 14:17:26`);
 /// EPay is Malaysian, so such times are read as Malaysia time (UTC+08:00, no daylight saving).

@@ -112,7 +112,7 @@ impl Signed {
         Signed {
             project_id: positive(p.get("project_id")),
             payment_id: match p.get("payment_id") {
-                Some(Scalar::Int(i)) => Some(crate::text::i64_text(*i)),
+                Some(Scalar::Int(i)) => Some(epay_drawing::text::i64_text(*i)),
                 _ => text("payment_id"),
             },
             amount: positive(p.get("payment_amount")).and_then(|a| i64::try_from(a).ok()).map(MinorUnits),

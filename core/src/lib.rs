@@ -7,7 +7,6 @@
 
 pub mod callback;
 pub mod catalog;
-pub mod drawing;
 pub mod epay_cash;
 pub mod error_code;
 pub mod flow;
@@ -17,9 +16,13 @@ pub mod money;
 pub mod params;
 pub mod protocol;
 pub mod redirect;
-pub mod text;
 pub mod time;
 pub mod wire;
+
+/// The payment codes as SVG paths (QR, Code 128): the `epay-drawing` crate, without std.
+pub use epay_drawing as drawing;
+/// Numbers written into text without `format!`: `epay-drawing`'s, one writer for the workspace.
+pub use epay_drawing::text;
 
 #[cfg(feature = "merchant")]
 pub mod gate;

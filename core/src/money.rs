@@ -31,7 +31,7 @@ impl MinorUnits {
         // Not zero: no division-by-zero panic path in the wasm.
         let unit = std::num::NonZeroU64::new(10u64.pow(exp)).unwrap_or(std::num::NonZeroU64::MIN);
         let (major, minor) = (abs / unit, abs % unit);
-        let digits = crate::text::u64_text(major);
+        let digits = epay_drawing::text::u64_text(major);
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 8);
         for (i, c) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -46,7 +46,7 @@ impl MinorUnits {
         out.push_str(&grouped);
         if exp > 0 {
             out.push('.');
-            crate::text::push_padded(&mut out, minor, exp as usize);
+            epay_drawing::text::push_padded(&mut out, minor, exp as usize);
         }
         out.push(' ');
         out.push_str(currency);

@@ -96,7 +96,7 @@ pub fn format_amount(lang: Lang, amount: crate::MinorUnits, currency: &str) -> S
     let abs = amount.0.unsigned_abs();
     // Not zero: no division-by-zero panic path in the wasm.
     let unit = std::num::NonZeroU64::new(10u64.pow(exp)).unwrap_or(std::num::NonZeroU64::MIN);
-    let digits = crate::text::u64_text(abs / unit);
+    let digits = epay_drawing::text::u64_text(abs / unit);
     let mut number = String::with_capacity(digits.len() + 8);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -106,7 +106,7 @@ pub fn format_amount(lang: Lang, amount: crate::MinorUnits, currency: &str) -> S
     }
     if exp > 0 {
         number.push(style.decimal);
-        crate::text::push_padded(&mut number, abs % unit, exp as usize);
+        epay_drawing::text::push_padded(&mut number, abs % unit, exp as usize);
     }
     let symbol = style.symbols.iter().find(|(code, _)| *code == currency).map(|(_, s)| *s);
     let sign = if amount.0 < 0 { "-" } else { "" };

@@ -1,5 +1,5 @@
 // ISO/IEC 15417 table 1, typed in from the standard, independently of the library's table
-// (core/src/drawing.rs), which the tests check against it: the element widths of values
+// (drawing/src/lib.rs), which the tests check against it: the element widths of values
 // 0..=105, then the stop pattern. Included by core/tests/drawing.rs and tests/codes.rs.
 #[allow(dead_code)]
 const CODE128_STANDARD: [&str; 107] = [

@@ -3,14 +3,23 @@
 //! can draw it inline with attributes only (`<svg viewBox=..><path d=../></svg>`):
 //! no image from another host, no `innerHTML`.
 //!
-//! Everything here is compiled into the browser's wasm, so it stays small: the QR
-//! matrix comes from the `qrcode` crate with no default features, the Code 128
-//! encoder is written here (code sets B and C only: every printable ASCII
-//! character is in B), and numbers are pushed into the path without `format!` (`text::push_u64`).
+//! Without std (`alloc` only), so that the drawings module (`drawings/`, shipped as
+//! `pkg/epay_codes.wasm`) carries no std runtime; `epay-core` re-exports it as
+//! `epay_core::drawing` (and [`text`] as `epay_core::text`). The QR encoder is written here
+//! (`qr`: byte mode, level M, the matrix the `qrcode` crate drew), as is the Code 128
+//! encoder (code sets B and C only: every printable ASCII character is in B), and numbers
+//! are pushed into the path without `format!` ([`text::push_u64`]).
 
-use crate::text::push_u64;
-use qrcode::bits::Bits;
-use qrcode::{Color, EcLevel, QrCode, Version};
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+
+mod qr;
+pub mod text;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use text::push_u64;
 
 /// Why a code cannot be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,8 +33,8 @@ pub enum CodeError {
     TooLong { bytes: usize },
 }
 
-impl std::fmt::Display for CodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for CodeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             CodeError::Empty => f.write_str("code: the text to encode is empty"),
             CodeError::Character { ch, position } => write!(
@@ -43,7 +52,7 @@ impl std::fmt::Display for CodeError {
     }
 }
 
-impl std::error::Error for CodeError {}
+impl core::error::Error for CodeError {}
 
 /// Bytes a version-40 QR code holds at error correction level M (byte mode).
 pub const QR_MAX_BYTES: usize = 2331;
@@ -61,25 +70,13 @@ pub struct Svg {
 
 /// The QR matrix for `data` (UTF-8 bytes in byte mode, error correction level M,
 /// smallest version that fits): its width in modules and the modules row by row,
-/// `true` = dark. No quiet zone.
+/// `true` = dark. No quiet zone. Byte mode always, no automatic mode choice: a payment code
+/// is a few bytes in any mode (the `qrcode` crate's segment optimiser cost ~2 KB gzip).
 pub fn qr_matrix(data: &str) -> Result<(usize, Vec<bool>), CodeError> {
     if data.is_empty() {
         return Err(CodeError::Empty);
     }
-    // Byte mode, smallest version that fits. Not the crate's automatic mode choice: its
-    // numeric/alphanumeric/kanji segment optimiser costs ~2 KB gzip in the widget, and a
-    // payment code is a few bytes in any mode. The only failure is "does not fit".
-    let too_long = || CodeError::TooLong { bytes: data.len() };
-    let bits = (1..=40)
-        .find_map(|v| {
-            let mut bits = Bits::new(Version::Normal(v));
-            (bits.push_byte_data(data.as_bytes()).is_ok() && bits.push_terminator(EcLevel::M).is_ok()).then_some(bits)
-        })
-        .ok_or_else(too_long)?;
-    let code = QrCode::with_bits(bits, EcLevel::M).map_err(|_| too_long())?;
-    let width = code.width();
-    let cells = code.into_colors().into_iter().map(|c| c == Color::Dark).collect();
-    Ok((width, cells))
+    qr::encode(data.as_bytes()).ok_or(CodeError::TooLong { bytes: data.len() })
 }
 
 /// The QR code for `data` as one SVG path (see [`Svg`]).
@@ -94,26 +91,26 @@ pub fn qr_svg(data: &str) -> Result<Svg, CodeError> {
 
     let mut path = String::with_capacity(width * width);
     for (y, row) in cells.chunks(width.max(1)).enumerate() {
-        let mut x = 0;
-        while x < row.len() {
-            if !row[x] {
-                x += 1;
-                continue;
+        // A run starts at a dark module and ends at the next light one (or the row's end).
+        let mut start = None;
+        for (x, &dark) in row.iter().chain(&[false]).enumerate() {
+            match (start, dark) {
+                (None, true) => start = Some(x),
+                (Some(from), false) => {
+                    let run = (x - from) as u64;
+                    path.push('M');
+                    push_u64(&mut path, (from + QR_QUIET) as u64);
+                    path.push(' ');
+                    push_u64(&mut path, (y + QR_QUIET) as u64);
+                    path.push('h');
+                    push_u64(&mut path, run);
+                    path.push_str("v1h-");
+                    push_u64(&mut path, run);
+                    path.push('z');
+                    start = None;
+                }
+                _ => {}
             }
-            let start = x;
-            while x < row.len() && row[x] {
-                x += 1;
-            }
-            let run = x - start;
-            path.push('M');
-            push_u64(&mut path, (start + QR_QUIET) as u64);
-            path.push(' ');
-            push_u64(&mut path, (y + QR_QUIET) as u64);
-            path.push('h');
-            push_u64(&mut path, run as u64);
-            path.push_str("v1h-");
-            push_u64(&mut path, run as u64);
-            path.push('z');
         }
     }
     Ok(Svg { view_box, path })
@@ -256,30 +253,30 @@ pub fn code128_symbols(data: &str) -> Result<Vec<u8>, CodeError> {
     let mut in_c = lead >= 4 || (lead == 2 && n == 2);
     let mut out = Vec::with_capacity(n + 4);
     out.push(if in_c { START_C } else { START_B });
-    let mut i = 0;
-    while i < n {
+    let mut rest = b;
+    while let [c, tail @ ..] = rest {
         if in_c {
-            if i + 1 < n && b[i].is_ascii_digit() && b[i + 1].is_ascii_digit() {
-                out.push((b[i] - b'0') * 10 + (b[i + 1] - b'0'));
-                i += 2;
+            if let [d1 @ b'0'..=b'9', d2 @ b'0'..=b'9', after @ ..] = rest {
+                out.push((d1 - b'0') * 10 + (d2 - b'0'));
+                rest = after;
             } else {
                 out.push(CODE_B);
                 in_c = false;
             }
             continue;
         }
-        let run = digit_run(&b[i..]);
-        if run >= 6 || (run >= 4 && i + run == n) {
+        let run = digit_run(rest);
+        if run >= 6 || (run >= 4 && run == rest.len()) {
             if run % 2 == 1 {
-                out.push(b[i] - b' ');
-                i += 1;
+                out.push(c - b' ');
+                rest = tail;
             }
             out.push(CODE_C);
             in_c = true;
             continue;
         }
-        out.push(b[i] - b' ');
-        i += 1;
+        out.push(c - b' ');
+        rest = tail;
     }
     out.push(code128_checksum(&out));
     out.push(STOP);

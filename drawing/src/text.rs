@@ -1,6 +1,8 @@
 //! Numbers written into text without the formatting machinery (`format!`, `to_string` on
 //! numbers, `Display`): the browser's wasm carries none of it (issue 26). One writer for the
-//! whole workspace.
+//! whole workspace, here without std for the drawings module; `epay_core::text` re-exports it.
+
+use alloc::string::String;
 
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, n: u64) {
