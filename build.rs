@@ -1,5 +1,8 @@
 //! Minifies the widget's stylesheet (src/view/style.css) into OUT_DIR: comments and
-//! layout whitespace cost bytes in every browser's download and nothing at run time.
+//! layout whitespace cost bytes in every browser's download and nothing at run time. Two
+//! sheets: `style.min.css` (the flows module: everything) and `picker.min.css` (the first
+//! module, issue 26: without the rules between `/* flows */` and `/* end flows */`, which
+//! style what only the flows module draws).
 
 use std::{env, fs, path::Path};
 
@@ -30,6 +33,20 @@ fn main() {
     let src = "src/view/style.css";
     println!("cargo:rerun-if-changed={src}");
     let css = fs::read_to_string(src).expect("src/view/style.css");
-    let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("style.min.css");
-    fs::write(out, minify(&css)).expect("write the minified stylesheet");
+    let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).to_path_buf();
+    fs::write(out.join("style.min.css"), minify(&css)).expect("write the minified stylesheet");
+    fs::write(out.join("picker.min.css"), minify(&without_flows(&css))).expect("write the picker's stylesheet");
+}
+
+/// `css` without the ranges from `/* flows */` to `/* end flows */`.
+fn without_flows(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/* flows */") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("/* end flows */").expect("every /* flows */ has its /* end flows */");
+        rest = &rest[start + end + "/* end flows */".len()..];
+    }
+    out.push_str(rest);
+    out
 }

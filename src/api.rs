@@ -65,15 +65,21 @@ impl EarlyOpen {
         (self.url.clone(), self.body.clone())
     }
 
-    /// Its answer's status and text: the page's at once, else when it comes; `None` when
-    /// the request failed (network) or was stopped.
-    pub async fn answer(&self) -> Option<(u16, String)> {
-        if let Some(r) = &self.ready {
-            return Some(r.clone());
-        }
-        let answer = wasm_bindgen_futures::JsFuture::from(self.answer.clone()).await.ok()?;
-        let field = |k: &str| js_sys::Reflect::get(&answer, &k.into()).unwrap_or_default();
-        Some((field("status").as_f64().unwrap_or(0.0) as u16, field("text").as_string()?))
+    /// The answer the page already had (`options.opened`), now.
+    pub fn ready_now(&self) -> Option<(u16, String)> {
+        self.ready.clone()
+    }
+
+    /// Calls `f` with the answer's status and text when it comes; `None` when the request
+    /// failed (network) or was stopped.
+    pub fn on_answer(&self, f: impl FnOnce(Option<(u16, String)>) + 'static) {
+        crate::view::dom::settle(&self.answer, move |answer| {
+            let read = |a: JsValue| {
+                let field = |k: &str| js_sys::Reflect::get(&a, &k.into()).unwrap_or_default();
+                Some((field("status").as_f64().unwrap_or(0.0) as u16, field("text").as_string()?))
+            };
+            f(answer.ok().and_then(read))
+        });
     }
 
     /// Stops it: the widget will not use its answer.

@@ -210,42 +210,56 @@ pub fn run(params: &JsValue, options: &JsValue, early: &JsValue, from_loader: &J
         }
         render(f, id);
     });
-    wasm_bindgen_futures::spawn_local(async move {
-        let answer = early.answer().await;
-        let drawn = with(id, |f| {
-            f.early = None;
-            let (status, text) = answer.unwrap_or_default();
-            let open = (status == 200)
-                .then(|| js_sys::JSON::parse(&text).ok())
-                .flatten()
-                .and_then(|v| epay_core::wire::decode_open_for_picker(&interop::JsWire(v)).ok().flatten())
-                .filter(|o| signed.forced.is_none() && signed.mismatch(o).is_none());
-            match open {
-                Some(o) => {
-                    f.open = Some((o, text));
-                    f.screen = Screen::Picker;
-                    render(f, id);
-                    true
-                }
-                // What the flows module shows (an error, a payment under way), from the same
-                // answer; no answer at all (the network): it asks again.
-                None => {
-                    f.handed = true;
-                    let request = (status != 0).then(|| (f.request.clone(), (status, text)));
-                    hand_over(&f.handover, None, request, false);
-                    false
-                }
+    // The page's answer (`options.opened`) draws the picker within `run`; `onReady` comes
+    // after `run` has returned, as after a request (the flows module does the same).
+    match early.ready_now() {
+        Some(answer) => {
+            if answered(id, &signed, Some(answer)) {
+                crate::view::dom::settle(&js_sys::Promise::resolve(&JsValue::UNDEFINED), move |_| tell_ready(id));
             }
-        });
-        if drawn == Some(true) {
-            tell_ready(id);
         }
-    });
+        None => early.on_answer(move |answer| {
+            if answered(id, &signed, answer) {
+                tell_ready(id);
+            }
+        }),
+    }
     Ok(Some(id))
 }
 
 /// Calls the loader's `handover(method, readyTold, url, body, status, text)`; `answer`: the
 /// request and its answer (`None`: there is none, the flows module asks).
+/// `open`'s answer: the picker when it is one to pick from (true: tell `onReady`), else
+/// handed over at once.
+fn answered(id: u32, signed: &Signed, answer: Option<(u16, String)>) -> bool {
+    with(id, |f| {
+        f.early = None;
+        let (status, text) = answer.unwrap_or_default();
+        let open = (status == 200)
+            .then(|| js_sys::JSON::parse(&text).ok())
+            .flatten()
+            .and_then(|v| epay_core::wire::decode_open_for_picker(&interop::JsWire(v)).ok().flatten())
+            .filter(|o| signed.forced.is_none() && signed.mismatch(o).is_none());
+        match open {
+            Some(o) => {
+                f.open = Some((o, text));
+                f.screen = Screen::Picker;
+                render(f, id);
+                true
+            }
+            // What the flows module shows (an error, a payment under way), from the same
+            // answer; no answer at all (the network): it asks again.
+            None => {
+                f.handed = true;
+                let request = (status != 0).then(|| (f.request.clone(), (status, text)));
+                hand_over(&f.handover, None, request, false);
+                false
+            }
+        }
+    })
+    .unwrap_or(false)
+}
+
 fn hand_over(handover: &Function, method: Option<MethodCode>, answer: Option<((String, String), (u16, String))>, ready_told: bool) {
     let args = js_sys::Array::of2(&method.map_or(JsValue::NULL, |m| m.as_str().into()), &ready_told.into());
     if let Some(((url, body), (status, text))) = answer {

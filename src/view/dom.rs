@@ -62,6 +62,30 @@ impl AsRef<web_sys::Node> for El {
     }
 }
 
+/// Calls `f` once `promise` settles, with its value (`Ok`) or its reason (`Err`), without an
+/// async runtime (the first module has none: issue 26). Both callbacks share one slot, so `f`
+/// runs once; each frees itself when called, and the other (never called) holds only the
+/// emptied slot.
+pub fn settle(promise: &js_sys::Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let slot = std::rc::Rc::new(std::cell::Cell::new(Some(f)));
+    let other = slot.clone();
+    let ok = Closure::once_into_js(move |v: JsValue| {
+        if let Some(f) = slot.take() {
+            f(Ok(v))
+        }
+    });
+    let err = Closure::once_into_js(move |e: JsValue| {
+        if let Some(f) = other.take() {
+            f(Err(e))
+        }
+    });
+    // `then` called with the two functions as they are (js-sys's `then2` takes `Closure`s,
+    // which would have to be leaked whole).
+    if let Some(then) = js_sys::Reflect::get(promise, &"then".into()).ok().and_then(|t| t.dyn_into::<js_sys::Function>().ok()) {
+        let _ = then.call2(promise, &ok, &err);
+    }
+}
+
 /// An event listener removed when dropped.
 #[must_use = "the listener is removed when this is dropped"]
 pub struct Listener {

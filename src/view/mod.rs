@@ -23,8 +23,12 @@ use model::Kind;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, ShadowRoot};
 
-/// The stylesheet (src/view/style.css, minified by build.rs), applied inside the shadow root only.
+/// The stylesheet (src/view/style.css, minified by build.rs), applied inside the shadow root only;
+/// the first module's leaves out what only the flows module draws (issue 26).
+#[cfg(not(feature = "picker"))]
 pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
+#[cfg(feature = "picker")]
+pub const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/picker.min.css"));
 
 /// Tag names: custom element names, so page rules for `div` never match our host.
 pub const HOST_TAG: &str = "epay-checkout";
@@ -160,7 +164,11 @@ impl View {
     }
 
     pub fn render(&mut self, ctx: &builder::Ctx, screen: &Screen, move_focus: bool) {
+        // The first module draws each screen once (loading, picker; again for a language
+        // pack): it keeps no copy to compare (issue 26: its size).
+        #[cfg(not(feature = "picker"))]
         let key = (screen.clone(), ctx.paying);
+        #[cfg(not(feature = "picker"))]
         if self.shown.as_ref() == Some(&key) {
             return;
         }
@@ -193,7 +201,10 @@ impl View {
             }
         }
         self.kind = Some(kind);
-        self.shown = Some(key);
+        #[cfg(not(feature = "picker"))]
+        {
+            self.shown = Some(key);
+        }
     }
 
     /// Removes everything this view put in the page.

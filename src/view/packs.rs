@@ -33,8 +33,8 @@ pub fn fetch(lang: Lang, done: impl FnOnce() + 'static) {
         .and_then(|f| f.call1(&JsValue::UNDEFINED, &lang.code().into()).ok())
         .and_then(|p| p.dyn_into::<Promise>().ok());
     let Some(promise) = promise else { return done() };
-    wasm_bindgen_futures::spawn_local(async move {
-        match wasm_bindgen_futures::JsFuture::from(promise).await {
+    super::dom::settle(&promise, move |pack| {
+        match pack {
             // `null`, `undefined`, a number or a string: `Object.entries` would throw on
             // the first two, out of the widget and into the merchant's page (issue 25).
             Ok(pack) if !pack.is_object() => warn(lang, "is not an object"),
