@@ -17,6 +17,7 @@ cargo fmt --all --check
 cargo test --workspace
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy -p epay-core --no-default-features --features merchant --all-targets --quiet -- -D warnings # no built-in languages, as in the widget
+cargo test -p epay-core --no-default-features --features merchant,first-texts --quiet --lib i18n # the first module's texts (issue 26)
 # The widget and its browser tests as the browser gets them (wasm32), linted too: as
 # shipped (drawings module, language packs) and standalone (as the browser tests run).
 # (`--lib` alone: the tests switch `standalone` on through the crate's dev-dependency on itself.)

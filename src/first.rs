@@ -30,7 +30,7 @@ use epay_core::flow::{Msg, Screen, Signed};
 use epay_core::i18n::Lang;
 use epay_core::params::CustomerData;
 use epay_core::protocol::OpenResponse;
-use epay_core::{Params, Scalar};
+use epay_core::Scalar;
 use js_sys::{Function, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -119,12 +119,16 @@ fn target_element(doc: &Document, target: &Target) -> Option<Option<Element>> {
 pub fn clear(target: &JsValue) {
     let Ok(target) = interop::read_target(target, "options.target") else { return };
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let place = match target_element(&doc, &target) {
-        Some(None) => return,
-        Some(Some(el)) => Some(el),
-        None => None,
-    };
-    let here = |f: &First| match &place {
+    match target_element(&doc, &target) {
+        Some(None) => {}
+        Some(Some(el)) => clear_at(Some(&el)),
+        None => clear_at(None),
+    }
+}
+
+/// Destroys the widgets this module shows in `place` (`None`: the modal).
+fn clear_at(place: Option<&Element>) {
+    let here = |f: &First| match place {
         None => f.view.overlay.is_some(),
         Some(el) => f.view.overlay.is_none() && f.view.host.parent_element().as_ref() == Some(el),
     };
@@ -136,21 +140,19 @@ pub fn clear(target: &JsValue) {
     }
 }
 
-/// What the merchant signed that the answer must repeat, read as the flows module reads it.
+/// What the merchant signed that the answer must repeat, read as the flows module reads it
+/// (`Signed::read`), straight from the merchant's object.
 fn signed(params: &JsValue) -> Signed {
-    let mut p = Params::default();
-    for key in ["project_id", "payment_id", "payment_amount", "payment_currency", "force_payment_method"] {
-        let v = Reflect::get(params, &key.into()).unwrap_or_default();
-        let scalar = match (v.as_string(), v.as_f64()) {
+    Signed::read_with(|key| {
+        let v = Reflect::get(params, &key.into()).ok()?;
+        Some(match (v.as_string(), v.as_f64()) {
             (Some(s), _) => Scalar::Text(s),
             (None, Some(n)) if n.fract() == 0.0 && n.abs() < 9.0e15 => Scalar::Int(n as i64),
-            _ if v.is_undefined() => continue,
+            _ if v.is_undefined() => return None,
             // Anything else: no answer matches it; the flows module names it.
             _ => Scalar::Null,
-        };
-        p.insert(key.into(), scalar);
-    }
-    Signed::read(&p)
+        })
+    })
 }
 
 /// Mounts the first module's checkout. `Err` only for programming mistakes, as the flows
@@ -175,7 +177,7 @@ pub fn run(params: &JsValue, options: &JsValue, early: &JsValue, from_loader: &J
     let browser_langs: Vec<String> = window.navigator().languages().iter().filter_map(|v| v.as_string()).collect();
     let language = Reflect::get(params, &"language_code".into()).ok().and_then(|v| v.as_string());
     let lang = Lang::pick(language.as_deref(), &browser_langs);
-    clear(&Reflect::get(options, &"target".into()).unwrap_or_default());
+    clear_at(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
     let id = NEXT.with(|n| n.replace(n.get().wrapping_add(1)));
     let slot: Slot = Rc::new(RefCell::new(Some(First {

@@ -105,22 +105,28 @@ fn positive(v: Option<&Scalar>) -> Option<u64> {
 impl Signed {
     /// What `p` signs for the answer to repeat; nothing here checks the rules.
     pub fn read(p: &Params) -> Signed {
-        let text = |key: &str| match p.get(key) {
-            Some(Scalar::Text(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Signed::read_with(|key| p.get(key).cloned())
+    }
+
+    /// [`Signed::read`] over a look-up of the five values (the widget's first module reads
+    /// them from the merchant's object, without building [`Params`]).
+    pub fn read_with(get: impl Fn(&str) -> Option<Scalar>) -> Signed {
+        let text = |key: &str| match get(key) {
+            Some(Scalar::Text(s)) if !s.trim().is_empty() => Some(s),
             _ => None,
         };
         Signed {
-            project_id: positive(p.get("project_id")),
-            payment_id: match p.get("payment_id") {
-                Some(Scalar::Int(i)) => Some(epay_drawing::text::i64_text(*i)),
+            project_id: positive(get("project_id").as_ref()),
+            payment_id: match get("payment_id") {
+                Some(Scalar::Int(i)) => Some(crate::text::i64_text(i)),
                 _ => text("payment_id"),
             },
-            amount: positive(p.get("payment_amount")).and_then(|a| i64::try_from(a).ok()).map(MinorUnits),
+            amount: positive(get("payment_amount").as_ref()).and_then(|a| i64::try_from(a).ok()).map(MinorUnits),
             currency: text("payment_currency"),
-            forced: match p.get("force_payment_method") {
+            forced: match get("force_payment_method") {
                 None | Some(Scalar::Null) => None,
                 Some(Scalar::Text(s)) if s.trim().is_empty() => None,
-                Some(Scalar::Text(s)) => Some(MethodCode::parse(s)),
+                Some(Scalar::Text(s)) => Some(MethodCode::parse(&s)),
                 Some(_) => Some(None),
             },
         }

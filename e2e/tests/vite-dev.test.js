@@ -42,14 +42,16 @@ describe('the Vite dev server', () => {
       try {
         const page = await newPage(browser);
         const wasm = [];
-        page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasm.push(r.status()); });
+        page.on('response', (r) => { if (r.url().endsWith('.wasm')) wasm.push(`${r.url().split('/').pop().split('?')[0]} ${r.status()}`); });
         await page.goto(vite.url, { waitUntil: 'load' });
         await page.select('#currency', 'KES');
         await page.locator('#order button[type="submit"]').click();
         await page.waitForSelector('#events li[data-event="ready"]', { timeout: 30000 });
         await page.waitForSelector('>>> button[data-method="card-partner"]', { timeout: 10000 });
         assert.match(await widgetText(page), /Card/);
-        assert.deepEqual(wasm, [200], 'the wasm, once, from the dev server');
+        // The first module (the picker), then the flows module once the picker is on screen.
+        await eventually(() => wasm.length >= 2, 10000, 'the flows module');
+        assert.deepEqual(wasm, ['epay_widget_bg.wasm 200', 'epay_flows_bg.wasm 200'], 'each wasm, once, from the dev server');
         assert.deepEqual(page.errors.filter((e) => !/\[vite\]/.test(e)), []);
         await page.close();
       } finally {

@@ -1,16 +1,47 @@
-//! English texts of the widget: one arm per [`Key`](super::Key); a key without its text here does not compile.
+//! English texts of the widget: one arm per [`Key`](super::Key) in [`first_text`] (a key
+//! missing there does not compile) and its text there or in [`text`] (a test checks that
+//! every key has one).
 
 use super::keys::{Key, MoneyStyle};
 
 /// Amounts as `Intl.NumberFormat` writes them in this language (CLDR).
 pub(super) const MONEY: MoneyStyle = MoneyStyle { group: ',', decimal: '.', currency_first: true, symbols: &[("USD", "$")] };
 
-pub(super) fn text(k: Key) -> &'static str {
+/// The texts the widget's first module shows (the loading screen, the picker and its
+/// frame): all of English its build carries (core feature `first-texts`, issue 26). The
+/// others are `None` here and in [`text`].
+pub(super) fn first_text(k: Key) -> Option<&'static str> {
     use Key::*;
-    match k {
+    Some(match k {
         Title => "Checkout",
         Close => "Close",
         Loading => "Loading…",
+        Order => "Order {id}",
+        ChooseMethod => "Choose how to pay",
+        MethodCardPartner => "Card",
+        MethodCardPartnerHint => "Pay by card or mobile money with our partner",
+        MethodEpay => "EPay cash",
+        MethodEpayHint => "Get a code and pay cash at an EPay terminal",
+        MethodPaydala => "PayDala terminal",
+        MethodPaydalaHint => "Top up your account with cash at a PayDala terminal",
+        Back | Continue | TryAgain | CheckAgain | Copy | Copied | Print | Amount | PayAmount | FieldsTitle | FieldsIntro | FirstName
+        | LastName | Email | Phone | ProblemEmpty | ProblemEmail | ProblemPhone | ProblemName | RedirectTitle | RedirectBody
+        | RedirectButton | WaitingTitle | WaitingBody | StalledTitle | StalledBody | SuccessTitle | SuccessBody | DeclineTitle
+        | DeclineBody | DeclineReason | ExpiredTitle | ExpiredBody | RefundedTitle | RefundedBody | ErrorTitle | ErrorBody
+        | ErrorNetwork | ErrorRedirect | ErrorDetails | CodeTitle | CodeReference | CodeUserName | CodeValidUntil | CodeExpiresIn
+        | CodeExpired | CodeQrLabel | CodeBarcodeLabel | CodeStepsTitle | CodeStep1 | CodeStep2 | CodeStep3 | CodeStep3NoAmount
+        | CodeStep4 | TerminalTitle | TerminalService | TerminalAccount | TerminalStepsTitle | TerminalStep1 | TerminalStep2
+        | TerminalStep3 | TerminalStep4 | TerminalWaiting | DepositReceived | AccountQrLabel => return None,
+    })
+}
+
+#[cfg_attr(feature = "first-texts", allow(dead_code))] // the first module: `first_text` only
+pub(super) fn text(k: Key) -> &'static str {
+    use Key::*;
+    if let Some(s) = first_text(k) {
+        return s;
+    }
+    match k {
         Back => "Back",
         Continue => "Continue",
         TryAgain => "Try again",
@@ -19,15 +50,7 @@ pub(super) fn text(k: Key) -> &'static str {
         Copied => "Copied",
         Print => "Print",
         Amount => "Amount",
-        Order => "Order {id}",
         PayAmount => "Pay {amount}",
-        ChooseMethod => "Choose how to pay",
-        MethodCardPartner => "Card",
-        MethodCardPartnerHint => "Pay by card or mobile money with our partner",
-        MethodEpay => "EPay cash",
-        MethodEpayHint => "Get a code and pay cash at an EPay terminal",
-        MethodPaydala => "PayDala terminal",
-        MethodPaydalaHint => "Top up your account with cash at a PayDala terminal",
         FieldsTitle => "Your details",
         FieldsIntro => "We need a few details to continue.",
         FirstName => "First name",
@@ -84,5 +107,7 @@ pub(super) fn text(k: Key) -> &'static str {
         TerminalWaiting => "Waiting for your deposit…",
         DepositReceived => "Deposit of {amount} received",
         AccountQrLabel => "QR code of the account number",
+        // In `first_text` (a test checks that every key has its English text).
+        _ => "",
     }
 }

@@ -124,14 +124,28 @@ pub fn format_amount(lang: Lang, amount: crate::MinorUnits, currency: &str) -> S
 pub fn t(lang: Lang, key: Key) -> &'static str {
     #[cfg(feature = "builtin-langs")]
     return match lang {
-        Lang::En => en::text(key),
+        Lang::En => english(key),
         Lang::Ru => ru::text(key),
         Lang::Kk => kk::text(key),
         Lang::Ms => ms::text(key),
         Lang::Sw => sw::text(key),
     };
     #[cfg(not(feature = "builtin-langs"))]
-    packs::text(lang, key).unwrap_or_else(|| en::text(key))
+    packs::text(lang, key).unwrap_or_else(|| english(key))
+}
+
+/// The English text of `key`. The widget's first module (feature `first-texts`, issue 26)
+/// carries only the texts it shows, the loading screen's and the picker's: `""` for others.
+fn english(key: Key) -> &'static str {
+    #[cfg(feature = "first-texts")]
+    return en::first_text(key).unwrap_or("");
+    #[cfg(not(feature = "first-texts"))]
+    en::text(key)
+}
+
+/// Whether this build shows `key` (the first module: only its own texts).
+fn carried(key: Key) -> bool {
+    !cfg!(feature = "first-texts") || en::first_text(key).is_some()
 }
 
 /// Whether `lang`'s texts are here (English and built-in languages always are).
@@ -145,8 +159,8 @@ pub fn has_texts(lang: Lang) -> bool {
 pub fn install_pack(lang: Lang, entries: impl IntoIterator<Item = (String, String)>) -> Result<(), PackError> {
     let mut texts: Vec<Option<String>> = vec![None; Key::ALL.len()];
     for (name, text) in entries {
-        if let Some(k) = Key::ALL.iter().find(|k| k.name() == name) {
-            if placeholders(&text) != placeholders(en::text(*k)) {
+        if let Some(k) = Key::ALL.iter().find(|k| k.name() == name).filter(|k| carried(**k)) {
+            if placeholders(&text) != placeholders(english(*k)) {
                 return Err(PackError::Placeholders(k.name()));
             }
             if let Some(slot) = texts.get_mut(*k as usize) {
@@ -156,7 +170,12 @@ pub fn install_pack(lang: Lang, entries: impl IntoIterator<Item = (String, Strin
     }
     let mut all = Vec::with_capacity(texts.len());
     for (k, text) in Key::ALL.iter().zip(texts) {
-        all.push(&*Box::leak(text.ok_or(PackError::Missing(k.name()))?.into_boxed_str()));
+        let text = match text {
+            Some(t) => t,
+            None if carried(*k) => return Err(PackError::Missing(k.name())),
+            None => String::new(),
+        };
+        all.push(&*Box::leak(text.into_boxed_str()));
     }
     packs::install(lang, all);
     Ok(())
@@ -264,6 +283,37 @@ pub fn tf(lang: Lang, key: Key, args: &[(&str, &str)]) -> String {
 // Tests
 // ---------------------------------------------------------------------------
 
+#[cfg(all(test, feature = "first-texts", not(feature = "builtin-langs")))]
+mod first_module_tests {
+    use super::*;
+
+    /// The first module's build (issue 26): English for its own texts only, and a pack
+    /// installs those (checked as always); the flows module checks the rest.
+    #[test]
+    fn the_first_module_carries_and_installs_its_own_texts_only() {
+        assert_eq!(t(Lang::En, Key::ChooseMethod), "Choose how to pay");
+        assert_eq!(t(Lang::En, Key::PayAmount), "", "not the first module's");
+        let pack = |edit: &dyn Fn(&str) -> Option<String>| {
+            Key::ALL.iter().filter_map(|k| edit(k.name()).map(|v| (k.name().to_string(), v))).collect::<Vec<_>>()
+        };
+        let ru = |name: &str| {
+            Some(match name {
+                "ChooseMethod" => "Выберите способ оплаты".to_string(),
+                "Order" => "Заказ {id}".to_string(),
+                "PayAmount" => "Оплатить".to_string(), // no {amount}: the flows module refuses it
+                other => ["ru ", other].concat(),
+            })
+        };
+        assert_eq!(install_pack(Lang::Ru, pack(&ru)), Ok(()));
+        assert_eq!(t(Lang::Ru, Key::ChooseMethod), "Выберите способ оплаты");
+        assert_eq!(t(Lang::Ru, Key::PayAmount), "");
+        let no_order = |name: &str| if name == "Order" { None } else { ru(name) };
+        assert_eq!(install_pack(Lang::Kk, pack(&no_order)), Err(PackError::Missing("Order")));
+        let bad_order = |name: &str| if name == "Order" { Some("Заказ".to_string()) } else { ru(name) };
+        assert_eq!(install_pack(Lang::Kk, pack(&bad_order)), Err(PackError::Placeholders("Order")));
+    }
+}
+
 #[cfg(all(test, feature = "builtin-langs"))]
 mod tests {
     use super::*;
@@ -322,6 +372,22 @@ mod tests {
             for lang in Lang::ALL {
                 assert_eq!(placeholders(t(lang, k)), want, "{lang:?} {k:?}");
             }
+        }
+    }
+
+    /// `en::text` falls back to `""` for the first module's keys (they are in `first_text`):
+    /// every key has its English text, and `first_text` agrees with `text`.
+    #[test]
+    fn every_key_has_its_english_text() {
+        for &k in Key::ALL {
+            assert!(!en::text(k).is_empty(), "{k:?} has no English text");
+            if let Some(s) = en::first_text(k) {
+                assert_eq!(s, en::text(k));
+            }
+        }
+        for m in crate::catalog::MethodCode::ALL {
+            let (name, hint) = method_keys(m);
+            assert!(en::first_text(name).is_some() && en::first_text(hint).is_some(), "{m:?}: the picker shows its texts");
         }
     }
 
