@@ -118,6 +118,7 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
             if (loadDrawings && typeof m.__setDrawingLoader === 'function') {
               m.__setDrawingLoader(() => drawings || (drawings = later(loadDrawings(m.__sri))));
             }
+            if (typeof m.__warm === 'function') m.__warm(); // the flows module: ready before the choice
           })
           .catch((e) => {
             s.failure = e && e.code ? e : widgetError('load_failed', null, (e && e.message) || String(e));

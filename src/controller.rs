@@ -691,6 +691,41 @@ fn close(sh: &Rc<Shared>) {
     destroy_shared(sh);
 }
 
+/// The flows module, loaded while the customer looks at the first module's picker: does
+/// once, out of the page, what taking over the checkout will do at the customer's click,
+/// so that the click meets parsed styles and compiled code (V8 compiles a wasm function at
+/// its first call). A checkout handed over with the card chosen and the phone missing is
+/// mounted in an element that is not in the document, with its `open` answer given (no
+/// request, no handler, no event a page listens to), and destroyed.
+pub fn warm() {
+    let _ = view::shared_sheet();
+    let Ok((window, doc)) = browser() else { return };
+    let Ok(place) = doc.create_element("div") else { return };
+    let params = interop::object(&[
+        ("project_id", JsValue::from(1)),
+        ("payment_id", "warm-up".into()),
+        ("payment_amount", JsValue::from(100)),
+        ("payment_currency", "KES".into()),
+        ("language_code", "en".into()),
+    ]);
+    let base = window.location().origin().unwrap_or_default();
+    let answer = r#"{"session":"","project_id":1,"payment_id":"warm-up","amount":100,"currency":"KES","methods":[{"code":"card-partner","fields":["phone"]}],"customer":{},"payment":{}}"#;
+    let ready = interop::object(&[("status", JsValue::from(200)), ("text", answer.into())]);
+    let early = interop::object(&[
+        ("url", [base.as_str(), epay_core::protocol::OPEN_PATH].concat().into()),
+        ("body", js_sys::JSON::stringify(&params).map(JsValue::from).unwrap_or_default()),
+        ("answer", js_sys::Promise::resolve(&ready).into()),
+        ("abort", wasm_bindgen::closure::Closure::once_into_js(|| {})),
+        ("ready", ready),
+    ]);
+    let options = interop::object(&[("target", place.into()), ("baseUrl", base.into())]);
+    let resume = Resume { method: Some(epay_core::catalog::MethodCode::CardPartner), ready_told: true };
+    let early = crate::api::EarlyOpen::read(&early);
+    if let Ok(id) = mount(&params, &options, Transport::Http { early }, Hooks::default(), resume) {
+        destroy(id);
+    }
+}
+
 /// The widget `id` is mounted: not destroyed, not closed.
 pub fn is_live(id: u32) -> bool {
     find(id).is_some()

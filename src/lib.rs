@@ -149,6 +149,16 @@ pub fn clear(target: JsValue) {
     controller::clear(&target);
 }
 
+/// Called by the loader once the flows module is ready, while the customer chooses: the work
+/// the first screen after the choice would otherwise do at the click (the stylesheet parsed,
+/// the functions of a handed-over checkout compiled by running one out of the page).
+/// Not public API.
+#[cfg(not(feature = "picker"))]
+#[wasm_bindgen(js_name = __warm)]
+pub fn warm() {
+    controller::warm();
+}
+
 /// Called by the loader once the module is ready: `load(code)` fetches the language pack
 /// `lang/<code>.json` (once per language). Not part of the public API.
 #[wasm_bindgen(js_name = __setLangLoader)]

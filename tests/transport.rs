@@ -139,3 +139,22 @@ async fn the_flows_module_takes_a_handed_over_choice_without_a_request_or_a_seco
     restore_fetch(&fetch);
     assert!(get(&window, "__fetched2").is_undefined(), "no request: {:?}", get(&window, "__fetched2"));
 }
+
+/// The flows module's warm-up (the loader calls it while the customer looks at the first
+/// module's picker) runs a handed-over checkout out of the page: no request, nothing left in
+/// the page or the registry, focus where it was.
+#[wasm_bindgen_test]
+async fn warming_the_flows_module_leaves_nothing_and_sends_nothing() {
+    let fetch = replace_fetch("url", "globalThis.__fetched3 = String(url); return Promise.reject(new TypeError('no fetch here'));");
+    let window = fetch.0.clone();
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let before = doc.active_element().map(|e| e.tag_name());
+    let live = epay_widget::controller::live_count();
+    epay_widget::warm();
+    sleep(0).await;
+    assert_eq!(epay_widget::controller::live_count(), live, "no widget left mounted");
+    assert!(doc.query_selector("epay-checkout").unwrap().is_none(), "nothing in the page");
+    assert_eq!(doc.active_element().map(|e| e.tag_name()), before, "focus where it was");
+    restore_fetch(&fetch);
+    assert!(get(&window, "__fetched3").is_undefined(), "no request: {:?}", get(&window, "__fetched3"));
+}

@@ -79,7 +79,7 @@ thread_local! {
 }
 
 /// One constructed stylesheet shared by every mount (parsed once).
-fn shared_sheet() -> Option<JsValue> {
+pub(crate) fn shared_sheet() -> Option<JsValue> {
     SHEET.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
