@@ -52,6 +52,10 @@ struct First {
     screen: Screen,
     /// Handed over: no more clicks (the loader destroys this widget when the flows module mounts).
     handed: bool,
+    /// The customer chose and the flows module has not taken over yet (it is still coming):
+    /// the picker shows its buttons disabled, as while paying.
+    waiting: bool,
+    waiting_timer: Option<Timeout>,
     texts_pending: bool,
     texts_timer: Option<Timeout>,
     listeners: Vec<Listener>,
@@ -89,6 +93,7 @@ fn teardown(f: &mut First) {
         e.abort();
     }
     f.texts_timer = None;
+    f.waiting_timer = None;
     f.listeners.clear();
     f.view.remove();
 }
@@ -192,6 +197,8 @@ pub fn run(params: &JsValue, options: &JsValue, early: &JsValue, from_loader: &J
         open: None,
         screen: Screen::Loading,
         handed: false,
+        waiting: false,
+        waiting_timer: None,
         texts_pending: view::packs::needed(lang),
         texts_timer: None,
         listeners: vec![],
@@ -306,7 +313,7 @@ fn render(f: &mut First, id: u32) {
         payment_id,
         method: None,
         methods: &methods,
-        paying: false,
+        paying: f.waiting,
         forced: false,
         draft: &draft,
         format: &|_| None,
@@ -320,6 +327,9 @@ fn render(f: &mut First, id: u32) {
     }
 }
 
+/// How long a choice may wait for the flows module before the picker shows it taken.
+const WAITING_MS: u32 = 150;
+
 fn event(id: u32, ev: ViewEvent) {
     match ev {
         ViewEvent::Msg(Msg::MethodChosen(m)) => {
@@ -327,6 +337,15 @@ fn event(id: u32, ev: ViewEvent) {
                 if let (false, Some((_, text))) = (f.handed, &f.open) {
                     f.handed = true;
                     hand_over(&f.handover, Some(m), Some((f.request.clone(), (200, text.clone()))), true);
+                    // Still here in a moment: the flows module is on its way (a slow network).
+                    // The customer sees the choice taken: the buttons disabled, as while paying.
+                    f.waiting_timer = Some(Timeout::new(WAITING_MS, move || {
+                        with(id, |f| {
+                            f.waiting = true;
+                            f.view.invalidate();
+                            render(f, id);
+                        });
+                    }));
                 }
             });
         }

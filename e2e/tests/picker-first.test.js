@@ -104,6 +104,8 @@ describeInBrowsers('picker first', (name, env) => {
       });
       await open(page, sandbox.url, { query: `currency=KES&email=a%40example.com&phone=254712345678${how === 'close' ? '&modal=1' : ''}`, screen: 'picker' });
       await page.locator('>>> button[data-method="card-partner"]').click();
+      // The choice waits for the flows module: the picker shows it taken (buttons disabled).
+      await page.waitForSelector('>>> button[data-method="card-partner"][disabled]', { timeout: 1000 });
       if (how === 'destroy') await page.evaluate(() => window.checkout.destroy());
       else await page.keyboard.press('Escape');
       assert.equal(await page.evaluate(() => document.querySelectorAll('epay-checkout, epay-overlay').length), 0, `${how}: removed at once`);
