@@ -163,7 +163,7 @@ fn resolve_target(doc: &Document, target: &Target) -> Result<Option<Element>, Wi
     }
 }
 
-fn pick_lang(window: &Window, language_code: Option<&str>) -> Lang {
+pub(crate) fn pick_lang(window: &Window, language_code: Option<&str>) -> Lang {
     let browser_langs: Vec<String> = window.navigator().languages().iter().filter_map(|v| v.as_string()).collect();
     Lang::pick(language_code, &browser_langs)
 }

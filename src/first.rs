@@ -179,9 +179,8 @@ pub fn run(params: &JsValue, options: &JsValue, early: &JsValue, from_loader: &J
         return Ok(None);
     };
     let target = place.flatten();
-    let browser_langs: Vec<String> = window.navigator().languages().iter().filter_map(|v| v.as_string()).collect();
     let language = Reflect::get(params, &"language_code".into()).ok().and_then(|v| v.as_string());
-    let lang = Lang::pick(language.as_deref(), &browser_langs);
+    let lang = crate::controller::pick_lang(&window, language.as_deref());
     clear_at(target.as_ref());
     let view = View::mount(&doc, target.as_ref(), opts.theme, lang)?;
     let id = NEXT.with(|n| n.replace(n.get().wrapping_add(1)));
