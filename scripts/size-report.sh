@@ -81,7 +81,7 @@ status=0
 # module, the whole widget, keeps 3,931 B.
 names=$(mktemp -d)
 bash scripts/build-widget.sh --names-into "$names" >/dev/null
-for m in "epay_widget 1000" "epay_flows 4000"; do
+for m in "epay_widget 1000" "epay_flows 1000"; do
   set -- $m
   echo "panic and formatting in $1""_bg.wasm:"
   node scripts/panic-report.mjs "$names/$1_bg.wasm" "$2" || status=1
