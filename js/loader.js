@@ -101,6 +101,10 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
     return p;
   };
 
+  // The drawings module, fetched once whichever module asks first (or the picker, for a code
+  // method on offer); `sri` is the asking glue's pins.
+  const drawingsOnce = (sri) => drawings || (drawings = later(loadDrawings(sri)));
+
   // One wasm module: loaded once (`start`); `when(go, failed)` runs `go` once it is ready (at
   // once if it is), or `failed` if it cannot be had. Both modules share the packs and the
   // drawings module the loader fetched.
@@ -116,7 +120,7 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
               m.__setLangLoader((code) => packs[code] || (packs[code] = later(loadLang(code, m.__sri))));
             }
             if (loadDrawings && typeof m.__setDrawingLoader === 'function') {
-              m.__setDrawingLoader(() => drawings || (drawings = later(loadDrawings(m.__sri))));
+              m.__setDrawingLoader(() => drawingsOnce(m.__sri));
             }
             if (typeof m.__warm === 'function') m.__warm(); // the flows module: ready before the choice
           })
@@ -182,6 +186,13 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
     }
   }
 
+  // An `open` answer already here (the page's `options.opened`, or the one the first module
+  // hands over): the shape of an early request, answered, with nothing to abort.
+  function answered(url, body, status, text) {
+    const ready = { status, text };
+    return { url, body, ready, answer: Promise.resolve(ready), abort() {} };
+  }
+
   // run() before the wasm is there: the checkout's `open` request starts now, beside the
   // wasm download, with the body the widget would send (JSON.stringify leaves out the
   // handlers, as the widget does). The widget takes its answer if it would have sent the
@@ -201,10 +212,7 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
       return undefined; // a BigInt or a cycle: the widget names it
     }
     const url = `${base}/api/v1/checkout/open`;
-    if (opened != null) {
-      const ready = { status: 200, text: JSON.stringify(opened) };
-      return { url, body, ready, answer: Promise.resolve(ready), abort() {} };
-    }
+    if (opened != null) return answered(url, body, 200, JSON.stringify(opened));
     const controller = new AbortController();
     // No Content-Type, as the widget sends it: a CORS simple request, no preflight.
     const answer = fetch(url, { method: 'POST', body, signal: controller.signal })
@@ -261,8 +269,7 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
             if (destroyed || (inner && !inner.__live())) return;
             if (inner) inner.destroy();
             inner = null;
-            const ready = { status, text };
-            started = text === undefined ? undefined : { url, body, ready, answer: Promise.resolve(ready), abort() {} };
+            started = text === undefined ? undefined : answered(url, body, status, text);
             viaFlows({ method, readyTold });
           }, () => {
             if (inner) inner.destroy();
@@ -279,7 +286,7 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
         // Once the picker is drawn: the flows module, and the drawings module for a code method.
         const shown = (codes) => {
           flows.start();
-          if (codes && loadDrawings && !drawings) drawings = later(loadDrawings(first.m.__sri));
+          if (codes && loadDrawings) drawingsOnce(first.m.__sri);
         };
         inner = first.m.run(args[0], args[1], started, { shown, handover }) || null;
       };
