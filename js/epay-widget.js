@@ -50,5 +50,13 @@ if (!(window.EPayWidget && window.EPayWidget.__loader)) { // included twice: kee
     loadLang: (code, sri, f = `lang/${code}.json`) => fetchPinned(new URL(f, src), f, sri[f]).then((r) => r.json()),
   });
   window.EPayWidget = { __loader: true, ...loader.api };
-  loader.preload();
+  // What to fetch before the first call, named on the script tag: the picker (the default,
+  // for run), `data-preload="gate"` on a Gate page (showCode, followRedirect: what they draw,
+  // not the picker they never show), `data-preload="none"`.
+  const preload = script && script.dataset.preload;
+  if (preload === 'gate') loader.preloadFlows();
+  else if (preload !== 'none') {
+    if (preload && preload !== 'picker') console.warn(`[epay-widget] data-preload="${preload}" is not one of picker, gate, none`);
+    loader.preload();
+  }
 }

@@ -343,8 +343,10 @@ export function createEPayWidget({ load, loadFlows, loadDrawings, loadLang, orig
   }
 
   return {
-    /** Starts loading the first module now instead of at the first call. */
+    /** Starts loading the first module (the picker) now instead of at the first call. */
     preload: first.start,
+    /** Starts loading the flows module now: a Gate page's `showCode` and `followRedirect` use it. */
+    preloadFlows: flows.start,
     api: Object.freeze({
       run: deferredHandle(
         'run',

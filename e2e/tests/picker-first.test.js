@@ -117,4 +117,40 @@ describeInBrowsers('picker first', (name, env) => {
       await page.close();
     }
   });
+
+  it('a Gate page preloads what showCode and followRedirect draw, not the picker (data-preload)', async () => {
+    const wasm = (seen) => ['/epay_widget_bg.wasm', '/epay_flows_bg.wasm'].filter((f) => seen.some((p) => p.endsWith(f)));
+    // The demo's two Gate pages: the flows module at once, never the first module's files.
+    for (const file of ['gate.html', 'epay-gate.html']) {
+      const page = await newPage(browser);
+      const seen = requests(page);
+      await page.goto(`${sandbox.url}/${file}`, { waitUntil: 'load' });
+      await eventually(() => wasm(seen).length > 0, 10000, `${file}: a preload`);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(wasm(seen), ['/epay_flows_bg.wasm'], `${file}: ${seen.join(' ')}`);
+      assert.ok(!seen.some((p) => p.endsWith('/epay_widget.js')), `${file}: not the first module's glue`);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    }
+    // `none` fetches nothing before a call; a value it does not know warns and preloads the picker.
+    for (const [value, want, warns] of [['none', [], false], ['bogus', ['/epay_widget_bg.wasm'], true], ['picker', ['/epay_widget_bg.wasm'], false]]) {
+      const page = await newPage(browser);
+      const seen = requests(page);
+      const warnings = [];
+      page.on('console', (m) => { if (m.type() === 'warn' || m.type() === 'warning') warnings.push(m.text()); });
+      await page.setRequestInterception(true);
+      page.on('request', (r) => {
+        if (r.isInterceptResolutionHandled()) return;
+        if (r.url().endsWith('/preload-test.html')) {
+          r.respond({ status: 200, contentType: 'text/html', body: `<!doctype html><title>t</title><script src="/pkg/epay-widget.js" data-preload="${value}"></script>` });
+        } else r.continue();
+      });
+      await page.goto(`${sandbox.url}/preload-test.html`, { waitUntil: 'load' });
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(wasm(seen), want, `data-preload="${value}": ${seen.join(' ')}`);
+      assert.equal(warnings.some((w) => w.includes(`data-preload="${value}"`) && w.includes('picker, gate, none')), warns, warnings.join('\n'));
+      assert.equal(await page.evaluate(() => typeof window.EPayWidget.run), 'function');
+      await page.close();
+    }
+  });
 });
