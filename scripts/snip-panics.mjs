@@ -24,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { functions, leb, sections } from './wasm-read.mjs';
+import { functions, leb, sections, segments as allSegments } from './wasm-read.mjs';
 
 const PANIC = new RegExp('^(core::panicking::panic_fmt|core::panicking::panic_nounwind_fmt|std::panicking::begin_panic_handler'
   + '|std::panicking::rust_panic_with_hook|std::panicking::panic_with_hook'
@@ -77,28 +77,7 @@ function uleb(v) {
 }
 
 // The active data segments: where each lies in memory and in the file.
-const segments = [];
-for (const { id, body } of sections(b)) {
-  if (id !== 11) continue;
-  let [n, i] = leb(b, body);
-  for (; n > 0; n--) {
-    const [flags, at] = leb(b, i); i = at;
-    if (flags === 2) [, i] = leb(b, i);
-    let addr = null;
-    if (flags !== 1) {
-      if (b[i] === 0x41) { // i32.const
-        let v = 0, s = 0, c, j = i + 1;
-        do { c = b[j++]; v |= (c & 0x7f) << s; s += 7; } while (c & 0x80);
-        if (s < 32 && (c & 0x40)) v |= -1 << s;
-        addr = v >>> 0; i = j;
-      } else { i++; while (b[i++] & 0x80); }
-      if (b[i++] !== 0x0b) throw new Error('data segment: unexpected offset expression');
-    }
-    const [len, start] = leb(b, i);
-    if (addr !== null) segments.push({ addr, start, len });
-    i = start + len;
-  }
-}
+const segments = allSegments(b).filter((g) => g.addr !== null);
 const at = (addr, len) => {
   const s = segments.find((g) => addr >= g.addr && addr + len <= g.addr + g.len);
   return s ? s.start + (addr - s.addr) : -1;

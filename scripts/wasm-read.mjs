@@ -73,22 +73,36 @@ export function functions(b) {
   };
 }
 
-/** The bytes of every data segment, concatenated (`Buffer`). */
-export function data(b) {
-  const out = [];
+/**
+ * The data segments: `{ addr, start, len }` each, `addr` where an active segment lies in memory
+ * (its `i32.const` offset; null for a passive one or another offset expression), `start` and
+ * `len` its bytes in the file.
+ */
+export function segments(b) {
+  const list = [];
   for (const { id, body } of sections(b)) {
     if (id !== 11) continue;
     let [n, i] = leb(b, body);
     for (; n > 0; n--) {
       const [flags, at] = leb(b, i); i = at;
       if (flags === 2) [, i] = leb(b, i);
+      let addr = null;
       if (flags !== 1) { // the offset expression: `i32.const n` or `global.get g`, then `end`
-        i++; while (b[i++] & 0x80);
+        const isConst = b[i++] === 0x41;
+        let v = 0, s = 0, c;
+        do { c = b[i++]; v |= (c & 0x7f) << s; s += 7; } while (c & 0x80);
+        if (s < 32 && (c & 0x40)) v |= -1 << s; // signed LEB128
+        if (isConst) addr = v >>> 0;
         if (b[i++] !== 0x0b) throw new Error('data segment: unexpected offset expression');
       }
       const [len, start] = leb(b, i);
-      out.push(b.subarray(start, start + len)); i = start + len;
+      list.push({ addr, start, len }); i = start + len;
     }
   }
-  return Buffer.concat(out);
+  return list;
+}
+
+/** The bytes of every data segment, concatenated (`Buffer`). */
+export function data(b) {
+  return Buffer.concat(segments(b).map(({ start, len }) => b.subarray(start, start + len)));
 }
