@@ -31,7 +31,7 @@ const PANIC = new RegExp('^(core::panicking::panic_fmt|core::panicking::panic_no
   + '|<std::panicking::panic_handler::(FormatStringPayload|StaticStrPayload) as core::(panic::PanicPayload|fmt::Display)>::[a-z_]+'
   + '|<std::panicking::begin_panic::Payload<[^>]*> as core::panic::PanicPayload>::[a-z_]+)$');
 // The formatting machinery (not diverging: what calls it directly expects it to return).
-const FORMATTING = /^(core::fmt::|alloc::fmt::|<core::fmt::|<[^ ]+ as core::fmt::(Display|Debug|Write|LowerHex|UpperHex|Octal|Binary|Pointer)>::)/;
+const FORMATTING = /^(core::fmt::|alloc::fmt::|<core::fmt::)| as core::fmt::(Display|Debug|Write|LowerHex|UpperHex|Octal|Binary|Pointer)>::/;
 
 const file = process.argv[2];
 const b = readFileSync(file);
