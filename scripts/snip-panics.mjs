@@ -91,7 +91,9 @@ for (const g of segments) {
     const ptr = b.readUInt32LE(o), len = b.readUInt32LE(o + 4), line = b.readUInt32LE(o + 8), col = b.readUInt32LE(o + 12);
     if (len < 4 || len > 300 || line < 1 || line > 200000 || col < 1 || col > 1000) continue;
     const s = at(ptr, len);
-    if (s < 0 || !PATH.test(b.toString('latin1', s, s + len)) || !b.toString('latin1', s, s + len).includes('/')) continue;
+    if (s < 0) continue;
+    const file = b.toString('latin1', s, s + len);
+    if (!PATH.test(file) || !file.includes('/')) continue;
     zeroed.set(s, len);
   }
 }
