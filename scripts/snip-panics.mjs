@@ -83,7 +83,8 @@ const at = (addr, len) => {
   return s ? s.start + (addr - s.addr) : -1;
 };
 // `core::panic::Location { file: &str, line: u32, col: u32 }`: 16 bytes, 4-aligned.
-const PATH = /^[\w.\-/~@+]+\.rs$/;
+// A source path: path characters with at least one `/`, ending in `.rs`.
+const PATH = /^[\w.\-/~@+]*\/[\w.\-/~@+]*\.rs$/;
 const zeroed = new Map(); // file offset -> length
 for (const g of segments) {
   for (let a = g.addr + ((4 - (g.addr % 4)) % 4); a + 16 <= g.addr + g.len; a += 4) {
@@ -91,10 +92,7 @@ for (const g of segments) {
     const ptr = b.readUInt32LE(o), len = b.readUInt32LE(o + 4), line = b.readUInt32LE(o + 8), col = b.readUInt32LE(o + 12);
     if (len < 4 || len > 300 || line < 1 || line > 200000 || col < 1 || col > 1000) continue;
     const s = at(ptr, len);
-    if (s < 0) continue;
-    const file = b.toString('latin1', s, s + len);
-    if (!PATH.test(file) || !file.includes('/')) continue;
-    zeroed.set(s, len);
+    if (s >= 0 && PATH.test(b.toString('latin1', s, s + len))) zeroed.set(s, len);
   }
 }
 
